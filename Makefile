@@ -1,0 +1,40 @@
+# Everyday commands. `make run` and `make test` are the README's two set-up commands.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+export FLASK_APP := feedback
+
+$(VENV)/.installed-run: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml package.json
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e ".[test]"
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+.PHONY: run test lint format translations check-translations
+run: $(VENV)/.installed-run  ## install, create the SQLite database with demo data, and serve on :5000
+	$(VENV)/bin/flask init
+	$(VENV)/bin/flask demo
+	$(VENV)/bin/flask run --port 5000
+
+test: $(VENV)/.installed-test  ## install the test extras and run the whole suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check feedback tests migrations scripts
+	$(VENV)/bin/ruff format --check feedback tests scripts
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format feedback tests scripts
+	$(VENV)/bin/ruff check --fix feedback tests scripts
+
+translations: $(VENV)/.installed-run  ## extract strings, update the catalogs, compile them
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --add-comments=TRANSLATORS: \
+	  --no-location --sort-output --project=Brukerstemmen -o translations/messages.pot feedback
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(PY) scripts/fill_english.py
+	$(VENV)/bin/pybabel compile -d translations --statistics

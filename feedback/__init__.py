@@ -1,0 +1,57 @@
+"""Brukerstemmen: user-led surveys and deviation reports. ``create_app`` builds the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from feedback.config import Config
+
+#: The checkout (or install) root, where migrations/ and translations/ live.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the Flask app; configuration comes from FEEDBACK_* variables unless given."""
+    app = Flask(__name__, instance_relative_config=True)
+    config = config if config is not None else Config.from_env()
+    config.finalise(app.instance_path)
+    app.config.from_object(config)
+    app.config["FEEDBACK_ENV"] = config.ENV_NAME
+
+    from feedback import access, auth, database, errors, i18n, logs, security
+    from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    logs.init_app(app)
+    database.init_app(app)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_DIR / "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+
+    from feedback.admin import bp as admin_bp
+    from feedback.auth import bp as auth_bp
+    from feedback.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from feedback import cli
+
+    cli.init_app(app)
+    return app

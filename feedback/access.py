@@ -1,0 +1,109 @@
+"""Who may do what: the signed-in user's organisation and roles, and view guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, abort, g, session
+from flask_login import current_user, login_required
+
+from feedback.extensions import db
+from feedback.models import Membership, Organisation, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ORG_KEY = "organisation_id"
+
+
+def signed_in_user() -> User:
+    """The real User object behind ``current_user`` (services must not keep the proxy)."""
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user
+
+
+def user_organisations() -> list[Organisation]:
+    """Organisations where the signed-in user holds any role, by name."""
+    if not current_user.is_authenticated:
+        return []
+    stmt = (
+        sa.select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == current_user.id)
+        .distinct()
+        .order_by(Organisation.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def current_organisation() -> Organisation | None:
+    """The organisation the signed-in user works in now (chosen, else the first)."""
+    if "organisation" not in g:
+        organisations = user_organisations()
+        chosen = session.get(_ORG_KEY)
+        g.organisation = next(
+            (o for o in organisations if o.id == chosen),
+            organisations[0] if organisations else None,
+        )
+    organisation: Organisation | None = g.organisation
+    return organisation
+
+
+def choose_organisation(organisation_id: int) -> bool:
+    """Switch to another of the user's organisations; False if they have no role there."""
+    if any(o.id == organisation_id for o in user_organisations()):
+        session[_ORG_KEY] = organisation_id
+        g.pop("organisation", None)
+        return True
+    return False
+
+
+def current_memberships() -> list[Membership]:
+    organisation = current_organisation()
+    if organisation is None:
+        return []
+    if "memberships" not in g:
+        g.memberships = list(
+            db.session.scalars(
+                sa.select(Membership).where(
+                    Membership.user_id == current_user.id,
+                    Membership.organisation_id == organisation.id,
+                )
+            )
+        )
+    memberships: list[Membership] = g.memberships
+    return memberships
+
+
+def has_role(*roles: str) -> bool:
+    return any(m.role in roles for m in current_memberships())
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Sign-in required; then 403 unless the user holds one of the roles here."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_organisation() -> Organisation:
+    organisation = current_organisation()
+    if organisation is None:
+        abort(403)
+    return organisation
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["has_role"] = has_role
+    app.jinja_env.globals["current_organisation"] = current_organisation

@@ -1,0 +1,7 @@
+"""Administration: units, accounts and roles within one organisation."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from feedback.admin import views  # noqa: E402,F401

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from feedback.auth.forms import new_password_field
+from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
+from feedback.models import Unit
+from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+
+#: The "no parent" choice; 0 is never a real id.
+TOP_LEVEL = 0
+
+
+class CheckboxListField(SelectMultipleField):
+    """Multiple choice rendered as a list of checkboxes (no JavaScript, easy to tap)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _name_field() -> StringField:
+    return StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter a name.")),
+            Length(max=200, message=_l("The name can be at most %(max)d characters.", max=200)),
+        ],
+    )
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+            Email(_l("Enter an e-mail address like name@example.no."), check_deliverability=False),
+        ],
+    )
+
+
+def unit_choices(tree: list[tuple[Unit, int]]) -> list[tuple[int, str]]:
+    # Non-breaking spaces show the tree depth inside a plain <select>.
+    return [(unit.id, "\u00a0\u00a0" * depth + unit.name) for unit, depth in tree]
+
+
+def _select(label: object, **kwargs: object) -> SelectField:
+    return SelectField(
+        label,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        invalid_value_message=CHOOSE_FROM_LIST,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class UnitForm(Form):
+    name = _name_field()
+    kind = _select(
+        _l("Kind of unit"),
+        choices=options(UNIT_KIND_LABELS.items()),
+        validators=[DataRequired(_l("Choose a kind of unit."))],
+    )
+    parent_id = _select(_l("Part of"), coerce=int)
+    active = BooleanField(
+        _l("In use"),
+        default=True,
+        description=_l("Units no longer in use keep their history but get no new answers."),
+    )
+
+    def set_parents(self, tree: list[tuple[Unit, int]]) -> None:
+        self.parent_id.choices = options(
+            [(TOP_LEVEL, _l("Nothing (top level)")), *unit_choices(tree)]
+        )
+
+
+class RoleFields(Form):
+    role = _select(
+        _l("Role"),
+        # No preselected role: an administrator should never be made by accident.
+        choices=options([("", _l("Choose a role")), *ROLE_LABELS.items()]),
+        validators=[DataRequired(_l("Choose a role."))],
+    )
+    representation = _select(
+        _l("Represents (quality group only)"),
+        choices=options([("", "—"), *REPRESENTATION_LABELS.items()]),
+        validate_choice=False,
+    )
+    unit_ids = CheckboxListField(
+        _l("Units (managers only)"),
+        coerce=int,
+        invalid_choice_message=_l("Choose units from the list."),
+        invalid_value_message=_l("Choose units from the list."),
+        description=_l("A manager sees results and deviation reports for these units."),
+    )
+
+    def set_units(self, tree: list[tuple[Unit, int]]) -> None:
+        self.unit_ids.choices = options(unit_choices(tree))
+
+    def validate_representation(self, field: SelectField) -> None:
+        if field.data and field.data not in REPRESENTATION_LABELS:
+            raise ValidationError(_l("Choose from the list."))
+        if self.role.data == "quality" and not field.data:
+            raise ValidationError(_l("Choose what the quality group member represents."))
+
+    def validate_unit_ids(self, field: CheckboxListField) -> None:
+        if self.role.data == "manager" and not field.data:
+            raise ValidationError(_l("Choose at least one unit the manager is responsible for."))
+
+
+class NewAccountForm(RoleFields):
+    name = _name_field()
+    email = _email_field()
+    password = new_password_field(_l("Temporary password"))
+
+
+class AccountForm(Form):
+    name = _name_field()
+    email = _email_field()
+    active = BooleanField(_l("Account active"), description=_l("Inactive accounts cannot sign in."))
+
+
+class ResetPasswordForm(Form):
+    password = new_password_field(_l("Temporary password"))

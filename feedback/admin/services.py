@@ -1,0 +1,318 @@
+"""Units, accounts and roles of one organisation. Services flush; the view commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import lazy_gettext as _l
+
+from feedback import audit
+from feedback.auth.services import hash_password, normalise_email, set_password
+from feedback.extensions import db
+from feedback.models import Membership, Organisation, Unit, User
+from feedback.models.user import REPRESENTATIONS, ROLES
+
+
+class AdminError(Exception):
+    """A request that breaks a rule; ``field`` names the form field to show it at."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def unit_tree(organisation: Organisation, *, active_only: bool = False) -> list[tuple[Unit, int]]:
+    """All units depth-first, each with its depth, siblings by name."""
+    stmt = sa.select(Unit).where(Unit.organisation_id == organisation.id).order_by(Unit.name)
+    if active_only:
+        stmt = stmt.where(Unit.active.is_(True))
+    units = list(db.session.scalars(stmt))
+    children: dict[int | None, list[Unit]] = {}
+    ids = {u.id for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(parent, []).append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in children.get(parent, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def get_unit(organisation: Organisation, unit_id: int) -> Unit:
+    """The organisation's unit, else 404 (also for another organisation's unit)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.organisation_id != organisation.id:
+        abort(404)
+    return unit
+
+
+def _check_unit(
+    organisation: Organisation, unit: Unit | None, name: str, parent_id: int | None
+) -> None:
+    clash = db.session.scalar(
+        sa.select(Unit.id).where(
+            Unit.organisation_id == organisation.id,
+            sa.func.lower(Unit.name) == name.lower(),
+            Unit.id != (unit.id if unit else -1),
+        )
+    )
+    if clash is not None:
+        raise AdminError("name", _l("There is already a unit with this name."))
+    if parent_id is None:
+        return
+    parent = db.session.get(Unit, parent_id)
+    if parent is None or parent.organisation_id != organisation.id:
+        raise AdminError("parent_id", _l("Choose a unit from the list."))
+    ancestor: Unit | None = parent
+    while ancestor is not None:
+        if unit is not None and ancestor.id == unit.id:
+            raise AdminError(
+                "parent_id", _l("A unit cannot be placed under itself or one of its own sub-units.")
+            )
+        ancestor = ancestor.parent
+
+
+def create_unit(
+    organisation: Organisation, actor: User | None, *, name: str, kind: str, parent_id: int | None
+) -> Unit:
+    _check_unit(organisation, None, name, parent_id)
+    unit = Unit(organisation=organisation, name=name, kind=kind, parent_id=parent_id)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(organisation, actor, "unit.create", name, kind=kind, parent_id=parent_id)
+    return unit
+
+
+def update_unit(
+    organisation: Organisation,
+    actor: User | None,
+    unit: Unit,
+    *,
+    name: str,
+    kind: str,
+    parent_id: int | None,
+    active: bool,
+) -> None:
+    _check_unit(organisation, unit, name, parent_id)
+    before = {
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "active": unit.active,
+    }
+    unit.name, unit.kind, unit.parent_id, unit.active = name, kind, parent_id, active
+    after = {"name": name, "kind": kind, "parent_id": parent_id, "active": active}
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changed:
+        db.session.flush()
+        audit.record(organisation, actor, "unit.update", name, changed=changed)
+
+
+# --- accounts and roles ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    user: User
+    memberships: list[Membership]
+
+
+def members(organisation: Organisation) -> list[Member]:
+    """Every account with a role in the organisation, by name, with those roles."""
+    rows = db.session.scalars(
+        sa.select(Membership)
+        .join(User)
+        .where(Membership.organisation_id == organisation.id)
+        .order_by(User.name, User.id, Membership.role)
+    )
+    grouped: dict[int, Member] = {}
+    for membership in rows:
+        grouped.setdefault(membership.user_id, Member(membership.user, [])).memberships.append(
+            membership
+        )
+    return list(grouped.values())
+
+
+def get_member(organisation: Organisation, user_id: int) -> Member:
+    """The account and its roles here, else 404 (accounts elsewhere are not visible)."""
+    memberships = list(
+        db.session.scalars(
+            sa.select(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.user_id == user_id)
+            .order_by(Membership.role)
+        )
+    )
+    if not memberships:
+        abort(404)
+    return Member(memberships[0].user, memberships)
+
+
+def _resolve_units(organisation: Organisation, unit_ids: Sequence[int]) -> list[Unit]:
+    wanted = set(unit_ids)
+    units = list(
+        db.session.scalars(
+            sa.select(Unit).where(Unit.organisation_id == organisation.id, Unit.id.in_(wanted))
+        )
+    )
+    if len(units) != len(wanted):
+        raise AdminError("unit_ids", _l("Choose units from the list."))
+    return units
+
+
+def grant_role(
+    organisation: Organisation,
+    actor: User | None,
+    user: User,
+    *,
+    role: str,
+    representation: str | None,
+    unit_ids: Sequence[int] = (),
+) -> Membership:
+    """Give the user a role here; managers need at least one unit."""
+    if role not in ROLES:
+        raise AdminError("role", _l("Choose a role from the list."))
+    if role == "quality" and representation not in REPRESENTATIONS:
+        raise AdminError("representation", _l("Choose what the member represents."))
+    if role != "quality":
+        representation = None
+    units = _resolve_units(organisation, unit_ids) if role == "manager" else []
+    if role == "manager" and not units:
+        raise AdminError("unit_ids", _l("Choose at least one unit the manager is responsible for."))
+    existing = db.session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organisation_id == organisation.id,
+            Membership.role == role,
+        )
+    )
+    if existing is not None:
+        raise AdminError("role", _l("The account already has this role."))
+    membership = Membership(
+        user=user, organisation=organisation, role=role, representation=representation, units=units
+    )
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(
+        organisation,
+        actor,
+        "membership.grant",
+        user.email,
+        role=role,
+        representation=representation,
+        units=[u.name for u in units],
+    )
+    return membership
+
+
+def revoke_role(organisation: Organisation, actor: User | None, membership: Membership) -> None:
+    if membership.organisation_id != organisation.id:
+        abort(404)
+    if membership.role == "admin" and _admin_count(organisation) <= 1:
+        raise AdminError("role", _l("The organisation must keep at least one administrator."))
+    audit.record(
+        organisation, actor, "membership.revoke", membership.user.email, role=membership.role
+    )
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def _admin_count(organisation: Organisation) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .join(User)
+            .where(
+                Membership.organisation_id == organisation.id,
+                Membership.role == "admin",
+                User.active.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def create_account(
+    organisation: Organisation,
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    representation: str | None,
+    unit_ids: Sequence[int] = (),
+) -> tuple[User, bool]:
+    """Create the account with a first role; an existing account only gets the role.
+
+    Returns the user and whether it was created.
+    """
+    email = normalise_email(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    created = user is None
+    if user is None:
+        user = User(
+            email=email, name=name, password_hash=hash_password(password), must_change_password=True
+        )
+        db.session.add(user)
+        db.session.flush()
+        audit.record(organisation, actor, "account.create", email, name=name)
+    grant_role(
+        organisation, actor, user, role=role, representation=representation, unit_ids=unit_ids
+    )
+    return user, created
+
+
+def update_account(
+    organisation: Organisation,
+    actor: User | None,
+    user: User,
+    *,
+    email: str,
+    name: str,
+    active: bool,
+) -> None:
+    email = normalise_email(email)
+    clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
+    if clash is not None:
+        raise AdminError("email", _l("Another account already uses this e-mail address."))
+    if actor is not None and user.id == actor.id and not active:
+        raise AdminError("active", _l("You cannot deactivate your own account."))
+    before = {"email": user.email, "name": user.name, "active": user.active}
+    user.email, user.name, user.active = email, name, active
+    changed = {k: [v, getattr(user, k)] for k, v in before.items() if v != getattr(user, k)}
+    if changed:
+        db.session.flush()
+        audit.record(organisation, actor, "account.update", email, changed=changed)
+
+
+def reset_password(
+    organisation: Organisation, actor: User | None, user: User, password: str
+) -> None:
+    """Set a temporary password; the user must choose a new one at the next sign-in."""
+    set_password(user, password, must_change=True)
+    audit.record(organisation, actor, "account.reset_password", user.email)
+
+
+def members_count_for(organisation: Organisation, user_id: int) -> int:
+    """How many roles the user still holds here."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.user_id == user_id)
+        )
+        or 0
+    )

@@ -1,0 +1,39 @@
+"""Recording staff decisions in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import AuditEvent, Organisation, User
+
+
+def record(
+    organisation: Organisation | None,
+    actor: User | None,
+    action: str,
+    subject: str,
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller commits with the change itself)."""
+    event = AuditEvent(
+        organisation_id=organisation.id if organisation else None,
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject=subject[:300],
+        details=details,
+    )
+    db.session.add(event)
+    return event
+
+
+def recent(organisation: Organisation, limit: int = 200) -> list[AuditEvent]:
+    stmt = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.organisation_id == organisation.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,119 @@
+"""Flask commands: ``flask init``, ``flask create-org``, ``flask create-user``, ``flask demo``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from feedback.admin import services as admin_services
+from feedback.auth.services import MIN_PASSWORD_LENGTH
+from feedback.extensions import db
+from feedback.models import Organisation, Unit
+from feedback.models.user import REPRESENTATIONS, ROLES
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database or bring it up to the newest schema."""
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    upgrade()
+    click.echo("The database is up to date.")
+
+
+@click.command("create-org")
+@with_appcontext
+@click.argument("name")
+@click.option("--slug", required=True, help="Short lowercase name used in links, e.g. bergen.")
+def create_org_command(name: str, slug: str) -> None:
+    """Create an organisation (a municipality or health trust)."""
+    if not SLUG.match(slug):
+        raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--slug")
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
+        raise click.ClickException(f"An organisation with the slug {slug!r} exists already.")
+    db.session.add(Organisation(name=name.strip(), slug=slug))
+    db.session.commit()
+    click.echo(f"Created the organisation {name} ({slug}).")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--org", "org_slug", required=True, help="Slug of the organisation.")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--representation", type=click.Choice(REPRESENTATIONS), help="For --role quality.")
+@click.option("--unit", "unit_names", multiple=True, help="Unit name, for --role manager.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(
+    email: str,
+    name: str,
+    org_slug: str,
+    role: str,
+    representation: str | None,
+    unit_names: tuple[str, ...],
+    password: str,
+) -> None:
+    """Create an account with a role (or give an existing account the role)."""
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == org_slug))
+    if organisation is None:
+        raise click.ClickException(f"No organisation has the slug {org_slug!r}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    units = list(
+        db.session.scalars(
+            sa.select(Unit).where(
+                Unit.organisation_id == organisation.id, Unit.name.in_(unit_names)
+            )
+        )
+    )
+    missing = set(unit_names) - {u.name for u in units}
+    if missing:
+        raise click.ClickException(f"Unknown unit(s): {', '.join(sorted(missing))}")
+    try:
+        user, created = admin_services.create_account(
+            organisation,
+            None,
+            email=email,
+            name=name,
+            password=password,
+            role=role,
+            representation=representation,
+            unit_ids=[u.id for u in units],
+        )
+    except admin_services.AdminError as error:
+        raise click.ClickException(str(error.message)) from error
+    user.must_change_password = False
+    db.session.commit()
+    click.echo(
+        f"{'Created' if created else 'Updated'} {user.email} as {role} in {organisation.name}."
+    )
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--force", is_flag=True, help="Load the demo accounts even in production.")
+def demo_command(force: bool) -> None:
+    """Load the demo organisation and one account per role (password demo-passord)."""
+    from feedback.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+    if current_app.config["FEEDBACK_ENV"] == "production" and not force:
+        raise click.ClickException("Refusing to create demo accounts in production (use --force).")
+    organisation = load_demo()
+    db.session.commit()
+    click.echo(f"Demo organisation: {organisation.name}. Sign in with password {DEMO_PASSWORD}:")
+    for account in ACCOUNTS:
+        click.echo(f"  {account.email:24} {account.role}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_command, create_org_command, create_user_command, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,167 @@
+"""Configuration read from environment variables.
+
+Every setting has a ``FEEDBACK_`` environment variable. ``Config`` is the development default,
+``ProductionConfig`` refuses weak secrets and sets secure cookies, ``TestConfig`` is for pytest.
+Instances are built explicitly (``Config.from_env()``) so nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+#: Secrets that appear in tutorials and must never run in production.
+WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "change-me", "development", "test"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration that may run."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Development configuration; subclasses tighten it."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> None:
+        env = os.environ if environ is None else environ
+        #: None means "an SQLite file in the instance folder", resolved by the app factory.
+        url = env.get("FEEDBACK_DATABASE_URL") or None
+        self.SQLALCHEMY_DATABASE_URI: str | None = normalise_database_url(url) if url else None
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+        self.SECRET_KEY: str | None = env.get("FEEDBACK_SECRET_KEY") or None
+
+        self.BABEL_DEFAULT_LOCALE = "nb"
+        self.BABEL_DEFAULT_TIMEZONE = env.get("FEEDBACK_TIMEZONE", "Europe/Oslo")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent.parent / "translations")
+
+        self.MAX_CONTENT_LENGTH = _int(env, "FEEDBACK_MAX_CONTENT_LENGTH", 1024 * 1024, 1024)
+        self.IDLE_TIMEOUT = timedelta(minutes=_int(env, "FEEDBACK_IDLE_TIMEOUT_MINUTES", 30, 1))
+        #: A signed-in session ends after this long even when in use.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            hours=_int(env, "FEEDBACK_SESSION_MAX_HOURS", 12, 1)
+        )
+        self.SESSION_COOKIE_NAME = "brukerstemmen"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool(env, "FEEDBACK_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+        self.WTF_CSRF_TIME_LIMIT = _int(env, "FEEDBACK_CSRF_TIME_LIMIT_SECONDS", 8 * 3600, 60)
+
+        #: Where login and code attempt counters live: memory:// or redis://host:port/db.
+        self.RATELIMIT_STORAGE_URI = env.get("FEEDBACK_RATELIMIT_STORAGE_URL", "memory://")
+        self.RATELIMIT_KEY_PREFIX = env.get("FEEDBACK_RATELIMIT_PREFIX", "brukerstemmen")
+        self.RATELIMIT_HEADERS_ENABLED = False
+        #: Failed logins allowed per account and window (limits notation).
+        self.LOGIN_ATTEMPT_LIMIT = env.get("FEEDBACK_LOGIN_ATTEMPT_LIMIT", "5 per 15 minutes")
+
+        #: werkzeug password hash method; scrypt with werkzeug's strong defaults.
+        self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        #: Send HSTS; only meaningful behind HTTPS.
+        self.HSTS = False
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Pick the configuration class named by FEEDBACK_ENV and build it."""
+        env = os.environ if environ is None else environ
+        name = env.get("FEEDBACK_ENV", "development").lower()
+        classes: dict[str, type[Config]] = {
+            "development": Config,
+            "production": ProductionConfig,
+        }
+        if name not in classes:
+            raise ConfigError(f"FEEDBACK_ENV must be development or production, got {name!r}")
+        return classes[name](env)
+
+    def finalise(self, instance_path: str) -> None:
+        """Fill the settings that depend on the instance folder."""
+        if self.SQLALCHEMY_DATABASE_URI is None:
+            path = Path(instance_path) / "feedback.sqlite3"
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        if self.SECRET_KEY is None:
+            self.SECRET_KEY = _instance_secret(Path(instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret kept in the instance folder so restarts keep people signed in."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> None:
+        env = os.environ if environ is None else environ
+        super().__init__(env, **overrides)
+        secret = self.SECRET_KEY or ""
+        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                "FEEDBACK_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters in production "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        self.SESSION_COOKIE_SECURE = _bool(env, "FEEDBACK_SECURE_COOKIES", True)
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        self.HSTS = self.SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+
+    def __init__(self, database_url: str, **overrides: Any) -> None:
+        super().__init__({}, **overrides)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.SECRET_KEY = overrides.get("SECRET_KEY", "test-secret-" + "x" * 40)
+        # Cheap hashes keep the suite fast; production uses werkzeug's strong scrypt defaults.
+        self.PASSWORD_HASH_METHOD = overrides.get("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
+        self.WTF_CSRF_ENABLED = overrides.get("WTF_CSRF_ENABLED", True)

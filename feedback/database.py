@@ -1,0 +1,34 @@
+"""Engine set-up shared by every database: SQLite pragmas and helpers."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        # WAL lets readers work while one writer commits; foreign keys are off by default.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_pragmas):
+        sa.event.listen(sa.engine.Engine, "connect", _sqlite_pragmas)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # SQLite needs no pool pre-ping, and a file database is shared between threads.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

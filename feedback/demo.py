@@ -1,0 +1,86 @@
+"""A realistic demo organisation with one account per role. Loading it twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from feedback.auth.services import hash_password
+from feedback.extensions import db
+from feedback.models import Membership, Organisation, Unit, User
+
+DEMO_PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password
+DEMO_SLUG = "fjordvik"
+
+#: (name, kind, parent name)
+UNITS = (
+    ("Psykisk helse og rus", "service_area", None),
+    ("Solsiden bofellesskap", "housing", "Psykisk helse og rus"),
+    ("Møteplassen aktivitetssenter", "activity_centre", "Psykisk helse og rus"),
+    ("ACT-teamet", "act_team", "Psykisk helse og rus"),
+    ("Rusteamet", "substance_team", "Psykisk helse og rus"),
+    ("Lavterskeltilbudet Døra", "outpatient", "Rusteamet"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: str
+    representation: str | None = None
+    units: tuple[str, ...] = ()
+
+
+ACCOUNTS = (
+    DemoAccount("admin@example.no", "Ada Administrator", "admin"),
+    DemoAccount("kvalitet@example.no", "Kari Brukerrepresentant", "quality", "user_rep"),
+    DemoAccount("bruker2@example.no", "Bjørn Brukerrepresentant", "quality", "user_rep"),
+    DemoAccount("paarorende@example.no", "Per Pårørenderepresentant", "quality", "relative_rep"),
+    DemoAccount("fag@example.no", "Fatima Fagperson", "quality", "professional"),
+    DemoAccount(
+        "leder@example.no",
+        "Lars Leder",
+        "manager",
+        units=("Solsiden bofellesskap", "Møteplassen aktivitetssenter"),
+    ),
+)
+
+
+def load_demo() -> Organisation:
+    """Create or complete the demo organisation, its units and accounts."""
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == DEMO_SLUG))
+    if organisation is None:
+        organisation = Organisation(name="Fjordvik kommune", slug=DEMO_SLUG)
+        db.session.add(organisation)
+        db.session.flush()
+    units = {u.name: u for u in organisation.units}
+    for name, kind, parent in UNITS:
+        if name not in units:
+            units[name] = Unit(organisation=organisation, name=name, kind=kind)
+            db.session.add(units[name])
+        units[name].parent = units[parent] if parent else None
+    db.session.flush()
+    password_hash = None
+    for account in ACCOUNTS:
+        user = db.session.scalar(sa.select(User).where(User.email == account.email))
+        if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            user = User(email=account.email, name=account.name, password_hash=password_hash)
+            db.session.add(user)
+            db.session.flush()
+        membership = db.session.scalar(
+            sa.select(Membership).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == organisation.id,
+                Membership.role == account.role,
+            )
+        )
+        if membership is None:
+            membership = Membership(user=user, organisation=organisation, role=account.role)
+            db.session.add(membership)
+        membership.representation = account.representation
+        membership.units = [units[name] for name in account.units]
+    db.session.flush()
+    return organisation

@@ -1,0 +1,67 @@
+"""Form base class: WTForms' own messages are translated through our catalogs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, don't translate"
+    """Marks a msgid for extraction; it is translated later where it is shown."""
+    return message
+
+
+# WTForms' built-in messages that our forms can produce, so they reach the catalogs.
+WTFORMS_MESSAGES = (
+    N_("Not a valid choice."),
+    N_("Not a valid integer value."),
+    N_("Invalid Choice: could not coerce."),
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Not a valid date value."),
+    N_("Number must be between %(min)s and %(max)s."),
+)
+
+
+class _Translations:
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """Every form in the app derives from this."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _Translations:
+            return _Translations()
+
+
+def strip(value: Any) -> Any:
+    """Field filter: trim spaces around text, keep everything else."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def show_error(form: Form, field: str, message: object) -> None:
+    """Attach a service's complaint to the field it is about (or the form as a whole)."""
+    target = getattr(form, field, None)
+    if target is None:
+        form.form_errors.append(str(message))
+    else:
+        target.errors = [*target.errors, str(message)]
+
+
+def options(pairs: Iterable[tuple[Any, object]]) -> list[SelectChoice]:
+    """Choices for a select or checkbox list from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+#: For select fields: a value that is not among the choices (a tampered form).
+CHOOSE_FROM_LIST = _l("Choose from the list.")

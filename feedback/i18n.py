@@ -1,0 +1,64 @@
+"""Language choice and locale-aware formatting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+#: Bokmål first: it is the default and the fallback for every text.
+SUPPORTED_LOCALES = ("nb", "nn", "en")
+DEFAULT_LOCALE = "nb"
+#: Each language named in itself, as a switcher should.
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+#: Remembers an explicit choice. It holds only the language code, the same for everyone who
+#: chose it, so it cannot tell people apart.
+LANGUAGE_COOKIE = "sprak"
+LANGUAGE_COOKIE_AGE = timedelta(days=365)
+#: Browsers send "no" for Norwegian without saying which written form.
+_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn"}
+
+
+def match_language(header_values: list[str]) -> str | None:
+    """The first supported language in an Accept-Language list (already in quality order)."""
+    for value in header_values:
+        primary = value.strip().lower().replace("_", "-").split("-")[0]
+        primary = _ALIASES.get(primary, primary)
+        if primary in SUPPORTED_LOCALES:
+            return primary
+    return None
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    accepted = [value for value, _quality in request.accept_languages]
+    return match_language(accepted) or DEFAULT_LOCALE
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A local path to go back to; anything pointing elsewhere becomes the fallback."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LOCALE
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {
+            "current_language": current_language(),
+            "language_names": LANGUAGE_NAMES,
+            "supported_languages": SUPPORTED_LOCALES,
+        }

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from feedback import access
+from feedback.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, SUPPORTED_LOCALES, safe_next
+from feedback.main import bp
+from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
+
+
+@bp.route("/")
+def index() -> str:
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    return render_template(
+        "main/index.html",
+        organisation=access.current_organisation(),
+        organisations=access.user_organisations(),
+        memberships=access.current_memberships(),
+        role_labels=ROLE_LABELS,
+        representation_labels=REPRESENTATION_LABELS,
+    )
+
+
+@bp.route("/sprak/<code>")
+def set_language(code: str) -> Response:
+    if code not in SUPPORTED_LOCALES:
+        abort(404)
+    response = redirect(safe_next(request.args.get("neste"), url_for("main.index")))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=int(LANGUAGE_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+@bp.route("/organisasjon", methods=["POST"])
+@login_required
+def choose_organisation() -> Response:
+    organisation_id = request.form.get("organisation_id", type=int)
+    if organisation_id is None or not access.choose_organisation(organisation_id):
+        abort(404)
+    return redirect(url_for("main.index"))

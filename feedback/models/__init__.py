@@ -1,0 +1,8 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from feedback.models.audit import AuditEvent
+from feedback.models.base import Base
+from feedback.models.organisation import Organisation, Unit
+from feedback.models.user import Membership, User, membership_unit
+
+__all__ = ["AuditEvent", "Base", "Membership", "Organisation", "Unit", "User", "membership_unit"]

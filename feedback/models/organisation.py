@@ -1,0 +1,86 @@
+"""Organisations (municipalities, health trusts) and their units (tjenestesteder)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.models.base import Base, in_list, utcnow
+
+#: Kinds of unit; labels live in feedback.vocabulary.
+UNIT_KINDS = (
+    "housing",
+    "activity_centre",
+    "act_team",
+    "substance_team",
+    "outpatient",
+    "service_area",
+    "other",
+)
+
+DEFAULT_MIN_GROUP_SIZE = 5
+#: DESIGN.md rule 3: no organisation may show groups smaller than this.
+LOWEST_MIN_GROUP_SIZE = 3
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"min_group_size >= {LOWEST_MIN_GROUP_SIZE}", name="min_group_size_at_least_3"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Display name, e.g. "Fjordvik kommune".
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Short lowercase identifier used in public links and the CLI.
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    #: Smallest number of answers any result may show (k in DESIGN.md rule 3).
+    min_group_size: Mapped[int] = mapped_column(
+        default=DEFAULT_MIN_GROUP_SIZE, server_default=str(DEFAULT_MIN_GROUP_SIZE)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Unit.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class Unit(Base):
+    """A service location (tjenestested); units form a tree inside one organisation."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        sa.CheckConstraint(in_list("kind", UNIT_KINDS), name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: The unit above this one; None for a top-level unit. Same organisation (checked in
+    #: feedback.admin.services, which also refuses cycles).
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: One of UNIT_KINDS.
+    kind: Mapped[str] = mapped_column(sa.String(30), default="other", server_default="other")
+    #: Inactive units keep their history but take no new answers or reports.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="units")
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name!r}>"

@@ -1,0 +1,120 @@
+"""Staff accounts and their roles per organisation. Respondents never have accounts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.models.base import Base, in_list, utcnow
+from feedback.models.organisation import Organisation, Unit
+
+#: admin: organisation, units, accounts. quality: member of the kvalitetsgruppe.
+#: manager: leder for one or more units.
+ROLES = ("admin", "quality", "manager")
+#: What a quality-group member represents.
+REPRESENTATIONS = ("user_rep", "relative_rep", "professional")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+membership_unit = sa.Table(
+    "membership_unit",
+    Base.metadata,
+    sa.Column(
+        "membership_id",
+        sa.ForeignKey("membership.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("unit_id", sa.ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name; stored lowercased.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: werkzeug hash (scrypt).
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: Disabled accounts cannot sign in; existing sessions end at the next request.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    #: Set when an administrator chose the password; the user must pick a new one.
+    must_change_password: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.text("false")
+    )
+    #: What the session cookie names instead of the id; a new one ends every session.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(Base):
+    """One role a user holds in one organisation."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "organisation_id", "role"),
+        sa.CheckConstraint(in_list("role", ROLES), name="known_role"),
+        sa.CheckConstraint(
+            "(role = 'quality' AND representation IS NOT NULL)"
+            " OR (role <> 'quality' AND representation IS NULL)",
+            name="representation_for_quality_only",
+        ),
+        sa.CheckConstraint(
+            "representation IS NULL OR " + in_list("representation", REPRESENTATIONS),
+            name="known_representation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: One of ROLES.
+    role: Mapped[str] = mapped_column(sa.String(20))
+    #: One of REPRESENTATIONS for quality-group members, else None.
+    representation: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
+    #: The units a manager answers for (empty for other roles).
+    units: Mapped[list[Unit]] = relationship(secondary=membership_unit, order_by=Unit.name)
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id}@{self.organisation_id} {self.role}>"

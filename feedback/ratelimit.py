@@ -1,0 +1,42 @@
+"""Attempt counters for logins and secret codes, kept in the Flask-Limiter storage.
+
+Keys are account names or whole-app scopes, hashed so the storage (memory or Redis) never holds
+an e-mail address. Client addresses are never used: we do not read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+
+from flask import current_app
+from limits import parse
+
+from feedback.extensions import limiter
+
+
+def _key(scope: str, identity: str) -> str:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, identity.encode(), hashlib.sha256).hexdigest()[:32]
+    # The prefix keeps deployments that share one Redis apart.
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}/{scope}:{digest}"
+
+
+def is_blocked(scope: str, identity: str, limit: str) -> bool:
+    """True when the failures so far have used up the limit."""
+    return not limiter.limiter.test(parse(limit), _key(scope, identity))
+
+
+def register_failure(scope: str, identity: str, limit: str) -> None:
+    limiter.limiter.hit(parse(limit), _key(scope, identity))
+
+
+def clear(scope: str, identity: str, limit: str) -> None:
+    limiter.limiter.clear(parse(limit), _key(scope, identity))
+
+
+def minutes_until_reset(scope: str, identity: str, limit: str) -> int:
+    stats = limiter.limiter.get_window_stats(parse(limit), _key(scope, identity))
+    return max(1, math.ceil((stats.reset_time - time.time()) / 60))

@@ -1,0 +1,75 @@
+"""Response headers and the idle timeout for signed-in sessions."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+#: No inline script and no other host, for every page (non-negotiable 6).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Links out of the app never tell the other site which page (or survey) someone was on.
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+_LAST_SEEN = "last_seen"
+
+
+def _add_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_app.config.get("HSTS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user.is_authenticated and request.endpoint != "static":
+        # Pages behind the login must not stay in shared caches or the back button.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _enforce_idle_timeout() -> BaseResponse | None:
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    last_seen = session.get(_LAST_SEEN)
+    limit = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
+    if isinstance(last_seen, int) and now - last_seen > limit:
+        logout_user()
+        session.clear()
+        flash(_("You were signed out because you were inactive for a while."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session[_LAST_SEEN] = now
+    return None
+
+
+def mark_active() -> None:
+    """Start the idle clock; called right after a sign-in."""
+    session[_LAST_SEEN] = int(time.time())
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_enforce_idle_timeout)
+    app.after_request(_add_headers)

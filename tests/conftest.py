@@ -1,0 +1,144 @@
+"""Fixtures: an app with a fresh database per test, on SQLite (default) or PostgreSQL.
+
+Set FEEDBACK_TEST_DATABASE_URL to a PostgreSQL database to run the suite there; its schema is
+rebuilt from the migrations once per run and every table is emptied after each test. On SQLite
+each test gets its own copy of a database file built from the migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from feedback import create_app
+from feedback.config import TestConfig
+from feedback.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
+PASSWORD = "riktig-passord-123"
+
+
+def build_app(database_url: str, **overrides: Any) -> Flask:
+    return create_app(TestConfig(database_url, **overrides))
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database whose schema comes from the migrations: a template file, or PostgreSQL."""
+    if TEST_DATABASE_URL:
+        app = build_app(TEST_DATABASE_URL)
+        with app.app_context():
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = build_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def _empty_tables(url: str) -> None:
+    engine = sa.create_engine(TestConfig(url).SQLALCHEMY_DATABASE_URI or url)
+    try:
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        try:
+            yield migrated_database
+        finally:
+            _empty_tables(migrated_database)
+        return
+    template = Path(migrated_database.removeprefix("sqlite:///"))
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    """Config overrides for the app fixture; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_overrides: dict[str, Any]) -> Iterator[Flask]:
+    app = build_app(database_url, **app_overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An app context for tests that work with the database directly (not around requests)."""
+    with app.app_context():
+        yield
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+_CSRF = re.compile(
+    r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    *,
+    page: str | None = None,
+    prefix: str = "",
+    **kwargs: Any,
+):  # type: ignore[no-untyped-def]
+    """POST like a browser: fetch the page for its CSRF token first."""
+    token = csrf_token(client, page or url)
+    key = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    return client.post(url, data={key: token, **data}, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return post_form(client, "/logg-inn", {"email": email, "password": password})

@@ -1,0 +1,96 @@
+"""axe-core reports no WCAG 2.0/2.1 A or AA violation on the foundation's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from feedback.extensions import db
+from tests import factories
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import axe_violations, sign_in
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        org = factories.organisation("Fjordvik kommune")
+        top = factories.unit(org, "Psykisk helse og rus", kind="service_area")
+        factories.unit(org, "Solsiden bofellesskap", parent=top)
+        admin = factories.user("admin@example.no", org=org, role="admin", name="Ada Admin")
+        member = factories.user("kvalitet@example.no", org=org, role="quality", name="Kari")
+        db.session.commit()
+        return {"admin": admin.id, "member": member.id}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_public_pages_have_no_violations(axe_page: Any, live_server: str, language: str) -> None:
+    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    assert axe_page.get_attribute("html", "lang") == language
+    assert axe_violations(axe_page) == []
+    axe_page.goto(f"{live_server}/")
+    assert axe_violations(axe_page) == []
+    axe_page.goto(f"{live_server}/finnes-ikke")
+    assert axe_violations(axe_page) == []
+
+
+def test_login_page_with_errors_has_no_violations(axe_page: Any, live_server: str) -> None:
+    axe_page.goto(f"{live_server}/logg-inn")
+    axe_page.click("main button[type=submit]")
+    assert axe_page.locator(".error-summary").is_visible()
+    assert axe_violations(axe_page) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/admin/",
+        "/admin/enheter",
+        "/admin/brukere",
+        "/admin/brukere/ny",
+        "/admin/logg",
+        "/konto/passord",
+    ],
+)
+def test_signed_in_pages_have_no_violations(
+    axe_page: Any, live_server: str, people: dict[str, int], path: str
+) -> None:
+    sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
+    axe_page.goto(f"{live_server}{path}")
+    assert axe_violations(axe_page) == []
+
+
+def test_admin_forms_with_errors_have_no_violations(
+    axe_page: Any, live_server: str, people: dict[str, int]
+) -> None:
+    sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
+    axe_page.goto(f"{live_server}/admin/brukere/ny")
+    axe_page.select_option("#role", "manager")
+    axe_page.click("main button[type=submit]")
+    assert axe_page.locator("#unit_ids-error").is_visible()
+    assert axe_violations(axe_page) == []
+    axe_page.goto(f"{live_server}/admin/brukere/{people['member']}")
+    axe_page.fill("#account-email", "")
+    axe_page.click(f"form[action$='/brukere/{people['member']}'] button[type=submit]")
+    assert axe_page.locator("#account-email-error").is_visible()
+    assert axe_violations(axe_page) == []
+
+
+@pytest.mark.parametrize("path", ["/logg-inn", "/", "/admin/enheter", "/admin/brukere"])
+def test_pages_fit_a_320_pixel_screen(
+    browser: Any, live_server: str, people: dict[str, int], path: str
+) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="nb-NO")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "admin@example.no", PASSWORD)
+        page.goto(f"{live_server}{path}")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    finally:
+        context.close()

@@ -1,0 +1,356 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feedback.extensions import db
+from feedback.models import AuditEvent, Membership, Unit, User
+from tests import factories
+from tests.conftest import PASSWORD, login, post_form
+
+
+@pytest.fixture
+def org_ids(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        org = factories.organisation("Fjordvik kommune")
+        top = factories.unit(org, "Psykisk helse og rus", kind="service_area")
+        housing = factories.unit(org, "Solsiden bofellesskap", parent=top)
+        other = factories.organisation("Nabokommunen")
+        foreign = factories.unit(other, "Nabohuset")
+        admin = factories.user("admin@example.no", org=org, role="admin", name="Ada Admin")
+        member = factories.user("kvalitet@example.no", org=org, role="quality", name="Kari")
+        outsider = factories.user("nabo@example.no", org=other, role="admin")
+        db.session.commit()
+        return {
+            "org": org.id,
+            "top": top.id,
+            "housing": housing.id,
+            "foreign": foreign.id,
+            "admin": admin.id,
+            "member": member.id,
+            "outsider": outsider.id,
+        }
+
+
+@pytest.fixture
+def admin(client: FlaskClient, org_ids: dict[str, int]) -> FlaskClient:
+    login(client, "admin@example.no")
+    return client
+
+
+def test_admin_pages_need_the_admin_role(client: FlaskClient, org_ids: dict[str, int]) -> None:
+    assert client.get("/admin/").status_code == 302
+    login(client, "kvalitet@example.no")
+    for path in ["/admin/", "/admin/enheter", "/admin/brukere", "/admin/logg"]:
+        assert client.get(path).status_code == 403, path
+
+
+def test_add_unit_under_another(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    response = post_form(
+        admin,
+        "/admin/enheter",
+        {"name": "ACT-teamet", "kind": "act_team", "parent_id": org_ids["top"]},
+    )
+    assert response.status_code == 302
+    page = admin.get("/admin/enheter").get_data(as_text=True)
+    assert "ACT-teamet" in page and "ACT-team" in page
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).where(Unit.name == "ACT-teamet"))
+        assert unit.parent_id == org_ids["top"]
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "unit.create"))
+        assert event.actor_id == org_ids["admin"] and event.subject == "ACT-teamet"
+    assert "ACT-teamet" in admin.get("/admin/logg").get_data(as_text=True)
+
+
+def test_duplicate_unit_name_is_shown_at_the_field(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    response = post_form(
+        admin,
+        "/admin/enheter",
+        {"name": "solsiden BOFELLESSKAP", "kind": "housing", "parent_id": "0"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="name-error"' in html
+    assert 'value="solsiden BOFELLESSKAP"' in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": "", "kind": "housing", "parent_id": "0"}, "name"),
+        ({"name": "x" * 201, "kind": "housing", "parent_id": "0"}, "name"),
+        ({"name": "Ny", "kind": "castle", "parent_id": "0"}, "kind"),
+        ({"name": "Ny", "kind": "housing", "parent_id": "abc"}, "parent_id"),
+    ],
+)
+def test_bad_unit_input_is_refused_at_the_field(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int], data: dict[str, str], field: str
+) -> None:
+    html = post_form(admin, "/admin/enheter", data).get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert f'href="#{field}"' in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 3
+
+
+def test_unit_cannot_go_under_another_organisations_unit(
+    admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    html = post_form(
+        admin, "/admin/enheter", {"name": "Ny", "kind": "housing", "parent_id": org_ids["foreign"]}
+    ).get_data(as_text=True)
+    assert 'id="parent_id-error"' in html
+
+
+def test_unit_cannot_go_under_its_own_sub_unit(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    url = f"/admin/enheter/{org_ids['top']}"
+    # The edit form does not even offer the unit itself; a sub-unit is refused by the service.
+    html = post_form(
+        admin,
+        url,
+        {
+            "name": "Psykisk helse og rus",
+            "kind": "service_area",
+            "parent_id": org_ids["housing"],
+            "active": "y",
+        },
+    ).get_data(as_text=True)
+    assert 'id="parent_id-error"' in html
+    with app.app_context():
+        assert db.session.get(Unit, org_ids["top"]).parent_id is None
+
+
+def test_edit_and_retire_a_unit(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    url = f"/admin/enheter/{org_ids['housing']}"
+    assert 'value="Solsiden bofellesskap"' in admin.get(url).get_data(as_text=True)
+    response = post_form(admin, url, {"name": "Solsiden", "kind": "housing", "parent_id": "0"})
+    assert response.status_code == 302
+    with app.app_context():
+        unit = db.session.get(Unit, org_ids["housing"])
+        assert (unit.name, unit.parent_id, unit.active) == ("Solsiden", None, False)
+
+
+def test_other_organisations_objects_are_404(admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    assert admin.get(f"/admin/enheter/{org_ids['foreign']}").status_code == 404
+    assert admin.get(f"/admin/brukere/{org_ids['outsider']}").status_code == 404
+    assert admin.get("/admin/enheter/999999").status_code == 404
+
+
+def test_create_account_with_quality_role(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    response = post_form(
+        admin,
+        "/admin/brukere/ny",
+        {
+            "name": "Pål Pårørende",
+            "email": "Paal@Example.no",
+            "password": "midlertidig-123",
+            "role": "quality",
+            "representation": "relative_rep",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "paal@example.no"))
+        assert user.must_change_password
+        assert [(m.role, m.representation) for m in user.memberships] == [
+            ("quality", "relative_rep")
+        ]
+    fresh = app.test_client()
+    login(fresh, "paal@example.no", "midlertidig-123")
+    assert fresh.get("/").headers["Location"] == "/konto/passord"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"role": "quality", "representation": ""}, "representation"),
+        ({"role": "manager", "representation": ""}, "unit_ids"),
+        ({"role": "owner", "representation": ""}, "role"),
+        ({"role": "", "representation": ""}, "role"),
+        ({"role": "quality", "representation": "king"}, "representation"),
+    ],
+)
+def test_role_rules_are_explained_at_the_field(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int], data: dict[str, str], field: str
+) -> None:
+    form = {"name": "Ny Person", "email": "ny@example.no", "password": "midlertidig-123", **data}
+    html = post_form(admin, "/admin/brukere/ny", form).get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert 'value="Ny Person"' in html and 'value="ny@example.no"' in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "ny@example.no")) is None
+
+
+def test_manager_gets_units(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    response = post_form(
+        admin,
+        "/admin/brukere/ny",
+        {
+            "name": "Lars Leder",
+            "email": "leder@example.no",
+            "password": "midlertidig-123",
+            "role": "manager",
+            "unit_ids": [org_ids["housing"], org_ids["top"]],
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        membership = db.session.scalar(sa.select(Membership).where(Membership.role == "manager"))
+        assert sorted(u.id for u in membership.units) == sorted(
+            [org_ids["housing"], org_ids["top"]]
+        )
+
+
+def test_manager_cannot_get_another_organisations_unit(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    html = post_form(
+        admin,
+        "/admin/brukere/ny",
+        {
+            "name": "Lars Leder",
+            "email": "leder@example.no",
+            "password": "midlertidig-123",
+            "role": "manager",
+            "unit_ids": [org_ids["foreign"]],
+        },
+    ).get_data(as_text=True)
+    assert 'id="unit_ids-error"' in html
+
+
+def test_existing_account_gets_the_role_and_keeps_its_password(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    response = post_form(
+        admin,
+        "/admin/brukere/ny",
+        {
+            "name": "Annet Navn",
+            "email": "nabo@example.no",
+            "password": "prøver-å-bytte",
+            "role": "quality",
+            "representation": "professional",
+        },
+    )
+    assert response.status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, "nabo@example.no", PASSWORD).status_code == 302
+
+
+def test_add_and_remove_roles(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    page = f"/admin/brukere/{org_ids['member']}"
+    response = post_form(
+        admin, f"{page}/roller", {"role-role": "admin", "role-representation": ""}, page=page
+    )
+    assert response.status_code == 302
+    again = post_form(
+        admin, f"{page}/roller", {"role-role": "admin", "role-representation": ""}, page=page
+    )
+    assert 'id="role-role-error"' in again.get_data(as_text=True)
+    with app.app_context():
+        membership = db.session.scalar(
+            sa.select(Membership).where(
+                Membership.user_id == org_ids["member"], Membership.role == "admin"
+            )
+        )
+        membership_id = membership.id
+    response = post_form(admin, f"/admin/roller/{membership_id}/fjern", {}, page=page)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Membership, membership_id) is None
+
+
+def test_last_administrator_cannot_be_removed(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    with app.app_context():
+        own = db.session.scalar(sa.select(Membership).where(Membership.user_id == org_ids["admin"]))
+        own_id = own.id
+    page = f"/admin/brukere/{org_ids['admin']}"
+    response = post_form(
+        admin, f"/admin/roller/{own_id}/fjern", {}, page=page, follow_redirects=True
+    )
+    assert "minst én administrator" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, own_id) is not None
+
+
+def test_admin_cannot_deactivate_own_account(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    page = f"/admin/brukere/{org_ids['admin']}"
+    html = post_form(
+        admin,
+        page,
+        {"account-name": "Ada Admin", "account-email": "admin@example.no"},
+        prefix="account",
+    ).get_data(as_text=True)
+    assert 'id="account-active-error"' in html
+    with app.app_context():
+        assert db.session.get(User, org_ids["admin"]).active
+
+
+def test_deactivated_account_is_signed_out(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    member = app.test_client()
+    login(member, "kvalitet@example.no")
+    assert member.get("/").status_code == 200
+    page = f"/admin/brukere/{org_ids['member']}"
+    post_form(
+        admin,
+        page,
+        {"account-name": "Kari", "account-email": "kvalitet@example.no"},
+        prefix="account",
+    )
+    assert member.get("/konto/passord").status_code == 302
+    assert login(app.test_client(), "kvalitet@example.no").status_code == 200
+
+
+def test_email_clash_is_refused(admin: FlaskClient, org_ids: dict[str, int]) -> None:
+    page = f"/admin/brukere/{org_ids['member']}"
+    html = post_form(
+        admin,
+        page,
+        {"account-name": "Kari", "account-email": "ADMIN@example.no", "account-active": "y"},
+        prefix="account",
+    ).get_data(as_text=True)
+    assert 'id="account-email-error"' in html
+    assert 'value="ADMIN@example.no"' in html
+
+
+def test_reset_password_forces_a_change_and_ends_sessions(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    member = app.test_client()
+    login(member, "kvalitet@example.no")
+    page = f"/admin/brukere/{org_ids['member']}"
+    response = post_form(
+        admin, f"{page}/passord", {"reset-password": "midlertidig-456"}, page=page, prefix="reset"
+    )
+    assert response.status_code == 302
+    assert member.get("/").status_code == 200  # the welcome page: signed out
+    assert "Hei," not in member.get("/").get_data(as_text=True)
+    login(member, "kvalitet@example.no", "midlertidig-456")
+    assert member.get("/").headers["Location"] == "/konto/passord"
+
+
+def test_short_temporary_password_is_refused(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    page = f"/admin/brukere/{org_ids['member']}"
+    html = post_form(
+        admin, f"{page}/passord", {"reset-password": "kort"}, page=page, prefix="reset"
+    ).get_data(as_text=True)
+    assert 'id="reset-password-error"' in html
+    assert login(app.test_client(), "kvalitet@example.no").status_code == 302

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from feedback.demo import ACCOUNTS, DEMO_PASSWORD
+from feedback.extensions import db
+from feedback.models import Membership, Organisation, Unit, User
+from tests.conftest import build_app, login
+
+
+def counts(app: Flask) -> tuple[int, ...]:
+    with app.app_context():
+        return tuple(
+            db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+            for model in (Organisation, Unit, User, Membership)
+        )
+
+
+def test_init_creates_the_database_from_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite3"
+    app = build_app(f"sqlite:///{path}")
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert {"organisation", "unit", "user_account", "membership", "alembic_version"} <= tables
+    # Running it again is harmless.
+    assert app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+
+
+def test_demo_is_idempotent_and_every_account_can_sign_in(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    after_first = counts(app)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert counts(app) == after_first
+    organisations, units, users, memberships = after_first
+    assert (organisations, users, memberships) == (1, 6, 6)
+    assert units >= 4
+    for account in ACCOUNTS:
+        client = app.test_client()
+        assert login(client, account.email, DEMO_PASSWORD).status_code == 302, account.email
+        assert "Fjordvik kommune" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_has_the_promised_roles(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(User.email, Membership.role, Membership.representation)
+            .join(Membership)
+            .order_by(User.email)
+        ).all()
+        manager = db.session.scalar(sa.select(Membership).where(Membership.role == "manager"))
+        unit_kinds = set(db.session.scalars(sa.select(Unit.kind)))
+        assert len(manager.units) == 2
+    assert ("admin@example.no", "admin", None) in rows
+    assert ("kvalitet@example.no", "quality", "user_rep") in rows
+    assert ("bruker2@example.no", "quality", "user_rep") in rows
+    assert ("paarorende@example.no", "quality", "relative_rep") in rows
+    assert ("fag@example.no", "quality", "professional") in rows
+    assert {"housing", "activity_centre", "act_team", "substance_team"} <= unit_kinds
+
+
+def test_demo_refuses_production(database_url: str) -> None:
+    from feedback import create_app
+    from feedback.config import ProductionConfig
+
+    app = create_app(
+        ProductionConfig({"FEEDBACK_SECRET_KEY": "s" * 48, "FEEDBACK_DATABASE_URL": database_url})
+    )
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "production" in result.output
+
+
+def test_create_org_and_user(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-org", "Bergen kommune", "--slug", "bergen"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "sjef@example.no",
+            "--name",
+            "Sjef",
+            "--org",
+            "bergen",
+            "--role",
+            "admin",
+        ],
+        input="et-godt-passord\net-godt-passord\n",
+    )
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert login(client, "sjef@example.no", "et-godt-passord").status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create-org", "X", "--slug", "Not A Slug"], "lowercase"),
+        (
+            [
+                "create-user",
+                "a@example.no",
+                "--name",
+                "A",
+                "--org",
+                "nowhere",
+                "--password",
+                "et-godt-passord",
+            ],
+            "No organisation",
+        ),
+    ],
+)
+def test_cli_explains_bad_input(app: Flask, args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
