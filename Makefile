@@ -35,6 +35,6 @@ format: $(VENV)/.installed-test
 translations: $(VENV)/.installed-run  ## extract strings, update the catalogs, compile them
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --add-comments=TRANSLATORS: \
 	  --no-location --sort-output --project=Brukerstemmen -o translations/messages.pot feedback
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 	$(PY) scripts/fill_english.py
 	$(VENV)/bin/pybabel compile -d translations --statistics

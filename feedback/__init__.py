@@ -45,11 +45,13 @@ def create_app(config: Config | None = None) -> Flask:
 
     from feedback.admin import bp as admin_bp
     from feedback.auth import bp as auth_bp
+    from feedback.designer import bp as designer_bp
     from feedback.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(designer_bp, url_prefix="/skjema")
 
     from feedback import cli
 

@@ -81,15 +81,16 @@ def has_role(*roles: str) -> bool:
     return any(m.role in roles for m in current_memberships())
 
 
-def role_required(*roles: str) -> Callable[[F], F]:
-    """Sign-in required; then 403 unless the user holds one of the roles here."""
+def role_required(*roles: str, denied: int = 403) -> Callable[[F], F]:
+    """Sign-in required; then ``denied`` (403, or 404 to hide that the page exists) unless the
+    user holds one of the roles here."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not has_role(*roles):
-                abort(403)
+                abort(denied)
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -15,6 +15,8 @@ def record(
     actor: User | None,
     action: str,
     subject: str,
+    *,
+    target: str | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits with the change itself)."""
@@ -23,6 +25,7 @@ def record(
         actor_id=actor.id if actor else None,
         action=action,
         subject=subject[:300],
+        target=target,
         details=details,
     )
     db.session.add(event)
@@ -35,5 +38,15 @@ def recent(organisation: Organisation, limit: int = 200) -> list[AuditEvent]:
         .where(AuditEvent.organisation_id == organisation.id)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def history(target: str) -> list[AuditEvent]:
+    """Every event about one object ("kind:id"), oldest first."""
+    stmt = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.target == target)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
     )
     return list(db.session.scalars(stmt))

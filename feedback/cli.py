@@ -1,4 +1,4 @@
-"""Flask commands: ``flask init``, ``flask create-org``, ``flask create-user``, ``flask demo``."""
+"""Flask commands: ``flask init``, ``create-org``, ``create-user``, ``demo`` and ``schedule``."""
 
 from __future__ import annotations
 
@@ -98,6 +98,17 @@ def create_user_command(
     )
 
 
+@click.command("schedule")
+@with_appcontext
+def schedule_command() -> None:
+    """Open and close questionnaire rounds whose dates have come (run daily from cron)."""
+    from feedback.designer.services import apply_schedule
+
+    changed = apply_schedule()
+    db.session.commit()
+    click.echo(f"{changed} round(s) opened or closed.")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--force", is_flag=True, help="Load the demo accounts even in production.")
@@ -115,5 +126,11 @@ def demo_command(force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, create_org_command, create_user_command, demo_command):
+    for command in (
+        init_command,
+        create_org_command,
+        create_user_command,
+        demo_command,
+        schedule_command,
+    ):
         app.cli.add_command(command)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from feedback.auth.services import hash_password
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, Unit, User
+from feedback.models import Membership, Organisation, SurveySeries, Unit, User
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password
 DEMO_SLUG = "fjordvik"
@@ -83,4 +83,24 @@ def load_demo() -> Organisation:
         membership.representation = account.representation
         membership.units = [units[name] for name in account.units]
     db.session.flush()
+    _demo_questionnaires(organisation)
     return organisation
+
+
+def _demo_questionnaires(organisation: Organisation) -> None:
+    """The built-in user survey, approved by the user representatives and open; the
+    recovery questionnaire as a draft. Only when the organisation has none yet."""
+    from feedback.designer import services
+    from feedback.designer.library import builtin_templates
+
+    if db.session.scalar(
+        sa.select(SurveySeries.id).where(SurveySeries.organisation_id == organisation.id)
+    ):
+        return
+    templates = {t.name: t.document for t in builtin_templates()}
+    survey = services.create_round(organisation, None, templates["user-survey"], source="demo")
+    services.submit_for_approval(survey, None)
+    for representative in services.user_representatives(organisation):
+        if survey.status == "awaiting_approval":
+            services.approve(survey, representative)
+    services.create_round(organisation, None, templates["recovery"], source="demo")

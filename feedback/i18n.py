@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_babel import get_locale
+from flask import Flask, has_request_context, request
+from flask_babel import force_locale, get_locale
 
 #: Bokmål first: it is the default and the fallback for every text.
 SUPPORTED_LOCALES = ("nb", "nn", "en")
@@ -32,6 +33,8 @@ def match_language(header_values: list[str]) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line speaks bokmål
+        return DEFAULT_LOCALE
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -54,7 +57,25 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LOCALE
 
 
+def localized(text: Mapping[str, str] | None, language: str | None = None) -> str:
+    """A questionnaire text in the reader's language, else in bokmål (the required one)."""
+    if not text:
+        return ""
+    return text.get(language or current_language()) or text.get(DEFAULT_LOCALE, "")
+
+
+def in_all_languages(message: object) -> dict[str, str]:
+    """A catalog message (lazy_gettext) in every supported language, e.g. default labels."""
+    result = {}
+    for language in SUPPORTED_LOCALES:
+        with force_locale(language):
+            result[language] = str(message)
+    return result
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localized"] = localized
+
     @app.context_processor
     def language_context() -> dict[str, object]:
         return {

@@ -26,6 +26,44 @@ UNIT_KIND_LABELS = {
     "other": _l("Other"),
 }
 
+QUESTION_KIND_LABELS = {
+    "likert": _l("Agree or disagree (5 points)"),
+    "smiley": _l("Smiley faces"),
+    "single_choice": _l("Choose one"),
+    "multiple_choice": _l("Choose one or more"),
+    "yes_no": _l("Yes or no"),
+    "text_short": _l("Short free text"),
+    "text_long": _l("Long free text"),
+    "number": _l("Number"),
+    "scale": _l("Scale from 0 to 10"),
+}
+
+QUESTION_KIND_HINTS = {
+    "likert": _l("A statement people agree or disagree with, from 1 to 5."),
+    "smiley": _l("3 or 5 faces from sad to happy. Easy to answer, also for children."),
+    "single_choice": _l("A list of answers where people pick one."),
+    "multiple_choice": _l("A list of answers where people pick all that fit."),
+    "yes_no": _l("Yes or no."),
+    "text_short": _l("A line of text, such as a word or a sentence."),
+    "text_long": _l("Room to write freely."),
+    "number": _l("A whole number, for example how many times."),
+    "scale": _l("A score from 0 to 10."),
+}
+
+ROUND_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "awaiting_approval": _l("Awaiting approval"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "archived": _l("Archived"),
+}
+
+APPROVAL_RULE_LABELS = {
+    "majority": _l("A majority of the user representatives"),
+    "all": _l("All user representatives"),
+    "count": _l("A set number of user representatives"),
+}
+
 AUDIT_LABELS = {
     "unit.create": _l("Unit added"),
     "unit.update": _l("Unit changed"),
@@ -34,4 +72,26 @@ AUDIT_LABELS = {
     "account.reset_password": _l("Temporary password set"),
     "membership.grant": _l("Role given"),
     "membership.revoke": _l("Role removed"),
+    "organisation.update": _l("Settings changed"),
+    "round.create": _l("Questionnaire created"),
+    "round.update": _l("Title or texts changed"),
+    "round.dates": _l("Dates changed"),
+    "round.approvals_reset": _l("Approvals removed because of a change"),
+    "round.back_to_approval": _l("Sent back for approval because of a change"),
+    "round.submit": _l("Sent for approval"),
+    "round.back_to_draft": _l("Taken back to draft"),
+    "round.approve": _l("Approved"),
+    "round.withdraw_approval": _l("Approval withdrawn"),
+    "round.open": _l("Opened"),
+    "round.close": _l("Closed"),
+    "round.archive": _l("Archived"),
+    "page.add": _l("Page added"),
+    "page.update": _l("Page changed"),
+    "page.move": _l("Page moved"),
+    "page.delete": _l("Page deleted"),
+    "question.add": _l("Question added"),
+    "question.update": _l("Question changed"),
+    "question.move": _l("Question moved"),
+    "question.delete": _l("Question deleted"),
+    "template.save": _l("Saved as a template"),
 }

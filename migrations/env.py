@@ -46,12 +46,15 @@ def get_metadata():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the app's UTC timestamp type as a plain SQLAlchemy type, so migrations do not
+    """Write the app's column types as plain SQLAlchemy types, so migrations do not
     import application code."""
     from feedback.models.base import UTCDateTime
+    from feedback.models.survey import LocalText
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, LocalText):
+        return "sa.JSON()"
     return False
 
 

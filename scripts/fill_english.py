@@ -17,6 +17,8 @@ filled = 0
 for message in catalog:
     if not message.id:
         continue
+    if "fuzzy" in message.flags:  # a guess from a similar message: start from the source
+        message.string = message.id if not message.pluralizable else ("", "")
     if message.pluralizable:
         if not all(message.string):
             message.string = (message.id[0], message.id[1])

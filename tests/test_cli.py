@@ -126,3 +126,37 @@ def test_cli_explains_bad_input(app: Flask, args: list[str], message: str) -> No
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_demo_has_an_open_and_a_draft_questionnaire(app: Flask) -> None:
+    from feedback.models import SurveyRound
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        rounds = db.session.scalars(sa.select(SurveyRound).order_by(SurveyRound.id)).all()
+        assert [r.status for r in rounds] == ["open", "draft"]
+        assert len(rounds[0].approvals) == 2  # both demo user representatives
+
+
+def test_schedule_closes_rounds_past_their_date(app: Flask) -> None:
+    from datetime import timedelta
+
+    from feedback.designer.services import local_today
+    from feedback.models import SurveyRound
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        round_ = db.session.scalars(
+            sa.select(SurveyRound).where(SurveyRound.status == "open")
+        ).one()
+        round_.closes_on = local_today() - timedelta(days=1)
+        db.session.commit()
+    result = runner.invoke(args=["schedule"])
+    assert result.exit_code == 0, result.output
+    assert "1 round(s)" in result.output
+    with app.app_context():
+        statuses = db.session.scalars(sa.select(SurveyRound.status).order_by(SurveyRound.id)).all()
+        assert statuses == ["closed", "draft"]

@@ -1,14 +1,35 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback.auth.forms import new_password_field
 from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
 from feedback.models import Unit
-from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+from feedback.models.organisation import LOWEST_MIN_GROUP_SIZE
+from feedback.vocabulary import (
+    APPROVAL_RULE_LABELS,
+    REPRESENTATION_LABELS,
+    ROLE_LABELS,
+    UNIT_KIND_LABELS,
+)
 
 #: The "no parent" choice; 0 is never a real id.
 TOP_LEVEL = 0
@@ -126,3 +147,35 @@ class AccountForm(Form):
 
 class ResetPasswordForm(Form):
     password = new_password_field(_l("Temporary password"))
+
+
+class SettingsForm(Form):
+    name = _name_field()
+    min_group_size = IntegerField(
+        _l("Smallest group shown in results"),
+        description=_l(
+            "Results for fewer answers than this are never shown, to protect anonymity."
+            " At least %(n)d.",
+            n=LOWEST_MIN_GROUP_SIZE,
+        ),
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(
+                min=LOWEST_MIN_GROUP_SIZE,
+                max=100,
+                message=_l("Enter a number from %(min)s to %(max)s."),
+            ),
+        ],
+    )
+    approval_rule = RadioField(
+        _l("Who must approve a questionnaire before it opens?"),
+        choices=options(APPROVAL_RULE_LABELS.items()),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    approval_count = IntegerField(
+        _l("Number of user representatives (for a set number)"),
+        validators=[
+            InputRequired(_l("Enter a number.")),
+            NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )

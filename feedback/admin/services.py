@@ -14,15 +14,11 @@ from feedback.auth.services import hash_password, normalise_email, set_password
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
+from feedback.rules import RuleBroken
 
 
-class AdminError(Exception):
-    """A request that breaks a rule; ``field`` names the form field to show it at."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class AdminError(RuleBroken):
+    """A request that breaks an administration rule."""
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -316,3 +312,35 @@ def members_count_for(organisation: Organisation, user_id: int) -> int:
         )
         or 0
     )
+
+
+# --- organisation settings -------------------------------------------------------------------
+
+
+def update_settings(
+    organisation: Organisation,
+    actor: User | None,
+    *,
+    name: str,
+    min_group_size: int,
+    approval_rule: str,
+    approval_count: int,
+) -> None:
+    before = {
+        "name": organisation.name,
+        "min_group_size": organisation.min_group_size,
+        "approval_rule": organisation.approval_rule,
+        "approval_count": organisation.approval_count,
+    }
+    after = {
+        "name": name,
+        "min_group_size": min_group_size,
+        "approval_rule": approval_rule,
+        "approval_count": approval_count,
+    }
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changed:
+        for key, value in after.items():
+            setattr(organisation, key, value)
+        db.session.flush()
+        audit.record(organisation, actor, "organisation.update", name, changed=changed)

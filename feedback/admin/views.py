@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -15,11 +13,13 @@ from feedback.admin.forms import (
     NewAccountForm,
     ResetPasswordForm,
     RoleFields,
+    SettingsForm,
     UnitForm,
 )
 from feedback.extensions import db
-from feedback.forms import Form, show_error
+from feedback.forms import show_error
 from feedback.models import Membership
+from feedback.views import save_or_show
 from feedback.vocabulary import AUDIT_LABELS, REPRESENTATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 
 LABELS = {
@@ -27,18 +27,6 @@ LABELS = {
     "representation_labels": REPRESENTATION_LABELS,
     "kind_labels": UNIT_KIND_LABELS,
 }
-
-
-def _save(form: Form, change: Callable[[], object], message: str, target: str) -> Response | None:
-    """Run a service change: commit, confirm and redirect, or put its complaint on the form."""
-    try:
-        change()
-    except services.AdminError as error:
-        show_error(form, error.field, error.message)
-        return None
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
 
 
 @bp.route("/")
@@ -51,6 +39,30 @@ def index() -> str:
         unit_count=len(services.unit_tree(organisation)),
         member_count=len(services.members(organisation)),
     )
+
+
+@bp.route("/innstillinger", methods=["GET", "POST"])
+@role_required("admin")
+def edit_settings() -> Response | str:
+    organisation = require_organisation()
+    form = SettingsForm(obj=organisation)
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.update_settings(
+                organisation,
+                signed_in_user(),
+                name=form.name.data or "",
+                min_group_size=form.min_group_size.data or 0,
+                approval_rule=form.approval_rule.data or "majority",
+                approval_count=form.approval_count.data or 1,
+            ),
+            _("The settings were saved."),
+            url_for("admin.edit_settings"),
+        )
+        if saved:
+            return saved
+    return render_template("admin/settings.html", form=form)
 
 
 @bp.route("/enheter", methods=["GET", "POST"])
@@ -93,7 +105,7 @@ def edit_unit(unit_id: int) -> Response | str:
     )
     form.set_parents([(u, d) for u, d in services.unit_tree(organisation) if u.id != unit.id])
     if form.validate_on_submit():
-        saved = _save(
+        saved = save_or_show(
             form,
             lambda: services.update_unit(
                 organisation,
@@ -190,7 +202,7 @@ def edit_account(user_id: int) -> Response | str:
     member = services.get_member(organisation, user_id)
     form = AccountForm(prefix="account", obj=member.user)
     if form.validate_on_submit():
-        saved = _save(
+        saved = save_or_show(
             form,
             lambda: services.update_account(
                 organisation,
@@ -236,7 +248,7 @@ def add_role(user_id: int) -> Response | str:
     form = RoleFields(prefix="role")
     form.set_units(services.unit_tree(organisation, active_only=True))
     if form.validate_on_submit():
-        saved = _save(
+        saved = save_or_show(
             form,
             lambda: services.grant_role(
                 organisation,

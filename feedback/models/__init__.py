@@ -3,6 +3,32 @@
 from feedback.models.audit import AuditEvent
 from feedback.models.base import Base
 from feedback.models.organisation import Organisation, Unit
+from feedback.models.survey import (
+    Approval,
+    Question,
+    QuestionOption,
+    Response,
+    SurveyPage,
+    SurveyRound,
+    SurveySeries,
+    SurveyTemplate,
+)
 from feedback.models.user import Membership, User, membership_unit
 
-__all__ = ["AuditEvent", "Base", "Membership", "Organisation", "Unit", "User", "membership_unit"]
+__all__ = [
+    "Approval",
+    "AuditEvent",
+    "Base",
+    "Membership",
+    "Organisation",
+    "Question",
+    "QuestionOption",
+    "Response",
+    "SurveyPage",
+    "SurveyRound",
+    "SurveySeries",
+    "SurveyTemplate",
+    "Unit",
+    "User",
+    "membership_unit",
+]

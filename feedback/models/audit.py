@@ -27,6 +27,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(sa.String(60))
     #: Human-readable object, e.g. the unit or account name at the time.
     subject: Mapped[str] = mapped_column(sa.String(300))
+    #: What the event is about, as "kind:id" (e.g. "survey_round:7"), for per-object history.
+    target: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     #: Extra facts about the change (old and new values).
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -20,6 +20,9 @@ UNIT_KINDS = (
     "other",
 )
 
+#: How many user representatives must approve a round before it opens.
+APPROVAL_RULES = ("majority", "all", "count")
+
 DEFAULT_MIN_GROUP_SIZE = 5
 #: DESIGN.md rule 3: no organisation may show groups smaller than this.
 LOWEST_MIN_GROUP_SIZE = 3
@@ -31,6 +34,8 @@ class Organisation(Base):
         sa.CheckConstraint(
             f"min_group_size >= {LOWEST_MIN_GROUP_SIZE}", name="min_group_size_at_least_3"
         ),
+        sa.CheckConstraint(in_list("approval_rule", APPROVAL_RULES), name="known_approval_rule"),
+        sa.CheckConstraint("approval_count >= 1", name="approval_count_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +47,12 @@ class Organisation(Base):
     min_group_size: Mapped[int] = mapped_column(
         default=DEFAULT_MIN_GROUP_SIZE, server_default=str(DEFAULT_MIN_GROUP_SIZE)
     )
+    #: One of APPROVAL_RULES: a majority of, all of, or approval_count user representatives.
+    approval_rule: Mapped[str] = mapped_column(
+        sa.String(20), default="majority", server_default="majority"
+    )
+    #: Used by the "count" rule.
+    approval_count: Mapped[int] = mapped_column(default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(

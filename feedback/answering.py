@@ -1,0 +1,186 @@
+"""Showing a questionnaire to a respondent and reading the answers, page by page.
+
+Used by the designer's preview now and by public answering. Answers travel as form values
+``q-<key>`` (several for multiple choice); "don't know" is the value ``dont_know``. Nothing
+here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from feedback.designer import document as doc
+from feedback.i18n import localized
+from feedback.models import Question, SurveyPage, SurveyRound
+
+DONT_KNOW = "dont_know"
+INTEGER_DIGITS = 10
+
+YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+DONT_KNOW_LABEL = _l("Don't know / Not applicable")
+
+Answers = dict[str, list[str]]
+
+
+def field_name(question: Question) -> str:
+    return f"q-{question.key}"
+
+
+def choices(question: Question, language: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) for every fixed answer, in the respondent's language."""
+    if question.kind in doc.OPTION_KINDS:
+        return [(o.value, localized(o.label, language)) for o in question.options]
+    if question.kind == "yes_no":
+        return [(v, str(label)) for v, label in YES_NO_LABELS.items()]
+    return [(v, v) for v in doc.fixed_values(question.kind)]
+
+
+def is_shown(question: Question, answers: Mapping[str, list[str]]) -> bool:
+    """A question with a condition shows only if the earlier answer matches."""
+    target = question.condition_question
+    if target is None:
+        return True
+    return question.condition_value in answers.get(target.key, [])
+
+
+@dataclass
+class ShownQuestion:
+    question: Question
+    number: int
+    values: list[str] = field(default_factory=list)
+    error: str | None = None
+    #: The question it depends on, when that is on the same page (JavaScript may hide it).
+    depends_here: Question | None = None
+    depends_number: int | None = None
+
+
+def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str | None]:
+    """The answer to one question and the problem with it, if any."""
+    name = field_name(question)
+    if question.kind in doc.TEXT_KINDS or question.kind == "number":
+        raw = (form.get(name) or "").strip()
+        if question.dont_know and form.get(f"{name}-dk") == DONT_KNOW:
+            if raw:
+                return [raw], str(_l("Write an answer or tick “Don't know”, not both."))
+            return [DONT_KNOW], None
+        if not raw:
+            return [], None
+        if question.kind == "number":
+            return [raw], _check_number(question, raw)
+        limit = question.max_length or doc.DEFAULT_MAX_LENGTH[question.kind]
+        if len(raw) > limit:
+            return [raw], str(
+                _l(
+                    "The answer is too long: at most %(limit)d characters (you wrote %(n)d).",
+                    limit=limit,
+                    n=len(raw),
+                )
+            )
+        return [raw], None
+    allowed = [v for v, _ in choices(question)] + ([DONT_KNOW] if question.dont_know else [])
+    values = [v for v in form.getlist(name) if v]
+    if any(v not in allowed for v in values):
+        return [], str(_l("Choose from the answers shown."))
+    if question.kind != "multiple_choice" and len(values) > 1:
+        return values[:1], str(_l("Choose one answer."))
+    if DONT_KNOW in values and len(values) > 1:
+        return values, str(_l("Choose answers or “Don't know”, not both."))
+    return list(dict.fromkeys(values)), None
+
+
+def _check_number(question: Question, raw: str) -> str | None:
+    text = raw.replace(" ", "").replace("\u00a0", "")
+    if not (text.lstrip("-").isdigit() and len(text) <= INTEGER_DIGITS + 1):
+        return str(_l("Write a whole number, for example 3."))
+    number = int(text)
+    low, high = question.min_value, question.max_value
+    if low is not None and number < low or high is not None and number > high:
+        if low is not None and high is not None:
+            return str(_l("Write a number from %(low)d to %(high)d.", low=low, high=high))
+        if low is not None:
+            return str(_l("Write %(low)d or more.", low=low))
+        return str(_l("Write %(high)d or less.", high=high))
+    return None
+
+
+def read_page(
+    page: SurveyPage, form: MultiDict[str, str], earlier: Answers
+) -> tuple[Answers, dict[str, str]]:
+    """This page's answers (only for questions that are shown) and the problems, by key."""
+    answers: Answers = {}
+    problems: dict[str, str] = {}
+    for question in page.questions:
+        if not is_shown(question, {**earlier, **answers}):
+            continue
+        values, problem = _read(question, form)
+        if problem is None and question.required and not values:
+            problem = str(
+                _l("Answer this question, or choose “Don't know”.")
+                if question.dont_know
+                else _l("Answer this question.")
+            )
+        if values:
+            answers[question.key] = values
+        if problem:
+            problems[question.key] = problem
+    return answers, problems
+
+
+def carried(round_: SurveyRound, form: MultiDict[str, str], skip: SurveyPage | None) -> Answers:
+    """Answers from earlier pages that the form carries along (hidden fields)."""
+    answers: Answers = {}
+    for question in round_.questions:
+        if skip is not None and question.page_id == skip.id:
+            continue
+        values = [v for v in form.getlist(field_name(question)) if v]
+        if values:
+            answers[question.key] = values
+    return answers
+
+
+def numbering(round_: SurveyRound) -> dict[int, int]:
+    """Question id → its number in the whole questionnaire."""
+    return {q.id: n for n, q in enumerate(round_.questions, start=1)}
+
+
+def shown_questions(
+    page: SurveyPage,
+    answers: Answers,
+    problems: Mapping[str, str],
+    numbers: Mapping[int, int],
+) -> list[ShownQuestion]:
+    """The page's questions as the respondent sees them: earlier pages decide what is shown;
+    a condition on the same page is shown as a hint (and handled by JavaScript if present)."""
+    here = {q.id for q in page.questions}
+    shown = []
+    for question in page.questions:
+        target = question.condition_question
+        depends_here = target if target is not None and target.id in here else None
+        if depends_here is None and not is_shown(question, answers):
+            continue
+        shown.append(
+            ShownQuestion(
+                question,
+                numbers[question.id],
+                answers.get(question.key, []),
+                problems.get(question.key),
+                depends_here,
+                numbers[depends_here.id] if depends_here is not None else None,
+            )
+        )
+    return shown
+
+
+def next_page(round_: SurveyRound, index: int, answers: Answers, step: int) -> int | None:
+    """The next page index (in direction ``step``) with a question to show, else None."""
+    pages = round_.pages
+    index += step
+    while 0 <= index < len(pages):
+        if any(is_shown(q, answers) for q in pages[index].questions):
+            return index
+        index += step
+    return None

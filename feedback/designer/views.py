@@ -1,0 +1,596 @@
+"""Designer pages: list, create, import, edit, approve, run and preview questionnaires."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from feedback import answering, audit
+from feedback.access import has_role, require_organisation, role_required, signed_in_user
+from feedback.designer import bp, services
+from feedback.designer import document as doc
+from feedback.designer.forms import (
+    ActionForm,
+    ImportForm,
+    KindForm,
+    MoveForm,
+    NewQuestionnaireForm,
+    PageForm,
+    QuestionForm,
+    SettingsForm,
+    StatusForm,
+    TemplateForm,
+    fill_text,
+    text_of,
+)
+from feedback.extensions import db
+from feedback.forms import Form, show_error
+from feedback.i18n import SUPPORTED_LOCALES, localized
+from feedback.models import Question, SurveyPage, SurveyRound
+from feedback.models.survey import TEXT_LANGUAGES
+from feedback.rules import RuleBroken
+from feedback.views import save_or_show
+from feedback.vocabulary import (
+    APPROVAL_RULE_LABELS,
+    AUDIT_LABELS,
+    QUESTION_KIND_LABELS,
+    ROUND_STATUS_LABELS,
+)
+
+EDITORS = ("quality", "admin")
+READERS = ("quality", "admin", "manager")
+#: Import files larger than this are refused.
+MAX_IMPORT_BYTES = 1024 * 1024
+
+LABELS = {
+    "status_labels": ROUND_STATUS_LABELS,
+    "kind_labels": QUESTION_KIND_LABELS,
+    "rule_labels": APPROVAL_RULE_LABELS,
+    "audit_labels": AUDIT_LABELS,
+    "language_codes": TEXT_LANGUAGES,
+}
+
+edit_access = role_required(*EDITORS, denied=404)
+read_access = role_required(*READERS, denied=404)
+
+
+@bp.before_request
+def keep_schedule() -> None:
+    """Open and close rounds whose dates have come before anyone looks at them."""
+    if (
+        current_user.is_authenticated
+        and has_role(*READERS)
+        and services.apply_schedule(require_organisation())
+    ):
+        db.session.commit()
+
+
+def _round(round_id: int) -> SurveyRound:
+    return services.get_round(require_organisation(), round_id)
+
+
+def _overview(round_: SurveyRound, anchor: str = "") -> str:
+    return url_for("designer.show_round", round_id=round_.id) + (f"#{anchor}" if anchor else "")
+
+
+def _attach(form: Form, problems: list[doc.Problem]) -> None:
+    """Show each problem at its field ("text.nn" → the nynorsk text), else above the form."""
+    for problem in problems:
+        name, _, language = problem.field.partition(".")
+        target: Any = form._fields.get(name)
+        if target is not None and language and hasattr(target, "form"):
+            target = target.form._fields.get(language)
+        elif target is not None and hasattr(target, "form"):
+            target = target.form._fields.get("nb")
+        if target is None:
+            form.form_errors.append(str(problem.message))
+        else:
+            target.errors = [*target.errors, str(problem.message)]
+
+
+def _act(change: Callable[[], object], message: str, target: str) -> Response:
+    """A button's change: commit and confirm, or roll back and say why."""
+    try:
+        change()
+    except RuleBroken as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(target)
+
+
+# --- list, create, import --------------------------------------------------------------------
+
+
+@bp.route("/")
+@read_access
+def index() -> str:
+    organisation = require_organisation()
+    return render_template(
+        "designer/index.html", series_list=services.series_list(organisation), **LABELS
+    )
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@edit_access
+def new_questionnaire() -> Response | str:
+    organisation = require_organisation()
+    templates = services.template_choices(organisation)
+    form = NewQuestionnaireForm()
+    form.set_templates([(t.ident, t.name) for t in templates])
+    if form.validate_on_submit():
+        chosen = next((t for t in templates if t.ident == form.template.data), None)
+        document = chosen.document if chosen else doc.blank_document({"nb": form.title.data})
+        if chosen and form.title.data:
+            document = {**document, "title": {"nb": form.title.data}}
+        try:
+            round_ = services.create_round(
+                organisation, signed_in_user(), document, source=form.template.data
+            )
+        except services.ImportFailed as failed:
+            # A saved template from an older version may no longer pass the checks.
+            form.form_errors.extend(str(p) for p in failed.problems)
+        else:
+            db.session.commit()
+            flash(_("The questionnaire was created as a draft."), "success")
+            return redirect(_overview(round_))
+    return render_template("designer/new.html", form=form, templates=templates)
+
+
+@bp.route("/importer", methods=["GET", "POST"])
+@edit_access
+def import_questionnaire() -> Response | str:
+    organisation = require_organisation()
+    form = ImportForm()
+    problems: list[doc.Problem] = []
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            show_error(form, "file", _("The file is larger than 1 MB."))
+        else:
+            try:
+                round_ = services.import_round(organisation, signed_in_user(), raw)
+            except services.ImportFailed as failed:
+                problems = failed.problems
+                show_error(
+                    form,
+                    "file",
+                    _("The file cannot be imported. Correct the problems listed below."),
+                )
+            else:
+                db.session.commit()
+                flash(_("The questionnaire was imported as a draft."), "success")
+                return redirect(_overview(round_))
+    return render_template("designer/import.html", form=form, problems=problems)
+
+
+# --- one round -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>")
+@read_access
+def show_round(round_id: int) -> str:
+    round_ = _round(round_id)
+    user = signed_in_user()
+    return render_template(
+        "designer/round.html",
+        round=round_,
+        locked=services.is_locked(round_),
+        can_edit=has_role(*EDITORS),
+        can_approve=services.can_approve(round_, user),
+        has_approved=any(a.user_id == user.id for a in round_.approvals),
+        approval=services.approval_state(round_),
+        responses=services.response_count(round_),
+        missing=services.missing_translations(round_),
+        numbers=answering.numbering(round_),
+        choices=answering.choices,
+        changed_since_previous=services.changed_since_previous,
+        action_form=ActionForm(),
+        today=services.local_today(),
+        **LABELS,
+    )
+
+
+@bp.route("/<int:round_id>/innstillinger", methods=["GET", "POST"])
+@edit_access
+def edit_settings(round_id: int) -> Response | str:
+    round_ = _round(round_id)
+    form = SettingsForm()
+    if request.method == "GET":
+        for name in ("title", "intro", "thanks"):
+            fill_text(form[name], getattr(round_, name))
+        form.opens_on.data, form.closes_on.data = round_.opens_on, round_.closes_on
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.update_settings(
+                round_,
+                signed_in_user(),
+                title=text_of(form.title),
+                intro=text_of(form.intro),
+                thanks=text_of(form.thanks),
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+            ),
+            _("The changes were saved."),
+            _overview(round_),
+        )
+        if saved:
+            return saved
+    return render_template("designer/settings.html", round=round_, form=form)
+
+
+@bp.route("/<int:round_id>/status", methods=["POST"])
+@edit_access
+def change_status(round_id: int) -> Response:
+    round_ = _round(round_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = signed_in_user()
+    actions: dict[str, tuple[Callable[[], object], str]] = {
+        "submit": (lambda: services.submit_for_approval(round_, user), _("Sent for approval.")),
+        "draft": (lambda: services.back_to_draft(round_, user), _("Taken back to draft.")),
+        "approve": (lambda: services.approve(round_, user), _("Your approval is recorded.")),
+        "withdraw": (lambda: services.withdraw_approval(round_, user), _("Approval withdrawn.")),
+        "open": (lambda: services.open_now(round_, user), _("The round is open.")),
+        "close": (lambda: services.close(round_, user), _("The round is closed.")),
+        "archive": (lambda: services.archive(round_, user), _("The round is archived.")),
+    }
+    if form.action.data not in actions:
+        abort(400)
+    change, message = actions[form.action.data]
+    if form.action.data == "approve" and not services.can_approve(round_, user):
+        abort(404)
+    return _act(change, message, _overview(round_, "status"))
+
+
+@bp.route("/<int:round_id>/ny-runde", methods=["POST"])
+@edit_access
+def start_new_round(round_id: int) -> Response:
+    round_ = _round(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    copy = services.new_round(round_, signed_in_user())
+    db.session.commit()
+    flash(_("Round %(n)d was created from round %(m)d.", n=copy.number, m=round_.number), "success")
+    return redirect(_overview(copy))
+
+
+@bp.route("/<int:round_id>/eksport")
+@read_access
+def export_round(round_id: int) -> FlaskResponse:
+    round_ = _round(round_id)
+    text = doc.dumps(doc.export_round(round_))
+    filename = f"sporreskjema-{round_.series_id}-runde-{round_.number}.json"
+    return FlaskResponse(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<int:round_id>/mal", methods=["GET", "POST"])
+@edit_access
+def save_template(round_id: int) -> Response | str:
+    round_ = _round(round_id)
+    form = TemplateForm()
+    if request.method == "GET":
+        form.name.data = round_.title.get("nb", "")
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.save_template(round_, signed_in_user(), form.name.data or ""),
+            _("Saved as a template. It is now offered when you make a new questionnaire."),
+            _overview(round_),
+        )
+        if saved:
+            return saved
+    return render_template("designer/template.html", round=round_, form=form)
+
+
+@bp.route("/<int:round_id>/logg")
+@read_access
+def round_history(round_id: int) -> str:
+    round_ = _round(round_id)
+    events = audit.history(f"survey_round:{round_.id}")
+    return render_template("designer/history.html", round=round_, events=events, **LABELS)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/sider", methods=["POST"])
+@edit_access
+def add_page(round_id: int) -> Response:
+    round_ = _round(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _act(
+        lambda: services.add_page(round_, signed_in_user(), {}),
+        _("A new page was added at the end."),
+        _overview(round_, f"page-{len(round_.pages) + 1}"),
+    )
+
+
+@bp.route("/<int:round_id>/sider/<int:page_id>", methods=["GET", "POST"])
+@edit_access
+def edit_page(round_id: int, page_id: int) -> Response | str:
+    round_ = _round(round_id)
+    page = services.get_page(round_, page_id)
+    form = PageForm()
+    if request.method == "GET":
+        fill_text(form.title, page.title)
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.update_page(page, signed_in_user(), text_of(form.title)),
+            _("The page was saved."),
+            _overview(round_, f"page-{page.id}"),
+        )
+        if saved:
+            return saved
+    number = round_.pages.index(page) + 1
+    return render_template("designer/page.html", round=round_, page=page, number=number, form=form)
+
+
+@bp.route("/<int:round_id>/sider/<int:page_id>/flytt", methods=["POST"])
+@edit_access
+def move_page(round_id: int, page_id: int) -> Response:
+    round_ = _round(round_id)
+    page = services.get_page(round_, page_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(
+        lambda: services.move_page(page, signed_in_user(), form.step),
+        _("The page was moved."),
+        _overview(round_, f"page-{page.id}"),
+    )
+
+
+@bp.route("/<int:round_id>/sider/<int:page_id>/slett", methods=["GET", "POST"])
+@edit_access
+def delete_page(round_id: int, page_id: int) -> Response | str:
+    round_ = _round(round_id)
+    page = services.get_page(round_, page_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        return _act(
+            lambda: services.delete_page(page, signed_in_user()),
+            _("The page was deleted."),
+            _overview(round_),
+        )
+    number = round_.pages.index(page) + 1
+    return render_template(
+        "designer/delete.html",
+        round=round_,
+        form=form,
+        heading=_("Delete page %(n)d?", n=number),
+        warning=_(
+            "The page and its %(count)d questions will be deleted.", count=len(page.questions)
+        ),
+    )
+
+
+# --- questions -------------------------------------------------------------------------------
+
+
+def _condition_choices(round_: SurveyRound, before: list[Question]) -> list[tuple[str, str]]:
+    numbers = answering.numbering(round_)
+    result = []
+    for question in before:
+        if question.kind not in doc.CONDITION_KINDS:
+            continue
+        text = localized(question.text, "nb")
+        short = text if len(text) <= 60 else text[:57] + "…"
+        for value, label in answering.choices(question, "nb"):
+            result.append(
+                (f"{question.key}={value}", f"{numbers[question.id]}. {short} → «{label}»")
+            )
+    return result
+
+
+def _page_choices(round_: SurveyRound) -> list[tuple[int, str]]:
+    return [
+        (page.id, _("Page %(n)d", n=n) + (f": {page.title['nb']}" if page.title.get("nb") else ""))
+        for n, page in enumerate(round_.pages, start=1)
+    ]
+
+
+def _save_question(
+    form: QuestionForm, question: Question | None, change: Callable[[dict[str, Any]], object]
+) -> bool:
+    """Validate the form, check the question at its place and save; False if anything is off."""
+    if not form.validate_on_submit():
+        return False
+    data = form.to_document(question)
+    if data is None:
+        return False
+    try:
+        change(data)
+    except RuleBroken as error:
+        db.session.rollback()
+        _attach(form, [doc.Problem("", error.field, str(error.message))])
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.route("/<int:round_id>/sider/<int:page_id>/nytt-sporsmal", methods=["GET", "POST"])
+@edit_access
+def add_question(round_id: int, page_id: int) -> Response | str:
+    round_ = _round(round_id)
+    page = services.get_page(round_, page_id)
+    kind = request.args.get("type", "")
+    if kind not in QUESTION_KIND_LABELS:
+        kind_form = KindForm(request.args if "type" in request.args else None)
+        if "type" in request.args:
+            kind_form.validate()
+        return render_template("designer/kind.html", round=round_, page=page, form=kind_form)
+    form = QuestionForm()
+    before = services.questions_before(round_, page, None)
+    form.setup(kind, _condition_choices(round_, before), None)
+    if request.method == "GET":
+        form.fill_defaults()
+    if _save_question(form, None, lambda data: services.add_question(page, signed_in_user(), data)):
+        flash(_("The question was added."), "success")
+        return redirect(_overview(round_, f"page-{page.id}"))
+    return render_template(
+        "designer/question.html", round=round_, page=page, question=None, form=form, **LABELS
+    )
+
+
+@bp.route("/<int:round_id>/sporsmal/<int:question_id>", methods=["GET", "POST"])
+@edit_access
+def edit_question(round_id: int, question_id: int) -> Response | str:
+    round_ = _round(round_id)
+    question = services.get_question(round_, question_id)
+    form = QuestionForm()
+    before = services.questions_before(round_, question.page, question)
+    form.setup(question.kind, _condition_choices(round_, before), _page_choices(round_))
+    if question.previous_id is None:
+        del form.comparable
+    if request.method == "GET":
+        form.load(question)
+
+    def change(data: dict[str, Any]) -> None:
+        page = services.get_page(round_, form.page_id.data)
+        comparable = form.comparable.data if form.comparable is not None else None
+        services.update_question(question, signed_in_user(), data, page=page, comparable=comparable)
+
+    if _save_question(form, question, change):
+        flash(_("The question was saved."), "success")
+        return redirect(_overview(round_, f"question-{question.id}"))
+    return render_template(
+        "designer/question.html",
+        round=round_,
+        page=question.page,
+        question=question,
+        form=form,
+        number=answering.numbering(round_)[question.id],
+        **LABELS,
+    )
+
+
+@bp.route("/<int:round_id>/sporsmal/<int:question_id>/flytt", methods=["POST"])
+@edit_access
+def move_question(round_id: int, question_id: int) -> Response:
+    round_ = _round(round_id)
+    question = services.get_question(round_, question_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(
+        lambda: services.move_question(question, signed_in_user(), form.step),
+        _("The question was moved."),
+        _overview(round_, f"question-{question.id}"),
+    )
+
+
+@bp.route("/<int:round_id>/sporsmal/<int:question_id>/slett", methods=["GET", "POST"])
+@edit_access
+def delete_question(round_id: int, question_id: int) -> Response | str:
+    round_ = _round(round_id)
+    question = services.get_question(round_, question_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        return _act(
+            lambda: services.delete_question(question, signed_in_user()),
+            _("The question was deleted."),
+            _overview(round_, f"page-{question.page_id}"),
+        )
+    return render_template(
+        "designer/delete.html",
+        round=round_,
+        form=form,
+        heading=_("Delete question %(n)d?", n=answering.numbering(round_)[question.id]),
+        warning=localized(question.text, "nb"),
+    )
+
+
+# --- preview ---------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/forhandsvis", methods=["GET", "POST"])
+@read_access
+def preview(round_id: int) -> str:
+    """The questionnaire exactly as respondents see it, in any language; nothing is stored."""
+    round_ = _round(round_id)
+    language = request.values.get("sprak", "nb")
+    if language not in SUPPORTED_LOCALES:
+        language = "nb"
+    form = ActionForm()
+    index, done = 0, False
+    answers: answering.Answers = {}
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit() and round_.pages:
+        index = min(max(request.form.get("side", 0, type=int), 0), len(round_.pages) - 1)
+        page = round_.pages[index]
+        earlier = answering.carried(round_, request.form, page)
+        here, problems = answering.read_page(page, request.form, earlier)
+        answers = {**earlier, **here}
+        step = -1 if request.form.get("nav") == "back" else 1
+        if step < 0 or not problems:
+            following = answering.next_page(round_, index, answers, step)
+            if following is not None:
+                index, problems = following, {}
+            elif step > 0:
+                done = True
+    with force_locale(language):
+        return render_template(
+            "respond/questionnaire.html",
+            round=round_,
+            preview=True,
+            language=language,
+            page_index=index,
+            done=done,
+            answers=answers,
+            problems=problems,
+            form=form,
+            action=url_for("designer.preview", round_id=round_.id, sprak=language),
+            public_page=True,
+            language_links={
+                code: url_for("designer.preview", round_id=round_.id, sprak=code)
+                for code in SUPPORTED_LOCALES
+            },
+            **_page_context(round_, index, answers, problems),
+        )
+
+
+def _page_context(
+    round_: SurveyRound, index: int, answers: answering.Answers, problems: dict[str, str]
+) -> dict[str, Any]:
+    if not round_.pages:
+        return {"page": None, "shown": [], "hidden_answers": MultiDict()}
+    page: SurveyPage = round_.pages[index]
+    shown = answering.shown_questions(page, answers, problems, answering.numbering(round_))
+    here = {q.key for q in page.questions}
+    hidden = MultiDict(
+        [
+            (f"q-{key}", value)
+            for key, values in answers.items()
+            if key not in here
+            for value in values
+        ]
+    )
+    return {
+        "page": page,
+        "shown": shown,
+        "hidden_answers": hidden,
+        "page_count": len(round_.pages),
+        "choices": answering.choices,
+        "dont_know": answering.DONT_KNOW,
+        "dont_know_label": answering.DONT_KNOW_LABEL,
+        "is_first": answering.next_page(round_, index, answers, -1) is None,
+    }

@@ -1,0 +1,300 @@
+"""Questionnaires: series, rounds, pages, questions, options, approvals, templates, responses.
+
+Texts shown to respondents are stored as ``{"nb": …, "nn": …, "en": …}`` dicts (LocalText):
+bokmål is required, the others optional and filled in from bokmål when shown.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.models.base import Base, in_list, utcnow
+from feedback.models.organisation import Organisation, Unit
+from feedback.models.user import User
+
+#: Languages a questionnaire text can have; bokmål first and required.
+TEXT_LANGUAGES = ("nb", "nn", "en")
+
+ROUND_STATUSES = ("draft", "awaiting_approval", "open", "closed", "archived")
+
+QUESTION_KINDS = (
+    "likert",
+    "smiley",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "text_short",
+    "text_long",
+    "number",
+    "scale",
+)
+
+#: How a response came in (DESIGN.md "channels").
+CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")
+
+
+class LocalText(sa.TypeDecorator[dict[str, str]]):
+    """A text in up to three languages, as JSON; blank translations are dropped."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, str] | None, dialect: sa.Dialect) -> Any:
+        return clean_text(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> dict[str, str]:
+        return clean_text(value)
+
+
+def clean_text(value: dict[str, Any] | None) -> dict[str, str]:
+    """Only known languages with non-blank text, trimmed."""
+    if not value:
+        return {}
+    return {
+        lang: str(value[lang]).strip()
+        for lang in TEXT_LANGUAGES
+        if isinstance(value.get(lang), str) and value[lang].strip()
+    }
+
+
+class SurveySeries(Base):
+    """The same questionnaire run again and again (rounds), so results compare over time."""
+
+    __tablename__ = "survey_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    rounds: Mapped[list[SurveyRound]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", order_by="SurveyRound.number"
+    )
+
+
+class SurveyRound(Base):
+    """One run of a questionnaire; it holds its own copy of the questions."""
+
+    __tablename__ = "survey_round"
+    __table_args__ = (
+        sa.UniqueConstraint("series_id", "number"),
+        sa.CheckConstraint(in_list("status", ROUND_STATUSES), name="known_status"),
+        sa.CheckConstraint(
+            "opens_on IS NULL OR closes_on IS NULL OR opens_on <= closes_on",
+            name="opens_before_closing",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_series.id", ondelete="CASCADE"), index=True
+    )
+    #: 1 for the first round of a series, then 2, 3, …
+    number: Mapped[int]
+    #: One of ROUND_STATUSES.
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    title: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    intro: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    thanks: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    #: The round opens by itself on this date once approved (Norwegian calendar date).
+    opens_on: Mapped[date | None]
+    #: The round closes by itself after this date.
+    closes_on: Mapped[date | None]
+    #: The round this one was copied from, for comparisons over time.
+    previous_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    series: Mapped[SurveySeries] = relationship(back_populates="rounds")
+    previous: Mapped[SurveyRound | None] = relationship(remote_side=[id])
+    pages: Mapped[list[SurveyPage]] = relationship(
+        back_populates="round",
+        cascade="all, delete-orphan",
+        order_by=lambda: (SurveyPage.position, SurveyPage.id),
+    )
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Approval.created_at"
+    )
+
+    @property
+    def questions(self) -> list[Question]:
+        """All questions in the order respondents meet them."""
+        return [q for page in self.pages for q in page.questions]
+
+    def __repr__(self) -> str:
+        return f"<SurveyRound {self.series_id}/{self.number} {self.status}>"
+
+
+class SurveyPage(Base):
+    __tablename__ = "survey_page"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    #: Order within the round; gaps are allowed.
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+
+    round: Mapped[SurveyRound] = relationship(back_populates="pages")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="page",
+        cascade="all, delete-orphan",
+        order_by=lambda: (Question.position, Question.id),
+    )
+
+
+class Question(Base):
+    __tablename__ = "question"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "key"),
+        sa.CheckConstraint(in_list("kind", QUESTION_KINDS), name="known_kind"),
+        sa.CheckConstraint(
+            "(condition_question_id IS NULL) = (condition_value IS NULL)",
+            name="condition_complete",
+        ),
+        sa.CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value < max_value", name="min_below_max"
+        ),
+        sa.CheckConstraint("max_length IS NULL OR max_length > 0", name="positive_max_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    page_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_page.id", ondelete="CASCADE"), index=True
+    )
+    #: Order within the page; gaps are allowed.
+    position: Mapped[int] = mapped_column(default=0)
+    #: Stable code, kept when a round is copied; conditions and exports refer to it.
+    key: Mapped[str] = mapped_column(sa.String(40))
+    #: One of QUESTION_KINDS.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    text: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    help: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    required: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+    #: Offer "Vet ikke / Ikke aktuelt"; such answers are kept out of averages.
+    dont_know: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+    #: End labels of a Likert or 0–10 scale.
+    low_label: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    high_label: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+    #: Longest answer allowed for free text.
+    max_length: Mapped[int | None]
+    #: Bounds for a number question.
+    min_value: Mapped[int | None]
+    max_value: Mapped[int | None]
+    #: Show only if this earlier question was answered with condition_value.
+    condition_question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="RESTRICT"), index=True
+    )
+    condition_value: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The same question in the previous round, when this round was copied from it.
+    previous_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="SET NULL")
+    )
+    #: The group says answers compare with previous_id's answers.
+    comparable: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+
+    page: Mapped[SurveyPage] = relationship(back_populates="questions")
+    round: Mapped[SurveyRound] = relationship()
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="question",
+        cascade="all, delete-orphan",
+        order_by=lambda: (QuestionOption.position, QuestionOption.id),
+    )
+    condition_question: Mapped[Question | None] = relationship(
+        remote_side=[id], foreign_keys=[condition_question_id]
+    )
+    previous: Mapped[Question | None] = relationship(remote_side=[id], foreign_keys=[previous_id])
+
+    def __repr__(self) -> str:
+        return f"<Question {self.key} {self.kind}>"
+
+
+class QuestionOption(Base):
+    """An answer option (svaralternativ) of a choice question, or a face of a smiley scale."""
+
+    __tablename__ = "question_option"
+    __table_args__ = (sa.UniqueConstraint("question_id", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: Stable code stored with answers and used by conditions.
+    value: Mapped[str] = mapped_column(sa.String(40))
+    label: Mapped[dict[str, str]] = mapped_column(LocalText, default=dict)
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class Approval(Base):
+    """A user representative's approval of a round (user-led approval)."""
+
+    __tablename__ = "approval"
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[SurveyRound] = relationship(back_populates="approvals")
+    user: Mapped[User] = relationship()
+
+
+class SurveyTemplate(Base):
+    """A questionnaire an organisation saved to start new ones from (the export format)."""
+
+    __tablename__ = "survey_template"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: A questionnaire document (docs/questionnaire-format.md).
+    document: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Response(Base):
+    """One anonymous set of answers to a round: unit, channel and date only (DESIGN.md)."""
+
+    __tablename__ = "response"
+    __table_args__ = (sa.CheckConstraint(in_list("channel", CHANNELS), name="known_channel"),)
+
+    #: Random, not sequential, so ids say nothing about order.
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("unit.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    #: The date only, never the time of day.
+    submitted_on: Mapped[date]
+
+    unit: Mapped[Unit | None] = relationship()
