@@ -441,6 +441,7 @@ def add_question(round_id: int, page_id: int) -> Response | str:
     form = QuestionForm()
     before = services.questions_before(round_, page, None)
     form.setup(kind, _condition_choices(round_, before), None)
+    del form.comparable  # a new question has nothing to compare with
     if request.method == "GET":
         form.fill_defaults()
     if _save_question(form, None, lambda data: services.add_question(page, signed_in_user(), data)):

@@ -174,6 +174,7 @@ def test_every_kind_of_question_can_be_added(app: Flask, kari: FlaskClient) -> N
     for default in ('value="Helt uenig"', 'value="Heilt einig"', 'value="Strongly agree"'):
         assert default in form  # end labels start out filled in, in all three languages
     assert re.search(r'name="dont_know"[^>]*checked|checked[^>]*name="dont_know"', form)
+    assert 'name="comparable"' not in form  # nothing to compare a new question with
     for kind in kinds:
         response = post_form(
             kari,
