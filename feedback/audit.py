@@ -32,6 +32,17 @@ def record(
     return event
 
 
+def apply_changes(target: object, **values: Any) -> dict[str, list[Any]]:
+    """Set attributes on a model and return what changed as {name: [old, new]} for the log."""
+    changed = {}
+    for name, value in values.items():
+        old = getattr(target, name)
+        if old != value:
+            changed[name] = [old, value]
+            setattr(target, name, value)
+    return changed
+
+
 def recent(organisation: Organisation, limit: int = 200) -> list[AuditEvent]:
     stmt = (
         sa.select(AuditEvent)

@@ -102,15 +102,7 @@ def update_unit(
     active: bool,
 ) -> None:
     _check_unit(organisation, unit, name, parent_id)
-    before = {
-        "name": unit.name,
-        "kind": unit.kind,
-        "parent_id": unit.parent_id,
-        "active": unit.active,
-    }
-    unit.name, unit.kind, unit.parent_id, unit.active = name, kind, parent_id, active
-    after = {"name": name, "kind": kind, "parent_id": parent_id, "active": active}
-    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changed = audit.apply_changes(unit, name=name, kind=kind, parent_id=parent_id, active=active)
     if changed:
         db.session.flush()
         audit.record(organisation, actor, "unit.update", name, changed=changed)
@@ -286,9 +278,7 @@ def update_account(
         raise AdminError("email", _l("Another account already uses this e-mail address."))
     if actor is not None and user.id == actor.id and not active:
         raise AdminError("active", _l("You cannot deactivate your own account."))
-    before = {"email": user.email, "name": user.name, "active": user.active}
-    user.email, user.name, user.active = email, name, active
-    changed = {k: [v, getattr(user, k)] for k, v in before.items() if v != getattr(user, k)}
+    changed = audit.apply_changes(user, email=email, name=name, active=active)
     if changed:
         db.session.flush()
         audit.record(organisation, actor, "account.update", email, changed=changed)
@@ -326,21 +316,13 @@ def update_settings(
     approval_rule: str,
     approval_count: int,
 ) -> None:
-    before = {
-        "name": organisation.name,
-        "min_group_size": organisation.min_group_size,
-        "approval_rule": organisation.approval_rule,
-        "approval_count": organisation.approval_count,
-    }
-    after = {
-        "name": name,
-        "min_group_size": min_group_size,
-        "approval_rule": approval_rule,
-        "approval_count": approval_count,
-    }
-    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changed = audit.apply_changes(
+        organisation,
+        name=name,
+        min_group_size=min_group_size,
+        approval_rule=approval_rule,
+        approval_count=approval_count,
+    )
     if changed:
-        for key, value in after.items():
-            setattr(organisation, key, value)
         db.session.flush()
         audit.record(organisation, actor, "organisation.update", name, changed=changed)
