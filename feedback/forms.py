@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import FormField, SelectChoice
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, don't translate"
@@ -50,8 +50,15 @@ def strip(value: Any) -> Any:
 
 
 def show_error(form: Form, field: str, message: object) -> None:
-    """Attach a service's complaint to the field it is about (or the form as a whole)."""
-    target = getattr(form, field, None)
+    """Attach a service's complaint to the field it is about (or the form as a whole).
+
+    ``field`` may name a field inside a sub-form, as "text.nn"; a sub-form's own name means its
+    first field.
+    """
+    name, _, inner = field.partition(".")
+    target = form._fields.get(name) if name else None
+    if isinstance(target, FormField):
+        target = target.form._fields.get(inner) if inner else next(iter(target.form), None)
     if target is None:
         form.form_errors.append(str(message))
     else:

@@ -32,7 +32,7 @@ from feedback.designer.forms import (
     text_of,
 )
 from feedback.extensions import db
-from feedback.forms import Form, show_error
+from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyPage, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
@@ -47,8 +47,6 @@ from feedback.vocabulary import (
 
 EDITORS = ("quality", "admin")
 READERS = ("quality", "admin", "manager")
-#: Import files larger than this are refused.
-MAX_IMPORT_BYTES = 1024 * 1024
 
 LABELS = {
     "status_labels": ROUND_STATUS_LABELS,
@@ -79,21 +77,6 @@ def _round(round_id: int) -> SurveyRound:
 
 def _overview(round_: SurveyRound, anchor: str = "") -> str:
     return url_for("designer.show_round", round_id=round_.id) + (f"#{anchor}" if anchor else "")
-
-
-def _attach(form: Form, problems: list[doc.Problem]) -> None:
-    """Show each problem at its field ("text.nn" → the nynorsk text), else above the form."""
-    for problem in problems:
-        name, _, language = problem.field.partition(".")
-        target: Any = form._fields.get(name)
-        if target is not None and language and hasattr(target, "form"):
-            target = target.form._fields.get(language)
-        elif target is not None and hasattr(target, "form"):
-            target = target.form._fields.get("nb")
-        if target is None:
-            form.form_errors.append(str(problem.message))
-        else:
-            target.errors = [*target.errors, str(problem.message)]
 
 
 def _act(change: Callable[[], object], message: str, target: str) -> Response:
@@ -154,23 +137,18 @@ def import_questionnaire() -> Response | str:
     form = ImportForm()
     problems: list[doc.Problem] = []
     if form.validate_on_submit():
-        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
-        if len(raw) > MAX_IMPORT_BYTES:
-            show_error(form, "file", _("The file is larger than 1 MB."))
+        # The app's MAX_CONTENT_LENGTH (1 MiB) already refuses larger uploads with a 413 page.
+        try:
+            round_ = services.import_round(organisation, signed_in_user(), form.file.data.read())
+        except services.ImportFailed as failed:
+            problems = failed.problems
+            show_error(
+                form, "file", _("The file cannot be imported. Correct the problems listed below.")
+            )
         else:
-            try:
-                round_ = services.import_round(organisation, signed_in_user(), raw)
-            except services.ImportFailed as failed:
-                problems = failed.problems
-                show_error(
-                    form,
-                    "file",
-                    _("The file cannot be imported. Correct the problems listed below."),
-                )
-            else:
-                db.session.commit()
-                flash(_("The questionnaire was imported as a draft."), "success")
-                return redirect(_overview(round_))
+            db.session.commit()
+            flash(_("The questionnaire was imported as a draft."), "success")
+            return redirect(_overview(round_))
     return render_template("designer/import.html", form=form, problems=problems)
 
 
@@ -409,22 +387,19 @@ def _page_choices(round_: SurveyRound) -> list[tuple[int, str]]:
 
 
 def _save_question(
-    form: QuestionForm, question: Question | None, change: Callable[[dict[str, Any]], object]
-) -> bool:
-    """Validate the form, check the question at its place and save; False if anything is off."""
+    form: QuestionForm,
+    question: Question | None,
+    change: Callable[[dict[str, Any]], object],
+    message: str,
+    target: str,
+) -> Response | None:
+    """Validate the form, turn it into a question document and save it like any other form."""
     if not form.validate_on_submit():
-        return False
+        return None
     data = form.to_document(question)
     if data is None:
-        return False
-    try:
-        change(data)
-    except RuleBroken as error:
-        db.session.rollback()
-        _attach(form, [doc.Problem("", error.field, str(error.message))])
-        return False
-    db.session.commit()
-    return True
+        return None
+    return save_or_show(form, lambda: change(data), message, target)
 
 
 @bp.route("/<int:round_id>/sider/<int:page_id>/nytt-sporsmal", methods=["GET", "POST"])
@@ -444,9 +419,15 @@ def add_question(round_id: int, page_id: int) -> Response | str:
     del form.comparable  # a new question has nothing to compare with
     if request.method == "GET":
         form.fill_defaults()
-    if _save_question(form, None, lambda data: services.add_question(page, signed_in_user(), data)):
-        flash(_("The question was added."), "success")
-        return redirect(_overview(round_, f"page-{page.id}"))
+    saved = _save_question(
+        form,
+        None,
+        lambda data: services.add_question(page, signed_in_user(), data),
+        _("The question was added."),
+        _overview(round_, f"page-{page.id}"),
+    )
+    if saved:
+        return saved
     return render_template(
         "designer/question.html", round=round_, page=page, question=None, form=form, **LABELS
     )
@@ -470,9 +451,15 @@ def edit_question(round_id: int, question_id: int) -> Response | str:
         comparable = form.comparable.data if form.comparable is not None else None
         services.update_question(question, signed_in_user(), data, page=page, comparable=comparable)
 
-    if _save_question(form, question, change):
-        flash(_("The question was saved."), "success")
-        return redirect(_overview(round_, f"question-{question.id}"))
+    saved = _save_question(
+        form,
+        question,
+        change,
+        _("The question was saved."),
+        _overview(round_, f"question-{question.id}"),
+    )
+    if saved:
+        return saved
     return render_template(
         "designer/question.html",
         round=round_,
