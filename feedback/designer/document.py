@@ -441,27 +441,25 @@ def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _text(value: Mapping[str, str]) -> dict[str, str]:
-    return clean_text(dict(value))
-
-
 def question_document(question: Question) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "key": question.key,
         "type": question.kind,
-        "text": _text(question.text),
+        "text": clean_text(question.text),
         "required": question.required,
         "dont_know": question.dont_know,
     }
     if question.help:
-        doc["help"] = _text(question.help)
+        doc["help"] = clean_text(question.help)
     if question.kind in SCALE_KINDS:
         if question.low_label:
-            doc["low_label"] = _text(question.low_label)
+            doc["low_label"] = clean_text(question.low_label)
         if question.high_label:
-            doc["high_label"] = _text(question.high_label)
+            doc["high_label"] = clean_text(question.high_label)
     if question.kind in OPTION_KINDS:
-        doc["options"] = [{"value": o.value, "label": _text(o.label)} for o in question.options]
+        doc["options"] = [
+            {"value": o.value, "label": clean_text(o.label)} for o in question.options
+        ]
     if question.kind in TEXT_KINDS and question.max_length is not None:
         doc["max_length"] = question.max_length
     if question.kind == "number":
@@ -482,17 +480,17 @@ def export_round(round_: SurveyRound) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "title": _text(round_.title),
+        "title": clean_text(round_.title),
         "pages": [],
     }
     for field in ("intro", "thanks"):
         text = getattr(round_, field)
         if text:
-            doc[field] = _text(text)
+            doc[field] = clean_text(text)
     for page in round_.pages:
         page_doc: dict[str, Any] = {"questions": [question_document(q) for q in page.questions]}
         if page.title:
-            page_doc["title"] = _text(page.title)
+            page_doc["title"] = clean_text(page.title)
         doc["pages"].append(page_doc)
     return doc
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort
@@ -35,11 +34,10 @@ from feedback.models import (
     SurveyTemplate,
     User,
 )
+from feedback.models.base import today as local_today
 from feedback.models.base import utcnow
 from feedback.models.survey import TEXT_LANGUAGES, clean_text
 from feedback.rules import RuleBroken
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 #: Statuses in which the questionnaire itself may change (if nobody has answered yet).
 EDITABLE_STATUSES = ("draft", "awaiting_approval", "open")
@@ -55,11 +53,6 @@ class ImportFailed(Exception):
     def __init__(self, problems: list[doc.Problem]) -> None:
         super().__init__(f"{len(problems)} problems")
         self.problems = problems
-
-
-def local_today() -> date:
-    """Today's date in Norway: open and close dates follow the Norwegian calendar."""
-    return datetime.now(OSLO).date()
 
 
 def _target(round_: SurveyRound) -> str:
@@ -125,9 +118,11 @@ def response_count(round_: SurveyRound) -> int:
     )
 
 
-def is_locked(round_: SurveyRound) -> bool:
-    """True when the questions may no longer change."""
-    return round_.status not in EDITABLE_STATUSES or response_count(round_) > 0
+def is_locked(round_: SurveyRound, responses: int | None = None) -> bool:
+    """True when the questions may no longer change (``responses``: the count, if known)."""
+    if round_.status not in EDITABLE_STATUSES:
+        return True
+    return (response_count(round_) if responses is None else responses) > 0
 
 
 def _ensure_editable(round_: SurveyRound) -> None:
@@ -586,6 +581,9 @@ class ApprovalState:
     def met(self) -> bool:
         return bool(self.representatives) and len(self.approved_by) >= self.needed
 
+    def may_approve(self, user: User) -> bool:
+        return any(u.id == user.id for u in self.representatives)
+
     @property
     def possible(self) -> bool:
         return bool(self.representatives) and self.needed <= len(self.representatives)
@@ -610,7 +608,7 @@ def approval_state(round_: SurveyRound) -> ApprovalState:
 
 
 def can_approve(round_: SurveyRound, user: User) -> bool:
-    return any(u.id == user.id for u in user_representatives(round_.series.organisation))
+    return approval_state(round_).may_approve(user)
 
 
 def submit_for_approval(round_: SurveyRound, actor: User | None) -> None:

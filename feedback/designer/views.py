@@ -160,15 +160,17 @@ def import_questionnaire() -> Response | str:
 def show_round(round_id: int) -> str:
     round_ = _round(round_id)
     user = signed_in_user()
+    approval = services.approval_state(round_)
+    responses = services.response_count(round_)
     return render_template(
         "designer/round.html",
         round=round_,
-        locked=services.is_locked(round_),
+        locked=services.is_locked(round_, responses),
         can_edit=has_role(*EDITORS),
-        can_approve=services.can_approve(round_, user),
+        can_approve=approval.may_approve(user),
         has_approved=any(a.user_id == user.id for a in round_.approvals),
-        approval=services.approval_state(round_),
-        responses=services.response_count(round_),
+        approval=approval,
+        responses=responses,
         missing=services.missing_translations(round_),
         numbers=answering.numbering(round_),
         choices=answering.choices,

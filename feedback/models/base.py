@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -22,8 +23,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Dates people see and choose (open/close dates, response dates) follow the Norwegian calendar.
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
 def today() -> date:
-    return datetime.now(UTC).date()
+    """Today's date in Norway (not in UTC: a round closing "after 31 May" closes at midnight)."""
+    return datetime.now(NORWAY).date()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
