@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.models import Approval, Organisation, Question, QuestionOption, SurveyRound
+from feedback.models.survey import QUESTION_KINDS
 from tests.conftest import login, post_form
 from tests.designer.conftest import document, likert
 
@@ -159,17 +160,7 @@ def test_every_kind_of_question_can_be_added(app: Flask, kari: FlaskClient) -> N
         "text_long": {},
         "number": {"min": "0", "max": "20"},
     }
-    kinds = [
-        "likert",
-        "smiley",
-        "single_choice",
-        "multiple_choice",
-        "yes_no",
-        "text_short",
-        "text_long",
-        "number",
-        "scale",
-    ]
+    kinds = list(QUESTION_KINDS)
     form = kari.get(add_url(round_id, page_id, "likert")).get_data(as_text=True)
     for default in ('value="Helt uenig"', 'value="Heilt einig"', 'value="Strongly agree"'):
         assert default in form  # end labels start out filled in, in all three languages
