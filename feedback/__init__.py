@@ -46,12 +46,19 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.admin import bp as admin_bp
     from feedback.auth import bp as auth_bp
     from feedback.designer import bp as designer_bp
+    from feedback.fieldwork import bp as fieldwork_bp
     from feedback.main import bp as main_bp
+    from feedback.respond import bp as respond_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(designer_bp, url_prefix="/skjema")
+    app.register_blueprint(fieldwork_bp, url_prefix="/skjema")
+    # Respondents have no session to protect, and must get no cookie: the one-time form
+    # token in each questionnaire does the work of the CSRF token there.
+    csrf.exempt(respond_bp)
+    app.register_blueprint(respond_bp)
 
     from feedback import cli
 

@@ -27,7 +27,7 @@ Answers = dict[str, list[str]]
 
 
 def field_name(question: Question) -> str:
-    return f"q-{question.key}"
+    return field_name_for(question.key)
 
 
 def choices(question: Question, language: str | None = None) -> list[tuple[str, str]]:
@@ -184,3 +184,196 @@ def next_page(round_: SurveyRound, index: int, answers: Answers, step: int) -> i
             return index
         index += step
     return None
+
+
+#: Problem key for the whole form rather than one question.
+FORM_PROBLEM = "_form"
+
+
+@dataclass
+class Step:
+    """Where a respondent is after sending one page."""
+
+    index: int
+    answers: Answers
+    problems: dict[str, str]
+    #: Every page is answered and checked: the answers can be stored.
+    done: bool = False
+
+
+def _stray_answers(round_: SurveyRound, page: SurveyPage, form: MultiDict[str, str]) -> bool:
+    """True when the form answers a question that does not exist or that this page did not
+    show (its condition is on an earlier page and was not met): only a changed form does that."""
+    keys = {q.key for q in round_.questions}
+    for name in form:
+        if name.startswith("q-") and name.removeprefix("q-").removesuffix("-dk") not in keys:
+            return True
+    earlier = carried(round_, form, page)
+    here = {q.id for q in page.questions}
+    for question in page.questions:
+        target = question.condition_question
+        same_page = target is not None and target.id in here
+        if not same_page and not is_shown(question, earlier):
+            name = field_name(question)
+            if any(form.getlist(name)) or form.get(f"{name}-dk"):
+                return True
+    return False
+
+
+def as_form(round_: SurveyRound, answers: Answers) -> MultiDict[str, str]:
+    """Answers turned back into form values, so they can be checked again."""
+    form: MultiDict[str, str] = MultiDict()
+    for question in round_.questions:
+        values = answers.get(question.key, [])
+        name = field_name(question)
+        free = question.kind in doc.TEXT_KINDS or question.kind == "number"
+        for value in values:
+            form.add(f"{name}-dk" if free and value == DONT_KNOW else name, value)
+    return form
+
+
+def check_all(round_: SurveyRound, answers: Answers) -> tuple[Answers, int | None, dict[str, str]]:
+    """All answers checked again, page by page, as one would before storing them.
+
+    Answers to questions that are no longer shown (someone went back and changed an earlier
+    answer) are dropped. Returns the clean answers and, if something is wrong, the first page
+    with a problem and its problems.
+    """
+    form = as_form(round_, answers)
+    clean: Answers = {}
+    for index, page in enumerate(round_.pages):
+        here, problems = read_page(page, form, clean)
+        if problems:
+            return clean, index, problems
+        clean.update(here)
+    return clean, None, {}
+
+
+def step(round_: SurveyRound, form: MultiDict[str, str]) -> Step:
+    """Read one sent page and decide where to go: back, the same page, the next, or done.
+
+    ``nav`` is "next" (also the default, for Enter), "back", or "stay" (for a language change:
+    nothing is checked and nothing is lost).
+    """
+    pages = round_.pages
+    index = min(max(form.get("side", 0, type=int) or 0, 0), len(pages) - 1)
+    page = pages[index]
+    earlier = carried(round_, form, page)
+    here, problems = read_page(page, form, earlier)
+    answers = {**earlier, **here}
+    nav = form.get("nav", "next")
+    if nav == "stay":
+        return Step(index, answers, {})
+    if nav == "back":
+        following = next_page(round_, index, answers, -1)
+        return Step(index if following is None else following, answers, {})
+    if _stray_answers(round_, page, form):
+        problems[FORM_PROBLEM] = str(
+            _l(
+                "The form held answers to questions that are not shown to you. They were left"
+                " out. Check your answers and send again."
+            )
+        )
+    if problems:
+        return Step(index, answers, problems)
+    following = next_page(round_, index, answers, 1)
+    if following is not None:
+        return Step(following, answers, {})
+    clean, wrong_page, problems = check_all(round_, answers)
+    if wrong_page is not None:
+        return Step(wrong_page, answers, problems)
+    return Step(index, clean, {}, done=True)
+
+
+def number_value(question: Question, value: str) -> int | None:
+    """The numeric value stored beside an answer, for averages later (None if not a number)."""
+    if value == DONT_KNOW or question.kind not in ("likert", "smiley", "scale", "number"):
+        return None
+    text = value.replace(" ", "").replace("\u00a0", "")
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def page_view(round_: SurveyRound, step: Step) -> dict[str, object]:
+    """What the questionnaire template needs to show the page a Step points at."""
+    index, answers = step.index, step.answers
+    common = {
+        "page_index": index,
+        "answers": answers,
+        "problems": step.problems,
+        "form_problem": step.problems.get(FORM_PROBLEM),
+        "choices": choices,
+        "dont_know": DONT_KNOW,
+        "dont_know_label": DONT_KNOW_LABEL,
+        "page_count": len(round_.pages),
+    }
+    if not round_.pages:
+        return {
+            **common,
+            "page": None,
+            "shown": [],
+            "hidden_answers": MultiDict(),
+            "is_first": True,
+        }
+    page = round_.pages[index]
+    here = {q.key for q in page.questions}
+    hidden: MultiDict[str, str] = MultiDict(
+        [
+            (field_name_for(key), value)
+            for key, values in answers.items()
+            if key not in here
+            for value in values
+        ]
+    )
+    return {
+        **common,
+        "page": page,
+        "shown": shown_questions(page, answers, step.problems, numbering(round_)),
+        "hidden_answers": hidden,
+        "is_first": next_page(round_, index, answers, -1) is None,
+    }
+
+
+def field_name_for(key: str) -> str:
+    return f"q-{key}"
+
+
+def read_paper(round_: SurveyRound, form: MultiDict[str, str]) -> tuple[Answers, dict[str, str]]:
+    """Every question of a paper questionnaire, read from one data-entry form.
+
+    Nothing is required (people skip questions on paper), but an answer to a question whose
+    condition is not met is pointed out, so the person typing can leave it empty.
+    """
+    answers: Answers = {}
+    problems: dict[str, str] = {}
+    for question in round_.questions:
+        values, problem = _read(question, form)
+        if values and problem is None and not is_shown(question, answers):
+            problem = str(
+                _l("Leave this empty: on paper it is only answered after another answer.")
+            )
+        if values:
+            answers[question.key] = values
+        if problem:
+            problems[question.key] = problem
+    return answers, problems
+
+
+def all_questions(
+    round_: SurveyRound, answers: Answers, problems: Mapping[str, str]
+) -> list[ShownQuestion]:
+    """Every question on one page (paper and data entry), each condition shown as a hint."""
+    numbers = numbering(round_)
+    return [
+        ShownQuestion(
+            question,
+            numbers[question.id],
+            answers.get(question.key, []),
+            problems.get(question.key),
+            question.condition_question,
+            numbers[question.condition_question.id] if question.condition_question else None,
+        )
+        for question in round_.questions
+    ]

@@ -58,6 +58,15 @@ ROUND_STATUS_LABELS = {
     "archived": _l("Archived"),
 }
 
+#: How a response came in (models.survey.CHANNELS).
+CHANNEL_LABELS = {
+    "link": _l("Link"),
+    "unit_link": _l("Unit link or poster"),
+    "kiosk": _l("Kiosk"),
+    "code": _l("Access code"),
+    "paper": _l("Paper"),
+}
+
 APPROVAL_RULE_LABELS = {
     "majority": _l("A majority of the user representatives"),
     "all": _l("All user representatives"),
@@ -85,6 +94,9 @@ AUDIT_LABELS = {
     "round.open": _l("Opened"),
     "round.close": _l("Closed"),
     "round.archive": _l("Archived"),
+    "round.kiosk": _l("Kiosk started"),
+    "round.codes": _l("Access codes made"),
+    "round.code_access": _l("Who can answer changed"),
     "page.add": _l("Page added"),
     "page.update": _l("Page changed"),
     "page.move": _l("Page moved"),

@@ -785,3 +785,7 @@ def changed_since_previous(question: Question) -> bool:
     mine.pop("condition", None)
     theirs.pop("condition", None)
     return mine != theirs
+
+
+#: For other parts of the app that record something about a round in its history.
+log_round = _log

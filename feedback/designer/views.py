@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from feedback import answering, audit
@@ -34,7 +33,7 @@ from feedback.designer.forms import (
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
-from feedback.models import Question, SurveyPage, SurveyRound
+from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
 from feedback.rules import RuleBroken
 from feedback.views import save_or_show
@@ -521,32 +520,16 @@ def preview(round_id: int) -> str:
     if language not in SUPPORTED_LOCALES:
         language = "nb"
     form = ActionForm()
-    index, done = 0, False
-    answers: answering.Answers = {}
-    problems: dict[str, str] = {}
+    step = answering.Step(0, {}, {})
     if request.method == "POST" and form.validate_on_submit() and round_.pages:
-        index = min(max(request.form.get("side", 0, type=int), 0), len(round_.pages) - 1)
-        page = round_.pages[index]
-        earlier = answering.carried(round_, request.form, page)
-        here, problems = answering.read_page(page, request.form, earlier)
-        answers = {**earlier, **here}
-        step = -1 if request.form.get("nav") == "back" else 1
-        if step < 0 or not problems:
-            following = answering.next_page(round_, index, answers, step)
-            if following is not None:
-                index, problems = following, {}
-            elif step > 0:
-                done = True
+        step = answering.step(round_, request.form)
     with force_locale(language):
         return render_template(
             "respond/questionnaire.html",
             round=round_,
             preview=True,
             language=language,
-            page_index=index,
-            done=done,
-            answers=answers,
-            problems=problems,
+            done=step.done,
             form=form,
             action=url_for("designer.preview", round_id=round_.id, sprak=language),
             public_page=True,
@@ -554,33 +537,5 @@ def preview(round_id: int) -> str:
                 code: url_for("designer.preview", round_id=round_.id, sprak=code)
                 for code in SUPPORTED_LOCALES
             },
-            **_page_context(round_, index, answers, problems),
+            **answering.page_view(round_, step),
         )
-
-
-def _page_context(
-    round_: SurveyRound, index: int, answers: answering.Answers, problems: dict[str, str]
-) -> dict[str, Any]:
-    if not round_.pages:
-        return {"page": None, "shown": [], "hidden_answers": MultiDict()}
-    page: SurveyPage = round_.pages[index]
-    shown = answering.shown_questions(page, answers, problems, answering.numbering(round_))
-    here = {q.key for q in page.questions}
-    hidden = MultiDict(
-        [
-            (f"q-{key}", value)
-            for key, values in answers.items()
-            if key not in here
-            for value in values
-        ]
-    )
-    return {
-        "page": page,
-        "shown": shown,
-        "hidden_answers": hidden,
-        "page_count": len(round_.pages),
-        "choices": answering.choices,
-        "dont_know": answering.DONT_KNOW,
-        "dont_know_label": answering.DONT_KNOW_LABEL,
-        "is_first": answering.next_page(round_, index, answers, -1) is None,
-    }

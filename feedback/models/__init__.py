@@ -4,6 +4,8 @@ from feedback.models.audit import AuditEvent
 from feedback.models.base import Base
 from feedback.models.organisation import Organisation, Unit
 from feedback.models.survey import (
+    AccessCode,
+    Answer,
     Approval,
     Question,
     QuestionOption,
@@ -12,10 +14,13 @@ from feedback.models.survey import (
     SurveyRound,
     SurveySeries,
     SurveyTemplate,
+    UsedFormToken,
 )
 from feedback.models.user import Membership, User, membership_unit
 
 __all__ = [
+    "AccessCode",
+    "Answer",
     "Approval",
     "AuditEvent",
     "Base",
@@ -29,6 +34,7 @@ __all__ = [
     "SurveySeries",
     "SurveyTemplate",
     "Unit",
+    "UsedFormToken",
     "User",
     "membership_unit",
 ]

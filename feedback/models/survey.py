@@ -6,6 +6,7 @@ bokmål is required, the others optional and filled in from bokmål when shown.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,18 @@ QUESTION_KINDS = (
 
 #: How a response came in (DESIGN.md "channels").
 CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")
+
+#: Letters for tokens people may type from paper: no 0/o, 1/l/i look-alikes.
+TYPABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def random_token(length: int, alphabet: str = TYPABLE) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def new_public_token() -> str:
+    """The unguessable part of a round's public link (about 59 bits)."""
+    return random_token(12)
 
 
 class LocalText(sa.TypeDecorator[dict[str, str]]):
@@ -114,6 +127,10 @@ class SurveyRound(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: The secret part of the public link, e.g. /s/<token>; a new round gets a new one.
+    public_token: Mapped[str] = mapped_column(sa.String(24), unique=True, default=new_public_token)
+    #: When True, only people with a one-time access code (or a kiosk) can answer.
+    requires_code: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
 
     series: Mapped[SurveySeries] = relationship(back_populates="rounds")
     previous: Mapped[SurveyRound | None] = relationship(remote_side=[id])
@@ -298,3 +315,61 @@ class Response(Base):
     submitted_on: Mapped[date]
 
     unit: Mapped[Unit | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(Base):
+    """One value given to one question. Multiple choice gives several rows.
+
+    The key is (response, question, position): no sequential id that would tell the order in
+    which responses came in.
+    """
+
+    __tablename__ = "answer"
+
+    response_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True, default=0)
+    #: The option value, "dont_know", the number as text, or the free text itself.
+    value: Mapped[str] = mapped_column(sa.Text)
+    #: The value as a number for scales, faces and numbers (None for text and options).
+    number: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class AccessCode(Base):
+    """A one-time code printed on a card. It knows only whether it has been used: no time,
+    no response, no order of use (DESIGN.md rule 2)."""
+
+    __tablename__ = "access_code"
+
+    #: The code itself is the key (random), so there is no sequential id.
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    #: Codes made together are printed together (1, 2, … per round).
+    batch: Mapped[int]
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"))
+    used: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+
+    round: Mapped[SurveyRound] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class UsedFormToken(Base):
+    """The one-time token of a questionnaire that was sent in, so a double-click, a reload or
+    a replay stores one response. Not linked to the response; purged after a few days."""
+
+    __tablename__ = "used_form_token"
+
+    nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    used_on: Mapped[date] = mapped_column(index=True)

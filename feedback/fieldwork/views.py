@@ -1,0 +1,343 @@
+"""Pages for running a round: public links and posters, kiosk start, access codes, the paper
+version, paper data entry and the live fieldwork count."""
+
+from __future__ import annotations
+
+import segno
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import logout_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from feedback import answering
+from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.designer import services as designer
+from feedback.designer.forms import ActionForm
+from feedback.extensions import db
+from feedback.fieldwork import bp
+from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
+from feedback.i18n import SUPPORTED_LOCALES
+from feedback.models import SurveyRound, Unit
+from feedback.respond import services
+from feedback.vocabulary import CHANNEL_LABELS
+
+EDITORS = ("quality", "admin")
+READERS = ("quality", "admin", "manager")
+edit_access = role_required(*EDITORS, denied=404)
+read_access = role_required(*READERS, denied=404)
+#: Rounds whose links, posters and codes make sense (not drafts or archived ones).
+RUNNING = ("awaiting_approval", "open")
+
+
+def _round(round_id: int) -> SurveyRound:
+    return designer.get_round(require_organisation(), round_id)
+
+
+def _running(round_id: int) -> SurveyRound:
+    round_ = _round(round_id)
+    if round_.status not in RUNNING:
+        flash(
+            _("Links, posters, kiosks and codes are ready once the round is sent for approval."),
+            "info",
+        )
+        abort(redirect(url_for("designer.show_round", round_id=round_.id)))
+    return round_
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code as inline SVG, made here: no image service is asked (DESIGN.md rule 5)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr")
+    # segno writes only path data from the URL it encodes, never the URL text itself.
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))  # noqa: S704
+
+
+def public_url(round_: SurveyRound, unit: Unit | None = None) -> str:
+    if unit is None:
+        return url_for("respond.by_link", token=round_.public_token, _external=True)
+    return url_for(
+        "respond.by_unit_link", token=round_.public_token, unit_id=unit.id, _external=True
+    )
+
+
+# --- links and posters -------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/lenker")
+@read_access
+def links(round_id: int) -> str:
+    round_ = _running(round_id)
+    units = services.units_to_choose(round_)
+    return render_template(
+        "fieldwork/links.html",
+        round=round_,
+        general=public_url(round_),
+        unit_links=[(unit, public_url(round_, unit)) for unit in units],
+    )
+
+
+@bp.route("/<int:round_id>/plakat")
+@bp.route("/<int:round_id>/plakat/<int:unit_id>")
+@read_access
+def poster(round_id: int, unit_id: int | None = None) -> str:
+    round_ = _running(round_id)
+    unit = None
+    if unit_id is not None:
+        unit = services.unit_of(round_, unit_id)
+        if unit is None:
+            abort(404)
+    language = request.args.get("sprak", "nb")
+    language = language if language in SUPPORTED_LOCALES else "nb"
+    url = public_url(round_, unit)
+    with force_locale(language):
+        return render_template(
+            "fieldwork/poster.html",
+            round=round_,
+            unit=unit,
+            url=url,
+            qr=qr_svg(url),
+            language=language,
+            code_url=url_for("respond.code", _external=True) if round_.requires_code else None,
+            print_page=True,
+        )
+
+
+# --- kiosk -------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/kiosk", methods=["GET", "POST"])
+@edit_access
+def kiosk(round_id: int) -> Response | str:
+    round_ = _running(round_id)
+    units = services.units_to_choose(round_)
+    form = KioskForm().setup(units)
+    address = None
+    if form.validate_on_submit():
+        unit = services.unit_of(round_, int(form.unit.data)) if form.unit.data else None
+        key = services.kiosk_key(round_, unit, form.idle_seconds.data)
+        designer.log_round(
+            round_,
+            signed_in_user(),
+            "round.kiosk",
+            unit=unit.name if unit else None,
+            idle_seconds=form.idle_seconds.data,
+        )
+        db.session.commit()
+        address = url_for("respond.kiosk", key=key, _external=True)
+        if request.form.get("where") == "here":
+            # A shared tablet must not stay signed in as a member of the group.
+            logout_user()
+            session.clear()
+            return redirect(url_for("respond.kiosk", key=key), code=303)
+    return render_template(
+        "fieldwork/kiosk.html",
+        round=round_,
+        form=form,
+        address=address,
+        qr=qr_svg(address) if address else None,
+    )
+
+
+# --- access codes ------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/koder", methods=["GET", "POST"])
+@edit_access
+def codes(round_id: int) -> Response | str:
+    round_ = _running(round_id)
+    units = services.units_to_choose(round_)
+    form = CodesForm().setup(units)
+    access_form = CodeAccessForm(requires_code=round_.requires_code)
+    if form.validate_on_submit():
+        unit = services.unit_of(round_, int(form.unit.data)) if form.unit.data else None
+        batch = services.make_codes(round_, form.count.data, unit)
+        designer.log_round(
+            round_,
+            signed_in_user(),
+            "round.codes",
+            batch=batch,
+            count=form.count.data,
+            unit=unit.name if unit else None,
+        )
+        db.session.commit()
+        flash(
+            _("%(n)d codes were made. Print the cards now or later.", n=form.count.data), "success"
+        )
+        return redirect(url_for("fieldwork.code_cards", round_id=round_.id, batch=batch))
+    return render_template(
+        "fieldwork/codes.html",
+        round=round_,
+        form=form,
+        access_form=access_form,
+        batches=services.code_batches(round_),
+    )
+
+
+@bp.route("/<int:round_id>/koder/tilgang", methods=["POST"])
+@edit_access
+def code_access(round_id: int) -> Response:
+    round_ = _running(round_id)
+    form = CodeAccessForm()
+    if form.validate_on_submit() and form.requires_code.data != round_.requires_code:
+        round_.requires_code = bool(form.requires_code.data)
+        designer.log_round(
+            round_, signed_in_user(), "round.code_access", requires_code=round_.requires_code
+        )
+        db.session.commit()
+        flash(
+            _("Now only people with a code can answer.")
+            if round_.requires_code
+            else _("Now everyone with the link can answer."),
+            "success",
+        )
+    return redirect(url_for("fieldwork.codes", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/koder/<int:batch>")
+@edit_access
+def code_cards(round_id: int, batch: int) -> str:
+    round_ = _round(round_id)
+    codes = services.batch_codes(round_, batch)
+    if not codes:
+        abort(404)
+    language = request.args.get("sprak", "nb")
+    language = language if language in SUPPORTED_LOCALES else "nb"
+    entry = url_for("respond.code", _external=True)
+    cards = [
+        (services.show_code(c.code), c.used, qr_svg(f"{entry}#{services.show_code(c.code)}"))
+        for c in codes
+    ]
+    with force_locale(language):
+        return render_template(
+            "fieldwork/cards.html",
+            round=round_,
+            batch=batch,
+            cards=cards,
+            entry=entry,
+            unit=codes[0].unit,
+            language=language,
+            print_page=True,
+        )
+
+
+# --- paper -------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/papir")
+@read_access
+def paper(round_id: int) -> str:
+    round_ = _round(round_id)
+    language = request.args.get("sprak", "nb")
+    language = language if language in SUPPORTED_LOCALES else "nb"
+    with force_locale(language):
+        return render_template(
+            "fieldwork/paper.html",
+            round=round_,
+            language=language,
+            questions=answering.all_questions(round_, {}, {}),
+            choices=answering.choices,
+            dont_know_label=answering.DONT_KNOW_LABEL,
+            print_page=True,
+        )
+
+
+@bp.route("/<int:round_id>/registrer", methods=["GET", "POST"])
+@edit_access
+def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
+    """Type in paper questionnaires, one after another, from the keyboard."""
+    round_ = _round(round_id)
+    if round_.status not in ("open", "closed"):
+        flash(_("Paper answers can be entered while the round is open or closed."), "info")
+        return redirect(url_for("designer.show_round", round_id=round_.id))
+    units = services.units_to_choose(round_)
+    unit_value = request.values.get("enhet", "")
+    answers: answering.Answers = {}
+    problems: dict[str, str] = {}
+    form = ActionForm()
+    token = services.new_form_token(round_)
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        token = request.form.get("skjema", "")
+        answers, problems = answering.read_paper(round_, request.form)
+        unit = services.unit_of(round_, int(unit_value)) if unit_value.isdigit() else None
+        if unit_value and unit is None:
+            problems["enhet"] = _("Choose from the list.")
+        nonce = services.read_form_token(round_, token).nonce
+        if nonce is None:
+            problems[answering.FORM_PROBLEM] = _(
+                "The form had expired. Check the answers and save again."
+            )
+            token = services.new_form_token(round_)
+        elif not answers and not problems:
+            problems[answering.FORM_PROBLEM] = _(
+                "The questionnaire is empty. Type at least one answer."
+            )
+        if not problems:
+            try:
+                services.store(round_, answers, unit=unit, channel="paper", nonce=nonce or "")
+            except services.AlreadySent:
+                pass
+            except services.StoreFailed:
+                problems[answering.FORM_PROBLEM] = _(
+                    "The answers could not be saved just now. Nothing was stored. Try again."
+                )
+            if not problems:
+                flash(
+                    _(
+                        "Saved. %(n)d paper questionnaires are entered in this round.",
+                        n=services.channel_count(round_, "paper"),
+                    ),
+                    "success",
+                )
+                return redirect(
+                    url_for("fieldwork.enter_paper", round_id=round_.id, enhet=unit_value)
+                )
+        status = 400
+    html = render_template(
+        "fieldwork/entry.html",
+        round=round_,
+        form=form,
+        form_token=token,
+        units=units,
+        unit_value=unit_value,
+        problems=problems,
+        form_problem=problems.get(answering.FORM_PROBLEM),
+        unit_problem=problems.get("enhet"),
+        shown=answering.all_questions(round_, answers, problems),
+        choices=answering.choices,
+        dont_know=answering.DONT_KNOW,
+        dont_know_label=answering.DONT_KNOW_LABEL,
+    )
+    return html, status
+
+
+# --- fieldwork count ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/feltarbeid")
+@read_access
+def counts(round_id: int) -> str:
+    round_ = _round(round_id)
+    return render_template(
+        "fieldwork/counts.html",
+        round=round_,
+        work=services.fieldwork(round_),
+        channel_labels=CHANNEL_LABELS,
+    )
+
+
+@bp.route("/<int:round_id>/feltarbeid.json")
+@read_access
+def counts_json(round_id: int) -> Response:
+    work = services.fieldwork(_round(round_id))
+    return jsonify(
+        total=work.total,
+        by_channel=work.by_channel,
+        rows=[
+            {"unit": name, "counts": {c: cells.get(c, 0) for c in work.channels}, "total": total}
+            for name, cells, total in work.rows
+        ],
+    )

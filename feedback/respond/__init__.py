@@ -1,0 +1,7 @@
+"""Anonymous answering: the public questionnaire pages, access codes and kiosks."""
+
+from flask import Blueprint
+
+bp = Blueprint("respond", __name__)
+
+from feedback.respond import views  # noqa: E402,F401  - registers the routes on bp

@@ -1,0 +1,397 @@
+"""Anonymous answering: who may answer a round, one-time form tokens, access codes, kiosks,
+and storing a response exactly once.
+
+What is stored for a response is the round, the unit, the channel, the date and the answers
+(DESIGN.md rules 1-2). Nothing here reads the client address, the user agent or the time of day.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from feedback import answering
+from feedback.designer import services as designer
+from feedback.extensions import db
+from feedback.models import (
+    AccessCode,
+    Answer,
+    Organisation,
+    Response,
+    SurveyRound,
+    Unit,
+    UsedFormToken,
+)
+from feedback.models.base import today
+from feedback.models.survey import CHANNELS, random_token
+
+#: A questionnaire can be left open this long and still be sent in.
+FORM_TOKEN_AGE = timedelta(days=2)
+#: Used tokens are kept a little longer than a token lives, then deleted.
+USED_TOKEN_DAYS = 3
+#: Access codes are printed as XXXX-XXXX; 31 letters and digits give about 8.5e11 codes.
+CODE_LENGTH = 8
+MAX_CODES_PER_BATCH = 500
+#: Wrong codes allowed for the whole app per window; we never key on the client address.
+CODE_FAILURE_LIMIT = "300/10minute"
+#: Kiosk idle time bounds, in seconds.
+KIOSK_IDLE_DEFAULT = 120
+KIOSK_IDLE_MIN = 30
+KIOSK_IDLE_MAX = 1800
+
+
+class NotAccepted(Exception):
+    """The answers cannot be taken now; ``message`` says why in plain language."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class AlreadySent(Exception):
+    """This questionnaire (form token) has already been sent in."""
+
+
+class StoreFailed(Exception):
+    """The database did not take the answers; the respondent may try again."""
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+def round_by_token(token: str) -> SurveyRound | None:
+    return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.public_token == token))
+
+
+def organisation_of(round_: SurveyRound) -> Organisation:
+    return round_.series.organisation
+
+
+def is_open(round_: SurveyRound) -> bool:
+    """Open for answers today. Applies the schedule first when a date may have passed."""
+    current = today()
+    due = (
+        round_.status == "open" and round_.closes_on is not None and round_.closes_on < current
+    ) or (
+        round_.status == "awaiting_approval"
+        and round_.opens_on is not None
+        and round_.opens_on <= current
+    )
+    if due and designer.apply_schedule(organisation_of(round_), current):
+        db.session.commit()
+    return round_.status == "open"
+
+
+def closed_message(round_: SurveyRound) -> object:
+    if round_.status in ("draft", "awaiting_approval"):
+        return _l("This questionnaire is not open yet.")
+    return _l("This questionnaire is closed. Thank you for wanting to answer.")
+
+
+def units_to_choose(round_: SurveyRound) -> list[Unit]:
+    """The places a respondent can say the answers are about (active units, by name)."""
+    return list(
+        db.session.scalars(
+            sa.select(Unit)
+            .where(Unit.organisation_id == organisation_of(round_).id, Unit.active.is_(True))
+            .order_by(Unit.name)
+        )
+    )
+
+
+def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
+    """The organisation's active unit with this id, else None."""
+    if unit_id is None:
+        return None
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.organisation_id != organisation_of(round_).id or not unit.active:
+        return None
+    return unit
+
+
+# --- one-time form tokens ----------------------------------------------------------------------
+
+
+def _form_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="answering-form")
+
+
+def new_form_token(round_: SurveyRound) -> str:
+    """A signed token for one questionnaire being filled in. Its nonce is stored only when the
+    answers are sent in, never with them."""
+    return _form_serializer().dumps({"r": round_.id, "n": secrets.token_hex(16)})
+
+
+@dataclass
+class FormToken:
+    nonce: str | None
+    #: True when the token was good but too old: the respondent keeps the answers and a new one.
+    expired: bool = False
+
+
+def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
+    if not token:
+        return FormToken(None)
+    serializer = _form_serializer()
+    try:
+        data = serializer.loads(token, max_age=int(FORM_TOKEN_AGE.total_seconds()))
+    except SignatureExpired:
+        return FormToken(None, expired=True)
+    except BadSignature:
+        return FormToken(None)
+    if (
+        not isinstance(data, dict)
+        or data.get("r") != round_.id
+        or not isinstance(data.get("n"), str)
+    ):
+        return FormToken(None)
+    return FormToken(data["n"])
+
+
+def is_used(nonce: str) -> bool:
+    return db.session.get(UsedFormToken, nonce) is not None
+
+
+def burn(nonce: str) -> None:
+    """Mark a questionnaire as finished without answers (a kiosk reset), so nothing of it can
+    be brought back by Back or a reload."""
+    if is_used(nonce):
+        return
+    db.session.add(UsedFormToken(nonce=nonce, used_on=today()))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+def purge_used_tokens(current: object = None) -> int:
+    """Delete used tokens older than any token that could still be sent in."""
+    limit = (current or today()) - timedelta(days=USED_TOKEN_DAYS)  # type: ignore[operator]
+    result = db.session.execute(sa.delete(UsedFormToken).where(UsedFormToken.used_on < limit))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- kiosks ------------------------------------------------------------------------------------
+
+
+def _kiosk_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kiosk")
+
+
+@dataclass
+class Kiosk:
+    round: SurveyRound
+    unit: Unit | None
+    idle_seconds: int
+
+
+def kiosk_key(round_: SurveyRound, unit: Unit | None, idle_seconds: int) -> str:
+    """The signed part of a kiosk address: round, unit and idle time, nothing else."""
+    return _kiosk_serializer().dumps(
+        {"r": round_.id, "u": unit.id if unit else None, "i": idle_seconds}
+    )
+
+
+def read_kiosk(key: str) -> Kiosk | None:
+    try:
+        data = _kiosk_serializer().loads(key)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    round_ = db.session.get(SurveyRound, data.get("r")) if isinstance(data.get("r"), int) else None
+    idle = data.get("i")
+    if round_ is None or not isinstance(idle, int):
+        return None
+    unit_id = data.get("u")
+    unit = unit_of(round_, unit_id) if isinstance(unit_id, int) else None
+    # The key was signed here after the form checked the bounds; tests sign shorter times.
+    return Kiosk(round_, unit, idle) if idle > 0 else None
+
+
+# --- access codes ------------------------------------------------------------------------------
+
+
+def normalise_code(text: str) -> str:
+    """What someone typed, as stored: lower case, no spaces or dashes."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def show_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}".upper()
+
+
+def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:
+    """Make ``count`` new codes as one batch; returns the batch number."""
+    batch = (
+        db.session.scalar(
+            sa.select(sa.func.max(AccessCode.batch)).where(AccessCode.round_id == round_.id)
+        )
+        or 0
+    ) + 1
+    made: set[str] = set()
+    while len(made) < count:
+        code = random_token(CODE_LENGTH)
+        if code not in made and db.session.get(AccessCode, code) is None:
+            made.add(code)
+    # Sorted, so the stored order says nothing about the order in which they were made.
+    for code in sorted(made):
+        db.session.add(AccessCode(code=code, round_id=round_.id, batch=batch, unit=unit))
+    db.session.flush()
+    return batch
+
+
+def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int]]:
+    """(batch, unit, codes, used) per batch."""
+    rows = db.session.execute(
+        sa.select(
+            AccessCode.batch,
+            AccessCode.unit_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((AccessCode.used.is_(True), 1), else_=0)),
+        )
+        .where(AccessCode.round_id == round_.id)
+        .group_by(AccessCode.batch, AccessCode.unit_id)
+        .order_by(AccessCode.batch)
+    ).all()
+    return [
+        (batch, db.session.get(Unit, unit_id) if unit_id else None, count, int(used or 0))
+        for batch, unit_id, count, used in rows
+    ]
+
+
+def batch_codes(round_: SurveyRound, batch: int) -> list[AccessCode]:
+    return list(
+        db.session.scalars(
+            sa.select(AccessCode)
+            .where(AccessCode.round_id == round_.id, AccessCode.batch == batch)
+            .order_by(AccessCode.code)
+        )
+    )
+
+
+def find_code(text: str) -> AccessCode | None:
+    code = normalise_code(text)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.get(AccessCode, code)
+
+
+# --- storing -----------------------------------------------------------------------------------
+
+
+def store(
+    round_: SurveyRound,
+    answers: answering.Answers,
+    *,
+    unit: Unit | None,
+    channel: str,
+    nonce: str,
+    code: str | None = None,
+) -> None:
+    """Store one response with its answers, all or nothing, exactly once per form token.
+
+    Raises AlreadySent when the token was used (double-click, reload, replay or a second
+    request that ran at the same time), NotAccepted when the code is used up, and
+    StoreFailed when the database fails.
+    """
+    session = db.session
+    try:
+        session.add(UsedFormToken(nonce=nonce, used_on=today()))
+        session.flush()
+        if code is not None:
+            taken = session.execute(
+                sa.update(AccessCode)
+                .where(
+                    AccessCode.code == code,
+                    AccessCode.round_id == round_.id,
+                    AccessCode.used.is_(False),
+                )
+                .values(used=True)
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise NotAccepted(_l("This code has already been used."))
+        response = Response(
+            id=secrets.token_hex(16),
+            round_id=round_.id,
+            unit_id=unit.id if unit else None,
+            channel=channel,
+            submitted_on=today(),
+        )
+        session.add(response)
+        by_key = {q.key: q for q in round_.questions}
+        for key, values in answers.items():
+            question = by_key[key]
+            for position, value in enumerate(values):
+                session.add(
+                    Answer(
+                        response_id=response.id,
+                        question_id=question.id,
+                        position=position,
+                        value=value,
+                        number=answering.number_value(question, value),
+                    )
+                )
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise AlreadySent() from error
+    except SQLAlchemyError as error:
+        session.rollback()
+        current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
+        raise StoreFailed() from error
+
+
+# --- fieldwork ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Fieldwork:
+    channels: list[str]
+    #: (unit name or None for "not given", {channel: count}, total)
+    rows: list[tuple[str | None, dict[str, int], int]]
+    by_channel: dict[str, int]
+    total: int
+
+
+def fieldwork(round_: SurveyRound) -> Fieldwork:
+    """Responses per unit and channel: counts only."""
+    counts = db.session.execute(
+        sa.select(Response.unit_id, Response.channel, sa.func.count())
+        .where(Response.round_id == round_.id)
+        .group_by(Response.unit_id, Response.channel)
+    ).all()
+    names = {u.id: u.name for u in db.session.scalars(sa.select(Unit))}
+    table: dict[int | None, dict[str, int]] = {}
+    for unit_id, channel, count in counts:
+        table.setdefault(unit_id, {})[channel] = count
+    for unit in units_to_choose(round_):
+        table.setdefault(unit.id, {})
+    rows = sorted(
+        (
+            (names.get(uid) if uid is not None else None, cells, sum(cells.values()))
+            for uid, cells in table.items()
+        ),
+        key=lambda row: (row[0] is None, row[0] or ""),
+    )
+    by_channel = {c: sum(cells.get(c, 0) for _, cells, _ in rows) for c in CHANNELS}
+    return Fieldwork(list(CHANNELS), rows, by_channel, sum(by_channel.values()))
+
+
+def channel_count(round_: SurveyRound, channel: str) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Response)
+            .where(Response.round_id == round_.id, Response.channel == channel)
+        )
+        or 0
+    )

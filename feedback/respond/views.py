@@ -1,0 +1,402 @@
+"""Public pages for respondents: the questionnaire by link, unit link, access code or kiosk,
+the thank-you page and the privacy page. No login, no cookie, no client address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from feedback import answering, ratelimit
+from feedback.i18n import SUPPORTED_LOCALES, select_locale
+from feedback.models import SurveyRound, Unit
+from feedback.respond import bp, services
+
+#: Form value for "I would rather not say" in the unit question.
+NO_UNIT = "ingen"
+UNIT_FIELD = "enhet"
+CODE_SCOPE = "access-code"
+
+TOO_OLD = _l(
+    "The questionnaire had been open for a long time, so we could not send it. Your answers"
+    " are kept: send them again."
+)
+UNREADABLE = _l("We could not read the form. Check your answers and send again.")
+NOT_SAVED = _l(
+    "We could not save your answers just now. Nothing was stored. Wait a moment and press"
+    " “Send in” again; your answers are kept."
+)
+
+
+@bp.after_request
+def never_store(response: Response) -> Response:
+    """Answers must not stay in any cache or come back with the Back button."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass
+class Mode:
+    """How a respondent reached the questionnaire."""
+
+    round: SurveyRound
+    channel: str
+    action: str
+    thanks: str
+    #: Fixed by the link, the kiosk or the code; None means "ask" when choose_unit.
+    unit: Unit | None = None
+    choose_unit: bool = False
+    kiosk: services.Kiosk | None = None
+    kiosk_key: str | None = None
+    code: str | None = None
+
+
+def _language() -> str:
+    chosen = request.values.get("bytt") or request.values.get("sprak")
+    return chosen if chosen in SUPPORTED_LOCALES else select_locale()
+
+
+def _language_links(endpoint: str, **values: object) -> dict[str, str]:
+    return {code: url_for(endpoint, **values, sprak=code) for code in SUPPORTED_LOCALES}
+
+
+def _round_or_404(token: str) -> SurveyRound:
+    round_ = services.round_by_token(token)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def by_link(token: str) -> Response | str | tuple[str, int]:
+    round_ = _round_or_404(token)
+    units = services.units_to_choose(round_)
+    mode = Mode(
+        round_,
+        "link",
+        url_for("respond.by_link", token=token),
+        url_for("respond.thanks", token=token),
+        unit=units[0] if len(units) == 1 else None,
+        choose_unit=len(units) > 1,
+    )
+    if round_.requires_code:
+        return _code_needed(round_)
+    return _answer(mode)
+
+
+@bp.route("/s/<token>/<int:unit_id>", methods=["GET", "POST"])
+def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
+    round_ = _round_or_404(token)
+    unit = services.unit_of(round_, unit_id)
+    if unit is None:
+        abort(404)
+    if round_.requires_code:
+        return _code_needed(round_)
+    mode = Mode(
+        round_,
+        "unit_link",
+        url_for("respond.by_unit_link", token=token, unit_id=unit_id),
+        url_for("respond.thanks", token=token),
+        unit=unit,
+    )
+    return _answer(mode)
+
+
+@bp.route("/s/<token>/takk")
+def thanks(token: str) -> str:
+    round_ = _round_or_404(token)
+    language = _language()
+    with force_locale(language):
+        return render_template(
+            "respond/thanks.html",
+            round=round_,
+            language=language,
+            public_page=True,
+            language_links=_language_links("respond.thanks", token=token),
+        )
+
+
+# --- access codes ------------------------------------------------------------------------------
+
+
+def _code_needed(round_: SurveyRound) -> str:
+    language = _language()
+    with force_locale(language):
+        return render_template(
+            "respond/code.html",
+            round=round_,
+            typed="",
+            error=None,
+            language=language,
+            public_page=True,
+            language_links=_language_links("respond.code"),
+        )
+
+
+@bp.route("/kode", methods=["GET", "POST"])
+def code() -> Response | str | tuple[str, int]:
+    """Enter a one-time code from a card; a valid code opens its round's questionnaire."""
+    language = _language()
+    typed = (request.form.get("kode") or "").strip()[:40]
+    error = None
+    if request.method == "POST":
+        found = services.find_code(typed)
+        limit = services.CODE_FAILURE_LIMIT
+        if ratelimit.is_blocked(CODE_SCOPE, "all", limit):
+            error = _l("There have been too many wrong codes. Wait a few minutes and try again.")
+        elif not typed:
+            error = _l("Write the code from your card.")
+        elif found is None:
+            ratelimit.register_failure(CODE_SCOPE, "all", limit)
+            error = _l("We do not know this code. Check that you typed it as on the card.")
+        elif found.used:
+            error = _l("This code has already been used. Each code works once.")
+        elif not services.is_open(found.round):
+            error = services.closed_message(found.round)
+        else:
+            return _answer(_code_mode(found.code, found.round, found.unit))
+    with force_locale(language):
+        return render_template(
+            "respond/code.html",
+            round=None,
+            typed=typed,
+            error=error,
+            language=language,
+            public_page=True,
+            language_links=_language_links("respond.code"),
+        ), (400 if error else 200)
+
+
+def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
+    units = services.units_to_choose(round_)
+    if unit is None and len(units) == 1:
+        unit = units[0]
+    return Mode(
+        round_,
+        "code",
+        url_for("respond.by_code"),
+        url_for("respond.thanks", token=round_.public_token),
+        unit=unit,
+        choose_unit=unit is None and len(units) > 1,
+        code=code,
+    )
+
+
+@bp.route("/kode/svar", methods=["POST"])
+def by_code() -> Response | str | tuple[str, int]:
+    """The questionnaire's later pages for someone who started with a code."""
+    found = services.find_code(request.form.get("kode", ""))
+    if found is None or found.used:
+        return redirect(url_for("respond.code"), code=303)
+    return _answer(_code_mode(found.code, found.round, found.unit))
+
+
+# --- kiosk -------------------------------------------------------------------------------------
+
+
+def _kiosk_or_404(key: str) -> services.Kiosk:
+    kiosk = services.read_kiosk(key)
+    if kiosk is None:
+        abort(404)
+    return kiosk
+
+
+@bp.route("/kiosk/<key>", methods=["GET", "POST"])
+def kiosk(key: str) -> Response | str | tuple[str, int]:
+    kiosk = _kiosk_or_404(key)
+    units = services.units_to_choose(kiosk.round)
+    mode = Mode(
+        kiosk.round,
+        "kiosk",
+        url_for("respond.kiosk", key=key),
+        url_for("respond.kiosk_thanks", key=key),
+        unit=kiosk.unit,
+        choose_unit=kiosk.unit is None and len(units) > 1,
+        kiosk=kiosk,
+        kiosk_key=key,
+    )
+    return _answer(mode)
+
+
+@bp.route("/kiosk/<key>/takk")
+def kiosk_thanks(key: str) -> str:
+    kiosk = _kiosk_or_404(key)
+    language = _language()
+    with force_locale(language):
+        return render_template(
+            "respond/thanks.html",
+            round=kiosk.round,
+            language=language,
+            kiosk=kiosk,
+            start=url_for("respond.kiosk", key=key),
+            public_page=True,
+            hide_languages=True,
+        )
+
+
+@bp.route("/kiosk/<key>/nullstill", methods=["POST"])
+def kiosk_reset(key: str) -> Response:
+    """End the current person's questionnaire: its token is burnt, so Back, history or a
+    reload cannot bring the answers back."""
+    kiosk = _kiosk_or_404(key)
+    token = services.read_form_token(kiosk.round, request.form.get("skjema"))
+    if token.nonce:
+        services.burn(token.nonce)
+    return redirect(url_for("respond.kiosk", key=key), code=303)
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+
+@bp.route("/personvern")
+def privacy() -> str:
+    language = _language()
+    with force_locale(language):
+        return render_template(
+            "respond/privacy.html",
+            language=language,
+            public_page=True,
+            language_links=_language_links("respond.privacy"),
+        )
+
+
+# --- the questionnaire -------------------------------------------------------------------------
+
+
+def _answer(mode: Mode) -> Response | str | tuple[str, int]:
+    """Show, check and store the questionnaire for any channel."""
+    round_ = mode.round
+    language = _language()
+    is_open = services.is_open(round_)
+    if request.method == "GET" or "skjema" not in request.form:
+        if not is_open:
+            return _closed(round_, language)
+        return _render(mode, language, answering.Step(0, {}, {}), services.new_form_token(round_))
+    form = request.form
+    token = services.read_form_token(round_, form.get("skjema"))
+    fresh = services.new_form_token(round_)
+    if token.nonce is not None and services.is_used(token.nonce):
+        # Sent in already (double-click, reload, replay), or a kiosk was reset: show nothing
+        # of the answers.
+        return redirect(
+            url_for("respond.kiosk", key=mode.kiosk_key) if mode.kiosk else mode.thanks, code=303
+        )
+    if token.nonce is None and mode.kiosk:
+        return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
+    if form.get("bytt") in SUPPORTED_LOCALES:
+        form = MultiDict(form)
+        form["nav"] = "stay"
+    step = answering.step(round_, form)
+    unit, unit_problem = _chosen_unit(mode, form, step)
+    if unit_problem:
+        step = answering.Step(0, step.answers, {**step.problems, UNIT_FIELD: str(unit_problem)})
+    if token.nonce is None:
+        step = _stay(step, TOO_OLD if token.expired else UNREADABLE)
+        return _render(mode, language, step, fresh, unit_value=form.get(UNIT_FIELD), status=400)
+    if not is_open:
+        step = _stay(step, services.closed_message(round_))
+        return _render(
+            mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
+        )
+    if step.done:
+        try:
+            services.store(
+                round_,
+                step.answers,
+                unit=unit,
+                channel=mode.channel,
+                nonce=token.nonce,
+                code=mode.code,
+            )
+        except services.AlreadySent:
+            pass
+        except services.NotAccepted as refused:
+            step = _stay(step, refused.message)
+            return _render(
+                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
+            )
+        except services.StoreFailed:
+            step = _stay(step, NOT_SAVED)
+            return _render(
+                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
+            )
+        target = mode.thanks if mode.kiosk else f"{mode.thanks}?sprak={language}"
+        return redirect(target, code=303)
+    status = 400 if step.problems else 200
+    return _render(
+        mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=status
+    )
+
+
+def _stay(step: answering.Step, message: object) -> answering.Step:
+    """The same page again with a message for the whole form, nothing lost."""
+    return answering.Step(
+        step.index, step.answers, {**step.problems, answering.FORM_PROBLEM: str(message)}
+    )
+
+
+def _chosen_unit(
+    mode: Mode, form: MultiDict[str, str], step: answering.Step
+) -> tuple[Unit | None, object]:
+    """The unit the answers are about, and a problem if the respondent must still choose."""
+    if not mode.choose_unit:
+        return mode.unit, None
+    value = form.get(UNIT_FIELD, "")
+    if value == NO_UNIT:
+        return None, None
+    unit = services.unit_of(mode.round, int(value)) if value.isdigit() else None
+    if unit is not None:
+        return unit, None
+    leaving_first = form.get("side", "0") == "0" and form.get("nav", "next") == "next"
+    if leaving_first or step.done or value:
+        return None, _l("Choose where you get help, or “I would rather not say”.")
+    return None, None
+
+
+def _closed(round_: SurveyRound, language: str) -> tuple[str, int]:
+    with force_locale(language):
+        return render_template(
+            "respond/closed.html",
+            round=round_,
+            language=language,
+            message=services.closed_message(round_),
+            public_page=True,
+            language_links=_language_links("respond.by_link", token=round_.public_token),
+        ), 410 if round_.status in ("closed", "archived") else 403
+
+
+def _render(
+    mode: Mode,
+    language: str,
+    step: answering.Step,
+    token: str,
+    *,
+    unit_value: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    with force_locale(language):
+        html = render_template(
+            "respond/questionnaire.html",
+            round=mode.round,
+            preview=False,
+            language=language,
+            done=False,
+            mode=mode,
+            form_token=token,
+            action=mode.action,
+            units=services.units_to_choose(mode.round) if mode.choose_unit else [],
+            unit_value=unit_value or "",
+            no_unit=NO_UNIT,
+            unit_problem=step.problems.get(UNIT_FIELD),
+            public_page=True,
+            hide_languages=True,
+            **answering.page_view(mode.round, step),
+        )
+    return html, status
