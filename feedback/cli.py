@@ -101,12 +101,15 @@ def create_user_command(
 @click.command("schedule")
 @with_appcontext
 def schedule_command() -> None:
-    """Open and close questionnaire rounds whose dates have come (run daily from cron)."""
+    """Open and close questionnaire rounds whose dates have come, and forget old one-time
+    form tokens (run daily from cron)."""
     from feedback.designer.services import apply_schedule
+    from feedback.respond.services import purge_used_tokens
 
     changed = apply_schedule()
+    purged = purge_used_tokens()
     db.session.commit()
-    click.echo(f"{changed} round(s) opened or closed.")
+    click.echo(f"{changed} round(s) opened or closed. {purged} old form token(s) deleted.")
 
 
 @click.command("demo")

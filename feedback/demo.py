@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from feedback.auth.services import hash_password
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, SurveySeries, Unit, User
+from feedback.models import Membership, Organisation, SurveyRound, SurveySeries, Unit, User
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password
 DEMO_SLUG = "fjordvik"
@@ -104,3 +104,56 @@ def _demo_questionnaires(organisation: Organisation) -> None:
         if survey.status == "awaiting_approval":
             services.approve(survey, representative)
     services.create_round(organisation, None, templates["recovery"], source="demo")
+    if survey.status == "open":
+        _demo_responses(survey)
+
+
+#: Short free-text answers for the demo, the kind the quality group reads.
+DEMO_TEXTS = (
+    "Fint å ha noen å snakke med.",
+    "Mer aktiviteter i helgene.",
+    "Ventetiden er for lang.",
+    "Personalet er hyggelige.",
+)
+
+
+def _demo_responses(survey: SurveyRound) -> None:
+    """Sixty made-up responses spread over units and channels, the same on every machine."""
+    import secrets
+    from random import Random
+
+    from feedback import answering
+    from feedback.designer import document as doc
+    from feedback.respond import services as respond
+
+    rng = Random(2026)  # noqa: S311 - made-up demo data, the same on every machine
+    units = sorted(survey.series.organisation.units, key=lambda u: u.name)
+    channels = ("unit_link", "unit_link", "link", "kiosk", "paper", "code")
+    for _ in range(60):
+        answers: answering.Answers = {}
+        for question in survey.questions:
+            if not answering.is_shown(question, answers) or rng.random() < 0.08:
+                continue
+            if question.kind in doc.TEXT_KINDS:
+                if rng.random() < 0.3:
+                    answers[question.key] = [rng.choice(DEMO_TEXTS)]
+                continue
+            if question.kind == "number":
+                low, high = question.min_value or 0, question.max_value or 100
+                answers[question.key] = [str(rng.randint(low, min(high, low + 60)))]
+                continue
+            values = [v for v, _ in answering.choices(question)]
+            # Answers lean towards the positive end, as real surveys often do.
+            weights = [1 + i for i in range(len(values))]
+            picked = rng.choices(values, weights=weights)[0]
+            if question.kind == "multiple_choice":
+                answers[question.key] = sorted({picked, rng.choice(values)})
+            else:
+                answers[question.key] = [picked]
+        respond.store(
+            survey,
+            answers,
+            unit=rng.choice(units) if units else None,
+            channel=rng.choice(channels),
+            nonce=secrets.token_hex(16),
+        )

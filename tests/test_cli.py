@@ -160,3 +160,20 @@ def test_schedule_closes_rounds_past_their_date(app: Flask) -> None:
     with app.app_context():
         statuses = db.session.scalars(sa.select(SurveyRound.status).order_by(SurveyRound.id)).all()
         assert statuses == ["closed", "draft"]
+
+
+def test_schedule_forgets_old_form_tokens_but_keeps_recent_ones(app, runner) -> None:
+    from datetime import timedelta
+
+    from feedback.models import UsedFormToken
+    from feedback.models.base import today
+
+    with app.app_context():
+        db.session.add(UsedFormToken(nonce="a" * 32, used_on=today() - timedelta(days=4)))
+        db.session.add(UsedFormToken(nonce="b" * 32, used_on=today() - timedelta(days=1)))
+        db.session.commit()
+    result = runner.invoke(args=["schedule"])
+    assert result.exit_code == 0, result.output
+    assert "1 old form token(s) deleted" in result.output
+    with app.app_context():
+        assert [t.nonce for t in db.session.scalars(sa.select(UsedFormToken))] == ["b" * 32]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from feedback.forms import CHOOSE_FROM_LIST, Form
@@ -46,7 +46,7 @@ class KioskForm(Form):
 
     def validate_unit(self, field: SelectField) -> None:
         if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
-            raise ValueError(CHOOSE_FROM_LIST)
+            raise ValidationError(CHOOSE_FROM_LIST)
 
 
 class CodesForm(Form):
@@ -71,7 +71,7 @@ class CodesForm(Form):
 
     def validate_unit(self, field: SelectField) -> None:
         if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
-            raise ValueError(CHOOSE_FROM_LIST)
+            raise ValidationError(CHOOSE_FROM_LIST)
 
 
 class CodeAccessForm(Form):

@@ -61,6 +61,11 @@ def public_url(round_: SurveyRound, unit: Unit | None = None) -> str:
     )
 
 
+def answering_minutes(round_: SurveyRound) -> int:
+    """A fair promise on the poster: about 25 seconds a question, rounded up."""
+    return max(2, -(-len(round_.questions) * 25 // 60))
+
+
 # --- links and posters -------------------------------------------------------------------------
 
 
@@ -99,6 +104,7 @@ def poster(round_id: int, unit_id: int | None = None) -> str:
             qr=qr_svg(url),
             language=language,
             code_url=url_for("respond.code", _external=True) if round_.requires_code else None,
+            minutes=answering_minutes(round_),
             print_page=True,
         )
 

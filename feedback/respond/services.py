@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -171,9 +171,9 @@ def burn(nonce: str) -> None:
         db.session.rollback()
 
 
-def purge_used_tokens(current: object = None) -> int:
+def purge_used_tokens(current: date | None = None) -> int:
     """Delete used tokens older than any token that could still be sent in."""
-    limit = (current or today()) - timedelta(days=USED_TOKEN_DAYS)  # type: ignore[operator]
+    limit = (current or today()) - timedelta(days=USED_TOKEN_DAYS)
     result = db.session.execute(sa.delete(UsedFormToken).where(UsedFormToken.used_on < limit))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -193,6 +193,12 @@ def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
 def by_code() -> Response | str | tuple[str, int]:
     """The questionnaire's later pages for someone who started with a code."""
     found = services.find_code(request.form.get("kode", ""))
+    if found is not None and found.used:
+        # A double-click on "Send in" arrives after the first click used the code.
+        token = services.read_form_token(found.round, request.form.get("skjema"))
+        if token.nonce is not None and services.is_used(token.nonce):
+            thanks = url_for("respond.thanks", token=found.round.public_token)
+            return redirect(f"{thanks}?sprak={_language()}", code=303)
     if found is None or found.used:
         return redirect(url_for("respond.code"), code=303)
     return _answer(_code_mode(found.code, found.round, found.unit))
