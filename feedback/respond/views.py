@@ -4,6 +4,7 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -60,7 +61,7 @@ def _language() -> str:
     return chosen if chosen in SUPPORTED_LOCALES else select_locale()
 
 
-def _language_links(endpoint: str, **values: object) -> dict[str, str]:
+def _language_links(endpoint: str, **values: Any) -> dict[str, str]:
     return {code: url_for(endpoint, **values, sprak=code) for code in SUPPORTED_LOCALES}
 
 
@@ -278,6 +279,13 @@ def privacy() -> str:
 
 def _answer(mode: Mode) -> Response | str | tuple[str, int]:
     """Show, check and store the questionnaire for any channel."""
+    # Messages are made while the answers are checked, before the page is rendered: make
+    # them in the respondent's chosen language, not the browser's.
+    with force_locale(_language()):
+        return _answer_in_language(mode)
+
+
+def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     round_ = mode.round
     language = _language()
     is_open = services.is_open(round_)
@@ -285,15 +293,15 @@ def _answer(mode: Mode) -> Response | str | tuple[str, int]:
         if not is_open:
             return _closed(round_, language)
         return _render(mode, language, answering.Step(0, {}, {}), services.new_form_token(round_))
-    form = request.form
+    form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
     fresh = services.new_form_token(round_)
     if token.nonce is not None and services.is_used(token.nonce):
         # Sent in already (double-click, reload, replay), or a kiosk was reset: show nothing
         # of the answers.
-        return redirect(
-            url_for("respond.kiosk", key=mode.kiosk_key) if mode.kiosk else mode.thanks, code=303
-        )
+        if mode.kiosk:
+            return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
+        return redirect(f"{mode.thanks}?sprak={language}", code=303)
     if token.nonce is None and mode.kiosk:
         return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
     if form.get("bytt") in SUPPORTED_LOCALES:
