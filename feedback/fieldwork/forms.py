@@ -11,11 +11,24 @@ from feedback.models import Unit
 from feedback.respond import services
 
 
-def unit_choices(units: list[Unit], empty: object) -> list[tuple[str, str]]:
-    return [("", str(empty))] + [(str(u.id), u.name) for u in units]
+class UnitChoiceForm(Form):
+    """A form with a unit select whose first choice is "no unit"."""
+
+    #: The label of the empty choice.
+    no_unit: object = ""
+    unit: SelectField
+
+    def setup(self, units: list[Unit]) -> UnitChoiceForm:
+        self.unit.choices = [("", str(self.no_unit))] + [(str(u.id), u.name) for u in units]
+        return self
+
+    def validate_unit(self, field: SelectField) -> None:
+        if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
+            raise ValidationError(CHOOSE_FROM_LIST)
 
 
-class KioskForm(Form):
+class KioskForm(UnitChoiceForm):
+    no_unit = _l("Each person chooses")
     unit = SelectField(
         _l("Unit"),
         description=_l("The unit the tablet stands in. Leave it open to let each person choose."),
@@ -40,16 +53,9 @@ class KioskForm(Form):
         ],
     )
 
-    def setup(self, units: list[Unit]) -> KioskForm:
-        self.unit.choices = unit_choices(units, _l("Each person chooses"))
-        return self
 
-    def validate_unit(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
-            raise ValidationError(CHOOSE_FROM_LIST)
-
-
-class CodesForm(Form):
+class CodesForm(UnitChoiceForm):
+    no_unit = _l("No unit (the person chooses)")
     count = IntegerField(
         _l("Number of codes"),
         description=_l(
@@ -64,14 +70,6 @@ class CodesForm(Form):
         ],
     )
     unit = SelectField(_l("Unit"), default="", validate_choice=False)
-
-    def setup(self, units: list[Unit]) -> CodesForm:
-        self.unit.choices = unit_choices(units, _l("No unit (the person chooses)"))
-        return self
-
-    def validate_unit(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
-            raise ValidationError(CHOOSE_FROM_LIST)
 
 
 class CodeAccessForm(Form):

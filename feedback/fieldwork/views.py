@@ -46,6 +46,12 @@ def _running(round_id: int) -> SurveyRound:
     return round_
 
 
+def _print_language() -> str:
+    """Printed material is in the language asked for (?sprak=), else bokmål."""
+    language = request.args.get("sprak", "nb")
+    return language if language in SUPPORTED_LOCALES else "nb"
+
+
 def qr_svg(url: str) -> Markup:
     """A QR code as inline SVG, made here: no image service is asked (DESIGN.md rule 5)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr")
@@ -92,8 +98,7 @@ def poster(round_id: int, unit_id: int | None = None) -> str:
         unit = services.unit_of(round_, unit_id)
         if unit is None:
             abort(404)
-    language = request.args.get("sprak", "nb")
-    language = language if language in SUPPORTED_LOCALES else "nb"
+    language = _print_language()
     url = public_url(round_, unit)
     with force_locale(language):
         return render_template(
@@ -207,8 +212,7 @@ def code_cards(round_id: int, batch: int) -> str:
     codes = services.batch_codes(round_, batch)
     if not codes:
         abort(404)
-    language = request.args.get("sprak", "nb")
-    language = language if language in SUPPORTED_LOCALES else "nb"
+    language = _print_language()
     entry = url_for("respond.code", _external=True)
     cards = [
         (services.show_code(c.code), c.used, qr_svg(f"{entry}#{services.show_code(c.code)}"))
@@ -234,8 +238,7 @@ def code_cards(round_id: int, batch: int) -> str:
 @read_access
 def paper(round_id: int) -> str:
     round_ = _round(round_id)
-    language = request.args.get("sprak", "nb")
-    language = language if language in SUPPORTED_LOCALES else "nb"
+    language = _print_language()
     with force_locale(language):
         return render_template(
             "fieldwork/paper.html",

@@ -65,6 +65,20 @@ def _language_links(endpoint: str, **values: Any) -> dict[str, str]:
     return {code: url_for(endpoint, **values, sprak=code) for code in SUPPORTED_LOCALES}
 
 
+def _public(template: str, links: dict[str, str] | None, **context: Any) -> str:
+    """A public page in the respondent's language, with language links (or none)."""
+    language = _language()
+    with force_locale(language):
+        return render_template(
+            template,
+            language=language,
+            public_page=True,
+            language_links=links,
+            hide_languages=links is None,
+            **context,
+        )
+
+
 def _round_or_404(token: str) -> SurveyRound:
     round_ = services.round_by_token(token)
     if round_ is None:
@@ -113,38 +127,23 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
     round_ = _round_or_404(token)
-    language = _language()
-    with force_locale(language):
-        return render_template(
-            "respond/thanks.html",
-            round=round_,
-            language=language,
-            public_page=True,
-            language_links=_language_links("respond.thanks", token=token),
-        )
+    return _public(
+        "respond/thanks.html", _language_links("respond.thanks", token=token), round=round_
+    )
 
 
 # --- access codes ------------------------------------------------------------------------------
 
 
 def _code_needed(round_: SurveyRound) -> str:
-    language = _language()
-    with force_locale(language):
-        return render_template(
-            "respond/code.html",
-            round=round_,
-            typed="",
-            error=None,
-            language=language,
-            public_page=True,
-            language_links=_language_links("respond.code"),
-        )
+    return _public(
+        "respond/code.html", _language_links("respond.code"), round=round_, typed="", error=None
+    )
 
 
 @bp.route("/kode", methods=["GET", "POST"])
 def code() -> Response | str | tuple[str, int]:
     """Enter a one-time code from a card; a valid code opens its round's questionnaire."""
-    language = _language()
     typed = (request.form.get("kode") or "").strip()[:40]
     error = None
     if request.method == "POST":
@@ -163,16 +162,10 @@ def code() -> Response | str | tuple[str, int]:
             error = services.closed_message(found.round)
         else:
             return _answer(_code_mode(found.code, found.round, found.unit))
-    with force_locale(language):
-        return render_template(
-            "respond/code.html",
-            round=None,
-            typed=typed,
-            error=error,
-            language=language,
-            public_page=True,
-            language_links=_language_links("respond.code"),
-        ), (400 if error else 200)
+    html = _public(
+        "respond/code.html", _language_links("respond.code"), round=None, typed=typed, error=error
+    )
+    return html, (400 if error else 200)
 
 
 def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
@@ -235,17 +228,13 @@ def kiosk(key: str) -> Response | str | tuple[str, int]:
 @bp.route("/kiosk/<key>/takk")
 def kiosk_thanks(key: str) -> str:
     kiosk = _kiosk_or_404(key)
-    language = _language()
-    with force_locale(language):
-        return render_template(
-            "respond/thanks.html",
-            round=kiosk.round,
-            language=language,
-            kiosk=kiosk,
-            start=url_for("respond.kiosk", key=key),
-            public_page=True,
-            hide_languages=True,
-        )
+    return _public(
+        "respond/thanks.html",
+        None,
+        round=kiosk.round,
+        kiosk=kiosk,
+        start=url_for("respond.kiosk", key=key),
+    )
 
 
 @bp.route("/kiosk/<key>/nullstill", methods=["POST"])
@@ -264,14 +253,7 @@ def kiosk_reset(key: str) -> Response:
 
 @bp.route("/personvern")
 def privacy() -> str:
-    language = _language()
-    with force_locale(language):
-        return render_template(
-            "respond/privacy.html",
-            language=language,
-            public_page=True,
-            language_links=_language_links("respond.privacy"),
-        )
+    return _public("respond/privacy.html", _language_links("respond.privacy"))
 
 
 # --- the questionnaire -------------------------------------------------------------------------
@@ -291,7 +273,7 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     is_open = services.is_open(round_)
     if request.method == "GET" or "skjema" not in request.form:
         if not is_open:
-            return _closed(round_, language)
+            return _closed(round_)
         return _render(mode, language, answering.Step(0, {}, {}), services.new_form_token(round_))
     form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
@@ -374,16 +356,14 @@ def _chosen_unit(
     return None, None
 
 
-def _closed(round_: SurveyRound, language: str) -> tuple[str, int]:
-    with force_locale(language):
-        return render_template(
-            "respond/closed.html",
-            round=round_,
-            language=language,
-            message=services.closed_message(round_),
-            public_page=True,
-            language_links=_language_links("respond.by_link", token=round_.public_token),
-        ), 410 if round_.status in ("closed", "archived") else 403
+def _closed(round_: SurveyRound) -> tuple[str, int]:
+    html = _public(
+        "respond/closed.html",
+        _language_links("respond.by_link", token=round_.public_token),
+        round=round_,
+        message=services.closed_message(round_),
+    )
+    return html, 410 if round_.status in ("closed", "archived") else 403
 
 
 def _render(
