@@ -149,7 +149,7 @@ def test_posters_hold_a_qr_code_and_the_exact_address(
     html = general.get_data(as_text=True)
     assert general.status_code == 200
     assert re.search(r'<svg [^>]*class="qr"', html)
-    assert f'<p class="poster__url">http://localhost/s/{survey.token}</p>' in html
+    assert f'<p class="poster__url">localhost/s/{survey.token}</p>' in html
     assert "print.css" in html
 
     unit_id = survey.units["Aktivitetshuset"]
@@ -157,7 +157,7 @@ def test_posters_hold_a_qr_code_and_the_exact_address(
     html = poster.get_data(as_text=True)
     assert poster.status_code == 200
     assert re.search(r'<svg [^>]*class="qr"', html)
-    assert f'<p class="poster__url">http://localhost/s/{survey.token}/{unit_id}</p>' in html
+    assert f'<p class="poster__url">localhost/s/{survey.token}/{unit_id}</p>' in html
     assert '<p class="poster__unit">Aktivitetshuset</p>' in html
     assert "Your opinion counts" in html
     assert "User survey 2026" in html
@@ -260,7 +260,7 @@ def test_making_codes_creates_a_batch_and_printable_cards(
     assert len(shown) == 25
     assert set(shown) == stored
     assert len(re.findall(r'<svg [^>]*class="qr"', html)) == 25
-    assert "http://localhost/kode" in html
+    assert '<span class="card__url">localhost/kode</span>' in html
     assert audit_events(app, "round.codes") == [{"batch": 1, "count": 25, "unit": None}]
 
     # A second batch for one unit gets the next number and its unit.
