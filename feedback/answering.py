@@ -7,6 +7,7 @@ here touches the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from feedback.models import Question, SurveyPage, SurveyRound
 
 DONT_KNOW = "dont_know"
 INTEGER_DIGITS = 10
+#: Plain digits only: int() would also take "²", "٣" or "３", which nobody means here.
+WHOLE_NUMBER = re.compile(rf"-?[0-9]{{1,{INTEGER_DIGITS}}}")
 
 YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
 DONT_KNOW_LABEL = _l("Don't know / Not applicable")
@@ -62,7 +65,8 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
     """The answer to one question and the problem with it, if any."""
     name = field_name(question)
     if question.kind in doc.TEXT_KINDS or question.kind == "number":
-        raw = (form.get(name) or "").strip()
+        # Browsers send a line break as two characters but count it as one against maxlength.
+        raw = (form.get(name) or "").replace("\r\n", "\n").strip()
         if question.dont_know and form.get(f"{name}-dk") == DONT_KNOW:
             if raw:
                 return [raw], str(_l("Write an answer or tick “Don't know”, not both."))
@@ -94,7 +98,7 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
 
 def _check_number(question: Question, raw: str) -> str | None:
     text = raw.replace(" ", "").replace("\u00a0", "")
-    if not (text.lstrip("-").isdigit() and len(text) <= INTEGER_DIGITS + 1):
+    if not WHOLE_NUMBER.fullmatch(text):
         return str(_l("Write a whole number, for example 3."))
     number = int(text)
     low, high = question.min_value, question.max_value
@@ -228,7 +232,8 @@ def as_form(round_: SurveyRound, answers: Answers) -> MultiDict[str, str]:
         name = field_name(question)
         free = question.kind in doc.TEXT_KINDS or question.kind == "number"
         for value in values:
-            form.add(f"{name}-dk" if free and value == DONT_KNOW else name, value)
+            ticked = free and question.dont_know and value == DONT_KNOW
+            form.add(f"{name}-dk" if ticked else name, value)
     return form
 
 

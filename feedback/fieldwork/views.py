@@ -215,8 +215,7 @@ def code_cards(round_id: int, batch: int) -> str:
     language = _print_language()
     entry = url_for("respond.code", _external=True)
     cards = [
-        (services.show_code(c.code), c.used, qr_svg(f"{entry}#{services.show_code(c.code)}"))
-        for c in codes
+        (services.show_code(c.code), qr_svg(f"{entry}#{services.show_code(c.code)}")) for c in codes
     ]
     with force_locale(language):
         return render_template(
@@ -271,7 +270,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
             abort(400)
         token = request.form.get("skjema", "")
         answers, problems = answering.read_paper(round_, request.form)
-        unit = services.unit_of(round_, int(unit_value)) if unit_value.isdigit() else None
+        unit = services.unit_of(round_, services.parse_id(unit_value))
         if unit_value and unit is None:
             problems["enhet"] = _("Choose from the list.")
         nonce = services.read_form_token(round_, token).nonce

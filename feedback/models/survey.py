@@ -37,6 +37,10 @@ QUESTION_KINDS = (
 #: How a response came in (DESIGN.md "channels").
 CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")
 
+#: SQLite keeps a hidden, growing rowid that would tell the order rows came in; these anonymous
+#: tables are stored by their random key instead.
+NO_ROWID = {"sqlite_with_rowid": False}
+
 #: Letters for tokens people may type from paper: no 0/o, 1/l/i look-alikes.
 TYPABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -300,7 +304,10 @@ class Response(Base):
     """One anonymous set of answers to a round: unit, channel and date only (DESIGN.md)."""
 
     __tablename__ = "response"
-    __table_args__ = (sa.CheckConstraint(in_list("channel", CHANNELS), name="known_channel"),)
+    __table_args__ = (
+        sa.CheckConstraint(in_list("channel", CHANNELS), name="known_channel"),
+        NO_ROWID,
+    )
 
     #: Random, not sequential, so ids say nothing about order.
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
@@ -328,6 +335,7 @@ class Answer(Base):
     """
 
     __tablename__ = "answer"
+    __table_args__ = NO_ROWID
 
     response_id: Mapped[str] = mapped_column(
         sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
@@ -350,6 +358,7 @@ class AccessCode(Base):
     no response, no order of use (DESIGN.md rule 2)."""
 
     __tablename__ = "access_code"
+    __table_args__ = NO_ROWID
 
     #: The code itself is the key (random), so there is no sequential id.
     code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
@@ -370,6 +379,7 @@ class UsedFormToken(Base):
     a replay stores one response. Not linked to the response; purged after a few days."""
 
     __tablename__ = "used_form_token"
+    __table_args__ = NO_ROWID
 
     nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     used_on: Mapped[date] = mapped_column(index=True)

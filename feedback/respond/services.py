@@ -106,9 +106,21 @@ def units_to_choose(round_: SurveyRound) -> list[Unit]:
     )
 
 
+#: Ids beyond this are not ours (and would overflow a 32-bit integer column).
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: str | None) -> int | None:
+    """A form value as an id: plain digits within range, else None (never an exception)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
     """The organisation's active unit with this id, else None."""
-    if unit_id is None:
+    if unit_id is None or not 0 < unit_id <= MAX_ID:
         return None
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.organisation_id != organisation_of(round_).id or not unit.active:
@@ -134,16 +146,25 @@ class FormToken:
     nonce: str | None
     #: True when the token was good but too old: the respondent keeps the answers and a new one.
     expired: bool = False
+    #: An expired token that was sent in long ago (a very late reload): nothing to do.
+    sent: bool = False
 
 
 def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
     if not token:
         return FormToken(None)
     serializer = _form_serializer()
+    expired = False
     try:
         data = serializer.loads(token, max_age=int(FORM_TOKEN_AGE.total_seconds()))
-    except SignatureExpired:
-        return FormToken(None, expired=True)
+    except SignatureExpired as error:
+        # Still ours: its nonce tells whether it was sent in already.
+        if not isinstance(error.payload, bytes):
+            return FormToken(None)
+        try:
+            data, expired = serializer.load_payload(error.payload), True
+        except BadSignature:  # BadPayload
+            return FormToken(None)
     except BadSignature:
         return FormToken(None)
     if (
@@ -152,6 +173,8 @@ def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
         or not isinstance(data.get("n"), str)
     ):
         return FormToken(None)
+    if expired:
+        return FormToken(None, expired=True, sent=is_used(data["n"]))
     return FormToken(data["n"])
 
 
@@ -306,6 +329,14 @@ def store(
     try:
         session.add(UsedFormToken(nonce=nonce, used_on=today()))
         session.flush()
+    except IntegrityError as error:
+        session.rollback()
+        raise AlreadySent() from error
+    except SQLAlchemyError as error:
+        session.rollback()
+        current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
+        raise StoreFailed() from error
+    try:
         if code is not None:
             taken = session.execute(
                 sa.update(AccessCode)
@@ -341,9 +372,6 @@ def store(
                     )
                 )
         session.commit()
-    except IntegrityError as error:
-        session.rollback()
-        raise AlreadySent() from error
     except SQLAlchemyError as error:
         session.rollback()
         current_app.logger.warning("answers could not be stored: %s", type(error).__name__)

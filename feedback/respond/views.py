@@ -57,8 +57,10 @@ class Mode:
 
 
 def _language() -> str:
-    chosen = request.values.get("bytt") or request.values.get("sprak")
-    return chosen if chosen in SUPPORTED_LOCALES else select_locale()
+    for chosen in (request.values.get("bytt"), request.values.get("sprak")):
+        if chosen in SUPPORTED_LOCALES:
+            return chosen
+    return select_locale()
 
 
 def _language_links(endpoint: str, **values: Any) -> dict[str, str]:
@@ -190,7 +192,7 @@ def by_code() -> Response | str | tuple[str, int]:
     if found is not None and found.used:
         # A double-click on "Send in" arrives after the first click used the code.
         token = services.read_form_token(found.round, request.form.get("skjema"))
-        if token.nonce is not None and services.is_used(token.nonce):
+        if token.sent or token.nonce is not None and services.is_used(token.nonce):
             thanks = url_for("respond.thanks", token=found.round.public_token)
             return redirect(f"{thanks}?sprak={_language()}", code=303)
     if found is None or found.used:
@@ -237,12 +239,13 @@ def kiosk_thanks(key: str) -> str:
     )
 
 
-@bp.route("/kiosk/<key>/nullstill", methods=["POST"])
+@bp.route("/kiosk/<key>/nullstill", methods=["GET", "POST"])
 def kiosk_reset(key: str) -> Response:
     """End the current person's questionnaire: its token is burnt, so Back, history or a
-    reload cannot bring the answers back."""
+    reload cannot bring the answers back. GET serves the idle refresh of a kiosk without
+    JavaScript."""
     kiosk = _kiosk_or_404(key)
-    token = services.read_form_token(kiosk.round, request.form.get("skjema"))
+    token = services.read_form_token(kiosk.round, request.values.get("skjema"))
     if token.nonce:
         services.burn(token.nonce)
     return redirect(url_for("respond.kiosk", key=key), code=303)
@@ -278,7 +281,7 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
     fresh = services.new_form_token(round_)
-    if token.nonce is not None and services.is_used(token.nonce):
+    if token.sent or token.nonce is not None and services.is_used(token.nonce):
         # Sent in already (double-click, reload, replay), or a kiosk was reset: show nothing
         # of the answers.
         if mode.kiosk:
@@ -323,8 +326,7 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
             return _render(
                 mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
             )
-        target = mode.thanks if mode.kiosk else f"{mode.thanks}?sprak={language}"
-        return redirect(target, code=303)
+        return redirect(f"{mode.thanks}?sprak={language}", code=303)
     status = 400 if step.problems else 200
     return _render(
         mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=status
@@ -347,7 +349,7 @@ def _chosen_unit(
     value = form.get(UNIT_FIELD, "")
     if value == NO_UNIT:
         return None, None
-    unit = services.unit_of(mode.round, int(value)) if value.isdigit() else None
+    unit = services.unit_of(mode.round, services.parse_id(value))
     if unit is not None:
         return unit, None
     leaving_first = form.get("side", "0") == "0" and form.get("nav", "next") == "next"

@@ -25,7 +25,8 @@ def upgrade():
     op.create_table('used_form_token',
     sa.Column('nonce', sa.String(length=32), nullable=False),
     sa.Column('used_on', sa.Date(), nullable=False),
-    sa.PrimaryKeyConstraint('nonce', name=op.f('pk_used_form_token'))
+    sa.PrimaryKeyConstraint('nonce', name=op.f('pk_used_form_token')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('used_form_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_used_form_token_used_on'), ['used_on'], unique=False)
@@ -38,7 +39,8 @@ def upgrade():
     sa.Column('used', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['survey_round.id'], name=op.f('fk_access_code_round_id_survey_round'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_access_code_unit_id_unit'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('code', name=op.f('pk_access_code'))
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_access_code')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('access_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_access_code_round_id'), ['round_id'], unique=False)
@@ -51,10 +53,16 @@ def upgrade():
     sa.Column('number', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'question_id', 'position', name=op.f('pk_answer'))
+    sa.PrimaryKeyConstraint('response_id', 'question_id', 'position', name=op.f('pk_answer')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answer_question_id'), ['question_id'], unique=False)
+
+    if op.get_bind().dialect.name == 'sqlite':
+        # The rowid would tell the order responses came in; store them by their random id.
+        with op.batch_alter_table('response', recreate='always', table_kwargs={'sqlite_with_rowid': False}):
+            pass
 
     with op.batch_alter_table('survey_round', schema=None) as batch_op:
         batch_op.add_column(sa.Column('public_token', sa.String(length=24), nullable=True))

@@ -910,7 +910,7 @@ def test_kiosk(app: Flask, client: FlaskClient, survey: Survey) -> None:
     assert 'name="enhet"' not in r.html
     final_data = page_form(r, pages[2])
     final = client.post(start, data=final_data)
-    assert final.status_code == 303 and path_of(final) == f"{start}/takk"
+    assert final.status_code == 303 and path_of(final) == f"{start}/takk?sprak=nb"
     assert client.get(f"{start}/takk").status_code == 200
     replay = client.post(start, data=final_data)
     assert replay.status_code == 303 and path_of(replay) == start
