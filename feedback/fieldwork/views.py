@@ -12,9 +12,10 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback import answering
-from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.access import require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
+from feedback.designer.views import edit_access, read_access
 from feedback.extensions import db
 from feedback.fieldwork import bp
 from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
@@ -23,10 +24,6 @@ from feedback.models import SurveyRound, Unit
 from feedback.respond import services
 from feedback.vocabulary import CHANNEL_LABELS
 
-EDITORS = ("quality", "admin")
-READERS = ("quality", "admin", "manager")
-edit_access = role_required(*EDITORS, denied=404)
-read_access = role_required(*READERS, denied=404)
 #: Rounds whose links, posters and codes make sense (not drafts or archived ones).
 RUNNING = ("awaiting_approval", "open")
 

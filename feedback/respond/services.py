@@ -397,10 +397,11 @@ def fieldwork(round_: SurveyRound) -> Fieldwork:
         .where(Response.round_id == round_.id)
         .group_by(Response.unit_id, Response.channel)
     ).all()
-    names = {u.id: u.name for u in db.session.scalars(sa.select(Unit))}
     table: dict[int | None, dict[str, int]] = {}
     for unit_id, channel, count in counts:
         table.setdefault(unit_id, {})[channel] = count
+    # Every unit of the organisation, also inactive ones that got answers earlier.
+    names = {u.id: u.name for u in organisation_of(round_).units}
     for unit in units_to_choose(round_):
         table.setdefault(unit.id, {})
     rows = sorted(

@@ -3,7 +3,7 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
@@ -51,6 +51,8 @@ class Mode:
     #: Fixed by the link, the kiosk or the code; None means "ask" when choose_unit.
     unit: Unit | None = None
     choose_unit: bool = False
+    #: The units to choose from, when the respondent chooses.
+    units: list[Unit] = field(default_factory=list)
     kiosk: services.Kiosk | None = None
     kiosk_key: str | None = None
     code: str | None = None
@@ -102,6 +104,7 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
         url_for("respond.thanks", token=token),
         unit=units[0] if len(units) == 1 else None,
         choose_unit=len(units) > 1,
+        units=units,
     )
     if round_.requires_code:
         return _code_needed(round_)
@@ -181,6 +184,7 @@ def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
         url_for("respond.thanks", token=round_.public_token),
         unit=unit,
         choose_unit=unit is None and len(units) > 1,
+        units=units,
         code=code,
     )
 
@@ -221,6 +225,7 @@ def kiosk(key: str) -> Response | str | tuple[str, int]:
         url_for("respond.kiosk_thanks", key=key),
         unit=kiosk.unit,
         choose_unit=kiosk.unit is None and len(units) > 1,
+        units=units,
         kiosk=kiosk,
         kiosk_key=key,
     )
@@ -387,7 +392,7 @@ def _render(
             mode=mode,
             form_token=token,
             action=mode.action,
-            units=services.units_to_choose(mode.round) if mode.choose_unit else [],
+            units=mode.units if mode.choose_unit else [],
             unit_value=unit_value or "",
             no_unit=NO_UNIT,
             unit_problem=step.problems.get(UNIT_FIELD),

@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,12 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _new_page(browser: Any, **options: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="nb-NO", **options)
+@contextmanager
+def new_page(browser: Any, width: int = 1280, height: int = 800, **options: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies, no history) with one page of this size."""
+    context = browser.new_context(
+        locale="nb-NO", viewport={"width": width, "height": height}, **options
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
@@ -98,13 +103,15 @@ def _new_page(browser: Any, **options: Any) -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A page as a visitor's browser sees it, with the app's Content-Security-Policy in force."""
-    yield from _new_page(browser, viewport={"width": 1280, "height": 800})
+    with new_page(browser) as page:
+        yield page
 
 
 @pytest.fixture
 def axe_page(browser: Any) -> Iterator[Any]:
     """A page where the test may inject axe-core (the app's CSP would rightly block it)."""
-    yield from _new_page(browser, viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    with new_page(browser, bypass_csp=True) as page:
+        yield page
 
 
 def axe_violations(page: Any) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +19,7 @@ from feedback.models import Organisation, Response, SurveyRound, Unit
 from feedback.respond import services
 from tests.conftest import PASSWORD
 from tests.designer.conftest import people  # noqa: F401
-from tests.e2e.conftest import axe_violations, sign_in
+from tests.e2e.conftest import axe_violations, new_page, sign_in
 from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -37,22 +37,9 @@ def path(page: Any) -> str:
     return urlsplit(page.url).path
 
 
-@contextmanager
-def new_page(browser: Any, width: int, height: int = 740, **options: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="nb-NO", **options
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    with new_page(browser, 375) as page:
+    with new_page(browser, 375, 740) as page:
         yield page
 
 
@@ -344,7 +331,7 @@ def test_respondent_start_page_on_a_phone_has_no_axe_violations(
     live_server: str,
     survey: Survey,  # noqa: F811
 ) -> None:
-    with new_page(browser, 375, bypass_csp=True) as page:
+    with new_page(browser, 375, 740, bypass_csp=True) as page:
         page.goto(live_server + survey.link)
         assert axe_violations(page) == []
         page.click("button[value=next]")
