@@ -93,12 +93,45 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = False
         #: Failed logins allowed per account and window (limits notation).
         self.LOGIN_ATTEMPT_LIMIT = env.get("FEEDBACK_LOGIN_ATTEMPT_LIMIT", "5 per 15 minutes")
+        #: Wrong deviation receipt codes allowed in the whole app per window (never per client).
+        self.RECEIPT_ATTEMPT_LIMIT = env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT", "300 per 10 minutes")
+        #: A new deviation case gets a deadline this many days after it came in.
+        self.DEVIATION_DEADLINE_DAYS = _int(env, "FEEDBACK_DEVIATION_DEADLINE_DAYS", 14, 1)
+        #: Closed deviation cases are anonymised (or deleted) this many days after closing.
+        self.DEVIATION_RETENTION_DAYS = _int(env, "FEEDBACK_DEVIATION_RETENTION_DAYS", 365, 1)
+        #: "anonymise" keeps the numbers for statistics; "delete" removes the whole case.
+        self.DEVIATION_RETENTION_ACTION = env.get(
+            "FEEDBACK_DEVIATION_RETENTION_ACTION", "anonymise"
+        )
+        if self.DEVIATION_RETENTION_ACTION not in ("anonymise", "delete"):
+            raise ConfigError(
+                "FEEDBACK_DEVIATION_RETENTION_ACTION must be anonymise or delete, got "
+                f"{self.DEVIATION_RETENTION_ACTION!r}"
+            )
 
         #: werkzeug password hash method; scrypt with werkzeug's strong defaults.
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         #: Send HSTS; only meaningful behind HTTPS.
         self.HSTS = False
+
+        #: SMTP server for e-mail notifications; empty means no mail is sent.
+        self.MAIL_SERVER = env.get("FEEDBACK_MAIL_SERVER", "").strip()
+        #: SMTP port (25 plain, 587 usually with STARTTLS, 465 usually with SSL).
+        self.MAIL_PORT = _int(env, "FEEDBACK_MAIL_PORT", 25, 1)
+        #: Upgrade the plain SMTP connection with STARTTLS (certificate verified).
+        self.MAIL_STARTTLS = _bool(env, "FEEDBACK_MAIL_STARTTLS", False)
+        #: Speak SMTP over TLS from the start (SMTPS, usually port 465).
+        self.MAIL_SSL = _bool(env, "FEEDBACK_MAIL_SSL", False)
+        #: SMTP login; no login is attempted when the username is empty.
+        self.MAIL_USERNAME = env.get("FEEDBACK_MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("FEEDBACK_MAIL_PASSWORD", "")
+        #: Sender address of notifications.
+        self.MAIL_FROM = env.get("FEEDBACK_MAIL_FROM") or "brukerstemmen@localhost"
+        #: Seconds to wait for the SMTP server before giving up.
+        self.MAIL_TIMEOUT = _int(env, "FEEDBACK_MAIL_TIMEOUT", 10, 1)
+        #: Address links in e-mails start with, without a trailing slash.
+        self.PUBLIC_URL = (env.get("FEEDBACK_PUBLIC_URL") or "http://localhost:5000").rstrip("/")
         for key, value in overrides.items():
             setattr(self, key, value)
 
