@@ -37,6 +37,8 @@ SECURITY_HEADERS = {
 }
 
 _LAST_SEEN = "last_seen"
+#: Files the same for everyone (versioned addresses): cacheable, and no sign of activity.
+STATIC_ENDPOINTS = frozenset({"static", "main.plotly_js"})
 
 
 def _add_headers(response: Response) -> Response:
@@ -44,14 +46,14 @@ def _add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if current_app.config.get("HSTS"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user.is_authenticated and request.endpoint != "static":
+    if current_user.is_authenticated and request.endpoint not in STATIC_ENDPOINTS:
         # Pages behind the login must not stay in shared caches or the back button.
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _enforce_idle_timeout() -> BaseResponse | None:
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = int(time.time())
     last_seen = session.get(_LAST_SEEN)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from feedback import access
+from feedback import access, charts
 from feedback.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, SUPPORTED_LOCALES, safe_next
 from feedback.main import bp
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
@@ -47,3 +47,30 @@ def choose_organisation() -> Response:
     if organisation_id is None or not access.choose_organisation(organisation_id):
         abort(404)
     return redirect(url_for("main.index"))
+
+
+#: A year: the URL holds the version, so a new plotly.js gets a new URL.
+PLOTLY_MAX_AGE = 31536000
+
+
+@bp.route("/vendor/plotly-<version>.min.js")
+def plotly_js(version: str) -> Response:
+    """plotly.js for the charts, from the installed plotly package: no other host is needed."""
+    found = charts.plotly_js()
+    if found is None or version != found.version:
+        abort(404)
+    response = send_file(found.path, mimetype="text/javascript", max_age=PLOTLY_MAX_AGE)
+    response.cache_control.immutable = True
+    return response
+
+
+@bp.app_template_global("plotly_version")
+def plotly_version() -> str | None:
+    """The plotly.js version for url_for('main.plotly_js', version=plotly_version())."""
+    return charts.plotly_version()
+
+
+@bp.app_template_global("plotly_style_ids")
+def plotly_style_ids() -> tuple[str, ...]:
+    """Ids of elements that keep plotly.js from adding <style> elements (the CSP refuses them)."""
+    return charts.plotly_style_ids()
