@@ -46,6 +46,8 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.admin import bp as admin_bp
     from feedback.auth import bp as auth_bp
     from feedback.designer import bp as designer_bp
+    from feedback.deviations import bp as deviations_bp
+    from feedback.deviations import public_bp as report_bp
     from feedback.fieldwork import bp as fieldwork_bp
     from feedback.main import bp as main_bp
     from feedback.respond import bp as respond_bp
@@ -59,6 +61,10 @@ def create_app(config: Config | None = None) -> Flask:
     # token in each questionnaire does the work of the CSRF token there.
     csrf.exempt(respond_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(deviations_bp, url_prefix="/avvik")
+    # Reporters get no cookie either: the report form carries a one-time token.
+    csrf.exempt(report_bp)
+    app.register_blueprint(report_bp, url_prefix="/avvik")
 
     from feedback import cli
 

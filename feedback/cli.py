@@ -39,7 +39,11 @@ def create_org_command(name: str, slug: str) -> None:
         raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--slug")
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
         raise click.ClickException(f"An organisation with the slug {slug!r} exists already.")
-    db.session.add(Organisation(name=name.strip(), slug=slug))
+    from feedback.deviations.services import add_default_categories
+
+    organisation = Organisation(name=name.strip(), slug=slug)
+    db.session.add(organisation)
+    add_default_categories(organisation)
     db.session.commit()
     click.echo(f"Created the organisation {name} ({slug}).")
 
@@ -101,15 +105,46 @@ def create_user_command(
 @click.command("schedule")
 @with_appcontext
 def schedule_command() -> None:
-    """Open and close questionnaire rounds whose dates have come, and forget old one-time
-    form tokens (run daily from cron)."""
+    """Open and close questionnaire rounds whose dates have come, forget old one-time form
+    tokens, and anonymise deviation cases past their retention time (run daily from cron)."""
     from feedback.designer.services import apply_schedule
+    from feedback.deviations.services import apply_retention
     from feedback.respond.services import purge_used_tokens
 
     changed = apply_schedule()
     purged = purge_used_tokens()
+    expired = apply_retention()
     db.session.commit()
-    click.echo(f"{changed} round(s) opened or closed. {purged} old form token(s) deleted.")
+    action = current_app.config["DEVIATION_RETENTION_ACTION"]
+    click.echo(
+        f"{changed} round(s) opened or closed. {purged} old form token(s) deleted. "
+        f"{expired} deviation case(s) past the retention time ({action})."
+    )
+
+
+@click.command("send-notices")
+@with_appcontext
+def send_notices_command() -> None:
+    """E-mail staff about new deviation reports and reporters' replies.
+
+    Run it from cron at fixed times (for example 08:00 and 13:00 on weekdays), not every
+    minute: the time a mail arrives then says nothing about when a report was written.
+    """
+    from feedback import mail
+    from feedback.deviations.services import send_notices
+
+    if not mail.enabled(current_app.config):
+        click.echo("Mail is off (FEEDBACK_MAIL_SERVER is not set); nothing was sent.")
+        return
+    try:
+        sent = send_notices()
+    except mail.MailError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"The mail server failed ({error}); the notices stay queued."
+        ) from error
+    db.session.commit()
+    click.echo(f"{sent} e-mail(s) sent.")
 
 
 @click.command("demo")
@@ -135,5 +170,6 @@ def init_app(app: Flask) -> None:
         create_user_command,
         demo_command,
         schedule_command,
+        send_notices_command,
     ):
         app.cli.add_command(command)

@@ -19,6 +19,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Redacted and expired text is overwritten on disk, not just unlinked from the tree.
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 

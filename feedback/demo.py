@@ -48,6 +48,101 @@ ACCOUNTS = (
 )
 
 
+#: (days ago, category position, unit name or None, kind, status, severity, description)
+DEMO_DEVIATIONS = (
+    (
+        3,
+        0,
+        "Solsiden bofellesskap",
+        "service_user",
+        "received",
+        None,
+        "Husmøtet ble avlyst igjen uten at noen sa fra. Vi fikk ikke si vår mening om nye regler.",
+    ),
+    (
+        9,
+        6,
+        "Møteplassen aktivitetssenter",
+        "employee",
+        "in_progress",
+        "high",
+        "En besøkende truet en annen med kniv ved inngangen. Det var bare én ansatt på jobb.",
+    ),
+    (
+        20,
+        4,
+        "Solsiden bofellesskap",
+        "relative",
+        "in_progress",
+        "medium",
+        "Min sønn fikk feil dose av medisinen sin to dager på rad. Ring meg gjerne på 912 34 567.",
+    ),
+    (
+        34,
+        3,
+        "ACT-teamet",
+        "service_user",
+        "measures_taken",
+        "medium",
+        "Journalen min ble lest høyt på et møte der andre brukere var til stede.",
+    ),
+    (
+        47,
+        7,
+        "Lavterskeltilbudet Døra",
+        "other",
+        "closed",
+        "low",
+        "Rampen ved inngangen er for bratt for rullestol.",
+    ),
+    (
+        75,
+        1,
+        "Rusteamet",
+        "service_user",
+        "closed",
+        "medium",
+        "Jeg ventet i seks uker på svar etter at jeg ba om hjelp.",
+    ),
+    (
+        110,
+        2,
+        "Solsiden bofellesskap",
+        "service_user",
+        "closed",
+        "high",
+        "Døren til rommet mitt ble låst om natten uten vedtak.",
+    ),
+    (
+        140,
+        5,
+        "Møteplassen aktivitetssenter",
+        "employee",
+        "closed",
+        "low",
+        "Nødutgangen var sperret av møbler.",
+    ),
+    (
+        200,
+        0,
+        None,
+        "relative",
+        "closed",
+        "low",
+        "Pårørende blir ikke invitert til samarbeidsmøter.",
+    ),
+    (
+        260,
+        8,
+        "ACT-teamet",
+        "service_user",
+        "closed",
+        "medium",
+        "Telefonen til teamet er ikke betjent i lunsjen.",
+    ),
+)
+
+
 def load_demo() -> Organisation:
     """Create or complete the demo organisation, its units and accounts."""
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == DEMO_SLUG))
@@ -84,6 +179,7 @@ def load_demo() -> Organisation:
         membership.units = [units[name] for name in account.units]
     db.session.flush()
     _demo_questionnaires(organisation)
+    _demo_deviations(organisation)
     return organisation
 
 
@@ -157,3 +253,52 @@ def _demo_responses(survey: SurveyRound) -> None:
             channel=rng.choice(channels),
             nonce=secrets.token_hex(16),
         )
+
+
+def _demo_deviations(organisation: Organisation) -> None:
+    """Ten made-up cases over the last nine months, in every status, with measures and a
+    thread. Only when the organisation has no cases yet."""
+    import secrets
+    from datetime import timedelta
+
+    from feedback.deviations import services
+    from feedback.models import Deviation, DeviationMeasure
+    from feedback.models.base import today
+
+    if not services.categories(organisation, active_only=False):
+        services.add_default_categories(organisation)
+        db.session.flush()
+    if db.session.scalar(
+        sa.select(Deviation.id).where(Deviation.organisation_id == organisation.id)
+    ):
+        return
+    cats = services.categories(organisation, active_only=False)
+    units = {u.name: u for u in organisation.units}
+    handler = db.session.scalar(sa.select(User).where(User.email == "kvalitet@example.no"))
+    for days, category, unit, kind, status, severity, text in DEMO_DEVIATIONS:
+        received = today() - timedelta(days=days)
+        report = services.NewReport(
+            kind, units.get(unit) if unit else None, received, cats[category], text
+        )
+        case, _code = services.submit(organisation, report, secrets.token_hex(16))
+        case.received_on = received
+        case.event_date = received - timedelta(days=1)
+        case.deadline = received + timedelta(days=14)
+        case.status, case.severity = ("received" if status == "closed" else status), severity
+        if status != "received":
+            case.handler = handler
+        if status in ("measures_taken", "closed"):
+            case.measures.append(
+                DeviationMeasure(
+                    description="Rutinen er gjennomgått med alle ansatte på personalmøtet.",
+                    owner="Leder for tjenestestedet",
+                    due=received + timedelta(days=10),
+                    done=True,
+                    done_on=received + timedelta(days=9),
+                )
+            )
+        if status == "closed":
+            case.status = "closed"
+            case.closed_on = received + timedelta(days=5 + days % 17)
+            case.closing_evaluation = "Tiltaket virker. Vi følger med på det i kvalitetsgruppen."
+    db.session.flush()

@@ -70,5 +70,10 @@ def options(pairs: Iterable[tuple[Any, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def choice_values(field: Any) -> set[str]:
+    """The values a select or radio field offers."""
+    return {choice.value for choice in field.choices or []}
+
+
 #: For select fields: a value that is not among the choices (a tampered form).
 CHOOSE_FROM_LIST = _l("Choose from the list.")

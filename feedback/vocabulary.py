@@ -106,4 +106,46 @@ AUDIT_LABELS = {
     "question.move": _l("Question moved"),
     "question.delete": _l("Question deleted"),
     "template.save": _l("Saved as a template"),
+    "deviation.update": _l("Case changed"),
+    "deviation.measure_add": _l("Measure added"),
+    "deviation.measure_done": _l("Measure marked as done"),
+    "deviation.measure_undone": _l("Measure marked as not done"),
+    "deviation.note": _l("Internal note written"),
+    "deviation.message": _l("Message sent to the reporter"),
+    "deviation.close": _l("Case closed"),
+    "deviation.reopen": _l("Case reopened"),
+    "deviation.redact": _l("Personal data blacked out"),
+    "deviation_category.create": _l("Deviation category added"),
+    "deviation_category.update": _l("Deviation category changed"),
+    "deviation_category.move": _l("Deviation category moved"),
+}
+
+REPORTER_KIND_LABELS = {
+    "service_user": _l("Service user"),
+    "relative": _l("Relative"),
+    "employee": _l("Employee"),
+    "other": _l("Other"),
+}
+
+DEVIATION_STATUS_LABELS = {
+    "received": _l("Received"),
+    "in_progress": _l("Being handled"),
+    "measures_taken": _l("Measures taken"),
+    # TRANSLATORS: the status of a deviation case (nb "Lukket"), not of a survey round.
+    "closed": _l("Closed (case status)"),
+}
+
+#: What each status means, for the reporter following up with the receipt code.
+DEVIATION_STATUS_EXPLAINED = {
+    "received": _l("We have received the report. Nobody has started on it yet."),
+    "in_progress": _l("Someone is looking into what happened and what should be done."),
+    "measures_taken": _l("Measures have been put in place so that it does not happen again."),
+    "closed": _l("The case is finished. You can still write to us here."),
+}
+
+SEVERITY_LABELS = {
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+    "critical": _l("Critical"),
 }

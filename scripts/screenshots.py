@@ -1,11 +1,13 @@
 """Screenshots of pages at phone and desktop width, for looking at what was built.
 
 Usage: python scripts/screenshots.py BASE_URL OUT_DIR [PATH ...]
-Signs in as admin@example.no / demo-passord first (run `flask demo` on that server).
+Signs in as admin@example.no / demo-passord first (run `flask demo` on that server), or as
+the account in SHOT_EMAIL.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +29,7 @@ def main(base: str, out: Path, paths: list[str]) -> None:
             page.goto(f"{base}/")
             page.screenshot(path=out / f"anonymous-start-{width}.png", full_page=True)
             page.goto(f"{base}/logg-inn")
-            page.fill("#email", "admin@example.no")
+            page.fill("#email", os.environ.get("SHOT_EMAIL", "admin@example.no"))
             page.fill("#password", "demo-passord")
             page.click("main button[type=submit]")
             page.wait_for_load_state()

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -24,12 +26,35 @@ from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db
 
+pytest_plugins = ["tests.mailserver"]
+
 TEST_DATABASE_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
 PASSWORD = "riktig-passord-123"
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole run: each test builds a new app (and so a new
+    Jinja environment), and compiling the same templates again for each was most of a test's
+    time."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def build_app(database_url: str, **overrides: Any) -> Flask:
-    return create_app(TestConfig(database_url, **overrides))
+    app = create_app(TestConfig(database_url, **overrides))
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
 
 
 @pytest.fixture(scope="session")

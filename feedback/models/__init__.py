@@ -2,6 +2,14 @@
 
 from feedback.models.audit import AuditEvent
 from feedback.models.base import Base
+from feedback.models.deviation import (
+    Deviation,
+    DeviationCategory,
+    DeviationMeasure,
+    DeviationMessage,
+    DeviationNote,
+    DeviationNotice,
+)
 from feedback.models.organisation import Organisation, Unit
 from feedback.models.survey import (
     AccessCode,
@@ -24,6 +32,12 @@ __all__ = [
     "Approval",
     "AuditEvent",
     "Base",
+    "Deviation",
+    "DeviationCategory",
+    "DeviationMeasure",
+    "DeviationMessage",
+    "DeviationNote",
+    "DeviationNotice",
     "Membership",
     "Organisation",
     "Question",

@@ -131,29 +131,26 @@ def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
 # --- one-time form tokens ----------------------------------------------------------------------
 
 
-def _form_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="answering-form")
-
-
-def new_form_token(round_: SurveyRound) -> str:
-    """A signed token for one questionnaire being filled in. Its nonce is stored only when the
-    answers are sent in, never with them."""
-    return _form_serializer().dumps({"r": round_.id, "n": secrets.token_hex(16)})
+def one_time_token(purpose: str, scope: int | str) -> str:
+    """A signed token for one form being filled in (a questionnaire, a deviation report). Its
+    nonce is stored only when the form is sent in, never with what was sent."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+    return serializer.dumps({"r": scope, "n": secrets.token_hex(16)})
 
 
 @dataclass
 class FormToken:
     nonce: str | None
-    #: True when the token was good but too old: the respondent keeps the answers and a new one.
+    #: True when the token was good but too old: the person keeps what they wrote and a new one.
     expired: bool = False
     #: An expired token that was sent in long ago (a very late reload): nothing to do.
     sent: bool = False
 
 
-def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
+def read_one_time_token(purpose: str, scope: int | str, token: str | None) -> FormToken:
     if not token:
         return FormToken(None)
-    serializer = _form_serializer()
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
     expired = False
     try:
         data = serializer.loads(token, max_age=int(FORM_TOKEN_AGE.total_seconds()))
@@ -167,15 +164,22 @@ def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
             return FormToken(None)
     except BadSignature:
         return FormToken(None)
-    if (
-        not isinstance(data, dict)
-        or data.get("r") != round_.id
-        or not isinstance(data.get("n"), str)
-    ):
+    if not isinstance(data, dict) or data.get("r") != scope or not isinstance(data.get("n"), str):
         return FormToken(None)
     if expired:
         return FormToken(None, expired=True, sent=is_used(data["n"]))
     return FormToken(data["n"])
+
+
+ANSWERING = "answering-form"
+
+
+def new_form_token(round_: SurveyRound) -> str:
+    return one_time_token(ANSWERING, round_.id)
+
+
+def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
+    return read_one_time_token(ANSWERING, round_.id, token)
 
 
 def is_used(nonce: str) -> bool:
@@ -192,6 +196,24 @@ def burn(nonce: str) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+
+
+def claim(nonce: str) -> None:
+    """Mark a form's token as used in the transaction that stores what was sent.
+
+    Raises AlreadySent when it was used (a double-click, a reload, a replay, or a second request
+    at the same time), StoreFailed when the database fails; the session is rolled back then.
+    """
+    try:
+        db.session.add(UsedFormToken(nonce=nonce, used_on=today()))
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise AlreadySent() from error
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("a form could not be stored: %s", type(error).__name__)
+        raise StoreFailed() from error
 
 
 def purge_used_tokens(current: date | None = None) -> int:
@@ -326,16 +348,7 @@ def store(
     StoreFailed when the database fails.
     """
     session = db.session
-    try:
-        session.add(UsedFormToken(nonce=nonce, used_on=today()))
-        session.flush()
-    except IntegrityError as error:
-        session.rollback()
-        raise AlreadySent() from error
-    except SQLAlchemyError as error:
-        session.rollback()
-        current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
-        raise StoreFailed() from error
+    claim(nonce)
     try:
         if code is not None:
             taken = session.execute(

@@ -4,17 +4,17 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from feedback import answering, ratelimit
-from feedback.i18n import SUPPORTED_LOCALES, select_locale
+from feedback import answering, public, ratelimit
+from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
+from feedback.public import language_links, never_store, render_public
 from feedback.respond import bp, services
 
 #: Form value for "I would rather not say" in the unit question.
@@ -33,11 +33,7 @@ NOT_SAVED = _l(
 )
 
 
-@bp.after_request
-def never_store(response: Response) -> Response:
-    """Answers must not stay in any cache or come back with the Back button."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(never_store)
 
 
 @dataclass
@@ -56,31 +52,6 @@ class Mode:
     kiosk: services.Kiosk | None = None
     kiosk_key: str | None = None
     code: str | None = None
-
-
-def _language() -> str:
-    for chosen in (request.values.get("bytt"), request.values.get("sprak")):
-        if chosen in SUPPORTED_LOCALES:
-            return chosen
-    return select_locale()
-
-
-def _language_links(endpoint: str, **values: Any) -> dict[str, str]:
-    return {code: url_for(endpoint, **values, sprak=code) for code in SUPPORTED_LOCALES}
-
-
-def _public(template: str, links: dict[str, str] | None, **context: Any) -> str:
-    """A public page in the respondent's language, with language links (or none)."""
-    language = _language()
-    with force_locale(language):
-        return render_template(
-            template,
-            language=language,
-            public_page=True,
-            language_links=links,
-            hide_languages=links is None,
-            **context,
-        )
 
 
 def _round_or_404(token: str) -> SurveyRound:
@@ -132,8 +103,8 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
     round_ = _round_or_404(token)
-    return _public(
-        "respond/thanks.html", _language_links("respond.thanks", token=token), round=round_
+    return render_public(
+        "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
     )
 
 
@@ -141,8 +112,8 @@ def thanks(token: str) -> str:
 
 
 def _code_needed(round_: SurveyRound) -> str:
-    return _public(
-        "respond/code.html", _language_links("respond.code"), round=round_, typed="", error=None
+    return render_public(
+        "respond/code.html", language_links("respond.code"), round=round_, typed="", error=None
     )
 
 
@@ -167,8 +138,8 @@ def code() -> Response | str | tuple[str, int]:
             error = services.closed_message(found.round)
         else:
             return _answer(_code_mode(found.code, found.round, found.unit))
-    html = _public(
-        "respond/code.html", _language_links("respond.code"), round=None, typed=typed, error=error
+    html = render_public(
+        "respond/code.html", language_links("respond.code"), round=None, typed=typed, error=error
     )
     return html, (400 if error else 200)
 
@@ -198,7 +169,7 @@ def by_code() -> Response | str | tuple[str, int]:
         token = services.read_form_token(found.round, request.form.get("skjema"))
         if token.sent or token.nonce is not None and services.is_used(token.nonce):
             thanks = url_for("respond.thanks", token=found.round.public_token)
-            return redirect(f"{thanks}?sprak={_language()}", code=303)
+            return redirect(f"{thanks}?sprak={public.language()}", code=303)
     if found is None or found.used:
         return redirect(url_for("respond.code"), code=303)
     return _answer(_code_mode(found.code, found.round, found.unit))
@@ -235,7 +206,7 @@ def kiosk(key: str) -> Response | str | tuple[str, int]:
 @bp.route("/kiosk/<key>/takk")
 def kiosk_thanks(key: str) -> str:
     kiosk = _kiosk_or_404(key)
-    return _public(
+    return render_public(
         "respond/thanks.html",
         None,
         round=kiosk.round,
@@ -261,7 +232,11 @@ def kiosk_reset(key: str) -> Response:
 
 @bp.route("/personvern")
 def privacy() -> str:
-    return _public("respond/privacy.html", _language_links("respond.privacy"))
+    return render_public(
+        "respond/privacy.html",
+        language_links("respond.privacy"),
+        retention_days=current_app.config["DEVIATION_RETENTION_DAYS"],
+    )
 
 
 # --- the questionnaire -------------------------------------------------------------------------
@@ -271,13 +246,13 @@ def _answer(mode: Mode) -> Response | str | tuple[str, int]:
     """Show, check and store the questionnaire for any channel."""
     # Messages are made while the answers are checked, before the page is rendered: make
     # them in the respondent's chosen language, not the browser's.
-    with force_locale(_language()):
+    with force_locale(public.language()):
         return _answer_in_language(mode)
 
 
 def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     round_ = mode.round
-    language = _language()
+    language = public.language()
     is_open = services.is_open(round_)
     if request.method == "GET" or "skjema" not in request.form:
         if not is_open:
@@ -364,9 +339,9 @@ def _chosen_unit(
 
 
 def _closed(round_: SurveyRound) -> tuple[str, int]:
-    html = _public(
+    html = render_public(
         "respond/closed.html",
-        _language_links("respond.by_link", token=round_.public_token),
+        language_links("respond.by_link", token=round_.public_token),
         round=round_,
         message=services.closed_message(round_),
     )

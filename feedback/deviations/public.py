@@ -1,0 +1,214 @@
+"""Public pages: report a deviation, get a receipt code, follow the case up with it.
+
+No login, no session and no cookie: the form carries a signed one-time token instead of a CSRF
+token, and the receipt code travels only in POST bodies, never in an address.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from feedback import public, ratelimit
+from feedback.deviations import public_bp as bp
+from feedback.deviations import services
+from feedback.deviations.forms import ReceiptForm, ReplyForm, ReportForm
+from feedback.extensions import db
+from feedback.i18n import localized
+from feedback.models import Deviation, Organisation
+from feedback.public import language_links, never_store, render_public
+from feedback.respond.services import AlreadySent, StoreFailed, read_one_time_token
+from feedback.vocabulary import DEVIATION_STATUS_EXPLAINED, DEVIATION_STATUS_LABELS
+
+bp.after_request(never_store)
+
+NOT_SAVED = _l(
+    "We could not save the report just now. Nothing was stored. Wait a moment and press"
+    " “Send report” again; what you wrote is kept."
+)
+TOO_OLD = _l("The form had been open for a long time. Check what you wrote and send it again.")
+NO_SUCH_CODE = _l("We found no report with this code. Check that you typed it as on your receipt.")
+TOO_MANY = _l("There have been too many wrong codes. Wait a few minutes and try again.")
+
+
+def _organisation_or_404(slug: str) -> Organisation:
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+@bp.route("/")
+def choose() -> Response | str:
+    organisations = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+    if len(organisations) == 1:
+        return redirect(
+            url_for("report.new", slug=organisations[0].slug, sprak=public.language()), code=303
+        )
+    return render_public(
+        "deviations/public/choose.html",
+        language_links("report.choose"),
+        organisations=organisations,
+    )
+
+
+def _report_form(organisation: Organisation) -> ReportForm:
+    units = [
+        (str(unit.id), "\u2003" * depth + unit.name)
+        for unit, depth in services.units_to_report(organisation)
+    ]
+    cats = [(str(c.id), localized(c.names)) for c in services.categories(organisation)]
+    return ReportForm(request.form if request.method == "POST" else None, units=units, cats=cats)
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+def new(slug: str) -> Response | str | tuple[str, int]:
+    organisation = _organisation_or_404(slug)
+    with force_locale(public.language()):
+        return _new_report(organisation)
+
+
+def _new_report(organisation: Organisation) -> str | tuple[str, int]:
+    form = _report_form(organisation)
+    if request.method == "GET":
+        form.skjema.data = services.new_report_token(organisation)
+        return _form_page(organisation, form, 200)
+    token = read_one_time_token(services.REPORT_FORM, organisation.id, form.skjema.data)
+    if not form.validate():
+        if token.nonce is None:  # keep the token the page had, unless it is no good
+            form.skjema.data = services.new_report_token(organisation)
+        return _form_page(organisation, form, 400)
+    if token.nonce is None:
+        form.skjema.data = services.new_report_token(organisation)
+        form.form_errors.append(str(TOO_OLD if token.expired else NOT_SAVED))
+        return _form_page(organisation, form, 400)
+    report = services.NewReport(
+        reporter_kind=form.reporter_kind.data,
+        unit=services.unit_for_report(organisation, form.unit.data),
+        event_date=form.event_date.data,
+        category=services.get_category(organisation, int(form.category.data)),
+        description=form.description.data,
+        suggestion=form.suggestion.data or "",
+        reporter_name=form.reporter_name.data or None,
+        reporter_contact=form.reporter_contact.data or None,
+    )
+    try:
+        case, code = services.submit(organisation, report, token.nonce)
+    except AlreadySent:
+        return _public("deviations/public/already_sent.html", organisation=organisation), 409
+    except StoreFailed:
+        form.form_errors.append(str(NOT_SAVED))
+        return _form_page(organisation, form, 503)
+    return _public(
+        "deviations/public/receipt.html",
+        organisation=organisation,
+        code=services.show_receipt(code),
+        named=bool(case.reporter_name or case.reporter_contact),
+    )
+
+
+def _public(template: str, **context: Any) -> str:
+    """A page after a POST: no language links (they would lose the page)."""
+    return render_public(template, None, **context)
+
+
+def _form_page(organisation: Organisation, form: ReportForm, status: int) -> tuple[str, int]:
+    html = render_public(
+        "deviations/public/report.html",
+        language_links("report.new", slug=organisation.slug),
+        organisation=organisation,
+        form=form,
+    )
+    return html, status
+
+
+# --- following up with the receipt code ---------------------------------------------------------
+
+
+def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
+    """The case for a typed receipt code, or None and what to say (and the status)."""
+    limit = services.receipt_limit()
+    if ratelimit.is_blocked(services.RECEIPT_SCOPE, "all", limit):
+        return None, (TOO_MANY, 429)
+    case = services.find_by_receipt(code)
+    if case is None:
+        ratelimit.register_failure(services.RECEIPT_SCOPE, "all", limit)
+        return None, (NO_SUCH_CODE, 400)
+    return case, None
+
+
+@bp.route("/oppfolging", methods=["GET", "POST"])
+def follow_up() -> Response | str | tuple[str, int]:
+    with force_locale(public.language()):
+        form = ReceiptForm(request.form if request.method == "POST" else None)
+        if request.method == "GET" or not form.validate():
+            status = 400 if request.method == "POST" else 200
+            return _code_page(form, status)
+        case, problem = _case_by_code(form.kode.data)
+        if case is None:
+            message, status = problem
+            form.kode.errors = [str(message)]
+            return _code_page(form, status)
+        return _status_page(case, form.kode.data, ReplyForm())
+
+
+def _code_page(form: ReceiptForm, status: int) -> tuple[str, int, dict[str, str]]:
+    html = render_public(
+        "deviations/public/follow_up.html", language_links("report.follow_up"), form=form
+    )
+    headers = {}
+    if status == 429:
+        minutes = ratelimit.minutes_until_reset(
+            services.RECEIPT_SCOPE, "all", services.receipt_limit()
+        )
+        headers["Retry-After"] = str(minutes * 60)
+    return html, status, headers
+
+
+def _status_page(
+    case: Deviation, code: str, form: ReplyForm, status: int = 200, sent: bool = False
+) -> tuple[str, int]:
+    form.kode.data = code
+    form.skjema.data = services.new_reply_token(case)
+    html = _public(
+        "deviations/public/status.html",
+        case=case,
+        form=form,
+        sent=sent,
+        messages=case.messages,
+        status_labels=DEVIATION_STATUS_LABELS,
+        status_explained=DEVIATION_STATUS_EXPLAINED,
+    )
+    return html, status
+
+
+@bp.route("/oppfolging/svar", methods=["POST"])
+def reply() -> Response | str | tuple[str, int]:
+    with force_locale(public.language()):
+        form = ReplyForm(request.form)
+        case, problem = _case_by_code(form.kode.data or "")
+        if case is None:
+            message, status = problem
+            code_form = ReceiptForm()
+            code_form.kode.errors = [str(message)]
+            return _code_page(code_form, status)
+        if not form.validate():
+            return _status_page(case, form.kode.data, form, 400)
+        token = read_one_time_token(services.REPLY_FORM, case.id, form.skjema.data)
+        if token.nonce is None:
+            form.body.errors = [str(TOO_OLD if token.expired else NOT_SAVED)]
+            return _status_page(case, form.kode.data, form, 400)
+        try:
+            services.reporter_reply(case, form.body.data, token.nonce)
+        except AlreadySent:
+            pass  # a double-click: the first one stored it
+        except StoreFailed:
+            form.body.errors = [str(NOT_SAVED)]
+            return _status_page(case, form.kode.data, form, 503)
+        db.session.refresh(case)
+        return _status_page(case, form.kode.data, ReplyForm(), sent=True)

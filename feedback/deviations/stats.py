@@ -1,0 +1,130 @@
+"""Deviation statistics: counts by month, category, unit, status and severity, and the median
+time to close, as charts with data tables.
+
+Only people who may read the cases themselves see these numbers (the quality group all, a
+manager their units), so no small-group hiding is needed here as it is for survey answers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from feedback.charts import Chart, month_label
+from feedback.deviations.services import Scope, categories, units_to_report
+from feedback.extensions import db
+from feedback.i18n import localized
+from feedback.models import Deviation
+from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
+from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
+
+
+@dataclass
+class Statistics:
+    total: int
+    by_month: list[tuple[date, int]]
+    by_category: Counter[int]
+    by_unit: Counter[int | None]
+    by_status: Counter[str]
+    by_severity: Counter[str | None]
+    closed: int
+    median_days_to_close: float | None
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    months = []
+    current = first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def statistics_for(scope: Scope, first: date, last: date) -> Statistics:
+    """Counts of the cases received between two dates (both included)."""
+    rows = db.session.execute(
+        sa.select(
+            Deviation.received_on,
+            Deviation.category_id,
+            Deviation.unit_id,
+            Deviation.status,
+            Deviation.severity,
+            Deviation.closed_on,
+        ).where(scope.where(), Deviation.received_on >= first, Deviation.received_on <= last)
+    ).all()
+    months: Counter[date] = Counter(row.received_on.replace(day=1) for row in rows)
+    durations = [
+        (row.closed_on - row.received_on).days for row in rows if row.closed_on is not None
+    ]
+    return Statistics(
+        total=len(rows),
+        by_month=[(month, months[month]) for month in month_starts(first, last)],
+        by_category=Counter(row.category_id for row in rows),
+        by_unit=Counter(row.unit_id for row in rows),
+        by_status=Counter(row.status for row in rows),
+        by_severity=Counter(row.severity for row in rows),
+        closed=len(durations),
+        median_days_to_close=statistics.median(durations) if durations else None,
+    )
+
+
+def charts(scope: Scope, numbers: Statistics) -> list[Chart]:
+    """The page's charts, each with the rows of its data table, labels in the reader's language."""
+    count = _("Reports")
+    organisation = scope.organisation
+    by_category = [
+        (localized(c.names), numbers.by_category[c.id])
+        for c in categories(organisation, active_only=False)
+        if c.active or numbers.by_category[c.id]
+    ]
+    units = [
+        (unit.name, numbers.by_unit[unit.id])
+        for unit, _depth in units_to_report(organisation)
+        if (scope.everything or unit.id in scope.unit_ids)
+    ]
+    if scope.everything and numbers.by_unit[None]:
+        units.append((_("Unit not given"), numbers.by_unit[None]))
+    severities: list[tuple[str, int | float | None]] = [
+        (str(SEVERITY_LABELS[s]), numbers.by_severity[s]) for s in SEVERITIES
+    ]
+    severities.append((_("Not assessed"), numbers.by_severity[None]))
+    return [
+        Chart(
+            "chart-month",
+            _("Reports by month"),
+            _("Month"),
+            count,
+            [(month_label(m.year, m.month), n) for m, n in numbers.by_month],
+            kind="bar",
+        ),
+        Chart(
+            "chart-category",
+            _("Reports by category"),
+            _("Category"),
+            count,
+            by_category,
+            kind="hbar",
+        ),
+        Chart("chart-unit", _("Reports by unit"), _("Unit"), count, units, kind="hbar"),
+        Chart(
+            "chart-status",
+            _("Reports by status"),
+            _("Status"),
+            count,
+            [(str(DEVIATION_STATUS_LABELS[s]), numbers.by_status[s]) for s in DEVIATION_STATUSES],
+            kind="hbar",
+        ),
+        Chart(
+            "chart-severity",
+            _("Reports by severity"),
+            _("Severity"),
+            count,
+            severities,
+            kind="hbar",
+        ),
+    ]
