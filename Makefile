@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+#: Test processes (pytest-xdist): one per CPU. `make test PYTEST_WORKERS=` runs in one.
+PYTEST_WORKERS ?= -n auto
 export FLASK_APP := feedback
 
 $(VENV)/.installed-run: pyproject.toml
@@ -22,7 +24,7 @@ run: $(VENV)/.installed-run  ## install, create the SQLite database with demo da
 	$(VENV)/bin/flask run --port 5000
 
 test: $(VENV)/.installed-test  ## install the test extras and run the whole suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check feedback tests migrations scripts

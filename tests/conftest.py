@@ -57,18 +57,40 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
     return app
 
 
+def _worker_database(url: str) -> str:
+    """With pytest-xdist each worker gets its own PostgreSQL database beside the one named
+    (feedback_test_gw0, …), created when missing, so workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.engine.make_url(TestConfig(url).SQLALCHEMY_DATABASE_URI or url)
+    name = f"{parsed.database}_{worker}"
+    engine = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database whose schema comes from the migrations: a template file, or PostgreSQL."""
     if TEST_DATABASE_URL:
-        app = build_app(TEST_DATABASE_URL)
+        url = _worker_database(TEST_DATABASE_URL)
+        app = build_app(url)
         with app.app_context():
             with db.engine.begin() as connection:
                 connection.execute(sa.text("DROP SCHEMA public CASCADE"))
                 connection.execute(sa.text("CREATE SCHEMA public"))
             upgrade()
             db.engine.dispose()
-        return TEST_DATABASE_URL
+        return url
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = build_app(f"sqlite:///{path}")
     with app.app_context():

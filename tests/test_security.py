@@ -55,11 +55,15 @@ def test_production_cookie_is_secure(database_url: str) -> None:
         {"FEEDBACK_SECRET_KEY": "s" * 48, "FEEDBACK_DATABASE_URL": database_url}
     )
     app = create_app(config)
-    assert app.config["SESSION_COOKIE_SECURE"] is True
-    response = app.test_client().get("/logg-inn")
-    assert "Secure" in response.headers["Set-Cookie"]
-    assert "HttpOnly" in response.headers["Set-Cookie"]
-    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    try:
+        assert app.config["SESSION_COOKIE_SECURE"] is True
+        response = app.test_client().get("/logg-inn")
+        assert "Secure" in response.headers["Set-Cookie"]
+        assert "HttpOnly" in response.headers["Set-Cookie"]
+        assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_signed_in_pages_are_not_cached(signed_in: FlaskClient) -> None:

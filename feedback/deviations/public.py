@@ -154,7 +154,7 @@ def follow_up() -> Response | str | tuple[str, int]:
             message, status = problem
             form.kode.errors = [str(message)]
             return _code_page(form, status)
-        return _status_page(case, form.kode.data, ReplyForm())
+        return _status_page(case, form.kode.data, ReplyForm(formdata=None))
 
 
 def _code_page(form: ReceiptForm, status: int) -> tuple[str, int, dict[str, str]]:
@@ -194,7 +194,7 @@ def reply() -> Response | str | tuple[str, int]:
         case, problem = _case_by_code(form.kode.data or "")
         if case is None:
             message, status = problem
-            code_form = ReceiptForm()
+            code_form = ReceiptForm(formdata=None)
             code_form.kode.errors = [str(message)]
             return _code_page(code_form, status)
         if not form.validate():
@@ -211,4 +211,4 @@ def reply() -> Response | str | tuple[str, int]:
             form.body.errors = [str(NOT_SAVED)]
             return _status_page(case, form.kode.data, form, 503)
         db.session.refresh(case)
-        return _status_page(case, form.kode.data, ReplyForm(), sent=True)
+        return _status_page(case, form.kode.data, ReplyForm(formdata=None), sent=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -14,44 +13,15 @@ from flask import Flask, request
 
 from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationMessage, DeviationNotice
-from feedback.models.base import NORWAY
 from feedback.models.survey import TYPABLE
 from tests.conftest import post_form
 from tests.deviations.conftest import SKJEMA, Place, Reporter, case_ids, signed_in
+from tests.shared import clock_readings, dump_tables, is_temporal
 
 CLIENT_IP = "203.0.113.77"
 FORWARDED_IP = "198.51.100.23"
 UA_MARKER = "MarkertNettleser/9.9 (avvik-test)"
 DEVIATION_TABLES = ("deviation", "deviation_message", "deviation_notice")
-
-
-def _temporal(column_type: Any) -> bool:
-    inner = getattr(column_type, "impl", column_type)
-    return isinstance(column_type, sa.DateTime | sa.Time) or isinstance(
-        inner, sa.DateTime | sa.Time
-    )
-
-
-def _dump(app: Flask) -> dict[str, set[tuple[str, ...]]]:
-    """Every row of every table, each value as text."""
-    with app.app_context():
-        return {
-            table.name: {
-                tuple(str(value) for value in row) for row in db.session.execute(sa.select(table))
-            }
-            for table in db.metadata.sorted_tables
-        }
-
-
-def _clock_readings(start: datetime, end: datetime) -> set[str]:
-    """Every HH:MM from start to end, in UTC, Norway and the machine's local time."""
-    readings = set()
-    moment = start.replace(second=0, microsecond=0)
-    while moment <= end:
-        for zone in (UTC, NORWAY, None):
-            readings.add(moment.astimezone(zone).strftime("%H:%M"))
-        moment += timedelta(minutes=1)
-    return readings
 
 
 def audit_count(app: Flask) -> int:
@@ -68,11 +38,11 @@ def test_deviation_tables_hold_dates_but_no_time_of_day(app: Flask) -> None:
         inspector = sa.inspect(db.engine)
         for name in DEVIATION_TABLES:
             for column in tables[name].columns:
-                assert not _temporal(column.type), (name, column.name)
+                assert not is_temporal(column.type), (name, column.name)
             in_database = inspector.get_columns(name)
             assert {c["name"] for c in in_database} == set(tables[name].columns.keys())
             for column in in_database:
-                assert not _temporal(column["type"]), (name, column["name"])
+                assert not is_temporal(column["type"]), (name, column["name"])
     for name, column in (
         ("deviation", "received_on"),
         ("deviation", "event_date"),
@@ -131,7 +101,7 @@ def test_reporters_leave_no_address_browser_or_time_in_the_database_or_logs(
             "HTTP_X_FORWARDED_FOR": FORWARDED_IP,
         }
     )
-    before = _dump(app)
+    before = dump_tables(app)
     audit_before = audit_count(app)
     started = datetime.now(UTC)
 
@@ -153,10 +123,10 @@ def test_reporters_leave_no_address_browser_or_time_in_the_database_or_logs(
     assert seen_by_app
     assert all(seen == (CLIENT_IP, UA_MARKER, FORWARDED_IP) for seen in seen_by_app)
 
-    after = _dump(app)
+    after = dump_tables(app)
     changed = {name for name in after if after[name] != before[name]}
     assert changed == {"deviation", "deviation_message", "used_form_token"}
-    clock = _clock_readings(started, ended)
+    clock = clock_readings(started, ended)
     for name, table_rows in after.items():
         for row in table_rows:
             text = " | ".join(row)

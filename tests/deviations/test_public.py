@@ -4,7 +4,6 @@ and concurrent forms are answered, and that it sets no cookie and is never cache
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from feedback.models.base import today
 from feedback.models.deviation import REPORTER_KINDS
 from tests import factories
 from tests.deviations.conftest import SKJEMA, Place, Reporter, report_data
+from tests.shared import post_concurrently
 
 CODE_SHOWN = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
 TYPABLE_UPPER = set("abcdefghjkmnpqrstuvwxyz23456789".upper())
@@ -364,34 +364,6 @@ def test_the_same_form_twice_stores_once(app: Flask, place: Place, reporter: Rep
     [case] = cases(app)
     assert case.description == "Husmøtet ble avlyst uten beskjed."
     assert count(app, UsedFormToken) == 1
-
-
-def post_concurrently(app: Flask, jobs: list[tuple[str, dict[str, str]]]) -> list[int]:
-    """Post each (url, form) from its own thread and client, all released at once (the
-    pattern of tests/respond/test_answering.py)."""
-    barrier = threading.Barrier(len(jobs))
-    statuses: list[int | None] = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def run(index: int, url: str, data: dict[str, str]) -> None:
-        try:
-            client = app.test_client(use_cookies=False)
-            barrier.wait(timeout=30)
-            statuses[index] = client.post(url, data=data).status_code
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=run, args=(i, url, dict(data)))
-        for i, (url, data) in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    assert not errors, errors
-    return [status for status in statuses if status is not None]
 
 
 def test_the_same_form_sent_at_once_from_many_places_stores_once(

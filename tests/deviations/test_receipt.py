@@ -378,3 +378,13 @@ def test_a_closed_case_can_still_be_answered(app: Flask, place: Place, reporter:
     assert reporter.reply(code, "Takk for svaret.").status_code == 200
     [message] = messages(app, case_id)
     assert message.body == "Takk for svaret." and message.from_reporter
+
+
+def test_the_answer_box_is_empty_after_sending(reporter: Reporter) -> None:
+    """A sent answer shows in the thread, not again in the box (where a second press of
+    "Send" would repeat it)."""
+    code = reporter.report()
+    html = reporter.reply(code, "Takk for svaret, det hjalp.").get_data(as_text=True)
+    assert html.count("Takk for svaret, det hjalp.") == 1
+    box = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html)
+    assert box is not None and box.group(1).strip() == ""

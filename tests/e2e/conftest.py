@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +72,14 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    """Without a pool, each request closes its own database connection: a request the browser
+    started just before the test ended may still run in a server thread after the app is torn
+    down, and must not leave a connection behind."""
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool}}
 
 
 @pytest.fixture

@@ -32,10 +32,11 @@ from feedback.models import (
     Unit,
     UsedFormToken,
 )
-from feedback.models.base import NORWAY, today
+from feedback.models.base import today
 from feedback.respond import services
 from tests import factories
 from tests.respond.conftest import FULL_WALK, TOKEN, Respondent, Survey, make_round
+from tests.shared import clock_readings, dump_tables, is_temporal, post_concurrently
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 STRAY = "The form held answers to questions that are not shown to you."
@@ -133,33 +134,6 @@ def set_round(app: Flask, round_id: int, **values: Any) -> None:
         for name, value in values.items():
             setattr(round_, name, value)
         db.session.commit()
-
-
-def post_concurrently(app: Flask, jobs: list[tuple[str, MultiDict[str, str]]]) -> list[int]:
-    """Post each (url, form) from its own thread and client, all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    statuses: list[int | None] = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def run(index: int, url: str, data: MultiDict[str, str]) -> None:
-        try:
-            client = app.test_client()
-            barrier.wait(timeout=30)
-            statuses[index] = client.post(url, data=data).status_code
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=run, args=(i, url, data.copy()))
-        for i, (url, data) in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request never finished"
-    assert not errors, errors
-    return [status for status in statuses if status is not None]
 
 
 # --- 1. the whole walk -------------------------------------------------------------------------
@@ -624,42 +598,13 @@ def test_expired_form_token_keeps_the_answers_and_gives_a_new_token(
 # --- 11. anonymity -----------------------------------------------------------------------------
 
 
-def _dump(app: Flask) -> dict[str, set[tuple[str, ...]]]:
-    """Every row of every table, each value as text."""
-    with app.app_context():
-        return {
-            table.name: {
-                tuple(str(value) for value in row) for row in db.session.execute(sa.select(table))
-            }
-            for table in db.metadata.sorted_tables
-        }
-
-
-def _clock_readings(start: datetime, end: datetime) -> set[str]:
-    """Every HH:MM from start to end, in UTC, Norway and the machine's local time."""
-    readings = set()
-    moment = start.replace(second=0, microsecond=0)
-    while moment <= end:
-        for zone in (UTC, NORWAY, None):
-            readings.add(moment.astimezone(zone).strftime("%H:%M"))
-        moment += timedelta(minutes=1)
-    return readings
-
-
-def _temporal(column_type: Any) -> bool:
-    inner = getattr(column_type, "impl", column_type)
-    return isinstance(column_type, sa.DateTime | sa.Time) or isinstance(
-        inner, sa.DateTime | sa.Time
-    )
-
-
 def test_nothing_identifying_is_stored_logged_or_set(
     app: Flask, client: FlaskClient, survey: Survey, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # SQLAlchemy keeps its own loggers at WARNING: let the statements and their values through.
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
-    before = _dump(app)
+    before = dump_tables(app)
     started = datetime.now(UTC)
     visitor = {
         "environ_base": {"REMOTE_ADDR": CLIENT_IP},
@@ -684,8 +629,8 @@ def test_nothing_identifying_is_stored_logged_or_set(
         assert "Set-Cookie" not in response.headers, response.request.path
         assert response.headers.get("Cache-Control") == "no-store", response.request.path
 
-    after = _dump(app)
-    clock = _clock_readings(started, ended)
+    after = dump_tables(app)
+    clock = clock_readings(started, ended)
     changed = {name for name in after if after[name] != before[name]}
     assert changed == {"response", "answer", "used_form_token"}
     for name, rows in after.items():
@@ -708,9 +653,9 @@ def test_nothing_identifying_is_stored_logged_or_set(
         inspector = sa.inspect(db.engine)
         for name in ("response", "answer", "access_code", "used_form_token"):
             for column in tables[name].columns:
-                assert not _temporal(column.type), (name, column.name)
+                assert not is_temporal(column.type), (name, column.name)
             for column in inspector.get_columns(name):
-                assert not _temporal(column["type"]), (name, column["name"])
+                assert not is_temporal(column["type"]), (name, column["name"])
     for name, column in (("response", "submitted_on"), ("used_form_token", "used_on")):
         assert isinstance(tables[name].columns[column].type, sa.Date)
 
