@@ -18,6 +18,8 @@ from feedback.models import Organisation, Unit
 from feedback.models.user import REPRESENTATIONS, ROLES
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+#: Addresses under /avvik/ that are pages of their own, so no organisation may be called that.
+RESERVED_SLUGS = frozenset({"saker", "statistikk", "kategorier", "oppfolging"})
 
 
 @click.command("init")
@@ -37,6 +39,10 @@ def create_org_command(name: str, slug: str) -> None:
     """Create an organisation (a municipality or health trust)."""
     if not SLUG.match(slug):
         raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--slug")
+    if slug in RESERVED_SLUGS:
+        raise click.BadParameter(
+            f"{slug!r} is the name of a page; choose another", param_hint="--slug"
+        )
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
         raise click.ClickException(f"An organisation with the slug {slug!r} exists already.")
     from feedback.deviations.services import add_default_categories
@@ -113,8 +119,11 @@ def schedule_command() -> None:
 
     changed = apply_schedule()
     purged = purge_used_tokens()
+    from feedback.deviations.services import overwrite_freed_space
+
     expired = apply_retention()
     db.session.commit()
+    overwrite_freed_space()
     action = current_app.config["DEVIATION_RETENTION_ACTION"]
     click.echo(
         f"{changed} round(s) opened or closed. {purged} old form token(s) deleted. "

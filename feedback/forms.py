@@ -45,8 +45,9 @@ class Form(FlaskForm):
 
 
 def strip(value: Any) -> Any:
-    """Field filter: trim spaces around text, keep everything else."""
-    return value.strip() if isinstance(value, str) else value
+    """Field filter: trim spaces around text and drop NUL characters (no database stores
+    them), keep everything else."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def show_error(form: Form, field: str, message: object) -> None:

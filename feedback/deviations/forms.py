@@ -246,7 +246,14 @@ class RedactForm(Form):
         _l("Other text to black out (optional)"),
         description=_l("For example a name. Write it exactly as in the report."),
         filters=[strip],
-        validators=[_too_long(200)],
+        validators=[
+            Optional(),
+            Length(
+                min=3,
+                message=_l("Write at least 3 characters, so no more is blacked out than meant."),
+            ),
+            _too_long(200),
+        ],
     )
 
 
@@ -274,6 +281,19 @@ class PeriodForm(Form):
     fra = DayField(_l("From"), validators=[Optional()])
     til = DayField(_l("To"), validators=[Optional()])
 
+    def validate_fra(self, field: DayField) -> None:
+        _plausible(field)
+
     def validate_til(self, field: DayField) -> None:
+        _plausible(field)
         if field.data and self.fra.data and field.data < self.fra.data:
             raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+#: Statistics periods stay within these years (and far from the calendar's ends).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _plausible(field: DayField) -> None:
+    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Choose a date between 2000 and 2100."))

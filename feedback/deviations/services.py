@@ -254,9 +254,12 @@ def submit(organisation: Organisation, report: NewReport, nonce: str) -> tuple[D
     Raises AlreadySent for a second sending of the same form and StoreFailed when the
     database fails. The code itself is not stored, only its slow hash.
     """
-    claim(nonce)
+    # The slow hash first: the token's claim below starts the write transaction, which on
+    # SQLite locks out other writers until the commit.
     code = random_token(RECEIPT_LENGTH)
+    receipt_hash = _hash(code)
     received = today()
+    claim(nonce)
     try:
         case = Deviation(
             id=_new_case_id(),
@@ -272,7 +275,7 @@ def submit(organisation: Organisation, report: NewReport, nonce: str) -> tuple[D
             reporter_contact=report.reporter_contact or None,
             deadline=received + timedelta(days=current_app.config["DEVIATION_DEADLINE_DAYS"]),
             receipt_bucket=_bucket(code),
-            receipt_hash=_hash(code),
+            receipt_hash=receipt_hash,
         )
         db.session.add(case)
         db.session.flush()
@@ -334,7 +337,12 @@ def reporter_reply(case: Deviation, body: str, nonce: str) -> None:
 
 @dataclass
 class Scope:
-    """The cases a signed-in person may see in their current organisation."""
+    """The cases a signed-in person may see in their current organisation.
+
+    Managers see their units' cases, but not the reporter's own words until the quality group
+    has taken the case on (status past "received"): DESIGN.md rule 4, free text is read by the
+    quality group first, so personal data can be blacked out before anyone else sees it.
+    """
 
     organisation: Organisation
     #: Quality-group members see every case.
@@ -346,6 +354,10 @@ class Scope:
         if case.organisation_id != self.organisation.id:
             return False
         return self.everything or case.unit_id in self.unit_ids
+
+    def reads_text(self, case: Deviation) -> bool:
+        """Whether the reporter's own words (report and messages) are shown."""
+        return self.everything or case.status != "received"
 
     def where(self) -> sa.ColumnElement[bool]:
         condition = Deviation.organisation_id == self.organisation.id
@@ -588,6 +600,8 @@ def set_measure_done(case: Deviation, actor: User, measure: DeviationMeasure, do
 
 
 def add_note(case: Deviation, actor: User, body: str) -> None:
+    if case.anonymised_on is not None:
+        raise CaseError("note", _l("The case was anonymised after the retention time."))
     db.session.add(DeviationNote(deviation=case, author_id=actor.id, body=body))
     db.session.flush()
     _log(case, actor, "deviation.note")
@@ -716,9 +730,10 @@ def apply_retention(current: date | None = None) -> int:
 
 def _notice_recipients(notice: DeviationNotice) -> list[User]:
     case = notice.deviation
-    if notice.kind == "reply" and case.handler is not None and case.handler.active:
+    people = handlers(case.organisation, case)
+    if notice.kind == "reply" and case.handler in people:
         return [case.handler]
-    return handlers(case.organisation, case)
+    return people
 
 
 @dataclass
@@ -769,3 +784,11 @@ def send_notices() -> int:
         db.session.delete(notice)
     db.session.flush()
     return sent
+
+
+def overwrite_freed_space() -> None:
+    """After redaction or retention: on SQLite, move the write-ahead log into the database file
+    (where secure_delete has overwritten the old text) and empty it, so the removed text is not
+    left in the log. PostgreSQL keeps old row versions until VACUUM (autovacuum) reclaims them."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))

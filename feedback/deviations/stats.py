@@ -36,6 +36,12 @@ class Statistics:
     median_days_to_close: float | None
 
 
+def default_period(current: date) -> tuple[date, date]:
+    """The last twelve calendar months, this one included."""
+    months = current.year * 12 + current.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1), current
+
+
 def month_starts(first: date, last: date) -> list[date]:
     months = []
     current = first.replace(day=1)

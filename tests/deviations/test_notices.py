@@ -273,3 +273,32 @@ def test_a_mail_server_that_is_down_keeps_the_notices(
     assert "stay queued" in result.output
     assert notices(app) == [(case_id, "new_report")]
     assert smtp_server.messages == []
+
+
+def test_a_reply_goes_to_the_others_when_the_handler_no_longer_covers_the_unit(
+    app: Flask, place: Place, reporter: Reporter, runner: Any, smtp_server: MailServer
+) -> None:
+    """A handler who was moved to other units cannot open the case: the reply goes to those
+    who can."""
+    code = reporter.report()
+    (case_id,) = case_ids(app)
+    _set_handler(app, case_id, "leder@example.no")
+    assert send(runner).exit_code == 0
+    wait_for(smtp_server, 3)
+    smtp_server.messages.clear()
+    with app.app_context():
+        from feedback.models import Membership, Unit
+
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.user_id == place.people["leder"])
+        )
+        assert membership is not None
+        membership.units = [db.session.get(Unit, place.units["Rusteamet"])]  # type: ignore[list-item]
+        db.session.commit()
+    assert reporter.reply(code, "Hallo?").status_code == 200
+    assert send(runner).exit_code == 0
+    wait_for(smtp_server, 2)
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == [
+        "fag@example.no",
+        "kari@example.no",
+    ]

@@ -25,7 +25,10 @@
     copy.addEventListener("click", function () {
       var code = document.getElementById(copy.getAttribute("data-copy")).textContent.trim();
       navigator.clipboard.writeText(code).then(function () {
-        copy.textContent = copy.getAttribute("data-copied");
+        var said = copy.getAttribute("data-copied");
+        copy.textContent = said;
+        var status = actions.querySelector("[data-copy-status]");
+        if (status) { status.textContent = said; }
       });
     });
   } else if (copy) {
