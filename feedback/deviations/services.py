@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback import audit, mail, personal_data
@@ -499,6 +500,12 @@ def list_cases(
     stmt = (
         sa.select(Deviation)
         .where(*conditions)
+        .options(
+            selectinload(Deviation.measures),
+            selectinload(Deviation.unit),
+            selectinload(Deviation.category),
+            selectinload(Deviation.handler),
+        )
         .order_by(overdue_first, Deviation.received_on.desc(), Deviation.id)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
