@@ -27,6 +27,9 @@ from feedback.vocabulary import DEVIATION_STATUS_EXPLAINED, DEVIATION_STATUS_LAB
 
 bp.after_request(never_store)
 
+#: What a public view returns: a page, or a page with its status (and headers).
+Page = str | tuple[str, int] | tuple[str, int, dict[str, str]]
+
 NOT_SAVED = _l(
     "We could not save the report just now. Nothing was stored. Wait a moment and press"
     " “Send report” again; what you wrote is kept."
@@ -67,13 +70,13 @@ def _report_form(organisation: Organisation) -> ReportForm:
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
-def new(slug: str) -> Response | str | tuple[str, int]:
+def new(slug: str) -> Response | Page:
     organisation = _organisation_or_404(slug)
     with force_locale(public.language()):
         return _new_report(organisation)
 
 
-def _new_report(organisation: Organisation) -> str | tuple[str, int]:
+def _new_report(organisation: Organisation) -> Page:
     form = _report_form(organisation)
     if request.method == "GET":
         form.skjema.data = services.new_report_token(organisation)
@@ -143,7 +146,7 @@ def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
 
 
 @bp.route("/oppfolging", methods=["GET", "POST"])
-def follow_up() -> Response | str | tuple[str, int]:
+def follow_up() -> Response | Page:
     with force_locale(public.language()):
         form = ReceiptForm(request.form if request.method == "POST" else None)
         if request.method == "GET" or not form.validate():
@@ -188,7 +191,7 @@ def _status_page(
 
 
 @bp.route("/oppfolging/svar", methods=["POST"])
-def reply() -> Response | str | tuple[str, int]:
+def reply() -> Response | Page:
     with force_locale(public.language()):
         form = ReplyForm(request.form)
         case, problem = _case_by_code(form.kode.data or "")

@@ -114,7 +114,7 @@ def save_category(
         return category
     changes = audit.apply_changes(category, names=names, active=active)
     if changes:
-        audit.record(organisation, actor, "deviation_category.update", names["nb"], **changes)
+        audit.record(organisation, actor, "deviation_category.update", names["nb"], changed=changes)
     return category
 
 

@@ -209,8 +209,8 @@ def test_edit_the_name(app: Flask, place: Place, admin: FlaskClient, reporter: R
         place.people["admin"],
         "Medvirkning",
     )
-    assert details["names"][1] == {"nb": "Medvirkning", "nn": "Medverknad"}
-    assert details["names"][0]["nb"] == "Brukermedvirkning"
+    assert details["changed"]["names"][1] == {"nb": "Medvirkning", "nn": "Medverknad"}
+    assert details["changed"]["names"][0]["nb"] == "Brukermedvirkning"
 
 
 def test_edit_without_changes_logs_nothing(app: Flask, place: Place, admin: FlaskClient) -> None:
@@ -273,7 +273,8 @@ def test_deactivate(app: Flask, place: Place, admin: FlaskClient, reporter: Repo
     assert f'id="category-{third}"' in admin.get("/avvik/kategorier").get_data(as_text=True)
     assert f'value="{third}"' in kari.get("/avvik/saker").get_data(as_text=True)
     action, _actor, _subject, details = category_events(app)[0]
-    assert action == "deviation_category.update" and details["active"] == [True, False]
+    assert action == "deviation_category.update"
+    assert details["changed"]["active"] == [True, False]
 
     # And back in use.
     assert edit(admin, third, {**data, "active": "y"}).status_code == 302
