@@ -1,0 +1,125 @@
+"""Small-group suppression (DESIGN.md rule 3): no count below k is shown, and none can be
+worked out from what is shown.
+
+Primary suppression hides every group with 1 to k-1 answers. Secondary suppression then hides
+more, so that no hidden group follows by subtraction:
+
+- in a row of groups that add up to a shown total, either nothing is hidden, or at least two
+  groups are hidden and together they hold at least k answers (else the hidden remainder
+  would itself be a small group);
+- in a tree of units (a unit's number includes the units below it), each unit's row is its
+  own answers plus its children; a hidden unit must keep at least two hidden parts below it,
+  or its number would follow from its parts.
+
+Zero is shown as zero: "nobody answered here" discloses no one. A total below k hides its
+whole row. The functions are pure: they take counts and return what to hide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+#: The key for a unit's own answers (those given to the unit itself, not a unit below it).
+OWN = "__own__"
+
+
+def _smallest_visible(counts: Mapping[K, int], hidden: set[K]) -> K | None:
+    candidates = [(n, repr(key), key) for key, n in counts.items() if key not in hidden and n > 0]
+    return min(candidates)[2] if candidates else None
+
+
+def complete(counts: Mapping[K, int], hidden: set[K], k: int) -> set[K]:
+    """Hide more cells of a row whose total is shown until the hidden ones are safe: none, or
+    two or more holding at least k together."""
+    hidden = set(hidden)
+    while hidden and (len(hidden) < 2 or sum(counts[key] for key in hidden) < k):
+        extra = _smallest_visible(counts, hidden)
+        if extra is None:
+            break
+        hidden.add(extra)
+    return hidden
+
+
+def suppress_row(counts: Mapping[K, int], k: int) -> tuple[set[K], bool]:
+    """What to hide in a row of groups and its total: (hidden keys, whether the total is hidden).
+
+    A total below k hides the whole row (every non-empty group is below k then too).
+    """
+    total = sum(counts.values())
+    if 0 < total < k:
+        return {key for key, n in counts.items() if n > 0}, True
+    primary = {key for key, n in counts.items() if 0 < n < k}
+    return complete(counts, primary, k), False
+
+
+@dataclass(frozen=True)
+class TreeResult:
+    """Which units' numbers (each including the units below) and own answers are hidden."""
+
+    hidden_units: frozenset[Hashable]
+    #: Units whose own answers (not those of the units below) are hidden.
+    hidden_own: frozenset[Hashable]
+
+
+def suppress_tree(own: Mapping[K, int], parent: Mapping[K, K | None], k: int) -> TreeResult:
+    """Suppression for a tree of units, where each unit shows its own answers plus those of
+    every unit below it. ``own`` holds each unit's own answers, ``parent`` each unit's parent
+    (None at the top); the top-level units form one row under the grand total."""
+    children: dict[K | None, list[K]] = {}
+    for unit in own:
+        children.setdefault(parent.get(unit), []).append(unit)
+    subtotal: dict[K, int] = {}
+
+    def add_up(unit: K) -> int:
+        subtotal[unit] = own[unit] + sum(add_up(child) for child in children.get(unit, []))
+        return subtotal[unit]
+
+    for top in children.get(None, []):
+        add_up(top)
+
+    hidden_units: set[Hashable] = set()
+    hidden_own: set[Hashable] = set()
+
+    def row_of(unit: K | None) -> dict[Hashable, int]:
+        row: dict[Hashable, int] = {child: subtotal[child] for child in children.get(unit, [])}
+        if unit is not None:
+            row[OWN] = own[unit]
+        return row
+
+    def visit(unit: K | None, unit_hidden: bool) -> None:
+        row = row_of(unit)
+        if not row:
+            return
+        if unit_hidden:
+            # The unit's number is hidden: it must not follow from its parts either, so the
+            # row keeps at least two hidden parts (or all of them), holding k or more together.
+            hidden = {key for key, n in row.items() if 0 < n < k}
+            hidden = _at_least_two(row, hidden, k)
+        else:
+            hidden, _ = suppress_row(row, k)
+        for key in hidden:
+            if key == OWN:
+                hidden_own.add(unit)
+            else:
+                hidden_units.add(key)
+        for child in children.get(unit, []):
+            visit(child, child in hidden_units)
+
+    visit(None, False)
+    return TreeResult(frozenset(hidden_units), frozenset(hidden_own))
+
+
+def _at_least_two(row: Mapping[Hashable, int], hidden: set[Hashable], k: int) -> set[Hashable]:
+    """For the row below a hidden number: two or more hidden parts, or every non-empty part."""
+    non_empty = [key for key, n in row.items() if n > 0]
+    hidden = set(hidden)
+    while len(hidden) < min(2, len(non_empty)):
+        extra = _smallest_visible(row, hidden)  # type: ignore[arg-type]
+        if extra is None:
+            break
+        hidden.add(extra)
+    return hidden
