@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from feedback import public, ratelimit
+from feedback.admin.forms import unit_choices
 from feedback.deviations import public_bp as bp
 from feedback.deviations import services
 from feedback.deviations.forms import ReceiptForm, ReplyForm, ReportForm
@@ -61,10 +62,7 @@ def choose() -> Response | str:
 
 
 def _report_form(organisation: Organisation) -> ReportForm:
-    units = [
-        (str(unit.id), "\u2003" * depth + unit.name)
-        for unit, depth in services.units_to_report(organisation)
-    ]
+    units = [(str(i), name) for i, name in unit_choices(services.units_to_report(organisation))]
     cats = [(str(c.id), localized(c.names)) for c in services.categories(organisation)]
     return ReportForm(request.form if request.method == "POST" else None, units=units, cats=cats)
 

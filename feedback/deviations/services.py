@@ -38,7 +38,14 @@ from feedback.models import (
 from feedback.models.base import today
 from feedback.models.deviation import DEFAULT_CATEGORIES, DEVIATION_STATUSES
 from feedback.models.survey import random_token
-from feedback.respond.services import StoreFailed, claim, one_time_token
+from feedback.respond.services import (
+    StoreFailed,
+    claim,
+    normalise_code,
+    one_time_token,
+    parse_id,
+    show_code,
+)
 from feedback.rules import RuleBroken
 
 RECEIPT_LENGTH = 16
@@ -142,9 +149,8 @@ def move_category(
 # --- receipt codes -----------------------------------------------------------------------------
 
 
-def normalise_receipt(text: str) -> str:
-    """What someone typed, as generated: lower case, no spaces or dashes."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+#: What someone typed, as generated: lower case, no spaces or dashes (as for access codes).
+normalise_receipt = normalise_code
 
 
 def show_receipt(code: str) -> str:
@@ -207,9 +213,8 @@ def units_to_report(organisation: Organisation) -> list[tuple[Unit, int]]:
 
 def unit_for_report(organisation: Organisation, value: str) -> Unit | None:
     """The unit chosen in the form, None for "do not know" (the form checked the choice)."""
-    if not value.isdigit() or len(value) > 10:
-        return None
-    unit = db.session.get(Unit, int(value))
+    unit_id = parse_id(value)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None or unit.organisation_id != organisation.id or not unit.active:
         return None
     return unit
@@ -527,8 +532,8 @@ def _log(case: Deviation, actor: User, action: str, **details: Any) -> None:
     )
 
 
-def show_case_id(case_id: str) -> str:
-    return f"{case_id[:4]}-{case_id[4:]}".upper()
+#: Case ids read as XXXX-XXXX, like access codes.
+show_case_id = show_code
 
 
 def _require_open(case: Deviation) -> None:

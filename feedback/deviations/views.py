@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from feedback import audit
 from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.admin.forms import unit_choices
 from feedback.designer.forms import fill_text, text_of
 from feedback.deviations import bp, services, stats
 from feedback.deviations.forms import (
@@ -35,8 +36,9 @@ from feedback.deviations.forms import (
 from feedback.extensions import db
 from feedback.forms import Form, choice_values, options, show_error
 from feedback.i18n import localized
-from feedback.models import Deviation
+from feedback.models import Deviation, User
 from feedback.models.base import today
+from feedback.respond.services import parse_id
 from feedback.views import save_or_show
 from feedback.vocabulary import (
     AUDIT_LABELS,
@@ -83,6 +85,7 @@ def show_value(key: str, value: object) -> str:
 
 
 LABELS = {
+    "show_case_id": services.show_case_id,
     "change_labels": CHANGE_LABELS,
     "pd_labels": PERSONAL_DATA_LABELS,
     "show_value": show_value,
@@ -95,13 +98,6 @@ LABELS = {
 
 #: The query parameters of the case list that its page links carry on.
 FILTER_FIELDS = ("status", "unit", "category", "severity", "overdue", "mine")
-
-
-def _number(text: str | None) -> int | None:
-    """A small whole number typed or sent by a user, else None (no 500 for "²" or 10**5000)."""
-    if text and text.isascii() and text.isdigit() and len(text) <= 6:
-        return int(text)
-    return None
 
 
 def _scope() -> services.Scope:
@@ -130,7 +126,7 @@ def _filter_form(scope: services.Scope) -> tuple[FilterForm, services.Filters]:
         [("", _("All")), ("open", _("Not closed")), *DEVIATION_STATUS_LABELS.items()]
     )
     form.unit.choices = options(
-        [("", _("All")), *((str(u.id), "\u2003" * d + u.name) for u, d in units)]
+        [("", _("All")), *((str(i), name) for i, name in unit_choices(units))]
     )
     form.category.choices = options(
         [
@@ -168,7 +164,7 @@ def cases() -> str:
     scope = _scope()
     form, filters = _filter_form(scope)
     listing = services.list_cases(
-        scope, filters, signed_in_user(), _number(request.args.get("side")) or 1
+        scope, filters, signed_in_user(), parse_id(request.args.get("side")) or 1
     )
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
     return render_template(
@@ -252,14 +248,14 @@ def update_case(case_id: str) -> Response | tuple[str, int]:
     form = _case_form(case, CaseForm())
 
     def change() -> None:
-        handler_id = form.handler.data
-        people = {str(u.id): u for u in services.handlers(case.organisation, case)}
+        # The form offered only people who may handle the case; the service checks again.
+        handler_id = parse_id(form.handler.data)
         services.update_case(
             case,
             signed_in_user(),
             status=form.status.data,
             severity=form.severity.data or None,
-            handler=people.get(handler_id) if handler_id else None,
+            handler=db.session.get(User, handler_id) if handler_id else None,
             deadline=form.deadline.data,
         )
 
