@@ -51,6 +51,13 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.fieldwork import bp as fieldwork_bp
     from feedback.main import bp as main_bp
     from feedback.respond import bp as respond_bp
+    from feedback.api import bp as api_bp
+    from feedback.api import tokens_bp
+    from feedback.evaluation import bp as evaluation_bp
+    from feedback.evaluation import public_bp as published_bp
+    from feedback.results.dashboard import bp as dashboard_bp
+    from feedback.results.exports import bp as exports_bp
+    from feedback.results.views import bp as results_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -61,6 +68,15 @@ def create_app(config: Config | None = None) -> Flask:
     # token in each questionnaire does the work of the CSRF token there.
     csrf.exempt(respond_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(results_bp, url_prefix="/resultater")
+    app.register_blueprint(exports_bp, url_prefix="/resultater")
+    app.register_blueprint(evaluation_bp, url_prefix="/resultater")
+    app.register_blueprint(dashboard_bp, url_prefix="/leder")
+    app.register_blueprint(tokens_bp, url_prefix="/konto/api-nokler")
+    # The API is read-only and authenticated by a token in a header, never by the cookie.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(published_bp, url_prefix="/dette-gjor-vi")
     app.register_blueprint(deviations_bp, url_prefix="/avvik")
     # Reporters get no cookie either: the report form carries a one-time token.
     csrf.exempt(report_bp)

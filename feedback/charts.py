@@ -313,11 +313,20 @@ class Chart:
         "<", ">" and "&" are written as \\u003c, \\u003e and \\u0026, so no label can close the
         script element ("</script>") or open a comment.
         """
-        text = json.dumps(self.figure(), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return (
-            text.replace("<", "\\u003c")
-            .replace(">", "\\u003e")
-            .replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028")
-            .replace("\u2029", "\\u2029")
-        )
+        return figure_json(self.figure())
+
+
+def figure_json(figure: dict[str, Any]) -> str:
+    """A figure as JSON that is safe inside ``<script type="application/json">``.
+
+    "<", ">" and "&" are written as \\u003c, \\u003e and \\u0026, so no label can close the
+    script element ("</script>") or open a comment.
+    """
+    text = json.dumps(figure, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -11,6 +11,14 @@ from feedback.models.deviation import (
     DeviationNotice,
 )
 from feedback.models.organisation import Organisation, Unit
+from feedback.models.results import (
+    ActionAnswer,
+    ActionPoint,
+    AnswerTally,
+    ApiToken,
+    Evaluation,
+    ResponseTally,
+)
 from feedback.models.survey import (
     AccessCode,
     Answer,
@@ -27,6 +35,12 @@ from feedback.models.survey import (
 from feedback.models.user import Membership, User, membership_unit
 
 __all__ = [
+    "ActionAnswer",
+    "ActionPoint",
+    "AnswerTally",
+    "ApiToken",
+    "Evaluation",
+    "ResponseTally",
     "AccessCode",
     "Answer",
     "Approval",

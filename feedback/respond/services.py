@@ -31,6 +31,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS, random_token
+from feedback.results import tally
 
 #: A questionnaire can be left open this long and still be sent in.
 FORM_TOKEN_AGE = timedelta(days=2)
@@ -372,18 +373,23 @@ def store(
         )
         session.add(response)
         by_key = {q.key: q for q in round_.questions}
+        counted = []
         for key, values in answers.items():
             question = by_key[key]
-            for position, value in enumerate(values):
+            pairs = [(value, answering.number_value(question, value)) for value in values]
+            counted.append((question, pairs))
+            for position, (value, number) in enumerate(pairs):
                 session.add(
                     Answer(
                         response_id=response.id,
                         question_id=question.id,
                         position=position,
                         value=value,
-                        number=answering.number_value(question, value),
+                        number=number,
                     )
                 )
+        session.flush()
+        tally.count_response(session, response, counted)
         session.commit()
     except SQLAlchemyError as error:
         session.rollback()

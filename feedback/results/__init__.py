@@ -1,4 +1,6 @@
-"""Survey results (issue 6): aggregation, small-group suppression, charts and exports.
+"""Survey results: aggregation from tallies, small-group suppression, charts, comparisons,
+exports, the evaluation with its action plan, the manager dashboard and the read-only API.
 
-Only the suppression core is here so far (``suppression.py``).
+The blueprint lives in ``feedback.results.views`` so that services (``tally``, ``aggregate``)
+can be imported without the web layer.
 """

@@ -1,0 +1,596 @@
+"""Results of a round, counted in the database and held back where groups are small.
+
+A *selection* narrows a round to a unit (with the units below it), a channel and the people who
+gave one answer to a choice question. Without a choice filter every number comes from the
+tallies (``feedback.results.tally``): a few thousand rows however many responses there are. With
+a choice filter the answers are counted with GROUP BY in the database.
+
+Small groups (DESIGN.md rule 3). The whole round is cut into *cells*: unit (the unit's own
+answers) × channel × the filter question's answer. Whether a selection is shown depends on those
+cells for the whole round, never on who is looking, so two people can not combine what they see:
+
+- the selection must hold 0 or at least k answers;
+- each of its parts alone must survive row suppression (``suppression.py``): the unit within the
+  unit tree, the channel among channels, the answer among the question's answers (with "no
+  answer" as one of them), so that no hidden group follows from a total minus its siblings;
+- two or more filters together are shown only when every non-empty cell of their cross-table has
+  at least k answers, so no hidden group follows from combining filters either.
+
+The same test runs per question with the number who answered that question, so a question few
+people answered (a follow-up question, say) is hidden on its own. Within a group that is shown,
+the spread of answers is shown (that is what a result is).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from feedback import answering
+from feedback.admin.services import unit_tree
+from feedback.designer import document as doc
+from feedback.extensions import db
+from feedback.models import (
+    Answer,
+    AnswerTally,
+    Organisation,
+    Question,
+    Response,
+    ResponseTally,
+    SurveyRound,
+    Unit,
+)
+from feedback.models.results import ANSWERED, NO_UNIT
+from feedback.results.suppression import suppress_row, suppress_tree
+
+DONT_KNOW = answering.DONT_KNOW
+#: Kinds a selection can filter on ("any choice question").
+FILTER_KINDS = ("single_choice", "multiple_choice", "yes_no")
+#: Kinds with a mean: answers are numbers on a scale.
+MEAN_KINDS = ("likert", "smiley", "scale", "number")
+#: Kinds drawn as a diverging bar (negative to positive).
+DIVERGING_KINDS = ("likert", "smiley")
+#: A number question's answers are put in at most this many bins.
+NUMBER_BINS = 10
+
+#: Cell of a respondent with no answer to the filter question.
+NO_ANSWER = ""
+#: Cells of a multiple-choice filter: chose the value, or did not.
+CHOSE, DID_NOT_CHOOSE = "1", "0"
+
+Cell = tuple[int, str, str | None]  # (unit_key, channel, filter cell)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which answers of a round to count. Empty: all of them."""
+
+    unit_id: int | None = None
+    channel: str | None = None
+    question_id: int | None = None
+    value: str | None = None
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        """Which parts narrow the round: "unit", "channel", "answer"."""
+        parts = []
+        if self.unit_id is not None:
+            parts.append("unit")
+        if self.channel is not None:
+            parts.append("channel")
+        if self.question_id is not None and self.value is not None:
+            parts.append("answer")
+        return tuple(parts)
+
+    def without_answer(self) -> Selection:
+        return Selection(self.unit_id, self.channel)
+
+
+@dataclass
+class Units:
+    """The organisation's unit tree, as the results need it."""
+
+    names: dict[int, str]
+    parent: dict[int, int | None]
+    depth: dict[int, int]
+    order: list[int]
+
+    def subtree(self, unit_id: int) -> set[int]:
+        chosen = {unit_id}
+        for unit in self.order:  # depth-first: parents come before children
+            if self.parent.get(unit) in chosen:
+                chosen.add(unit)
+        return chosen
+
+    def children(self, unit_id: int | None) -> list[int]:
+        return [u for u in self.order if self.parent.get(u) == unit_id]
+
+
+def units_of(organisation: Organisation) -> Units:
+    tree = unit_tree(organisation)
+    return Units(
+        names={u.id: u.name for u, _d in tree},
+        parent={u.id: u.parent_id for u, _d in tree},
+        depth={u.id: d for u, d in tree},
+        order=[u.id for u, _d in tree],
+    )
+
+
+# --- which groups may be shown -------------------------------------------------------------
+
+
+def _filter_cell(selection: Selection, question: Question | None) -> str | None:
+    if selection.question_id is None or question is None:
+        return None
+    if question.kind == "multiple_choice":
+        return CHOSE
+    return selection.value
+
+
+def allowed(
+    cells: Mapping[Cell, int],
+    selection: Selection,
+    units: Units,
+    k: int,
+    filter_question: Question | None = None,
+) -> bool:
+    """Whether a selection may be shown, judged from the whole round's cells (see module)."""
+    total = sum(cells.values())
+    if total == 0:
+        return True  # nothing to show, and "nobody answered" discloses no one
+    if total < k:
+        return False
+    wanted_units = units.subtree(selection.unit_id) if selection.unit_id is not None else None
+    wanted_cell = _filter_cell(selection, filter_question)
+
+    def matches(cell: Cell) -> bool:
+        unit_key, channel, answer = cell
+        return (
+            (wanted_units is None or unit_key in wanted_units)
+            and (selection.channel is None or channel == selection.channel)
+            and (wanted_cell is None or answer == wanted_cell)
+        )
+
+    n = sum(count for cell, count in cells.items() if matches(cell))
+    if n == 0:
+        return True
+    if n < k:
+        return False
+    filters = selection.filters
+    if "unit" in filters:
+        own: dict[int, int] = defaultdict(int)
+        for (unit_key, _c, _a), count in cells.items():
+            own[unit_key] += count
+        for unit in units.order:
+            own.setdefault(unit, 0)
+        parent = {u: units.parent.get(u) for u in own}
+        if selection.unit_id in suppress_tree(own, parent, k).hidden_units:
+            return False
+    for name, index, wanted in (("channel", 1, selection.channel), ("answer", 2, wanted_cell)):
+        if name in filters:
+            row: dict[str | None, int] = defaultdict(int)
+            for cell, count in cells.items():
+                row[cell[index]] += count  # type: ignore[index]
+            hidden, total_hidden = suppress_row(row, k)
+            if total_hidden or wanted in hidden:
+                return False
+    if len(filters) >= 2:
+        positions = [i for i, name in enumerate(("unit", "channel", "answer")) if name in filters]
+        crossed: dict[tuple[object, ...], int] = defaultdict(int)
+        for cell, count in cells.items():
+            crossed[tuple(cell[i] for i in positions)] += count
+        if any(0 < count < k for count in crossed.values()):
+            return False
+    return True
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """What the database gave for one round and selection, before anything is held back."""
+
+    #: Respondents per cell, whole round.
+    cells: dict[Cell, int]
+    #: Respondents who answered each question, per cell, whole round.
+    question_cells: dict[int, dict[Cell, int]]
+    #: Answers per question and value within the selection: value -> (count, number).
+    values: dict[int, dict[str, tuple[int, int | None]]]
+
+
+def _unit_key() -> sa.ColumnElement[int]:
+    return sa.func.coalesce(Response.unit_id, NO_UNIT)
+
+
+def _tally_conditions(
+    table: type[ResponseTally] | type[AnswerTally], selection: Selection, units: Units
+) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if selection.unit_id is not None:
+        conditions.append(table.unit_key.in_(sorted(units.subtree(selection.unit_id))))
+    if selection.channel is not None:
+        conditions.append(table.channel == selection.channel)
+    return conditions
+
+
+def count(round_: SurveyRound, selection: Selection, units: Units) -> Counts:
+    """Count a round's answers for a selection, in the database."""
+    filter_question = _filter_question(round_, selection)
+    if filter_question is None:
+        return _count_from_tallies(round_, selection, units)
+    return _count_with_filter(round_, selection, units, filter_question)
+
+
+def _filter_question(round_: SurveyRound, selection: Selection) -> Question | None:
+    if selection.question_id is None:
+        return None
+    question = db.session.get(Question, selection.question_id)
+    if question is None or question.round_id != round_.id or question.kind not in FILTER_KINDS:
+        return None
+    return question
+
+
+def _count_from_tallies(round_: SurveyRound, selection: Selection, units: Units) -> Counts:
+    session = db.session
+    cells: dict[Cell, int] = {}
+    for unit_key, channel, n in session.execute(
+        sa.select(ResponseTally.unit_key, ResponseTally.channel, ResponseTally.n).where(
+            ResponseTally.round_id == round_.id
+        )
+    ):
+        cells[(unit_key, channel, None)] = int(n)
+    question_cells: dict[int, dict[Cell, int]] = defaultdict(dict)
+    for question_id, unit_key, channel, n in session.execute(
+        sa.select(
+            AnswerTally.question_id, AnswerTally.unit_key, AnswerTally.channel, AnswerTally.n
+        ).where(AnswerTally.round_id == round_.id, AnswerTally.value == ANSWERED)
+    ):
+        question_cells[question_id][(unit_key, channel, None)] = int(n)
+    values: dict[int, dict[str, tuple[int, int | None]]] = defaultdict(dict)
+    for question_id, value, number, n in session.execute(
+        sa.select(
+            AnswerTally.question_id,
+            AnswerTally.value,
+            sa.func.max(AnswerTally.number),
+            sa.func.sum(AnswerTally.n),
+        )
+        .where(
+            AnswerTally.round_id == round_.id,
+            AnswerTally.value != ANSWERED,
+            *_tally_conditions(AnswerTally, selection, units),
+        )
+        .group_by(AnswerTally.question_id, AnswerTally.value)
+    ):
+        values[question_id][value] = (int(n), number)
+    return Counts(cells, dict(question_cells), dict(values))
+
+
+def _count_with_filter(
+    round_: SurveyRound, selection: Selection, units: Units, question: Question
+) -> Counts:
+    session = db.session
+    unit_key = _unit_key()
+    chosen = aliased(Answer)
+    join_on = sa.and_(chosen.response_id == Response.id, chosen.question_id == question.id)
+    if question.kind == "multiple_choice":
+        join_on = sa.and_(join_on, chosen.value == selection.value)
+        cell_of = sa.case((chosen.value.is_(None), DID_NOT_CHOOSE), else_=CHOSE)
+    else:
+        cell_of = sa.func.coalesce(chosen.value, NO_ANSWER)
+
+    cells: dict[Cell, int] = {}
+    for key, channel, cell, n in session.execute(
+        sa.select(unit_key, Response.channel, cell_of, sa.func.count())
+        .select_from(Response)
+        .outerjoin(chosen, join_on)
+        .where(Response.round_id == round_.id)
+        .group_by(unit_key, Response.channel, cell_of)
+    ):
+        cells[(key, channel, cell)] = cells.get((key, channel, cell), 0) + int(n)
+
+    question_cells: dict[int, dict[Cell, int]] = defaultdict(dict)
+    for question_id, key, channel, cell, n in session.execute(
+        sa.select(
+            Answer.question_id,
+            unit_key,
+            Response.channel,
+            cell_of,
+            sa.func.count(sa.distinct(Answer.response_id)),
+        )
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(chosen, join_on)
+        .where(Response.round_id == round_.id)
+        .group_by(Answer.question_id, unit_key, Response.channel, cell_of)
+    ):
+        question_cells[question_id][(key, channel, cell)] = int(n)
+
+    conditions = [Response.round_id == round_.id]
+    if selection.unit_id is not None:
+        conditions.append(unit_key.in_(sorted(units.subtree(selection.unit_id))))
+    if selection.channel is not None:
+        conditions.append(Response.channel == selection.channel)
+    wanted = (
+        chosen.value.is_not(None)
+        if question.kind == "multiple_choice"
+        else chosen.value == selection.value
+    )
+    counted_kinds = [k for k in doc.TEXT_KINDS]
+    values: dict[int, dict[str, tuple[int, int | None]]] = defaultdict(dict)
+    for question_id, value, number, n in session.execute(
+        sa.select(Answer.question_id, Answer.value, sa.func.max(Answer.number), sa.func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(chosen, join_on)
+        .where(
+            *conditions,
+            wanted,
+            sa.or_(Question.kind.not_in(counted_kinds), Answer.value == DONT_KNOW),
+        )
+        .group_by(Answer.question_id, Answer.value)
+    ):
+        values[question_id][value] = (int(n), number)
+    return Counts(cells, dict(question_cells), dict(values))
+
+
+# --- results per question ---------------------------------------------------------------------
+
+#: Two-sided 97.5 % quantiles of Student's t for 1–30 degrees of freedom; 1.96 beyond.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+def t975(degrees: int) -> float:
+    if degrees < 1:
+        return math.nan
+    return _T975[degrees - 1] if degrees <= len(_T975) else 1.96
+
+
+@dataclass(frozen=True)
+class Mean:
+    value: float
+    low: float
+    high: float
+    n: int
+
+
+def mean_of(pairs: Iterable[tuple[int, int]]) -> Mean | None:
+    """Mean with a 95 % confidence interval (Student's t) of (number, count) pairs.
+
+    Sums are exact integers, so a million answers give the same mean as a few."""
+    n = total = squares = 0
+    for number, count in pairs:
+        n += count
+        total += number * count
+        squares += number * number * count
+    if n == 0:
+        return None
+    mean = total / n
+    if n == 1:
+        return Mean(mean, mean, mean, 1)
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
+    half = t975(n - 1) * math.sqrt(variance / n)
+    return Mean(mean, mean - half, mean + half, n)
+
+
+@dataclass
+class Bar:
+    """One answer value: its label, how many gave it and its share (of those who answered)."""
+
+    value: str
+    label: str
+    count: int
+    share: float
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    number: int
+    #: False: too few answered this question here ("for få svar til å vise").
+    shown: bool
+    #: Everyone who answered, "vet ikke" included.
+    n: int = 0
+    #: Those who gave a real answer (n minus "vet ikke").
+    valid: int = 0
+    dont_know: int = 0
+    bars: list[Bar] = field(default_factory=list)
+    mean: Mean | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def is_text(self) -> bool:
+        return self.question.kind in doc.TEXT_KINDS
+
+    @property
+    def dont_know_share(self) -> float:
+        return self.dont_know / self.n if self.n else 0.0
+
+
+def _labels(question: Question, language: str | None) -> list[tuple[str, str]]:
+    return answering.choices(question, language)
+
+
+def _number_bins(counts: Mapping[int, int]) -> list[tuple[str, int, int, int]]:
+    """Answers to a number question as (label, low, high, count), with at most NUMBER_BINS bins
+    of a whole-number width."""
+    from flask_babel import format_decimal
+
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    width = max(1, math.ceil((high - low + 1) / NUMBER_BINS))
+    bins: list[tuple[str, int, int, int]] = []
+    start = low
+    while start <= high:
+        end = start + width - 1
+        n = sum(c for v, c in counts.items() if start <= v <= end)
+        label = (
+            str(format_decimal(start))
+            if width == 1
+            else f"{format_decimal(start)}–{format_decimal(end)}"
+        )
+        bins.append((label, start, end, n))
+        start = end + 1
+    return bins
+
+
+def question_result(
+    question: Question,
+    number: int,
+    values: Mapping[str, tuple[int, int | None]],
+    n: int,
+    shown: bool,
+    language: str | None = None,
+) -> QuestionResult:
+    """One question's numbers within a selection (nothing in it when not shown)."""
+    if not shown:
+        return QuestionResult(question, number, shown=False)
+    dont_know = values.get(DONT_KNOW, (0, None))[0]
+    result = QuestionResult(question, number, True, n=n, valid=n - dont_know, dont_know=dont_know)
+    base = result.valid or 1
+    if question.kind == "number":
+        numbers: dict[int, int] = defaultdict(int)
+        for value, (count, as_number) in values.items():
+            if value != DONT_KNOW and as_number is not None:
+                numbers[as_number] += count
+        result.bars = [
+            Bar(f"{low}-{high}", label, c, c / base) for label, low, high, c in _number_bins(numbers)
+        ]
+    elif question.kind not in doc.TEXT_KINDS:
+        result.bars = [
+            Bar(value, label, values.get(value, (0, None))[0], values.get(value, (0, None))[0] / base)
+            for value, label in _labels(question, language)
+        ]
+    if question.kind in MEAN_KINDS:
+        result.mean = mean_of(
+            (as_number, count)
+            for value, (count, as_number) in values.items()
+            if value != DONT_KNOW and as_number is not None
+        )
+    return result
+
+
+@dataclass
+class RoundResults:
+    round: SurveyRound
+    selection: Selection
+    k: int
+    #: False: the selection itself is hidden (too few, or derivable).
+    shown: bool
+    #: Respondents in the selection (None when hidden).
+    n: int | None
+    questions: list[QuestionResult]
+
+
+def round_results(
+    round_: SurveyRound,
+    selection: Selection,
+    units: Units | None = None,
+    language: str | None = None,
+) -> RoundResults:
+    """Everything the results page shows for a round and selection, held back where small."""
+    organisation = round_.series.organisation
+    k = organisation.min_group_size
+    units = units or units_of(organisation)
+    counts = count(round_, selection, units)
+    filter_question = _filter_question(round_, selection)
+    if selection.question_id is not None and filter_question is None:
+        selection = selection.without_answer()
+    shown = allowed(counts.cells, selection, units, k, filter_question)
+    n = _selected(counts.cells, selection, units, filter_question) if shown else None
+    numbering = answering.numbering(round_)
+    questions = []
+    for question in round_.questions:
+        cells = counts.question_cells.get(question.id, {})
+        answered = _selected(cells, selection, units, filter_question)
+        question_shown = shown and allowed(cells, selection, units, k, filter_question)
+        questions.append(
+            question_result(
+                question,
+                numbering.get(question.id, 0),
+                counts.values.get(question.id, {}),
+                answered,
+                question_shown,
+                language,
+            )
+        )
+    return RoundResults(round_, selection, k, shown, n, questions)
+
+
+def _selected(
+    cells: Mapping[Cell, int], selection: Selection, units: Units, question: Question | None
+) -> int:
+    wanted_units = units.subtree(selection.unit_id) if selection.unit_id is not None else None
+    wanted_cell = _filter_cell(selection, question)
+    return sum(
+        n
+        for (unit_key, channel, cell), n in cells.items()
+        if (wanted_units is None or unit_key in wanted_units)
+        and (selection.channel is None or channel == selection.channel)
+        and (wanted_cell is None or cell == wanted_cell)
+    )
+
+
+# --- responses per unit and channel ---------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    depth: int
+    #: None when held back.
+    n: int | None
+
+
+def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRow]:
+    """Responses per unit (each with the units below it), as the unit tree shows them."""
+    own: dict[int, int] = defaultdict(int)
+    for unit_key, n in db.session.execute(
+        sa.select(ResponseTally.unit_key, sa.func.sum(ResponseTally.n))
+        .where(ResponseTally.round_id == round_.id)
+        .group_by(ResponseTally.unit_key)
+    ):
+        own[unit_key] = int(n)
+    for unit in units.order:
+        own.setdefault(unit, 0)
+    parent = {u: units.parent.get(u) for u in own}
+    hidden = suppress_tree(own, parent, k).hidden_units
+    rows = []
+    for unit in units.order:
+        n = sum(own[u] for u in units.subtree(unit))
+        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], None if unit in hidden else n))
+    return rows
+
+
+def responses_per_channel(round_: SurveyRound, k: int) -> list[tuple[str, int | None]]:
+    row: dict[str, int] = defaultdict(int)
+    for channel, n in db.session.execute(
+        sa.select(ResponseTally.channel, sa.func.sum(ResponseTally.n))
+        .where(ResponseTally.round_id == round_.id)
+        .group_by(ResponseTally.channel)
+    ):
+        row[channel] = int(n)
+    hidden, total_hidden = suppress_row(row, k)
+    return [
+        (channel, None if total_hidden or channel in hidden else n)
+        for channel, n in sorted(row.items())
+    ]
+
+
+def unit_names(units: Iterable[Unit]) -> dict[int, str]:
+    return {u.id: u.name for u in units}

@@ -1,0 +1,183 @@
+"""What the results pages show per question (a figure and its table), units side by side, and
+the trend across the rounds of a series for the questions the group marked as comparable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from feedback.extensions import db
+from feedback.i18n import current_language, localized
+from feedback.models import Question, ResponseTally, SurveyRound
+from feedback.results import figures
+from feedback.results.access import RESULT_STATUSES, ResultsScope
+from feedback.results.aggregate import (
+    DIVERGING_KINDS,
+    MEAN_KINDS,
+    Mean,
+    QuestionResult,
+    Selection,
+    Units,
+    round_results,
+)
+from feedback.designer import document as doc
+
+
+@dataclass
+class Block:
+    """One question: its groups (one, or several side by side) and their figure."""
+
+    question: Question
+    groups: Sequence[tuple[str, QuestionResult]]
+    figure: figures.Figure | None
+
+    @property
+    def title(self) -> str:
+        return localized(self.question.text)
+
+    @property
+    def has_mean(self) -> bool:
+        return self.question.kind in MEAN_KINDS
+
+    @property
+    def is_text(self) -> bool:
+        return self.question.kind in doc.TEXT_KINDS
+
+    @property
+    def labels(self) -> list[str]:
+        for _name, result in self.groups:
+            if result.shown and result.bars:
+                return [b.label for b in result.bars]
+        return []
+
+
+def block(first: QuestionResult, groups: Sequence[tuple[str, QuestionResult]]) -> Block:
+    question = first.question
+    fig_id = f"q{question.id}"
+    title = localized(question.text)
+    figure: figures.Figure | None
+    if question.kind in DIVERGING_KINDS:
+        figure = figures.diverging(fig_id, title, groups)
+    elif question.kind in ("single_choice", "multiple_choice", "yes_no"):
+        figure = figures.bars(fig_id, title, groups)
+    elif question.kind in ("scale", "number") and len(groups) == 1:
+        figure = figures.distribution(
+            fig_id, title, first, _("Answer") if question.kind == "scale" else _("Range")
+        )
+    elif question.kind in ("scale", "number"):
+        figure = figures.trend(
+            fig_id,
+            title,
+            [(name, r.mean if r.shown else None) for name, r in groups],
+            _("Mean"),
+        )
+    else:
+        figure = None
+    return Block(question, groups, figure if figure and figure.has_data else None)
+
+
+def totals(rounds: Sequence[SurveyRound]) -> dict[int, int]:
+    """Responses per round (counts of whole rounds are shown when at least k, as everywhere)."""
+    if not rounds:
+        return {}
+    return {
+        round_id: int(n)
+        for round_id, n in db.session.execute(
+            sa.select(ResponseTally.round_id, sa.func.sum(ResponseTally.n))
+            .where(ResponseTally.round_id.in_([r.id for r in rounds]))
+            .group_by(ResponseTally.round_id)
+        )
+    }
+
+
+def series_rounds(round_: SurveyRound) -> list[SurveyRound]:
+    """The series' rounds with results, up to and including this one, oldest first."""
+    return [
+        r
+        for r in round_.series.rounds
+        if r.status in RESULT_STATUSES and r.number <= round_.number
+    ]
+
+
+def unit_groups(scope: ResultsScope, units: Units, unit_id: int | None) -> list[int]:
+    """Which units to put side by side: the units below the chosen one (or the top level);
+    for a manager without a chosen unit, the units they lead."""
+    if unit_id is None and not scope.everything:
+        return list(scope.led)
+    chosen = units.children(unit_id)
+    if unit_id is not None:
+        chosen = [unit_id, *chosen]
+    return [u for u in chosen if scope.may_see_unit(u)]
+
+
+@dataclass
+class Compared:
+    names: list[str]
+    #: Responses per group (None: held back).
+    sizes: list[int | None]
+    blocks: list[Block]
+
+
+def compare_units(
+    round_: SurveyRound, units: Units, unit_ids: Sequence[int], channel: str | None
+) -> Compared:
+    language = current_language()
+    names = [_("All units")] + [units.names[u] for u in unit_ids]
+    results = [round_results(round_, Selection(None, channel), units, language)]
+    results += [round_results(round_, Selection(u, channel), units, language) for u in unit_ids]
+    blocks = []
+    for index, question in enumerate(round_.questions):
+        if question.kind in doc.TEXT_KINDS:
+            continue
+        groups = [(name, r.questions[index]) for name, r in zip(names, results, strict=True)]
+        blocks.append(block(results[0].questions[index], groups))
+    return Compared(names, [r.n for r in results], blocks)
+
+
+@dataclass
+class TrendLine:
+    question: Question
+    #: (round label, mean or None when hidden or missing)
+    points: list[tuple[str, Mean | None]]
+    figure: figures.Figure | None
+
+
+def chain(question: Question) -> list[Question]:
+    """The question and its comparable forerunners, newest first."""
+    found = [question]
+    while found[-1].comparable and found[-1].previous is not None:
+        found.append(found[-1].previous)
+    return found
+
+
+def trend(round_: SurveyRound, units: Units, selection: Selection) -> list[TrendLine]:
+    """Mean per round for each comparable question with a mean, across the series' rounds."""
+    rounds = series_rounds(round_)
+    language = current_language()
+    selection = Selection(selection.unit_id, selection.channel)
+    by_round = {r.id: round_results(r, selection, units, language) for r in rounds}
+    lines = []
+    for question in round_.questions:
+        if question.kind not in MEAN_KINDS:
+            continue
+        earlier = {q.round_id: q.id for q in chain(question)}
+        if len(earlier) < 2:
+            continue
+        points: list[tuple[str, Mean | None]] = []
+        for r in rounds:
+            label = _("Round %(number)s", number=r.number)
+            mean = None
+            if r.id in earlier:
+                found = next(
+                    (q for q in by_round[r.id].questions if q.question.id == earlier[r.id]), None
+                )
+                mean = found.mean if found and found.shown else None
+            points.append((label, mean))
+        figure = figures.trend(
+            f"t{question.id}", localized(question.text), points, _("Mean with 95 % interval")
+        )
+        lines.append(TrendLine(question, points, figure if figure.has_data else None))
+    return lines

@@ -1,0 +1,77 @@
+"""The results filter: a GET form (no CSRF: it changes nothing), so a filtered page has its own
+address to bookmark or send, and works without JavaScript."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from feedback import answering
+from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
+from feedback.i18n import localized
+from feedback.models import SurveyRound
+from feedback.results.access import ResultsScope
+from feedback.results.aggregate import FILTER_KINDS, Selection, Units
+from feedback.vocabulary import CHANNEL_LABELS
+
+
+class SelectionForm(Form):
+    class Meta:
+        csrf = False
+
+    enhet = SelectField(_l("Unit"), validate_choice=True)
+    kanal = SelectField(_l("How people answered"), validate_choice=True)
+    svar = SelectField(_l("Only those who answered"), validate_choice=True)
+
+
+def selection_form(
+    round_: SurveyRound, scope: ResultsScope, units: Units, args: object, *, with_answer: bool = True
+) -> SelectionForm:
+    form = SelectionForm(formdata=args)  # type: ignore[arg-type]
+    everyone = _l("All units") if scope.everything else _l("All units (totals)")
+    form.enhet.choices = options(
+        [("", everyone)]
+        + [
+            (str(u), "\u00a0\u00a0" * units.depth[u] + units.names[u])
+            for u in units.order
+            if scope.may_see_unit(u)
+        ]
+    )
+    form.kanal.choices = options(
+        [("", _l("All ways"))] + [(c, label) for c, label in CHANNEL_LABELS.items()]
+    )
+    answers: list[tuple[str, str]] = [("", _l("Everyone"))]
+    if with_answer:
+        for question in round_.questions:
+            if question.kind in FILTER_KINDS:
+                text = localized(question.text)
+                for value, label in answering.choices(question):
+                    answers.append((f"{question.id}:{value}", f"{text} – {label}"))
+    form.svar.choices = options(answers)
+    for field in (form.enhet, form.kanal, form.svar):
+        field.validators = []
+    return form
+
+
+def read_selection(form: SelectionForm) -> tuple[Selection, bool]:
+    """The selection the form asks for, and whether it was all valid. Invalid parts get their
+    message at the field and are left out of the selection."""
+    valid = True
+    values = {}
+    for field in (form.enhet, form.kanal, form.svar):
+        raw = field.data or ""
+        if raw and raw not in choice_values(field):
+            field.errors = [str(CHOOSE_FROM_LIST)]
+            valid = False
+            raw = ""
+        values[field.name] = raw
+    question_id, _, value = values["svar"].partition(":")
+    return (
+        Selection(
+            unit_id=int(values["enhet"]) if values["enhet"] else None,
+            channel=values["kanal"] or None,
+            question_id=int(question_id) if question_id else None,
+            value=value or None,
+        ),
+        valid,
+    )

@@ -1,0 +1,121 @@
+"""Free-text answers: read by the quality group first, checked for likely personal data, and
+redacted in the database where the group decides (DESIGN.md rule 4).
+
+Managers read free text only after the group has released a round's texts, and never an answer
+still flagged as likely personal data. Answers are listed in the order of their random response
+id, which says nothing about when they came in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from feedback import personal_data
+from feedback.designer import document as doc
+from feedback.extensions import db
+from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
+from feedback.models.results import NO_UNIT
+from feedback.results.aggregate import DONT_KNOW, Selection, Units
+
+#: Answers shown per question and page.
+PAGE_SIZE = 50
+
+
+@dataclass
+class TextAnswer:
+    response_id: str
+    question_id: int
+    position: int
+    text: str
+    findings: list[personal_data.Finding]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def key(self) -> str:
+        """What a redaction form sends back to name this answer."""
+        return f"{self.response_id}:{self.question_id}:{self.position}"
+
+
+def released(round_: SurveyRound) -> bool:
+    evaluation = db.session.get(Evaluation, round_.id)
+    return bool(evaluation and evaluation.texts_released)
+
+
+def text_answers(
+    round_: SurveyRound,
+    question: Question,
+    selection: Selection,
+    units: Units,
+    *,
+    for_quality_group: bool,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[list[TextAnswer], int]:
+    """A page of a text question's answers within a selection, and how many there are.
+
+    For anyone but the quality group: nothing until released, and never a flagged answer."""
+    if question.kind not in doc.TEXT_KINDS:
+        return [], 0
+    if not for_quality_group and not released(round_):
+        return [], 0
+    stmt = (
+        sa.select(Answer.response_id, Answer.position, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Answer.question_id == question.id,
+            Response.round_id == round_.id,
+            Answer.value != DONT_KNOW,
+        )
+    )
+    if selection.unit_id is not None:
+        stmt = stmt.where(
+            sa.func.coalesce(Response.unit_id, NO_UNIT).in_(sorted(units.subtree(selection.unit_id)))
+        )
+    if selection.channel is not None:
+        stmt = stmt.where(Response.channel == selection.channel)
+    if selection.question_id is not None and selection.value is not None:
+        chosen = aliased(Answer)
+        stmt = stmt.where(
+            sa.exists().where(
+                chosen.response_id == Response.id,
+                chosen.question_id == selection.question_id,
+                chosen.value == selection.value,
+            )
+        )
+    rows = [
+        TextAnswer(rid, question.id, position, value, personal_data.find(value))
+        for rid, position, value in db.session.execute(stmt.order_by(Answer.response_id))
+    ]
+    if not for_quality_group:
+        rows = [r for r in rows if not r.flagged]
+    return rows[offset : offset + limit], len(rows)
+
+
+def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
+    """Redact an answer in the database: its flagged pieces, or all of it. False if the key
+    names no text answer of this round."""
+    response_id, _, rest = key.partition(":")
+    question_id, _, position = rest.partition(":")
+    if not (question_id.isascii() and question_id.isdigit() and position.isascii() and position.isdigit()):
+        return False
+    answer = db.session.get(Answer, (response_id[:32], int(question_id), int(position)))
+    if (
+        answer is None
+        or answer.question.round_id != round_.id
+        or answer.question.kind not in doc.TEXT_KINDS
+    ):
+        return False
+    if whole:
+        answer.value = personal_data.REDACTED
+    else:
+        answer.value, _count = personal_data.redact(
+            answer.value, [f.text for f in personal_data.find(answer.value)]
+        )
+    db.session.commit()
+    return True

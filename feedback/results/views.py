@@ -1,0 +1,154 @@
+"""Results pages: the list of rounds, a round's results with filters, units side by side, the
+trend across a series' rounds, and redaction of free text."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback.i18n import current_language
+from feedback.results import access, aggregate, comparison, figures, texts
+from feedback.results.forms import read_selection, selection_form
+from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
+
+bp = Blueprint("results", __name__)
+
+#: Pages of a round that other parts add (endpoint, label), shown in the round's sub-menu when
+#: the endpoint exists.
+ROUND_LINKS = (
+    ("evaluation.edit", _l("Evaluation and action plan")),
+    ("exports.report", _l("Printable report")),
+    ("exports.downloads", _l("Download")),
+)
+
+
+@bp.context_processor
+def helpers() -> dict[str, object]:
+    def extra_round_links(round_: object) -> list[tuple[str, str]]:
+        return [(e, str(label)) for e, label in ROUND_LINKS if e in current_app.view_functions]
+
+    return {
+        "percent": figures.percent,
+        "mean_text": figures.mean_text,
+        "extra_round_links": extra_round_links,
+    }
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    scope = access.current_scope()
+    rounds = access.rounds_with_results(scope.organisation)
+    totals = comparison.totals(rounds)
+    return render_template(
+        "results/index.html",
+        rounds=rounds,
+        totals=totals,
+        k=scope.organisation.min_group_size,
+        status_labels=ROUND_STATUS_LABELS,
+    )
+
+
+def _selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-untyped-def]
+    """The round, the reader's scope, the unit tree, the filter form and its selection."""
+    scope = access.current_scope()
+    round_ = access.get_round(scope, round_id)
+    units = aggregate.units_of(scope.organisation)
+    form = selection_form(round_, scope, units, request.args, with_answer=with_answer)
+    selection, _valid = read_selection(form)
+    if not scope.may_see_unit(selection.unit_id):
+        abort(404)
+    return scope, round_, units, form, selection
+
+
+@bp.route("/<int:round_id>")
+@login_required
+def round_results(round_id: int) -> str:
+    scope, round_, units, form, selection = _selected(round_id)
+    language = current_language()
+    results = aggregate.round_results(round_, selection, units, language)
+    k = results.k
+    blocks = [comparison.block(q, [(_("Answers"), q)]) for q in results.questions]
+    text_pages = {}
+    if results.shown:
+        for result in results.questions:
+            if result.is_text and result.shown:
+                text_pages[result.question.id] = texts.text_answers(
+                    round_,
+                    result.question,
+                    results.selection,
+                    units,
+                    for_quality_group=scope.everything,
+                )
+    per_unit = [
+        row
+        for row in aggregate.responses_per_unit(round_, units, k)
+        if scope.may_see_unit(row.unit_id)
+    ]
+    return render_template(
+        "results/round.html",
+        round=round_,
+        form=form,
+        results=results,
+        blocks=blocks,
+        text_pages=text_pages,
+        texts_released=texts.released(round_),
+        per_unit=per_unit,
+        per_channel=aggregate.responses_per_channel(round_, k),
+        channel_labels=CHANNEL_LABELS,
+        scope=scope,
+        query=request.args.to_dict(),
+        has_previous=bool(comparison.series_rounds(round_)[:-1]),
+    )
+
+
+@bp.route("/<int:round_id>/sammenlign")
+@login_required
+def compare(round_id: int) -> str:
+    scope, round_, units, form, selection = _selected(round_id, with_answer=False)
+    groups = comparison.unit_groups(scope, units, selection.unit_id)
+    compared = comparison.compare_units(round_, units, groups, selection.channel)
+    return render_template(
+        "results/compare.html",
+        round=round_,
+        form=form,
+        compared=compared,
+        scope=scope,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.route("/<int:round_id>/utvikling")
+@login_required
+def trend(round_id: int) -> str:
+    scope, round_, units, form, selection = _selected(round_id, with_answer=False)
+    series = comparison.trend(round_, units, selection)
+    return render_template(
+        "results/trend.html",
+        round=round_,
+        form=form,
+        series=series,
+        scope=scope,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.route("/<int:round_id>/fritekst/sladd", methods=["POST"])
+@login_required
+def redact(round_id: int) -> WerkzeugResponse:
+    scope = access.current_scope()
+    if not scope.everything:
+        abort(404)
+    round_ = access.get_round(scope, round_id)
+    whole = request.form.get("hele") == "1"
+    if texts.redact(round_, request.form.get("svar", ""), whole=whole):
+        flash(_("The answer was redacted. The removed text is gone from the database."), "success")
+    else:
+        flash(_("That answer could not be found. Nothing was changed."), "error")
+    back = {k: v for k, v in request.form.items() if k in ("enhet", "kanal", "svar_filter")}
+    if "svar_filter" in back:
+        back["svar"] = back.pop("svar_filter")
+    return redirect(url_for("results.round_results", round_id=round_.id, **back) + "#fritekst")
