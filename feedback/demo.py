@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from feedback.auth.services import hash_password
 from feedback.extensions import db
+from feedback.models.base import today
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries, Unit, User
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password
@@ -184,8 +186,9 @@ def load_demo() -> Organisation:
 
 
 def _demo_questionnaires(organisation: Organisation) -> None:
-    """The built-in user survey, approved by the user representatives and open; the
-    recovery questionnaire as a draft. Only when the organisation has none yet."""
+    """The built-in user survey run twice: round 1 closed, with the group's evaluation and
+    action plan, and round 2 open; the recovery questionnaire as a draft. Only when the
+    organisation has none yet."""
     from feedback.designer import services
     from feedback.designer.library import builtin_templates
 
@@ -194,14 +197,67 @@ def _demo_questionnaires(organisation: Organisation) -> None:
     ):
         return
     templates = {t.name: t.document for t in builtin_templates()}
-    survey = services.create_round(organisation, None, templates["user-survey"], source="demo")
+    first = services.create_round(organisation, None, templates["user-survey"], source="demo")
+    if _open_demo_round(first, services):
+        _demo_responses(first, 150, seed=2025, lean=1.0)
+        services.close(first, None)
+        _demo_evaluation(organisation, first)
+        second = services.new_round(first, None)
+        if _open_demo_round(second, services):
+            _demo_responses(second, 120, seed=2026, lean=1.6)
+    services.create_round(organisation, None, templates["recovery"], source="demo")
+
+
+def _open_demo_round(survey: SurveyRound, services: Any) -> bool:
     services.submit_for_approval(survey, None)
-    for representative in services.user_representatives(organisation):
+    for representative in services.user_representatives(organisation_of(survey)):
         if survey.status == "awaiting_approval":
             services.approve(survey, representative)
-    services.create_round(organisation, None, templates["recovery"], source="demo")
-    if survey.status == "open":
-        _demo_responses(survey)
+    return bool(survey.status == "open")
+
+
+def organisation_of(survey: SurveyRound) -> Organisation:
+    return survey.series.organisation
+
+
+def _demo_evaluation(organisation: Organisation, survey: SurveyRound) -> None:
+    """The group's evaluation of round 1 with three action points, two of them published."""
+    from datetime import timedelta
+
+    from feedback.models import ActionPoint, Evaluation
+
+    units = {u.name: u for u in organisation.units}
+    owner = db.session.scalar(sa.select(User).where(User.email == "leder@example.no"))
+    db.session.add(
+        Evaluation(
+            round_id=survey.id,
+            assessment="De fleste er fornøyde med hvordan de blir møtt. Færre opplever at de "
+            "får være med på å bestemme, og ventetiden trekker ned.",
+            public_summary="Takk til alle som svarte! De fleste av dere sier at dere blir møtt "
+            "med respekt. Mange vil ha mer å si om sin egen hjelp, og flere sier at det tar "
+            "for lang tid å få svar.",
+            published=True,
+            texts_released=True,
+        )
+    )
+    current = today()
+    for title, unit, days, status, published in (
+        ("Brukermøte hver måned på Solsiden", "Solsiden bofellesskap", 60, "in_progress", True),
+        ("Svar på henvendelser innen tre dager", "Rusteamet", -10, "planned", True),
+        ("Kurs i samvalg for ansatte", None, 120, "planned", False),
+    ):
+        db.session.add(
+            ActionPoint(
+                round_id=survey.id,
+                title=title,
+                unit=units.get(unit) if unit else None,
+                owner=owner,
+                due_on=current + timedelta(days=days),
+                status=status,
+                published=published,
+            )
+        )
+    db.session.flush()
 
 
 #: Short free-text answers for the demo, the kind the quality group reads.
@@ -213,8 +269,9 @@ DEMO_TEXTS = (
 )
 
 
-def _demo_responses(survey: SurveyRound) -> None:
-    """Sixty made-up responses spread over units and channels, the same on every machine."""
+def _demo_responses(survey: SurveyRound, count: int, *, seed: int, lean: float) -> None:
+    """Made-up responses spread over units and channels, the same on every machine; a larger
+    ``lean`` tilts answers further towards the positive end."""
     import secrets
     from random import Random
 
@@ -222,10 +279,10 @@ def _demo_responses(survey: SurveyRound) -> None:
     from feedback.designer import document as doc
     from feedback.respond import services as respond
 
-    rng = Random(2026)  # noqa: S311 - made-up demo data, the same on every machine
+    rng = Random(seed)  # noqa: S311 - made-up demo data, the same on every machine
     units = sorted(survey.series.organisation.units, key=lambda u: u.name)
     channels = ("unit_link", "unit_link", "link", "kiosk", "paper", "code")
-    for _ in range(60):
+    for _ in range(count):
         answers: answering.Answers = {}
         for question in survey.questions:
             if not answering.is_shown(question, answers) or rng.random() < 0.08:
@@ -240,7 +297,7 @@ def _demo_responses(survey: SurveyRound) -> None:
                 continue
             values = [v for v, _ in answering.choices(question)]
             # Answers lean towards the positive end, as real surveys often do.
-            weights = [1 + i for i in range(len(values))]
+            weights = [1 + lean * i for i in range(len(values))]
             picked = rng.choices(values, weights=weights)[0]
             if question.kind == "multiple_choice":
                 answers[question.key] = sorted({picked, rng.choice(values)})

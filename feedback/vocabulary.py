@@ -118,6 +118,14 @@ AUDIT_LABELS = {
     "deviation_category.create": _l("Deviation category added"),
     "deviation_category.update": _l("Deviation category changed"),
     "deviation_category.move": _l("Deviation category moved"),
+    "evaluation.update": _l("Evaluation changed"),
+    "action_point.create": _l("Action point added"),
+    "action_point.update": _l("Action point changed"),
+    "action_point.status": _l("Status of an action point changed"),
+    "action_point.delete": _l("Action point deleted"),
+    "action_point.answer": _l("Action point answered"),
+    "api_token.create": _l("API token created"),
+    "api_token.revoke": _l("API token revoked"),
 }
 
 REPORTER_KIND_LABELS = {

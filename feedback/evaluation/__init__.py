@@ -5,3 +5,6 @@ from flask import Blueprint
 
 bp = Blueprint("evaluation", __name__)
 public_bp = Blueprint("published", __name__)
+
+# The routes register themselves on the blueprints above.
+from feedback.evaluation import public, views  # noqa: E402, F401

@@ -1,6 +1,158 @@
 """The manager dashboard: own units' latest results and trends, open and overdue action points,
-deviation statistics."""
+deviation statistics.
 
-from flask import Blueprint
+A manager sees the units they lead; a quality-group member sees the top-level units. Every
+number comes from the same suppressed results as the results pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+from feedback.access import current_memberships, signed_in_user
+from feedback.deviations import services as deviations
+from feedback.deviations import stats as deviation_stats
+from feedback.i18n import current_language
+from feedback.models import ActionPoint, SurveyRound
+from feedback.models.base import today
+from feedback.results import access, figures
+from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results, units_of
+from feedback.results.comparison import series_rounds
 
 bp = Blueprint("dashboard", __name__)
+
+
+@dataclass
+class MeanRow:
+    text: dict[str, str]
+    unit: Mean | None
+    everyone: Mean | None
+    previous: Mean | None
+
+    @property
+    def change(self) -> float | None:
+        if self.unit is None or self.previous is None:
+            return None
+        return self.unit.value - self.previous.value
+
+
+@dataclass
+class UnitSummary:
+    unit_id: int
+    name: str
+    #: Responses in the latest round (None: too few to show).
+    n: int | None
+    rows: list[MeanRow] = field(default_factory=list)
+
+
+@dataclass
+class DeviationSummary:
+    open: int
+    overdue: int
+    received: int
+    median_days_to_close: float | None
+    first: date
+    last: date
+
+
+@dataclass
+class Dashboard:
+    latest: SurveyRound | None
+    previous: SurveyRound | None
+    units: list[UnitSummary]
+    action_points: list[ActionPoint]
+    deviations: DeviationSummary | None
+
+
+def _means(results: object) -> dict[int, Mean | None]:
+    return {
+        q.question.id: (q.mean if q.shown else None)
+        for q in results.questions  # type: ignore[attr-defined]
+        if q.question.kind in MEAN_KINDS
+    }
+
+
+def _open_action_points(scope: access.ResultsScope) -> list[ActionPoint]:
+    from feedback.evaluation import services as evaluation
+
+    return evaluation.open_action_points(
+        scope.organisation, None if scope.everything else set(scope.unit_ids)
+    )
+
+
+def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Dashboard:
+    rounds = access.rounds_with_results(scope.organisation)
+    latest = rounds[0] if rounds else None
+    shown_units = list(scope.led) if not scope.everything else units.children(None)
+    summaries: list[UnitSummary] = []
+    previous: SurveyRound | None = None
+    if latest is not None:
+        language = current_language()
+        earlier = series_rounds(latest)[:-1]
+        previous = earlier[-1] if earlier else None
+        everyone = _means(round_results(latest, Selection(), units, language))
+        for unit_id in shown_units:
+            results = round_results(latest, Selection(unit_id), units, language)
+            means = _means(results)
+            before: dict[int, Mean | None] = {}
+            if previous is not None:
+                before = _means(round_results(previous, Selection(unit_id), units, language))
+            rows = []
+            for question in latest.questions:
+                if question.kind not in MEAN_KINDS:
+                    continue
+                earlier_id = (
+                    question.previous_id if question.comparable and question.previous_id else None
+                )
+                rows.append(
+                    MeanRow(
+                        question.text,
+                        means.get(question.id),
+                        everyone.get(question.id),
+                        before.get(earlier_id) if earlier_id else None,
+                    )
+                )
+            summaries.append(UnitSummary(unit_id, units.names[unit_id], results.n, rows))
+
+    case_scope = deviations.scope_for(scope.organisation, current_memberships())
+    deviation_summary = None
+    if case_scope is not None:
+        first, last = deviation_stats.default_period(current)
+        numbers = deviation_stats.statistics_for(case_scope, first, last)
+        open_cases = deviations.list_cases(
+            case_scope, deviations.Filters(status="open"), signed_in_user(), current=current
+        ).total
+        overdue = deviations.list_cases(
+            case_scope, deviations.Filters(status="open", overdue=True), signed_in_user(), current=current
+        ).total
+        deviation_summary = DeviationSummary(
+            open_cases, overdue, numbers.total, numbers.median_days_to_close, first, last
+        )
+    return Dashboard(
+        latest, previous, summaries, _open_action_points(scope), deviation_summary
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    scope = access.current_scope()
+    units = units_of(scope.organisation)
+    current = today()
+    board = dashboard_for(scope, units, current)
+    from feedback.evaluation.services import is_overdue
+
+    return render_template(
+        "results/dashboard.html",
+        board=board,
+        scope=scope,
+        k=scope.organisation.min_group_size,
+        today=current,
+        is_overdue=is_overdue,
+        mean_text=figures.mean_text,
+        decimal=figures.decimal,
+    )

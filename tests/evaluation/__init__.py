@@ -1,0 +1,1 @@
+"""Tests of the evaluation, the action plan and the public page."""
