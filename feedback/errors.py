@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -81,7 +82,12 @@ def render_error(status: int, title: object = None, message: object = None) -> t
     return html, status
 
 
-def _handle_http(error: HTTPException) -> tuple[str, int]:
+def _handle_http(error: HTTPException) -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        # Addresses under the API that match no view (404, 405) are answered in JSON too.
+        from feedback.api.errors import http_error
+
+        return http_error(error)
     status = error.code or 500
     return render_error(status if status in MESSAGES else 400 if status < 500 else 500)
 

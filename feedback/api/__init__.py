@@ -4,3 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 tokens_bp = Blueprint("tokens", __name__)
+
+from feedback.api import tokens, views  # noqa: E402,F401  - registers the routes

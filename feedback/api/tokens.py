@@ -1,0 +1,77 @@
+"""Pages where quality-group members and managers make and revoke their personal API keys.
+
+A new key is shown once, in the answer to the form that made it: never in an address, a flash
+message or a log, and it cannot be shown again (only its hash is kept).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.api import services, tokens_bp
+from feedback.api.forms import RevokeForm, TokenForm
+from feedback.extensions import db
+from feedback.forms import show_error
+from feedback.models import ApiToken
+from feedback.rules import RuleBroken
+
+token_access = role_required(*services.API_ROLES)
+
+#: The key id in addresses (a database integer).
+WHICH_KEY = "<int(max=2147483647):token_id>"
+
+
+def _list_page(form: TokenForm) -> str:
+    tokens = services.tokens_of(signed_in_user(), require_organisation())
+    return render_template("api/tokens.html", form=form, tokens=tokens)
+
+
+@tokens_bp.get("/")
+@token_access
+def list_tokens() -> str:
+    return _list_page(TokenForm())
+
+
+@tokens_bp.post("/")
+@token_access
+def create_token() -> str | tuple[str, int]:
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = services.create_token(
+                signed_in_user(), require_organisation(), form.name.data
+            )
+        except RuleBroken as error:
+            db.session.rollback()
+            show_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return render_template("api/created.html", token=token, secret=secret)
+    return _list_page(form), 400
+
+
+def _own_token(token_id: int) -> ApiToken:
+    return services.get_token(signed_in_user(), require_organisation(), token_id)
+
+
+@tokens_bp.get(f"/{WHICH_KEY}/trekk-tilbake")
+@token_access
+def confirm_revoke(token_id: int) -> str:
+    token = _own_token(token_id)
+    return render_template("api/revoke.html", token=token, form=RevokeForm())
+
+
+@tokens_bp.post(f"/{WHICH_KEY}/trekk-tilbake")
+@token_access
+def revoke_token(token_id: int) -> Response | tuple[str, int]:
+    token = _own_token(token_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return render_template("api/revoke.html", token=token, form=form), 400
+    if services.revoke_token(token, signed_in_user()):
+        db.session.commit()
+        flash(_("The key “%(name)s” was revoked. It no longer works.", name=token.name), "success")
+    return redirect(url_for("tokens.list_tokens"))
