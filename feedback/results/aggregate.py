@@ -13,8 +13,10 @@ cells for the whole round, never on who is looking, so two people can not combin
 - each of its parts alone must survive row suppression (``suppression.py``): the unit within the
   unit tree, the channel among channels, the answer among the question's answers (with "no
   answer" as one of them), so that no hidden group follows from a total minus its siblings;
-- two or more filters together are shown only when every non-empty cell of their cross-table has
-  at least k answers, so no hidden group follows from combining filters either.
+- two or more filters together are shown only when every non-empty cell of the round (unit ×
+  channel, and × answer with an answer filter) has at least k answers, so no hidden group
+  follows from combining filters either; this holds for an empty crossing too, since a shown
+  zero is also something to subtract.
 
 The same test runs per question with the number who answered that question, so a question few
 people answered (a follow-up question, say) is hidden on its own. Within a group that is shown,
@@ -35,6 +37,7 @@ from feedback import answering
 from feedback.admin.services import unit_tree
 from feedback.designer import document as doc
 from feedback.extensions import db
+from feedback.i18n import localized
 from feedback.models import (
     Answer,
     AnswerTally,
@@ -157,11 +160,14 @@ def allowed(
         )
 
     n = sum(count for cell, count in cells.items() if matches(cell))
-    if n == 0:
-        return True
-    if n < k:
-        return False
     filters = selection.filters
+    # An empty crossing of two filters goes through the checks below like any other: "nobody
+    # at Tunet chose B" with "3 chose B" puts all three at the other unit, and that unit's
+    # number minus 3 is then a group that may be small.
+    if n == 0 and len(filters) < 2:
+        return True
+    if 0 < n < k:
+        return False
     if "unit" in filters:
         own: dict[int, int] = defaultdict(int)
         for (unit_key, _c, _a), count in cells.items():
@@ -179,14 +185,11 @@ def allowed(
             hidden, total_hidden = suppress_row(row, k)
             if total_hidden or wanted in hidden:
                 return False
-    if len(filters) >= 2:
-        positions = [i for i, name in enumerate(("unit", "channel", "answer")) if name in filters]
-        crossed: dict[tuple[object, ...], int] = defaultdict(int)
-        for cell, count in cells.items():
-            crossed[tuple(cell[i] for i in positions)] += count
-        if any(0 < count < k for count in crossed.values()):
-            return False
-    return True
+    # Two or more filters: every cell of the round must hold 0 or k, not only the crossing of
+    # the filters chosen: with an answer filter the visible "unit × answer" and "channel ×
+    # answer" numbers together (and a shown zero) can give away a small "unit × channel ×
+    # answer" cell.
+    return len(filters) < 2 or not any(0 < count < k for count in cells.values())
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ def _unit_key() -> sa.ColumnElement[int]:
 def _tally_conditions(
     table: type[ResponseTally] | type[AnswerTally], selection: Selection, units: Units
 ) -> list[sa.ColumnElement[bool]]:
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     if selection.unit_id is not None:
         conditions.append(table.unit_key.in_(sorted(units.subtree(selection.unit_id))))
     if selection.channel is not None:
@@ -280,7 +283,9 @@ def _count_with_filter(
     join_on = sa.and_(chosen.response_id == Response.id, chosen.question_id == question.id)
     if question.kind == "multiple_choice":
         join_on = sa.and_(join_on, chosen.value == selection.value)
-        cell_of = sa.case((chosen.value.is_(None), DID_NOT_CHOOSE), else_=CHOSE)
+        cell_of: sa.ColumnElement[str] = sa.case(
+            (chosen.value.is_(None), DID_NOT_CHOOSE), else_=CHOSE
+        )
     else:
         cell_of = sa.func.coalesce(chosen.value, NO_ANSWER)
 
@@ -342,7 +347,7 @@ def _count_with_filter(
 
 # --- results per question ---------------------------------------------------------------------
 
-#: Two-sided 97.5 % quantiles of Student's t for 1–30 degrees of freedom; 1.96 beyond.
+#: The 97.5 % quantiles of Student's t (two-sided 95 %) for 1–30 degrees of freedom.
 _T975 = (
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
     2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
@@ -350,10 +355,25 @@ _T975 = (
 )  # fmt: skip
 
 
+#: The 97.5 % quantile of the standard normal distribution.
+_Z975 = 1.959963984540054
+
+
 def t975(degrees: int) -> float:
+    """Student's t for a two-sided 95 % interval. Beyond the table, the Cornish–Fisher expansion
+    around the normal quantile (within 0.0001 of the exact value from 30 degrees on); plain 1.96
+    there would make intervals of 30–100 answers up to 4 % too narrow."""
     if degrees < 1:
         return math.nan
-    return _T975[degrees - 1] if degrees <= len(_T975) else 1.96
+    if degrees <= len(_T975):
+        return _T975[degrees - 1]
+    z = _Z975
+    return (
+        z
+        + (z**3 + z) / 4 / degrees
+        + (5 * z**5 + 16 * z**3 + 3 * z) / 96 / degrees**2
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384 / degrees**3
+    )
 
 
 @dataclass(frozen=True)
@@ -406,6 +426,8 @@ class QuestionResult:
     dont_know: int = 0
     bars: list[Bar] = field(default_factory=list)
     mean: Mean | None = None
+    #: Number questions: how many gave each number (for bins shared between groups).
+    numbers: dict[int, int] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -421,17 +443,29 @@ class QuestionResult:
 
 
 def _labels(question: Question, language: str | None) -> list[tuple[str, str]]:
-    return answering.choices(question, language)
+    """(value, label) per answer; a scale's ends carry their words: "1 – Helt uenig"."""
+    pairs = answering.choices(question, language)
+    if question.kind in ("likert", "scale") and pairs:
+        low, high = localized(question.low_label, language), localized(question.high_label, language)
+        first, last = pairs[0], pairs[-1]
+        if low:
+            pairs[0] = (first[0], f"{first[1]} – {low}")
+        if high:
+            pairs[-1] = (last[0], f"{last[1]} – {high}")
+    return pairs
 
 
-def _number_bins(counts: Mapping[int, int]) -> list[tuple[str, int, int, int]]:
+def _number_bins(
+    counts: Mapping[int, int], low: int | None = None, high: int | None = None
+) -> list[tuple[str, int, int, int]]:
     """Answers to a number question as (label, low, high, count), with at most NUMBER_BINS bins
-    of a whole-number width."""
+    of a whole-number width, from the lowest to the highest answer (or the range given)."""
     from flask_babel import format_decimal
 
-    if not counts:
-        return []
-    low, high = min(counts), max(counts)
+    if low is None or high is None:
+        if not counts:
+            return []
+        low, high = min(counts), max(counts)
     width = max(1, math.ceil((high - low + 1) / NUMBER_BINS))
     bins: list[tuple[str, int, int, int]] = []
     start = low
@@ -446,6 +480,27 @@ def _number_bins(counts: Mapping[int, int]) -> list[tuple[str, int, int, int]]:
         bins.append((label, start, end, n))
         start = end + 1
     return bins
+
+
+def _number_bars(
+    numbers: Mapping[int, int], base: int, low: int | None = None, high: int | None = None
+) -> list[Bar]:
+    return [
+        Bar(f"{start}-{end}", label, c, c / base)
+        for label, start, end, c in _number_bins(numbers, low, high)
+    ]
+
+
+def same_bins(results: Iterable[QuestionResult]) -> None:
+    """Number questions side by side: bin every shown group over the same range, so that the
+    rows of the table (and the bars) mean the same for each group."""
+    shown = [r for r in results if r.shown and r.kind == "number"]
+    found = [number for r in shown for number in r.numbers]
+    if not found:
+        return
+    low, high = min(found), max(found)
+    for result in shown:
+        result.bars = _number_bars(result.numbers, result.valid or 1, low, high)
 
 
 def question_result(
@@ -467,9 +522,8 @@ def question_result(
         for value, (count, as_number) in values.items():
             if value != DONT_KNOW and as_number is not None:
                 numbers[as_number] += count
-        result.bars = [
-            Bar(f"{low}-{high}", label, c, c / base) for label, low, high, c in _number_bins(numbers)
-        ]
+        result.numbers = dict(numbers)
+        result.bars = _number_bars(result.numbers, base)
     elif question.kind not in doc.TEXT_KINDS:
         result.bars = [
             Bar(value, label, values.get(value, (0, None))[0], values.get(value, (0, None))[0] / base)

@@ -22,6 +22,7 @@ from feedback.results.aggregate import (
     Selection,
     Units,
     round_results,
+    same_bins,
 )
 from feedback.designer import document as doc
 
@@ -133,6 +134,8 @@ def compare_units(
         if question.kind in doc.TEXT_KINDS:
             continue
         groups = [(name, r.questions[index]) for name, r in zip(names, results, strict=True)]
+        if question.kind == "number":
+            same_bins(result for _name, result in groups)
         blocks.append(block(results[0].questions[index], groups))
     return Compared(names, [r.n for r in results], blocks)
 
@@ -151,6 +154,19 @@ def chain(question: Question) -> list[Question]:
     while found[-1].comparable and found[-1].previous is not None:
         found.append(found[-1].previous)
     return found
+
+
+def scale_range(question: Question) -> tuple[float, float] | None:
+    """The ends of a question's scale, with a little room for the interval's whiskers."""
+    if question.kind == "likert":
+        return (0.8, 5.2)
+    if question.kind == "scale":
+        return (-0.2, 10.2)
+    if question.kind == "smiley" and question.options:
+        numbers = [int(o.value) for o in question.options if o.value.isdigit()]
+        if numbers:
+            return (min(numbers) - 0.2, max(numbers) + 0.2)
+    return None
 
 
 def trend(round_: SurveyRound, units: Units, selection: Selection) -> list[TrendLine]:
@@ -177,7 +193,11 @@ def trend(round_: SurveyRound, units: Units, selection: Selection) -> list[Trend
                 mean = found.mean if found and found.shown else None
             points.append((label, mean))
         figure = figures.trend(
-            f"t{question.id}", localized(question.text), points, _("Mean with 95 % interval")
+            f"t{question.id}",
+            localized(question.text),
+            points,
+            _("Mean with 95 % interval"),
+            scale_range(question),
         )
         lines.append(TrendLine(question, points, figure if figure.has_data else None))
     return lines

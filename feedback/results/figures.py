@@ -16,7 +16,17 @@ from typing import Any
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
-from feedback.charts import AXIS, FONT_FAMILY, GRID, TEXT, _text, _wrapped, figure_json, separators
+from feedback.charts import (
+    AXIS,
+    FONT_FAMILY,
+    GRID,
+    TEXT,
+    _rounded,
+    _text,
+    _wrapped,
+    figure_json,
+    separators,
+)
 from feedback.i18n import current_language
 from feedback.results.aggregate import Mean, QuestionResult
 
@@ -37,12 +47,19 @@ BRAND = "#14325a"
 
 
 def percent(share: float) -> str:
-    """A share as the reader writes it: "42 %" (nb, nn), "42%" (en)."""
-    return str(format_percent(share, format="#,##0 %" if current_language() != "en" else "#,##0%"))
+    """A share as the reader writes it: "42 %" (nb, nn, with a no-break space), "42%" (en).
+    Rounded half up, as every number in the app (12.5 % is "13 %")."""
+    pattern = "#,##0%" if current_language() == "en" else "#,##0\u00a0%"
+    return str(format_percent(_rounded(share, 2) or 0, format=pattern))
 
 
 def decimal(value: float, decimals: int = 1) -> str:
-    return str(format_decimal(round(value, decimals), format="#,##0." + "0" * decimals))
+    """A number with ``decimals`` decimals, rounded half up as the app's charts do (Python's
+    round() and Babel round half to even: 3.25 would be "3,2" here and "3,3" elsewhere)."""
+    number = _rounded(value, decimals)
+    if number is None:
+        return "–"
+    return str(format_decimal(number, format="#,##0." + "0" * decimals))
 
 
 def mean_text(mean: Mean | None) -> str:
@@ -109,7 +126,7 @@ def _share_axis(title: str, **extra: Any) -> dict[str, Any]:
         "zeroline": True,
         "zerolinecolor": AXIS,
         "linecolor": AXIS,
-        "ticksuffix": " %" if current_language() != "en" else "%",
+        "ticksuffix": "\u00a0%" if current_language() != "en" else "%",
         **extra,
     }
 
@@ -166,6 +183,7 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
                     "text": texts,
                     "textposition": "inside",
                     "insidetextanchor": "middle",
+                    "textangle": 0,
                     "textfont": {"color": "#ffffff" if colour in DARK else TEXT},
                     "hovertext": hovers,
                     "hovertemplate": "%{hovertext}<extra></extra>",
@@ -175,13 +193,26 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
                 }
             )
     layout = _layout(
-        150 + 46 * len(shown),
+        190 + 46 * len(shown),
         barmode="relative",
         bargap=0.3,
         showlegend=True,
-        legend={"orientation": "h", "traceorder": "normal", "y": -0.25, "x": 0},
-        xaxis=_share_axis(_("Share of answers"), range=[-100, 100], dtick=25),
-        yaxis=_category_axis(labels),
+        legend={
+            "orientation": "h",
+            "traceorder": "normal",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+        },
+        xaxis=_share_axis(
+            _("Share of answers"),
+            range=[-100, 100],
+            tickvals=[-100, -50, 0, 50, 100],
+            # Both sides count outwards from zero: the left side is not "negative people".
+            ticktext=[percent(abs(v) / 100) for v in (-100, -50, 0, 50, 100)],
+            ticksuffix="",
+        ),
+        yaxis={**_category_axis(labels), "showticklabels": len(shown) > 1},
     )
     summary = _(
         "Diverging bar chart. The table below has the same numbers: %(title)s", title=title
@@ -272,14 +303,17 @@ def distribution(fig_id: str, title: str, result: QuestionResult, x_title: str) 
             "separatethousands": True,
         },
     )
-    if result.mean is not None:
-        # Mark the mean with a line, so the shape and the centre read together.
-        layout["shapes"] = []
     summary = _("Bar chart of the spread of answers: %(title)s", title=title)
     return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": _config()})
 
 
-def trend(fig_id: str, title: str, points: Sequence[tuple[str, Mean | None]], y_title: str) -> Figure:
+def trend(
+    fig_id: str,
+    title: str,
+    points: Sequence[tuple[str, Mean | None]],
+    y_title: str,
+    y_range: tuple[float, float] | None = None,
+) -> Figure:
     """The mean per round with its 95 % interval as error bars; a gap where a round is hidden."""
     if not any(m is not None for _l, m in points):
         return Figure(fig_id, title, "", {})
@@ -314,6 +348,8 @@ def trend(fig_id: str, title: str, points: Sequence[tuple[str, Mean | None]], y_
             "fixedrange": True,
             "gridcolor": GRID,
             "linecolor": AXIS,
+            # The whole scale, so a small change does not look like a big one.
+            **({"range": list(y_range)} if y_range else {}),
         },
     )
     summary = _("Line chart of the mean per round: %(title)s", title=title)

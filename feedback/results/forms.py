@@ -3,6 +3,8 @@ address to bookmark or send, and works without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
@@ -51,6 +53,15 @@ def selection_form(
     for field in (form.enhet, form.kanal, form.svar):
         field.validators = []
     return form
+
+
+def requested_unit(args: Mapping[str, str], units: Units) -> int | None:
+    """The unit the address asks for, when it is one of the organisation's units (whether or
+    not the reader may see it: the view answers 404 for a unit that is not theirs)."""
+    raw = args.get("enhet") or ""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) in units.names:
+        return int(raw)
+    return None
 
 
 def read_selection(form: SelectionForm) -> tuple[Selection, bool]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from feedback.designer import document as doc
 from feedback.models import Answer, AnswerTally, Question, Response, ResponseTally
@@ -28,7 +29,7 @@ def counts_value(question: Question, value: str) -> bool:
     return question.kind not in doc.TEXT_KINDS or value == DONT_KNOW
 
 
-def _upsert(session: Session, table: sa.Table, rows: list[dict[str, object]], keys: list[str]) -> None:
+def _upsert(session: Session | scoped_session[Any], table: sa.Table, rows: list[dict[str, object]], keys: list[str]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -39,7 +40,7 @@ def _upsert(session: Session, table: sa.Table, rows: list[dict[str, object]], ke
 
 
 def count_response(
-    session: Session,
+    session: Session | scoped_session[Any],
     response: Response,
     answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
 ) -> None:

@@ -3,18 +3,24 @@ trend across a series' rounds, and redaction of free text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from feedback.access import role_required
 from feedback.i18n import current_language
 from feedback.results import access, aggregate, comparison, figures, texts
-from feedback.results.forms import read_selection, selection_form
+from feedback.results.forms import read_selection, requested_unit, selection_form
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
 bp = Blueprint("results", __name__)
+
+#: Signed in with a results role here; anyone else gets 404, also someone with no organisation
+#: (these pages are not theirs to know about).
+results_access = role_required("quality", "manager", denied=404)
 
 #: Pages of a round that other parts add (endpoint, label), shown in the round's sub-menu when
 #: the endpoint exists.
@@ -38,7 +44,7 @@ def helpers() -> dict[str, object]:
 
 
 @bp.route("/")
-@login_required
+@results_access
 def index() -> str:
     scope = access.current_scope()
     rounds = access.rounds_with_results(scope.organisation)
@@ -57,15 +63,16 @@ def _selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-un
     scope = access.current_scope()
     round_ = access.get_round(scope, round_id)
     units = aggregate.units_of(scope.organisation)
+    # Another unit of the organisation is not a typing error but a page that is not theirs.
+    if not scope.may_see_unit(requested_unit(request.args, units)):
+        abort(404)
     form = selection_form(round_, scope, units, request.args, with_answer=with_answer)
     selection, _valid = read_selection(form)
-    if not scope.may_see_unit(selection.unit_id):
-        abort(404)
     return scope, round_, units, form, selection
 
 
 @bp.route("/<int:round_id>")
-@login_required
+@results_access
 def round_results(round_id: int) -> str:
     scope, round_, units, form, selection = _selected(round_id)
     language = current_language()
@@ -106,7 +113,7 @@ def round_results(round_id: int) -> str:
 
 
 @bp.route("/<int:round_id>/sammenlign")
-@login_required
+@results_access
 def compare(round_id: int) -> str:
     scope, round_, units, form, selection = _selected(round_id, with_answer=False)
     groups = comparison.unit_groups(scope, units, selection.unit_id)
@@ -122,7 +129,7 @@ def compare(round_id: int) -> str:
 
 
 @bp.route("/<int:round_id>/utvikling")
-@login_required
+@results_access
 def trend(round_id: int) -> str:
     scope, round_, units, form, selection = _selected(round_id, with_answer=False)
     series = comparison.trend(round_, units, selection)
@@ -137,7 +144,7 @@ def trend(round_id: int) -> str:
 
 
 @bp.route("/<int:round_id>/fritekst/sladd", methods=["POST"])
-@login_required
+@results_access
 def redact(round_id: int) -> WerkzeugResponse:
     scope = access.current_scope()
     if not scope.everything:
@@ -148,7 +155,9 @@ def redact(round_id: int) -> WerkzeugResponse:
         flash(_("The answer was redacted. The removed text is gone from the database."), "success")
     else:
         flash(_("That answer could not be found. Nothing was changed."), "error")
-    back = {k: v for k, v in request.form.items() if k in ("enhet", "kanal", "svar_filter")}
+    back: dict[str, Any] = {
+        k: v for k, v in request.form.items() if k in ("enhet", "kanal", "svar_filter")
+    }
     if "svar_filter" in back:
         back["svar"] = back.pop("svar_filter")
     return redirect(url_for("results.round_results", round_id=round_.id, **back) + "#fritekst")
