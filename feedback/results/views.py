@@ -58,7 +58,7 @@ def index() -> str:
     )
 
 
-def _selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-untyped-def]
+def selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-untyped-def]
     """The round, the reader's scope, the unit tree, the filter form and its selection."""
     scope = access.current_scope()
     round_ = access.get_round(scope, round_id)
@@ -74,7 +74,7 @@ def _selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-un
 @bp.route("/<int:round_id>")
 @results_access
 def round_results(round_id: int) -> str:
-    scope, round_, units, form, selection = _selected(round_id)
+    scope, round_, units, form, selection = selected(round_id)
     language = current_language()
     results = aggregate.round_results(round_, selection, units, language)
     k = results.k
@@ -97,6 +97,7 @@ def round_results(round_id: int) -> str:
     ]
     return render_template(
         "results/round.html",
+        k=k,
         round=round_,
         form=form,
         results=results,
@@ -115,11 +116,12 @@ def round_results(round_id: int) -> str:
 @bp.route("/<int:round_id>/sammenlign")
 @results_access
 def compare(round_id: int) -> str:
-    scope, round_, units, form, selection = _selected(round_id, with_answer=False)
+    scope, round_, units, form, selection = selected(round_id, with_answer=False)
     groups = comparison.unit_groups(scope, units, selection.unit_id)
     compared = comparison.compare_units(round_, units, groups, selection.channel)
     return render_template(
         "results/compare.html",
+        k=scope.organisation.min_group_size,
         round=round_,
         form=form,
         compared=compared,
@@ -131,7 +133,7 @@ def compare(round_id: int) -> str:
 @bp.route("/<int:round_id>/utvikling")
 @results_access
 def trend(round_id: int) -> str:
-    scope, round_, units, form, selection = _selected(round_id, with_answer=False)
+    scope, round_, units, form, selection = selected(round_id, with_answer=False)
     series = comparison.trend(round_, units, selection)
     return render_template(
         "results/trend.html",

@@ -632,7 +632,8 @@ def test_nothing_identifying_is_stored_logged_or_set(
     after = dump_tables(app)
     clock = clock_readings(started, ended)
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"response", "answer", "used_form_token"}
+    # The response, its answers, the used form token, and the running counts for results.
+    assert changed == {"response", "answer", "used_form_token", "response_tally", "answer_tally"}
     for name, rows in after.items():
         for row in rows:
             text = " | ".join(row)

@@ -1,0 +1,418 @@
+"""Exports of results: CSV for Excel in Norway, XLSX, the printable report's page, and raw
+responses for the quality group only. Every file respects small-group suppression.
+
+The round has 20 responses: 12 at Solsiden (link), 6 at Midtbyen (paper) and 2 at Lillehjem
+(link). With k = 5, Lillehjem is too small and Midtbyen is hidden with it (otherwise Lillehjem
+would follow from the total), so only Solsiden and the whole round can be shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+
+from feedback.designer import services as designer
+from feedback.extensions import db
+from feedback.models import Membership, Organisation, Response, Unit
+from feedback.models.base import today
+from feedback.respond import services as respond
+from tests import factories
+from tests.conftest import login
+
+TITLE = {"nb": "Brukerundersøkelse 2026", "en": "User survey 2026"}
+
+QUESTIONNAIRE: dict[str, Any] = {
+    "format": "brukerstemmen.questionnaire",
+    "version": 1,
+    "title": TITLE,
+    "pages": [
+        {
+            "questions": [
+                {
+                    "key": "listened",
+                    "type": "likert",
+                    "text": {"nb": "Jeg blir lyttet til.", "en": "I am listened to."},
+                    "dont_know": True,
+                },
+                {
+                    "key": "food",
+                    "type": "single_choice",
+                    "text": {"nb": "Hvordan er maten?"},
+                    "options": [
+                        {"value": "good", "label": {"nb": "God", "en": "Good"}},
+                        {"value": "bad", "label": {"nb": "Dårlig", "en": "Bad"}},
+                    ],
+                },
+                {
+                    "key": "activities",
+                    "type": "multiple_choice",
+                    "text": {"nb": "Hva deltar du på?"},
+                    "options": [
+                        {"value": "walk", "label": {"nb": "Tur"}},
+                        {"value": "cook", "label": {"nb": "Matlaging"}},
+                        {"value": "art", "label": {"nb": "Kunst"}},
+                    ],
+                },
+                {"key": "age", "type": "number", "text": {"nb": "Alder"}, "min": 16, "max": 99},
+                {"key": "word", "type": "text_short", "text": {"nb": "Ett ord om stedet"}},
+                {"key": "rare", "type": "yes_no", "text": {"nb": "Bruker du bassenget?"}},
+            ]
+        }
+    ],
+}
+
+#: listened values per unit; "x" is "don't know".
+LIKERT = {
+    "Solsiden": ["5", "4", "4", "4", "3", "5", "2", "4", "x", "5", "3", "4"],
+    "Midtbyen": ["4", "4", "5", "3", "4", "2"],
+    "Lillehjem": ["1", "2"],
+}
+CHANNEL = {"Solsiden": "link", "Midtbyen": "paper", "Lillehjem": "link"}
+#: The whole round's "listened": 8 of 19 real answers are 4 (42.1 %), mean 68 / 19.
+FOURS, VALID, TOTAL = 8, 19, 68
+
+
+@dataclass
+class Data:
+    round_id: int
+    org_id: int
+    units: dict[str, int]
+    people: dict[str, str] = field(default_factory=dict)
+
+
+def build(app: Flask) -> Data:
+    """The round above, its responses stored the way the public form stores them."""
+    with app.app_context():
+        org = factories.organisation("Fjordvik kommune")
+        units = {name: factories.unit(org, name) for name in LIKERT}
+        kari = factories.user("kari@example.no", org=org, role="quality", name="Kari")
+        # Kari also administers, so the main menu has "Administration" on screen.
+        db.session.add(Membership(user=kari, organisation=org, role="admin"))
+        people = {
+            "quality": kari.email,
+            "manager": factories.user(
+                "leder@example.no", org=org, role="manager", units=[units["Solsiden"]]
+            ).email,
+        }
+        round_ = designer.create_round(org, None, QUESTIONNAIRE, source="test")
+        round_.status = "open"
+        db.session.commit()
+        index = 0
+        for name, values in LIKERT.items():
+            for value in values:
+                answers: dict[str, list[str]] = {
+                    "listened": ["dont_know" if value == "x" else value],
+                    "food": ["good" if index % 3 else "bad"],
+                    "activities": ["walk", "art"] if index % 2 else ["cook"],
+                    "age": [str(20 + index)],
+                }
+                if index == 0:
+                    answers["word"] = ['=HYPERLINK("http://example.com","klikk")']
+                if index < 2:
+                    answers["rare"] = ["yes"]  # two answers: the question is held back
+                respond.store(
+                    round_,
+                    answers,
+                    unit=units[name],
+                    channel=CHANNEL[name],
+                    nonce=secrets.token_hex(16),
+                )
+                index += 1
+        return Data(round_.id, org.id, {n: u.id for n, u in units.items()}, people)
+
+
+@pytest.fixture
+def data(app: Flask) -> Data:
+    return build(app)
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def quality(app: Flask, data: Data) -> FlaskClient:
+    return signed_in(app, data.people["quality"])
+
+
+@pytest.fixture
+def manager(app: Flask, data: Data) -> FlaskClient:
+    return signed_in(app, data.people["manager"])
+
+
+def text_in(app: Flask, language: str, message: str, **variables: Any) -> str:
+    """A catalog message as the app says it in a language (translated or not yet)."""
+    with app.test_request_context(), force_locale(language):
+        return _(message, **variables)
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def get(client: FlaskClient, url: str, language: str = "nb", **kwargs: Any):  # type: ignore[no-untyped-def]
+    return client.get(url, headers={"Accept-Language": language}, **kwargs)
+
+
+def listened_rows(rows: list[list[str]]) -> dict[str, list[str]]:
+    return {row[3]: row for row in rows[1:] if row[1] == "listened"}
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def test_csv_is_for_excel_in_norway(app: Flask, data: Data, quality: FlaskClient) -> None:
+    response = get(quality, f"/resultater/{data.round_id}/resultater.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    body = response.data
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    rows = read_csv(body)
+    assert len(rows[0]) == 11
+    assert rows[0][2] == text_in(app, "nb", "Question")
+    four = listened_rows(rows)["4"]
+    # count; share 8/19; n; don't know; mean 68/19 with a decimal comma.
+    assert four[4:9] == [str(FOURS), "42,1", str(VALID), "1", "3,58"]
+    low, high = float(four[9].replace(",", ".")), float(four[10].replace(",", "."))
+    assert low < TOTAL / VALID < high
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "brukerundersokelse-2026-" in disposition
+    assert f"{today().isoformat()}.csv" in disposition
+
+
+def test_csv_in_english_uses_a_decimal_point(app: Flask, data: Data, quality: FlaskClient) -> None:
+    rows = read_csv(get(quality, f"/resultater/{data.round_id}/resultater.csv", "en").data)
+    assert rows[0][2] == "Question"
+    four = listened_rows(rows)["4"]
+    assert four[5] == "42.1"
+    assert four[8] == "3.58"
+    food = {row[3] for row in rows[1:] if row[1] == "food"}
+    assert food == {"Good", "Bad"}
+
+
+def test_a_question_few_answered_is_held_back(app: Flask, data: Data, quality: FlaskClient) -> None:
+    rows = read_csv(get(quality, f"/resultater/{data.round_id}/resultater.csv").data)
+    rare = [row for row in rows[1:] if row[1] == "rare"]
+    assert len(rare) == 1  # no row per answer: the answers themselves would tell
+    assert rare[0][3] == text_in(app, "nb", "too few answers to show")
+    assert rare[0][4:] == [""] * 7
+
+
+def test_a_small_unit_gives_no_numbers(app: Flask, data: Data, quality: FlaskClient) -> None:
+    too_few = text_in(app, "nb", "too few answers to show")
+    for unit in ("Lillehjem", "Midtbyen"):  # 2 answers, and the one hidden with it
+        url = f"/resultater/{data.round_id}/resultater.csv?enhet={data.units[unit]}"
+        rows = read_csv(get(quality, url).data)
+        assert len(rows) == 1 + 6  # one row per question
+        for row in rows[1:]:
+            assert row[3] == too_few
+            assert row[4:] == [""] * 7, row
+    shown = read_csv(
+        get(
+            quality, f"/resultater/{data.round_id}/resultater.csv?enhet={data.units['Solsiden']}"
+        ).data
+    )
+    four = listened_rows(shown)["4"]
+    assert four[4] == "5" and four[6] == "11"
+
+
+def test_a_manager_gets_totals_but_not_a_unit_they_do_not_lead(
+    data: Data, manager: FlaskClient
+) -> None:
+    rows = read_csv(get(manager, f"/resultater/{data.round_id}/resultater.csv").data)
+    assert listened_rows(rows)["4"][4] == str(FOURS)
+    midtbyen = data.units["Midtbyen"]
+    for name in ("resultater.csv", "resultater.xlsx", "rapport", "last-ned"):
+        assert (
+            get(manager, f"/resultater/{data.round_id}/{name}?enhet={midtbyen}").status_code == 404
+        )
+
+
+def test_a_choice_not_on_offer_gives_no_file(app: Flask, data: Data, quality: FlaskClient) -> None:
+    # Not a file of other numbers than asked for: back to the page that says what is wrong.
+    for name in ("resultater.csv", "resultater.xlsx", "svar.csv"):
+        response = get(quality, f"/resultater/{data.round_id}/{name}?kanal=brevdue")
+        assert response.status_code == 303
+        assert response.location.endswith(f"/resultater/{data.round_id}/last-ned?kanal=brevdue")
+    page = get(quality, f"/resultater/{data.round_id}/last-ned?kanal=brevdue")
+    assert text_in(app, "nb", "Choose from the list.") in page.get_data(as_text=True)
+
+
+def test_only_the_quality_group_and_managers(app: Flask, data: Data) -> None:
+    with app.app_context():
+        org = db.session.get(Organisation, data.org_id)
+        factories.user("admin@example.no", org=org, role="admin")
+        db.session.commit()
+    admin = signed_in(app, "admin@example.no")
+    for name in ("resultater.csv", "resultater.xlsx", "rapport", "last-ned", "svar.csv"):
+        assert get(admin, f"/resultater/{data.round_id}/{name}").status_code == 404
+    anonymous = app.test_client().get(f"/resultater/{data.round_id}/resultater.csv")
+    assert anonymous.status_code in (302, 404)
+    assert b";" not in anonymous.data
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def workbook(body: bytes):  # type: ignore[no-untyped-def]
+    return load_workbook(io.BytesIO(body))
+
+
+def test_xlsx_has_real_numbers_and_a_frozen_bold_header(
+    app: Flask, data: Data, quality: FlaskClient
+) -> None:
+    response = get(quality, f"/resultater/{data.round_id}/resultater.xlsx")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response.mimetype
+    assert ".xlsx" in response.headers["Content-Disposition"]
+    book = workbook(response.data)
+    sheet = book.worksheets[0]
+    assert sheet.title == text_in(app, "nb", "Results")
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.column_dimensions["C"].width >= 40
+    rows = {(r[1].value, r[3].value): r for r in sheet.iter_rows(min_row=2)}
+    four = rows[("listened", "4")]
+    assert four[4].value == FOURS and four[4].data_type == "n"
+    assert four[5].value == pytest.approx(FOURS / VALID)
+    assert four[5].number_format == "0.0%"
+    assert four[8].value == pytest.approx(TOTAL / VALID)
+    rare = rows[("rare", text_in(app, "nb", "too few answers to show"))]
+    assert [c.value for c in rare[4:]] == [None] * 7
+    about = {r[0]: r[1] for r in book.worksheets[1].iter_rows(values_only=True)}
+    assert about[text_in(app, "nb", "Responses")] == 20
+
+
+def test_xlsx_of_a_small_unit_holds_no_number(app: Flask, data: Data, quality: FlaskClient) -> None:
+    url = f"/resultater/{data.round_id}/resultater.xlsx?enhet={data.units['Lillehjem']}"
+    book = workbook(get(quality, url).data)
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        assert [type(c.value) for c in row[3:]] == [str] + [type(None)] * 7
+    about = {r[0]: r[1] for r in book.worksheets[1].iter_rows(values_only=True)}
+    assert about[text_in(app, "nb", "Responses")] == text_in(app, "nb", "too few answers to show")
+
+
+# --- raw responses -------------------------------------------------------------------------
+
+
+def response_ids(app: Flask, unit_id: int | None = None) -> list[str]:
+    with app.app_context():
+        stmt = sa.select(Response.id).order_by(Response.id)
+        if unit_id is not None:
+            stmt = stmt.where(Response.unit_id == unit_id)
+        return list(db.session.scalars(stmt))
+
+
+def test_raw_responses_are_not_for_managers(data: Data, manager: FlaskClient) -> None:
+    for name in ("svar.csv", "svar.xlsx"):
+        assert get(manager, f"/resultater/{data.round_id}/{name}").status_code == 404
+    page = get(manager, f"/resultater/{data.round_id}/last-ned").get_data(as_text=True)
+    assert "svar.csv" not in page and "resultater.csv" in page
+
+
+def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
+    response = get(quality, f"/resultater/{data.round_id}/svar.csv")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    text = response.data.decode("utf-8-sig")
+    rows = read_csv(response.data)
+    assert len(rows) == 1 + 20
+    assert rows[0][:2] == [text_in(app, "nb", "Unit"), text_in(app, "nb", "How people answered")]
+    assert rows[0][2] == "1. Jeg blir lyttet til."
+    assert len(rows[0]) == 2 + 6
+    ids = response_ids(app)
+    assert not any(rid in text for rid in ids)  # no response id
+    assert today().isoformat() not in text and today().strftime("%d.%m.%Y") not in text
+    # Rows come in the order of the random ids, not the order answers were given.
+    with app.app_context():
+        unit_of = {
+            r.id: db.session.get(Unit, r.unit_id).name  # type: ignore[union-attr]
+            for r in db.session.scalars(sa.select(Response))
+        }
+    assert [row[0] for row in rows[1:]] == [unit_of[rid] for rid in ids]
+    # Labels, not codes; several choices joined; don't know in words; numbers as numbers.
+    activities = {row[4] for row in rows[1:]}
+    assert activities == {"Tur, Kunst", "Matlaging"}
+    assert {row[3] for row in rows[1:]} == {"God", "Dårlig"}
+    assert text_in(app, "nb", "Don't know / Not applicable") in {row[2] for row in rows[1:]}
+    assert {row[1] for row in rows[1:]} == {
+        text_in(app, "nb", "Link"),
+        text_in(app, "nb", "Paper"),
+    }
+    # Free text that looks like a formula stays text.
+    words = [row[6] for row in rows[1:] if row[6]]
+    assert words == ['\'=HYPERLINK("http://example.com","klikk")']
+
+
+def test_raw_export_follows_the_selection(app: Flask, data: Data, quality: FlaskClient) -> None:
+    solsiden = data.units["Solsiden"]
+    rows = read_csv(get(quality, f"/resultater/{data.round_id}/svar.csv?enhet={solsiden}").data)
+    assert len(rows) == 1 + 12
+    assert {row[0] for row in rows[1:]} == {"Solsiden"}
+    paper = read_csv(get(quality, f"/resultater/{data.round_id}/svar.csv?kanal=paper").data)
+    assert len(paper) == 1 + 6
+    # Too few: no file, back to the downloads page with a message.
+    small = get(quality, f"/resultater/{data.round_id}/svar.csv?enhet={data.units['Lillehjem']}")
+    assert small.status_code == 303
+    assert f"/resultater/{data.round_id}/last-ned?enhet={data.units['Lillehjem']}" in small.location
+
+
+def test_raw_xlsx_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
+    response = get(quality, f"/resultater/{data.round_id}/svar.xlsx")
+    assert response.status_code == 200
+    sheet = workbook(response.data).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == 20
+    assert sheet.freeze_panes == "A2"
+    ages = [row[5].value for row in rows]
+    assert all(isinstance(a, int) for a in ages) and sorted(ages) == list(range(20, 40))
+    formula = [row[6] for row in rows if row[6].value]
+    assert formula[0].data_type == "s"  # text, never run as a formula
+    assert not any(rid in str(c.value) for rid in response_ids(app) for r in rows for c in r)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def test_downloads_page_passes_the_selection_on(data: Data, quality: FlaskClient) -> None:
+    unit = data.units["Solsiden"]
+    html = get(quality, f"/resultater/{data.round_id}/last-ned?enhet={unit}&kanal=").get_data(
+        as_text=True
+    )
+    for name in ("resultater.csv", "resultater.xlsx", "rapport", "svar.csv", "svar.xlsx"):
+        assert f'/resultater/{data.round_id}/{name}?enhet={unit}"' in html
+    small = get(quality, f"/resultater/{data.round_id}/last-ned?enhet={data.units['Lillehjem']}")
+    assert "svar.csv" not in small.get_data(as_text=True)
+
+
+def test_report_shows_tables_and_holds_back_small_groups(
+    app: Flask, data: Data, quality: FlaskClient
+) -> None:
+    html = get(quality, f"/resultater/{data.round_id}/rapport").get_data(as_text=True)
+    assert "Brukerundersøkelse 2026" in html
+    assert "css/report.css" in html and "js/report.js" in html
+    assert "data-figure" not in html  # tables only
+    assert "42\u00a0%" in html  # the share of 4 as the reader writes it
+    rare = html.split('id="q-rare"', 1)[1].split("</section>", 1)[0]
+    assert text_in(app, "nb", "Too few answers to show (fewer than %(k)s).", k=5) in rare
+    assert "<table" not in rare
+    small = get(quality, f"/resultater/{data.round_id}/rapport?enhet={data.units['Lillehjem']}")
+    small_html = small.get_data(as_text=True)
+    assert 'class="result"' not in small_html
+    assert "42\u00a0%" not in small_html
