@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from feedback.auth.services import hash_password
 from feedback.extensions import db
-from feedback.models.base import today
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries, Unit, User
+from feedback.models.base import today
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password
 DEMO_SLUG = "fjordvik"

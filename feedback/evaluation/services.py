@@ -59,6 +59,7 @@ STATUS_LABELS = {
     "dropped": _l("Dropped"),
 }
 
+
 class EvaluationError(RuleBroken):
     """A change to the evaluation or the action plan that breaks a rule."""
 

@@ -100,9 +100,7 @@ class ActionPoint(Base):
     """One point of the action plan (handlingsplan) that follows a round."""
 
     __tablename__ = "action_point"
-    __table_args__ = (
-        sa.CheckConstraint(in_list("status", ACTION_STATUSES), name="known_status"),
-    )
+    __table_args__ = (sa.CheckConstraint(in_list("status", ACTION_STATUSES), name="known_status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(
@@ -156,7 +154,7 @@ class ActionAnswer(Base):
 
 
 #: What a token looks like: a fixed prefix (so secret scanners know it), then 32 random bytes.
-TOKEN_PREFIX = "bst_"
+TOKEN_PREFIX = "bst_"  # noqa: S105 - a public marker, not a secret
 
 
 def new_api_token() -> str:

@@ -326,7 +326,7 @@ def _count_with_filter(
         if question.kind == "multiple_choice"
         else chosen.value == selection.value
     )
-    counted_kinds = [k for k in doc.TEXT_KINDS]
+    counted_kinds = list(doc.TEXT_KINDS)
     values: dict[int, dict[str, tuple[int, int | None]]] = defaultdict(dict)
     for question_id, value, number, n in session.execute(
         sa.select(Answer.question_id, Answer.value, sa.func.max(Answer.number), sa.func.count())
@@ -446,7 +446,10 @@ def _labels(question: Question, language: str | None) -> list[tuple[str, str]]:
     """(value, label) per answer; a scale's ends carry their words: "1 – Helt uenig"."""
     pairs = answering.choices(question, language)
     if question.kind in ("likert", "scale") and pairs:
-        low, high = localized(question.low_label, language), localized(question.high_label, language)
+        low, high = (
+            localized(question.low_label, language),
+            localized(question.high_label, language),
+        )
         first, last = pairs[0], pairs[-1]
         if low:
             pairs[0] = (first[0], f"{first[1]} – {low}")
@@ -526,7 +529,12 @@ def question_result(
         result.bars = _number_bars(result.numbers, base)
     elif question.kind not in doc.TEXT_KINDS:
         result.bars = [
-            Bar(value, label, values.get(value, (0, None))[0], values.get(value, (0, None))[0] / base)
+            Bar(
+                value,
+                label,
+                values.get(value, (0, None))[0],
+                values.get(value, (0, None))[0] / base,
+            )
             for value, label in _labels(question, language)
         ]
     if question.kind in MEAN_KINDS:
@@ -627,7 +635,9 @@ def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRo
     rows = []
     for unit in units.order:
         n = sum(own[u] for u in units.subtree(unit))
-        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], None if unit in hidden else n))
+        rows.append(
+            UnitRow(unit, units.names[unit], units.depth[unit], None if unit in hidden else n)
+        )
     return rows
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import current_language, localized
 from feedback.models import Question, ResponseTally, SurveyRound
@@ -24,7 +25,6 @@ from feedback.results.aggregate import (
     round_results,
     same_bins,
 )
-from feedback.designer import document as doc
 
 
 @dataclass
@@ -97,9 +97,7 @@ def totals(rounds: Sequence[SurveyRound]) -> dict[int, int]:
 def series_rounds(round_: SurveyRound) -> list[SurveyRound]:
     """The series' rounds with results, up to and including this one, oldest first."""
     return [
-        r
-        for r in round_.series.rounds
-        if r.status in RESULT_STATUSES and r.number <= round_.number
+        r for r in round_.series.rounds if r.status in RESULT_STATUSES and r.number <= round_.number
     ]
 
 

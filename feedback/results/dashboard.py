@@ -127,14 +127,15 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
             case_scope, deviations.Filters(status="open"), signed_in_user(), current=current
         ).total
         overdue = deviations.list_cases(
-            case_scope, deviations.Filters(status="open", overdue=True), signed_in_user(), current=current
+            case_scope,
+            deviations.Filters(status="open", overdue=True),
+            signed_in_user(),
+            current=current,
         ).total
         deviation_summary = DeviationSummary(
             open_cases, overdue, numbers.total, numbers.median_days_to_close, first, last
         )
-    return Dashboard(
-        latest, previous, summaries, _open_action_points(scope), deviation_summary
-    )
+    return Dashboard(latest, previous, summaries, _open_action_points(scope), deviation_summary)
 
 
 @bp.route("/")

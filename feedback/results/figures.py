@@ -171,7 +171,9 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
                     share /= 2
                 values.append(-share if side == "left" else share)
                 texts.append(percent(bar.share) if bar.share >= 0.05 and i != middle else "")
-                hovers.append(f"{_text(name)}<br>{_text(label)}: {percent(bar.share)} ({bar.count})")
+                hovers.append(
+                    f"{_text(name)}<br>{_text(label)}: {percent(bar.share)} ({bar.count})"
+                )
             colour = colours[i]
             data.append(
                 {
@@ -214,9 +216,7 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
         ),
         yaxis={**_category_axis(labels), "showticklabels": len(shown) > 1},
     )
-    summary = _(
-        "Diverging bar chart. The table below has the same numbers: %(title)s", title=title
-    )
+    summary = _("Diverging bar chart. The table below has the same numbers: %(title)s", title=title)
     return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": _config()})
 
 

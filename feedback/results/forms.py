@@ -27,7 +27,12 @@ class SelectionForm(Form):
 
 
 def selection_form(
-    round_: SurveyRound, scope: ResultsScope, units: Units, args: object, *, with_answer: bool = True
+    round_: SurveyRound,
+    scope: ResultsScope,
+    units: Units,
+    args: object,
+    *,
+    with_answer: bool = True,
 ) -> SelectionForm:
     form = SelectionForm(formdata=args)  # type: ignore[arg-type]
     everyone = _l("All units") if scope.everything else _l("All units (totals)")

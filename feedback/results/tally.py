@@ -29,7 +29,12 @@ def counts_value(question: Question, value: str) -> bool:
     return question.kind not in doc.TEXT_KINDS or value == DONT_KNOW
 
 
-def _upsert(session: Session | scoped_session[Any], table: sa.Table, rows: list[dict[str, object]], keys: list[str]) -> None:
+def _upsert(
+    session: Session | scoped_session[Any],
+    table: sa.Table,
+    rows: list[dict[str, object]],
+    keys: list[str],
+) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
@@ -57,7 +62,14 @@ def count_response(
     _upsert(
         session,
         ResponseTally.__table__,  # type: ignore[arg-type]
-        [{"round_id": response.round_id, "unit_key": unit_key, "channel": response.channel, "n": 1}],
+        [
+            {
+                "round_id": response.round_id,
+                "unit_key": unit_key,
+                "channel": response.channel,
+                "n": 1,
+            }
+        ],
         ["round_id", "unit_key", "channel"],
     )
     _upsert(

@@ -75,7 +75,9 @@ def text_answers(
     )
     if selection.unit_id is not None:
         stmt = stmt.where(
-            sa.func.coalesce(Response.unit_id, NO_UNIT).in_(sorted(units.subtree(selection.unit_id)))
+            sa.func.coalesce(Response.unit_id, NO_UNIT).in_(
+                sorted(units.subtree(selection.unit_id))
+            )
         )
     if selection.channel is not None:
         stmt = stmt.where(Response.channel == selection.channel)
@@ -102,7 +104,12 @@ def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
     names no text answer of this round."""
     response_id, _, rest = key.partition(":")
     question_id, _, position = rest.partition(":")
-    if not (question_id.isascii() and question_id.isdigit() and position.isascii() and position.isdigit()):
+    if not (
+        question_id.isascii()
+        and question_id.isdigit()
+        and position.isascii()
+        and position.isdigit()
+    ):
         return False
     answer = db.session.get(Answer, (response_id[:32], int(question_id), int(position)))
     if (

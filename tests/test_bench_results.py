@@ -1,0 +1,87 @@
+"""Smoke test of bench/results.py: a few hundred responses loaded into a fresh SQLite database,
+each endpoint timed twice. It checks that the loading stores what it says and that the numbers
+come out as sane fields; it says nothing about speed."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "results.py"
+RESPONSES = 300
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_results", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_loads_measures_and_checks_on_sqlite(bench: ModuleType, tmp_path: Path) -> None:
+    lines: list[str] = []
+    run = bench.run("sqlite", RESPONSES, tmp_path, warmup=1, repeat=2, report=lines.append)
+
+    assert run.load.responses == RESPONSES
+    # Ten questions, a few skipped, multiple choice gives several rows.
+    assert 8 * RESPONSES < run.load.answers < 12 * RESPONSES
+    assert run.load.insert_s > 0 and run.load.rebuild_s > 0
+    assert run.api, "the API's results endpoint is registered"
+    assert [t.endpoint for t in run.timings] == [
+        "page",
+        "page, unit filter",
+        "page, choice filter",
+        "API",
+    ]
+    assert [t.scan for t in run.timings] == [False, False, True, False]
+    for timing in run.timings:
+        assert timing.database == "sqlite"
+        assert timing.responses == RESPONSES
+        assert timing.samples == 2
+        assert 0 < timing.median_ms <= timing.p95_ms < 60_000
+        assert timing.target_ms == 150
+        assert timing.passed == (timing.p95_ms <= 150)
+
+    # The page and the API agree with a count straight from the answer table, also filtered.
+    check = run.check
+    assert check.ok, lines
+    assert check.api == check.direct
+    assert 0.9 * RESPONSES < sum(check.direct.values()) <= RESPONSES
+    assert set(check.page) == {"1", "2", "3", "4", "5"}
+    assert check.filtered_api == check.filtered_direct
+    assert 0 < sum(check.filtered_direct.values()) < sum(check.direct.values())
+    assert any("sanity check ok" in line for line in lines)
+
+    table = bench.markdown_table(run.timings)
+    assert table.count("\n") == 1 + len(run.timings)
+    assert "| sqlite | 300 | page, choice filter (scan) |" in table
+
+
+def test_percentile_interpolates_between_ranks(bench: ModuleType) -> None:
+    samples = [float(n) for n in range(1, 101)]  # 1 … 100
+    assert bench.percentile(samples, 0.5) == pytest.approx(50.5)
+    assert bench.percentile(samples, 0.95) == pytest.approx(95.05)
+    assert bench.percentile([3.0, 1.0, 2.0], 1.0) == 3.0
+    assert bench.percentile([7.0], 0.95) == 7.0
+
+
+def test_readme_table_is_replaced_between_its_markers_only(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\n## other.py\n\nTheir numbers.\n", encoding="utf-8")
+
+    bench.write_readme(f"{bench.TABLE_START}\nfirst\n{bench.TABLE_END}", readme)
+    bench.write_readme(f"{bench.TABLE_START}\nsecond\n{bench.TABLE_END}", readme)
+
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\n## other.py\n\nTheir numbers.\n")
+    assert text.count("## bench/results.py") == 1
+    assert "second" in text and "first" not in text
