@@ -128,16 +128,29 @@ def test_cli_explains_bad_input(app: Flask, args: list[str], message: str) -> No
     assert message in result.output
 
 
-def test_demo_has_an_open_and_a_draft_questionnaire(app: Flask) -> None:
-    from feedback.models import SurveyRound
+def test_demo_has_two_rounds_an_evaluation_and_a_draft(app: Flask) -> None:
+    from feedback.models import ActionPoint, Evaluation, ResponseTally, SurveyRound
 
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0  # a second run changes nothing
     with app.app_context():
         rounds = db.session.scalars(sa.select(SurveyRound).order_by(SurveyRound.id)).all()
-        assert [r.status for r in rounds] == ["open", "draft"]
-        assert len(rounds[0].approvals) == 2  # both demo user representatives
+        assert [r.status for r in rounds] == ["closed", "open", "draft"]
+        assert rounds[1].previous_id == rounds[0].id
+        assert len(rounds[1].approvals) == 2  # both demo user representatives
+        counted = dict(
+            db.session.execute(
+                sa.select(ResponseTally.round_id, sa.func.sum(ResponseTally.n)).group_by(
+                    ResponseTally.round_id
+                )
+            ).all()
+        )
+        assert counted == {rounds[0].id: 150, rounds[1].id: 120}
+        evaluation = db.session.get(Evaluation, rounds[0].id)
+        assert evaluation is not None and evaluation.published
+        points = db.session.scalars(sa.select(ActionPoint)).all()
+        assert sorted(p.published for p in points) == [False, True, True]
 
 
 def test_schedule_closes_rounds_past_their_date(app: Flask) -> None:
@@ -159,7 +172,7 @@ def test_schedule_closes_rounds_past_their_date(app: Flask) -> None:
     assert "1 round(s)" in result.output
     with app.app_context():
         statuses = db.session.scalars(sa.select(SurveyRound.status).order_by(SurveyRound.id)).all()
-        assert statuses == ["closed", "draft"]
+        assert statuses == ["closed", "closed", "draft"]
 
 
 def test_schedule_forgets_old_form_tokens_but_keeps_recent_ones(app, runner) -> None:
