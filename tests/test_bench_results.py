@@ -37,10 +37,11 @@ def test_loads_measures_and_checks_on_sqlite(bench: ModuleType, tmp_path: Path) 
     assert [t.endpoint for t in run.timings] == [
         "page",
         "page, unit filter",
-        "page, choice filter",
+        "page, choice filter (kept)",
+        "page, choice filter (first view)",
         "API",
     ]
-    assert [t.scan for t in run.timings] == [False, False, True, False]
+    assert [t.scan for t in run.timings] == [False, False, True, True, False]
     for timing in run.timings:
         assert timing.database == "sqlite"
         assert timing.responses == RESPONSES
@@ -61,7 +62,7 @@ def test_loads_measures_and_checks_on_sqlite(bench: ModuleType, tmp_path: Path) 
 
     table = bench.markdown_table(run.timings)
     assert table.count("\n") == 1 + len(run.timings)
-    assert "| sqlite | 300 | page, choice filter (scan) |" in table
+    assert "| sqlite | 300 | page, choice filter (kept) (scan) |" in table
 
 
 def test_percentile_interpolates_between_ranks(bench: ModuleType) -> None:
@@ -85,3 +86,31 @@ def test_readme_table_is_replaced_between_its_markers_only(
     assert text.startswith("# Benchmarks\n\n## other.py\n\nTheir numbers.\n")
     assert text.count("## bench/results.py") == 1
     assert "second" in text and "first" not in text
+
+
+def _fake_run(bench: ModuleType, database: str, responses: int, median: float) -> object:
+    timing = bench.Timing(database, responses, "page", median, median * 2, 50, 150.0)
+    check = bench.Check("listened", {"1": 3}, {"1": 3})
+    load = bench.Load(responses, responses * 10, 1.0, 2.0)
+    return bench.Run(database, load, [timing], check, True, 1.5, "SQLite 3")
+
+
+def test_readme_block_keeps_rows_of_runs_not_measured_again(bench: ModuleType) -> None:
+    first = bench.readme_block(
+        [_fake_run(bench, "postgresql", 100_000, 40.0), _fake_run(bench, "sqlite", 100_000, 70.0)]
+    )
+    again = bench.readme_block([_fake_run(bench, "sqlite", 100_000, 55.0)], first)
+
+    rows = [
+        line for line in again.splitlines() if line.startswith("| sqlite") or "| postgresql" in line
+    ]
+    # Measured again: replaced; not measured: kept; SQLite first as in DATABASES.
+    assert rows == [
+        "| sqlite | 100,000 | page | 55.0 | 110.0 | 50 | ≤ 150 ms | pass |",
+        "| postgresql | 100,000 | page | 40.0 | 80.0 | 50 | ≤ 150 ms | pass |",
+    ]
+    notes = [line for line in again.splitlines() if line.startswith("- ")]
+    assert [note.split(" responses")[0] for note in notes] == [
+        "- sqlite, 100,000",
+        "- postgresql, 100,000",
+    ]

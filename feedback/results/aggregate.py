@@ -26,11 +26,14 @@ the spread of answers is shown (that is what a result is).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased
 
 from feedback import answering
@@ -65,6 +68,8 @@ NUMBER_BINS = 10
 NO_ANSWER = ""
 #: Cells of a multiple-choice filter: chose the value, or did not.
 CHOSE, DID_NOT_CHOOSE = "1", "0"
+
+T = TypeVar("T")
 
 Cell = tuple[int, str, str | None]  # (unit_key, channel, filter cell)
 
@@ -274,21 +279,79 @@ def _count_from_tallies(round_: SurveyRound, selection: Selection, units: Units)
     return Counts(cells, dict(question_cells), dict(values))
 
 
+#: Counts with a choice filter scan the round's answers, so they are kept per app for a while:
+#: the key holds the round's running totals, so any new response makes a new key.
+FILTER_CACHE_SIZE = 64
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    cache: OrderedDict[tuple[object, ...], object] = current_app.extensions.setdefault(
+        "results_filter_cache", OrderedDict()
+    )
+    with _cache_lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]  # type: ignore[return-value]
+    value = compute()
+    with _cache_lock:
+        cache[key] = value
+        while len(cache) > FILTER_CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+def _version(round_: SurveyRound) -> tuple[int, int]:
+    """The round's running totals: they change with every response stored."""
+    responses = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
+            ResponseTally.round_id == round_.id
+        )
+    )
+    answers = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(AnswerTally.n), 0)).where(
+            AnswerTally.round_id == round_.id
+        )
+    )
+    return int(responses or 0), int(answers or 0)
+
+
 def _count_with_filter(
     round_: SurveyRound, selection: Selection, units: Units, question: Question
 ) -> Counts:
-    session = db.session
-    unit_key = _unit_key()
+    version = _version(round_)
+    value = selection.value if question.kind == "multiple_choice" else None
+    cells, question_cells = _cached(
+        ("cells", round_.id, question.id, value, version),
+        lambda: _filter_cells(round_, question, value),
+    )
+    values = _cached(
+        ("values", round_.id, question.id, selection, version),
+        lambda: _filter_values(round_, selection, units, question),
+    )
+    return Counts(cells, question_cells, values)
+
+
+def _filter_join(question: Question, value: str | None) -> tuple[Any, Any, sa.ColumnElement[str]]:
     chosen = aliased(Answer)
     join_on = sa.and_(chosen.response_id == Response.id, chosen.question_id == question.id)
     if question.kind == "multiple_choice":
-        join_on = sa.and_(join_on, chosen.value == selection.value)
+        join_on = sa.and_(join_on, chosen.value == value)
         cell_of: sa.ColumnElement[str] = sa.case(
             (chosen.value.is_(None), DID_NOT_CHOOSE), else_=CHOSE
         )
     else:
         cell_of = sa.func.coalesce(chosen.value, NO_ANSWER)
+    return chosen, join_on, cell_of
 
+
+def _filter_cells(
+    round_: SurveyRound, question: Question, value: str | None
+) -> tuple[dict[Cell, int], dict[int, dict[Cell, int]]]:
+    """The whole round's cells, with the filter question's answer, for people and per question."""
+    session = db.session
+    unit_key = _unit_key()
+    chosen, join_on, cell_of = _filter_join(question, value)
     cells: dict[Cell, int] = {}
     for key, channel, cell, n in session.execute(
         sa.select(unit_key, Response.channel, cell_of, sa.func.count())
@@ -299,23 +362,27 @@ def _count_with_filter(
     ):
         cells[(key, channel, cell)] = cells.get((key, channel, cell), 0) + int(n)
 
+    # Each answered question has exactly one answer at position 0 (multiple choice has more
+    # positions), so counting those rows counts respondents without a costly DISTINCT.
     question_cells: dict[int, dict[Cell, int]] = defaultdict(dict)
     for question_id, key, channel, cell, n in session.execute(
-        sa.select(
-            Answer.question_id,
-            unit_key,
-            Response.channel,
-            cell_of,
-            sa.func.count(sa.distinct(Answer.response_id)),
-        )
+        sa.select(Answer.question_id, unit_key, Response.channel, cell_of, sa.func.count())
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(chosen, join_on)
-        .where(Response.round_id == round_.id)
+        .where(Response.round_id == round_.id, Answer.position == 0)
         .group_by(Answer.question_id, unit_key, Response.channel, cell_of)
     ):
         question_cells[question_id][(key, channel, cell)] = int(n)
+    return cells, dict(question_cells)
 
+
+def _filter_values(
+    round_: SurveyRound, selection: Selection, units: Units, question: Question
+) -> dict[int, dict[str, tuple[int, int | None]]]:
+    """Answers per question and value among those who gave the filter answer."""
+    unit_key = _unit_key()
+    chosen, join_on, _cell = _filter_join(question, selection.value)
     conditions = [Response.round_id == round_.id]
     if selection.unit_id is not None:
         conditions.append(unit_key.in_(sorted(units.subtree(selection.unit_id))))
@@ -328,7 +395,7 @@ def _count_with_filter(
     )
     counted_kinds = list(doc.TEXT_KINDS)
     values: dict[int, dict[str, tuple[int, int | None]]] = defaultdict(dict)
-    for question_id, value, number, n in session.execute(
+    for question_id, value, number, n in db.session.execute(
         sa.select(Answer.question_id, Answer.value, sa.func.max(Answer.number), sa.func.count())
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
@@ -342,7 +409,7 @@ def _count_with_filter(
         .group_by(Answer.question_id, Answer.value)
     ):
         values[question_id][value] = (int(n), number)
-    return Counts(cells, dict(question_cells), dict(values))
+    return dict(values)
 
 
 # --- results per question ---------------------------------------------------------------------

@@ -92,7 +92,7 @@ class Table:
 def result_columns() -> list[Column]:
     return [
         Column(_("No."), "int", 6),
-        Column(_("Key"), "text", 14),
+        Column(_("Question code"), "text", 14),
         Column(_("Question"), "text", 50),
         Column(_("Answer"), "text", 30),
         Column(_("Number of answers"), "int", 12),

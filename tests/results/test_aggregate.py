@@ -550,3 +550,20 @@ def test_no_visible_number_gives_away_a_small_group(round_: Round) -> None:
     note(f"k={round_.k} parent={round_.units.parent} cells={filled}")
     note(f"visible={[(s, n) for s, _m, n in visible]}")
     assert not leaks, leaks[:3]
+
+
+def test_a_filtered_count_follows_a_new_response(counted: ResultsPlace) -> None:
+    """Counts with a choice filter are kept for a while per app; a new response must show at once
+    (the round's running totals are part of what the kept counts are filed under)."""
+    selection = Selection(question_id=counted.questions["food"], value="good")
+    assert results_for(counted, selection).n == 6
+    assert results_for(counted, selection).n == 6  # the kept counts, the same answer
+    store_response(
+        counted.round_id,
+        {"listened": "4", "food": "good", "group": "no"},
+        unit=counted.units["Tunet"],
+        channel="kiosk",
+    )
+    after = results_for(counted, selection)
+    assert after.n == 7
+    assert by_key(after)["listened"].n == 7
