@@ -88,9 +88,8 @@ def test_manager_journey(browser: Any, live_server: str, demo: dict[str, int]) -
         )
         check(page, live_server)
 
-        # Units side by side: only the units this manager leads.
-        page.click("text=Enheter side om side")
-        page.wait_for_load_state()
+        # Units side by side, with no unit chosen: the units this manager leads.
+        page.goto(f"{live_server}/resultater/{demo['round2']}/sammenlign")
         groups = page.locator("table").first.inner_text()
         assert "Solsiden bofellesskap" in groups and "Møteplassen aktivitetssenter" in groups
         assert "Rusteamet" not in groups
@@ -98,7 +97,7 @@ def test_manager_journey(browser: Any, live_server: str, demo: dict[str, int]) -
         check(page, live_server)
 
         # The trend across the two rounds.
-        page.click("text=Utvikling over tid")
+        page.click("nav.sub-nav >> text=Utvikling over tid")
         page.wait_for_selector(".chart__plot .main-svg")
         assert "Runde 1" in page.locator("main").inner_text()
         check(page, live_server)
