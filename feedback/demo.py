@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -198,26 +197,25 @@ def _demo_questionnaires(organisation: Organisation) -> None:
         return
     templates = {t.name: t.document for t in builtin_templates()}
     first = services.create_round(organisation, None, templates["user-survey"], source="demo")
-    if _open_demo_round(first, services):
+    if _open_demo_round(first):
         _demo_responses(first, 150, seed=2025, lean=1.0)
         services.close(first, None)
         _demo_evaluation(organisation, first)
         second = services.new_round(first, None)
-        if _open_demo_round(second, services):
+        if _open_demo_round(second):
             _demo_responses(second, 120, seed=2026, lean=1.6)
     services.create_round(organisation, None, templates["recovery"], source="demo")
 
 
-def _open_demo_round(survey: SurveyRound, services: Any) -> bool:
+def _open_demo_round(survey: SurveyRound) -> bool:
+    """Submit the round and let the demo user representatives approve it; True once open."""
+    from feedback.designer import services
+
     services.submit_for_approval(survey, None)
-    for representative in services.user_representatives(organisation_of(survey)):
+    for representative in services.user_representatives(survey.series.organisation):
         if survey.status == "awaiting_approval":
             services.approve(survey, representative)
     return bool(survey.status == "open")
-
-
-def organisation_of(survey: SurveyRound) -> Organisation:
-    return survey.series.organisation
 
 
 def _demo_evaluation(organisation: Organisation, survey: SurveyRound) -> None:

@@ -475,12 +475,11 @@ class CasePage:
     pages: int
 
 
-def list_cases(
-    scope: Scope, filters: Filters, user: User, page: int = 1, current: date | None = None
-) -> CasePage:
-    """Cases this person may see, overdue ones first, then newest first."""
-    current = current or today()
-    conditions = [scope.where()]
+def _conditions(
+    scope: Scope, filters: Filters, user: User, current: date
+) -> list[sa.ColumnElement[bool]]:
+    """What the filters ask for, within what this person may see."""
+    conditions: list[sa.ColumnElement[bool]] = [scope.where()]
     if filters.status == "open":
         conditions.append(Deviation.status != "closed")
     elif filters.status:
@@ -498,8 +497,25 @@ def list_cases(
         conditions.append(_overdue_clause(current))
     if filters.mine:
         conditions.append(Deviation.handler_id == user.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Deviation).where(*conditions))
-    pages = max(1, -(-(total or 0) // PAGE_SIZE))
+    return conditions
+
+
+def count_cases(scope: Scope, filters: Filters, user: User, current: date | None = None) -> int:
+    """How many cases the filters find (one COUNT, no cases loaded)."""
+    conditions = _conditions(scope, filters, user, current or today())
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Deviation).where(*conditions)) or 0
+    )
+
+
+def list_cases(
+    scope: Scope, filters: Filters, user: User, page: int = 1, current: date | None = None
+) -> CasePage:
+    """Cases this person may see, overdue ones first, then newest first."""
+    current = current or today()
+    conditions = _conditions(scope, filters, user, current)
+    total = count_cases(scope, filters, user, current)
+    pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     overdue_first = sa.case((_overdue_clause(current), 0), else_=1)
     stmt = (
@@ -515,7 +531,7 @@ def list_cases(
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    return CasePage(list(db.session.scalars(stmt)), total or 0, page, pages)
+    return CasePage(list(db.session.scalars(stmt)), total, page, pages)
 
 
 # --- case handling -----------------------------------------------------------------------------

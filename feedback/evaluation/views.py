@@ -5,6 +5,9 @@ the results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -29,7 +32,7 @@ from feedback.results.views import helpers as results_helpers
 from feedback.views import save_or_show
 from feedback.vocabulary import AUDIT_LABELS, ROLE_LABELS
 
-#: The results' round menu (extra_round_links) on these pages too.
+#: The results' number formats on these pages too.
 bp.context_processor(results_helpers)
 
 ID = "int(max=2147483647)"
@@ -140,44 +143,54 @@ def edit(round_id: int) -> Response | Page:
     return _page(scope, round_, 400, evaluation_form=form)
 
 
+def _on_point(
+    round_id: int,
+    point_id: int,
+    name: str,
+    form_class: type[AnswerForm] | type[StatusForm],
+    save: Callable[[access.ResultsScope, ActionPoint, Any], object],
+    message: str,
+) -> Response | Page:
+    """A manager's (or the group's) form on one action point: answer it, or set its status."""
+    scope, round_ = _round(round_id)
+    point = services.get_point(scope, round_, point_id)
+    prefix = f"{name}-{point.id}"
+    form = form_class(prefix=prefix)
+    if form.validate_on_submit():
+        done = save_or_show(form, lambda: save(scope, point, form), message, _back(round_, point))
+        if done is not None:
+            return done
+    return _page(scope, round_, 400, forms={prefix: form})
+
+
 @bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/svar", methods=["POST"])
 @login_required
 def answer_point(round_id: int, point_id: int) -> Response | Page:
-    scope, round_ = _round(round_id)
-    point = services.get_point(scope, round_, point_id)
-    form = AnswerForm(prefix=f"svar-{point.id}")
-    if form.validate_on_submit():
-        done = save_or_show(
-            form,
-            lambda: services.add_answer(
-                scope.organisation, signed_in_user(), point, form.body.data
-            ),
-            _("Your answer was saved."),
-            _back(round_, point),
-        )
-        if done is not None:
-            return done
-    return _page(scope, round_, 400, forms={f"svar-{point.id}": form})
+    return _on_point(
+        round_id,
+        point_id,
+        "svar",
+        AnswerForm,
+        lambda scope, point, form: services.add_answer(
+            scope.organisation, signed_in_user(), point, form.body.data
+        ),
+        _("Your answer was saved."),
+    )
 
 
 @bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/status", methods=["POST"])
 @login_required
 def set_point_status(round_id: int, point_id: int) -> Response | Page:
-    scope, round_ = _round(round_id)
-    point = services.get_point(scope, round_, point_id)
-    form = StatusForm(prefix=f"status-{point.id}")
-    if form.validate_on_submit():
-        done = save_or_show(
-            form,
-            lambda: services.set_status(
-                scope.organisation, signed_in_user(), point, form.status.data
-            ),
-            _("The status was saved."),
-            _back(round_, point),
-        )
-        if done is not None:
-            return done
-    return _page(scope, round_, 400, forms={f"status-{point.id}": form})
+    return _on_point(
+        round_id,
+        point_id,
+        "status",
+        StatusForm,
+        lambda scope, point, form: services.set_status(
+            scope.organisation, signed_in_user(), point, form.status.data
+        ),
+        _("The status was saved."),
+    )
 
 
 # --- adding, changing and deleting points (the quality group) ------------------------------------

@@ -16,6 +16,7 @@ from flask_login import login_required
 from feedback.access import current_memberships, signed_in_user
 from feedback.deviations import services as deviations
 from feedback.deviations import stats as deviation_stats
+from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
@@ -77,8 +78,6 @@ def _means(results: object) -> dict[int, Mean | None]:
 
 
 def _open_action_points(scope: access.ResultsScope) -> list[ActionPoint]:
-    from feedback.evaluation import services as evaluation
-
     return evaluation.open_action_points(
         scope.organisation, None if scope.everything else set(scope.unit_ids)
     )
@@ -123,15 +122,13 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
     if case_scope is not None:
         first, last = deviation_stats.default_period(current)
         numbers = deviation_stats.statistics_for(case_scope, first, last)
-        open_cases = deviations.list_cases(
-            case_scope, deviations.Filters(status="open"), signed_in_user(), current=current
-        ).total
-        overdue = deviations.list_cases(
-            case_scope,
-            deviations.Filters(status="open", overdue=True),
-            signed_in_user(),
-            current=current,
-        ).total
+        user = signed_in_user()
+        open_cases = deviations.count_cases(
+            case_scope, deviations.Filters(status="open"), user, current
+        )
+        overdue = deviations.count_cases(
+            case_scope, deviations.Filters(status="open", overdue=True), user, current
+        )
         deviation_summary = DeviationSummary(
             open_cases, overdue, numbers.total, numbers.median_days_to_close, first, last
         )
@@ -145,15 +142,13 @@ def index() -> str:
     units = units_of(scope.organisation)
     current = today()
     board = dashboard_for(scope, units, current)
-    from feedback.evaluation.services import is_overdue
-
     return render_template(
         "results/dashboard.html",
         board=board,
         scope=scope,
         k=scope.organisation.min_group_size,
         today=current,
-        is_overdue=is_overdue,
+        is_overdue=evaluation.is_overdue,
         mean_text=figures.mean_text,
         decimal=figures.decimal,
     )

@@ -148,7 +148,7 @@ def rebuild(session: Session, round_id: int) -> None:
 
 
 def read(session: Session, round_id: int) -> Mapping[str, list[sa.Row[tuple[object, ...]]]]:
-    """The round's tallies as rows (for tests and the API's raw view)."""
+    """The round's tallies as sorted rows, to compare stored counts with rebuilt ones."""
     return {
         "responses": list(
             session.execute(

@@ -90,13 +90,20 @@ def text_answers(
                 chosen.value == selection.value,
             )
         )
-    rows = [
-        TextAnswer(rid, question.id, position, value, personal_data.find(value))
-        for rid, position, value in db.session.execute(stmt.order_by(Answer.response_id))
-    ]
-    if not for_quality_group:
-        rows = [r for r in rows if not r.flagged]
+    stmt = stmt.order_by(Answer.response_id, Answer.position)
+    if for_quality_group:
+        # The group sees every answer: the database counts them and reads one page.
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+        page = db.session.execute(stmt.offset(offset).limit(limit))
+        return [_text_answer(question, *row) for row in page], total
+    # Others never see a flagged answer, and only the text says whether it is flagged.
+    rows = [_text_answer(question, *row) for row in db.session.execute(stmt)]
+    rows = [r for r in rows if not r.flagged]
     return rows[offset : offset + limit], len(rows)
+
+
+def _text_answer(question: Question, response_id: str, position: int, value: str) -> TextAnswer:
+    return TextAnswer(response_id, question.id, position, value, personal_data.find(value))
 
 
 def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:

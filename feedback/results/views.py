@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback.access import role_required
@@ -22,25 +21,11 @@ bp = Blueprint("results", __name__)
 #: (these pages are not theirs to know about).
 results_access = role_required("quality", "manager", denied=404)
 
-#: Pages of a round that other parts add (endpoint, label), shown in the round's sub-menu when
-#: the endpoint exists.
-ROUND_LINKS = (
-    ("evaluation.edit", _l("Evaluation and action plan")),
-    ("exports.report", _l("Printable report")),
-    ("exports.downloads", _l("Download")),
-)
-
 
 @bp.context_processor
 def helpers() -> dict[str, object]:
-    def extra_round_links(round_: object) -> list[tuple[str, str]]:
-        return [(e, str(label)) for e, label in ROUND_LINKS if e in current_app.view_functions]
-
-    return {
-        "percent": figures.percent,
-        "mean_text": figures.mean_text,
-        "extra_round_links": extra_round_links,
-    }
+    """Number formats for the results templates (also used by exports and evaluation)."""
+    return {"percent": figures.percent, "mean_text": figures.mean_text}
 
 
 @bp.route("/")
