@@ -1,0 +1,935 @@
+"""Proof under load: the app under gunicorn (2 sync workers) on SQLite and PostgreSQL, against
+the framework's ceiling, with exactly-once and kill -9 durability checks.
+
+    .venv/bin/python bench/load.py                  # full run, both databases, README updated
+    .venv/bin/python bench/load.py --databases sqlite
+    .venv/bin/python bench/load.py --quick          # smoke size (what CI runs), README untouched
+
+For each database, in one run:
+
+(a) the ceiling: bench/ceiling.py, a minimal Flask endpoint served by the same gunicorn set-up;
+(b) the respondent flow: GET the questionnaire, POST the answers, GET the thank-you page, at
+    concurrency 1 and 8;
+(c) a deviation report: GET the form, POST the report (the receipt page), at 1 and 8;
+(d) the results page and the results API of a round with 100 000 responses;
+(e) the respondent page's weight and request count in Chromium (when Playwright runs);
+(f) exactly once: 16 clients × 1 000 submissions, each with a marker in a free-text answer,
+    must store exactly 16 000 responses, no error, no duplicate, tallies equal to a recount;
+(g) kill -9: the server's process group is killed during load; every submission that got its
+    "thank you" redirect must be stored after the restart, SQLite's integrity check must pass
+    and the restarted server must take submissions.
+
+The load generator is bounded (a fixed time or count per client) and only talks to 127.0.0.1.
+It is Python (one process per client, http.client, one connection per request because sync
+workers close them), so it shares the 2 CPUs with the server: the ratio to the ceiling, which
+pays the same client cost, is the number to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import importlib.util
+import multiprocessing
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+if str(PROJECT_DIR) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(PROJECT_DIR))
+
+
+def _results_module() -> Any:
+    """bench/results.py, for its data set-up and loader (it is a script, not a package)."""
+    name = "bench_results"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCH_DIR / "results.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+results = _results_module()
+
+from feedback import answering  # noqa: E402
+from feedback.designer import services as designer  # noqa: E402
+from feedback.extensions import db  # noqa: E402
+from feedback.models import Organisation, Response, ResponseTally  # noqa: E402
+
+DATABASES = ("sqlite", "postgresql")
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1/bench_load"
+README = BENCH_DIR / "README.md"
+TABLE_START = "<!-- load.py:table:start -->"
+TABLE_END = "<!-- load.py:table:end -->"
+VENV_BIN = Path(sys.executable).parent
+#: The respondent flow's target: at least this share of the ceiling's requests per second.
+TARGET_SHARE = 0.5
+MARKER_KEY = "comment"
+TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much each part does: the full run, or the smoke size CI runs."""
+
+    seconds: float = 10.0
+    responses: int = 100_000
+    results_requests: int = 30
+    clients: int = 16
+    submissions: int = 1_000
+    #: kill -9 once this many submissions of the load are stored (or after a minute).
+    kill_after: int = 300
+
+    @classmethod
+    def quick(cls) -> Size:
+        return cls(
+            seconds=1.5,
+            responses=1_000,
+            results_requests=5,
+            clients=16,
+            submissions=20,
+            kill_after=10,
+        )
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def call(
+    port: int, method: str, path: str, form: Sequence[tuple[str, str]] | None = None, **headers: str
+) -> Reply:
+    """One request on a new connection to 127.0.0.1."""
+    body = urllib.parse.urlencode(list(form)).encode() if form is not None else None
+    sent = {k.replace("_", "-"): v for k, v in headers.items()}
+    if body is not None:
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    return Reply(
+        response.status,
+        {k.lower(): v for k, v in response.getheaders()},
+        data,
+        time.perf_counter() - started,
+    )
+
+
+_TOKEN = re.compile(r'name="skjema"(?: type="hidden")? value="([^"]+)"')
+_TOKEN_ALT = re.compile(r'(?:id|name)="skjema"[^>]*value="([^"]+)"')
+
+
+def form_token(html: str) -> str:
+    match = _TOKEN.search(html) or _TOKEN_ALT.search(html)
+    if match is None:
+        raise RuntimeError("no one-time form token (skjema) on the page")
+    return match.group(1)
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    """gunicorn with the project's gunicorn.conf.py, in its own process group."""
+
+    def __init__(self, app_spec: str, env: dict[str, str], log: Path) -> None:
+        self.app_spec, self.env, self.log = app_spec, env, log
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, ready_path: str = "/") -> Server:
+        env = {
+            **os.environ,
+            **self.env,
+            "FEEDBACK_BIND": f"127.0.0.1:{self.port}",
+            "FEEDBACK_WORKERS": "2",
+        }
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", self.app_spec],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped at start; see {self.log}")
+            try:
+                if call(self.port, "GET", ready_path).status < 500:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within 30 s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """kill -9 of the master and every worker."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(15)
+
+
+# --- the place ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Field:
+    name: str
+    values: list[str]
+    many: bool = False
+
+
+@dataclass
+class Place:
+    """What the set-up made, in plain values a client process can use."""
+
+    results: Any  # bench/results.py Place: the 100 000-response round, member, API token
+    flow_round: int
+    flow_token: str
+    slug: str
+    unit_ids: list[int]
+    fields: list[Field]
+    category_ids: list[str] = field(default_factory=list)
+
+
+def flow_questionnaire() -> dict[str, Any]:
+    """bench/results.py's ten questions on one page, and a free-text comment."""
+    document = results.questionnaire()
+    questions = [q for page in document["pages"] for q in page["questions"]]
+    questions.append(
+        {"key": MARKER_KEY, "type": "text_short", "text": {"nb": "Vil du si noe mer?"}}
+    )
+    return {
+        **document,
+        "title": {"nb": "Brukerundersøkelse (lasttest)"},
+        "pages": [{"questions": questions}],
+    }
+
+
+def set_up(app: Any, kind: str, size: Size) -> tuple[Place, Any]:
+    from feedback.deviations import services as deviations
+
+    place = results.set_up(app)
+    loaded = results.load(app, kind, place, size.responses)
+    with app.app_context():
+        org = db.session.get(Organisation, place.org_id)
+        round_ = designer.create_round(org, None, flow_questionnaire(), source="bench")
+        round_.status = "open"
+        deviations.add_default_categories(org)
+        db.session.commit()
+        fields = []
+        for question in round_.questions:
+            if question.key == MARKER_KEY:
+                continue
+            values = [value for value, _label in answering.choices(question)]
+            fields.append(
+                Field(answering.field_name(question), values, question.kind == "multiple_choice")
+            )
+        categories = [str(c.id) for c in deviations.categories(org)]
+        made = Place(
+            place,
+            round_.id,
+            round_.public_token,
+            org.slug,
+            sorted(place.units.values()),
+            fields,
+            categories,
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return made, loaded
+
+
+def answers(place: Place, rng: Any, marker: str | None) -> list[tuple[str, str]]:
+    form = [("enhet", str(rng.choice(place.unit_ids)))]
+    for f in place.fields:
+        if f.many:
+            form += [(f.name, v) for v in rng.sample(f.values, rng.randint(1, 3))]
+        else:
+            form.append((f.name, rng.choice(f.values)))
+    if marker is not None:
+        form.append((answering.field_name_for(MARKER_KEY), marker))
+    return form
+
+
+# --- client processes --------------------------------------------------------------------------
+
+
+@dataclass
+class Work:
+    """What one client process does: `kind` names the loop, bounded by time and count."""
+
+    kind: str
+    port: int
+    place: Place | None
+    seconds: float
+    count: int
+    client: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Done:
+    #: (request label, seconds) for every request that got its expected answer.
+    samples: list[tuple[str, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    #: Markers whose submission got its "thank you" redirect.
+    acknowledged: list[str] = field(default_factory=list)
+
+
+def _expect(done: Done, label: str, reply: Reply, *statuses: int) -> bool:
+    if reply.status in statuses:
+        done.samples.append((label, reply.seconds))
+        return True
+    done.errors.append(f"{label}: {reply.status}")
+    return False
+
+
+def _respond(work: Work, done: Done, rng: Any, index: int, marked: bool) -> None:
+    place = work.place
+    assert place is not None
+    path = f"/s/{place.flow_token}"
+    page = call(work.port, "GET", path)
+    if not _expect(done, "GET page", page, 200):
+        return
+    marker = f"m{work.client}-{index}-{secrets.token_hex(4)}" if marked else None
+    form = [("skjema", form_token(page.text())), ("sprak", "nb"), ("side", "0"), ("nav", "next")]
+    sent = call(work.port, "POST", path, form + answers(place, rng, marker))
+    if not _expect(done, "POST answers", sent, 303):
+        return
+    if marker is not None:
+        done.acknowledged.append(marker)
+    if marked:
+        return  # the durability loops only need the acknowledgement
+    location = urllib.parse.urlsplit(sent.headers.get("location", ""))
+    thanks = call(work.port, "GET", f"{location.path}?{location.query}")
+    _expect(done, "GET thanks", thanks, 200)
+
+
+def _report(work: Work, done: Done, rng: Any) -> None:
+    place = work.place
+    assert place is not None
+    path = f"/avvik/{place.slug}"
+    page = call(work.port, "GET", path)
+    if not _expect(done, "GET report form", page, 200):
+        return
+    form = [
+        ("skjema", form_token(page.text())),
+        ("reporter_kind", rng.choice(["service_user", "relative", "employee", "other"])),
+        ("unit", str(rng.choice(place.unit_ids))),
+        ("event_date", date.today().isoformat()),
+        ("category", rng.choice(place.category_ids)),
+        ("description", "Ventetiden var lang, og ingen sa fra. " * 3),
+        ("suggestion", "Si fra når det blir forsinkelser."),
+    ]
+    _expect(done, "POST report", call(work.port, "POST", path, form), 200)
+
+
+def client_loop(work: Work) -> Done:
+    import random
+
+    rng = random.Random(work.client * 7919 + os.getpid())
+    done = Done()
+    deadline = time.monotonic() + work.seconds
+    index = 0
+    while index < work.count and time.monotonic() < deadline:
+        try:
+            if work.kind == "ceiling":
+                _expect(done, "GET /", call(work.port, "GET", "/"), 200)
+            elif work.kind == "flow":
+                _respond(work, done, rng, index, marked=False)
+            elif work.kind == "submit":
+                _respond(work, done, rng, index, marked=True)
+            elif work.kind == "report":
+                _report(work, done, rng)
+            elif work.kind in ("page", "api"):
+                path, headers = work.headers["path"], dict(work.headers)
+                headers.pop("path")
+                _expect(done, work.kind, call(work.port, "GET", path, **headers), 200)
+            else:
+                raise ValueError(work.kind)
+        except (OSError, http.client.HTTPException) as error:
+            done.errors.append(f"{work.kind}: {type(error).__name__}")
+            if work.kind == "submit":
+                break  # the server is gone (kill -9): stop this client
+        index += 1
+    return done
+
+
+def run_clients(works: Sequence[Work]) -> tuple[list[Done], float]:
+    """Run each Work in its own process; the wall time of the whole batch."""
+    context = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    with context.Pool(len(works)) as pool:
+        dones = pool.map(client_loop, works, chunksize=1)
+    return dones, time.perf_counter() - started
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def percentile(samples: Sequence[float], share: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+@dataclass
+class Row:
+    database: str
+    scenario: str
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    median_ms: float
+    p95_ms: float
+    ceiling_rps: float = 0.0
+    note: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.rps / self.ceiling_rps if self.ceiling_rps else float("nan")
+
+
+def measure(
+    database: str,
+    scenario: str,
+    works: Sequence[Work],
+    ceiling_rps: float = 0.0,
+    labels: Sequence[str] | None = None,
+) -> Row:
+    dones, seconds = run_clients(works)
+    samples = [s for d in dones for label, s in d.samples if labels is None or label in labels]
+    requests = sum(len(d.samples) for d in dones)
+    errors = sum(len(d.errors) for d in dones)
+    return Row(
+        database,
+        scenario,
+        len(works),
+        requests,
+        errors,
+        seconds,
+        statistics.median(samples) * 1000 if samples else float("nan"),
+        percentile(samples, 0.95) * 1000,
+        ceiling_rps,
+    )
+
+
+def works(kind: str, port: int, place: Place | None, n: int, size: Size, **kw: Any) -> list[Work]:
+    count = kw.pop("count", 10**9)
+    return [Work(kind, port, place, size.seconds, count, client=i, **kw) for i in range(n)]
+
+
+# --- the app's data ----------------------------------------------------------------------------
+
+
+def stored_markers(url: str, round_id: int) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(
+                connection.scalars(
+                    sa.text(
+                        "SELECT a.value FROM answer a JOIN question q ON q.id = a.question_id"
+                        " WHERE q.round_id = :r AND q.key = :k"
+                    ),
+                    {"r": round_id, "k": MARKER_KEY},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def counts(url: str, round_id: int) -> tuple[int, int]:
+    """Responses stored for the round, and the sum of its response tallies."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            responses = connection.scalar(
+                sa.select(sa.func.count())
+                .select_from(Response)
+                .where(Response.round_id == round_id)
+            )
+            tallied = connection.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
+                    ResponseTally.round_id == round_id
+                )
+            )
+            return int(responses or 0), int(tallied or 0)
+    finally:
+        engine.dispose()
+
+
+def integrity(url: str) -> str:
+    if not url.startswith("sqlite"):
+        return "n/a"
+    path = url.removeprefix("sqlite:///")
+    connection = sqlite3.connect(path)
+    try:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        connection.close()
+
+
+@dataclass
+class Durability:
+    database: str
+    clients: int
+    each: int
+    acknowledged: int
+    stored: int
+    distinct: int
+    tallies_match: bool
+    errors: list[str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        expected = self.clients * self.each
+        return (
+            not self.errors
+            and self.acknowledged == expected
+            and self.stored == expected == self.distinct
+            and self.tallies_match
+        )
+
+
+def exactly_once(database: str, url: str, server: Server, place: Place, size: Size) -> Durability:
+    before = set(stored_markers(url, place.flow_round))
+    batch = [
+        Work("submit", server.port, place, 3600.0, size.submissions, client=i)
+        for i in range(size.clients)
+    ]
+    dones, seconds = run_clients(batch)
+    acknowledged = [m for d in dones for m in d.acknowledged]
+    markers = [m for m in stored_markers(url, place.flow_round) if m not in before]
+    responses, tallied = counts(url, place.flow_round)
+    return Durability(
+        database,
+        size.clients,
+        size.submissions,
+        len(acknowledged),
+        len(markers),
+        len(set(markers)),
+        responses == tallied,
+        [e for d in dones for e in d.errors],
+        seconds,
+    )
+
+
+@dataclass
+class Crash:
+    database: str
+    acknowledged: int
+    stored: int
+    missing: int
+    integrity: str
+    after_restart: int
+    tallies_match: bool
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.acknowledged > 0
+            and self.missing == 0
+            and self.integrity in ("ok", "n/a")
+            and self.after_restart == 303
+            and self.tallies_match
+        )
+
+
+def kill_during_load(database: str, url: str, server: Server, place: Place, size: Size) -> Crash:
+    """Submissions from 8 clients; kill -9 of every gunicorn process once some are stored."""
+    before = set(stored_markers(url, place.flow_round))
+    start_count, _ = counts(url, place.flow_round)
+    context = multiprocessing.get_context("fork")
+    batch = [Work("submit", server.port, place, 120.0, 10**9, client=i) for i in range(8)]
+    with context.Pool(len(batch)) as pool:
+        pending = pool.map_async(client_loop, batch, chunksize=1)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not pending.ready():
+            if counts(url, place.flow_round)[0] - start_count >= size.kill_after:
+                break
+            time.sleep(0.05)
+        server.kill()
+        dones = pending.get(120)
+    acknowledged = {m for d in dones for m in d.acknowledged}
+    checked = integrity(url)
+    server.start(f"/s/{place.flow_token}")
+    markers = set(stored_markers(url, place.flow_round)) - before
+    page = call(server.port, "GET", f"/s/{place.flow_token}")
+    import random
+
+    form = [("skjema", form_token(page.text())), ("sprak", "nb"), ("side", "0"), ("nav", "next")]
+    again = call(
+        server.port, "POST", f"/s/{place.flow_token}", form + answers(place, random.Random(), None)
+    )
+    responses, tallied = counts(url, place.flow_round)
+    return Crash(
+        database,
+        len(acknowledged),
+        len(markers),
+        len(acknowledged - markers),
+        checked,
+        again.status,
+        responses == tallied,
+    )
+
+
+# --- page weight -------------------------------------------------------------------------------
+
+
+@dataclass
+class Weight:
+    requests: int
+    bytes: int
+    html_bytes: int
+    outside: list[str]
+    how: str
+
+
+def page_weight(port: int, path: str) -> Weight:
+    """What a phone loads for the respondent page: Chromium when it runs, else the HTML's links."""
+    base = f"http://127.0.0.1:{port}"
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=_chromium())
+            try:
+                page = browser.new_page(viewport={"width": 375, "height": 740})
+                seen: list[tuple[str, int]] = []
+
+                def record(response: Any) -> None:
+                    try:
+                        seen.append((response.url, len(response.body())))
+                    except Exception:  # a redirect has no body
+                        seen.append((response.url, 0))
+
+                page.on("response", record)
+                page.goto(base + path, wait_until="networkidle")
+                html = len(page.content().encode())
+            finally:
+                browser.close()
+        outside = [u for u, _ in seen if not u.startswith(base)]
+        first = next((n for u, n in seen if u == base + path), html)
+        return Weight(len(seen), sum(n for _, n in seen), first, outside, "Chromium")
+    except Exception as error:  # no browser here: count what the HTML links to
+        return _weight_from_html(port, path, f"HTML links ({type(error).__name__})")
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        for folder in os.environ.get("PATH", "").split(os.pathsep):
+            candidate = Path(folder) / name
+            if candidate.exists():
+                return str(candidate)
+    return None
+
+
+def _weight_from_html(port: int, path: str, how: str) -> Weight:
+    page = call(port, "GET", path)
+    html = page.text()
+    links = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    total, outside = len(page.body), re.findall(r'(?:href|src)="(https?://[^"]+)"', html)
+    for link in links:
+        total += len(call(port, "GET", link).body)
+    return Weight(1 + len(links), total, len(page.body), outside, how)
+
+
+# --- one database ------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    database: str
+    rows: list[Row]
+    weight: Weight | None
+    durability: Durability
+    crash: Crash
+    responses: int
+    load_seconds: float
+    version: str
+
+    @property
+    def flow_share(self) -> float:
+        flow = next(r for r in self.rows if r.scenario == "respondent flow" and r.concurrency == 8)
+        return flow.ratio
+
+
+def app_env(url: str, secret: str) -> dict[str, str]:
+    return {
+        "FEEDBACK_ENV": "production",
+        "FEEDBACK_DATABASE_URL": url,
+        "FEEDBACK_SECRET_KEY": secret,
+        "FEEDBACK_SECURE_COOKIES": "false",
+    }
+
+
+def sign_in(port: int) -> str:
+    """The quality-group member's session cookie, through the login form."""
+    page = call(port, "GET", "/logg-inn")
+    cookie = page.headers.get("set-cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text())
+    if token is None:
+        raise RuntimeError("no CSRF token on /logg-inn")
+    form = [
+        ("csrf_token", token.group(1)),
+        ("email", results.EMAIL),
+        ("password", results.PASSWORD),
+    ]
+    reply = call(port, "POST", "/logg-inn", form, Cookie=cookie)
+    if reply.status != 302:
+        raise RuntimeError(f"sign-in failed: {reply.status}")
+    return reply.headers.get("set-cookie", cookie).split(";")[0]
+
+
+def run(
+    kind: str,
+    workdir: Path,
+    size: Size,
+    postgres_url: str = DEFAULT_POSTGRES_URL,
+    report: Callable[[str], None] = print,
+) -> Run:
+    url = results.fresh_database(kind, workdir, postgres_url)
+    app = results.build_app(url)
+    started = time.perf_counter()
+    place, loaded = set_up(app, kind, size)
+    report(
+        f"{kind}: {loaded.responses:,} responses loaded in {time.perf_counter() - started:.0f} s"
+    )
+    with app.app_context():
+        version = _version(kind)
+    log = workdir / f"gunicorn-{kind}.log"
+    rows: list[Row] = []
+
+    ceiling = Server("bench.ceiling:app", {}, log).start()
+    try:
+        c1 = measure(kind, "ceiling (minimal Flask)", works("ceiling", ceiling.port, None, 1, size))
+        c8 = measure(kind, "ceiling (minimal Flask)", works("ceiling", ceiling.port, None, 8, size))
+    finally:
+        ceiling.stop()
+    rows += [c1, c8]
+    by_c = {1: c1.rps, 8: c8.rps}
+
+    server = Server("feedback:create_app()", app_env(url, secrets.token_urlsafe(48)), log)
+    server.start(f"/s/{place.flow_token}")
+    try:
+        for n in (1, 8):
+            rows.append(
+                measure(
+                    kind, "respondent flow", works("flow", server.port, place, n, size), by_c[n]
+                )
+            )
+        for n in (1, 8):
+            row = measure(
+                kind,
+                "deviation report",
+                works("report", server.port, place, n, size),
+                by_c[n],
+                labels=["POST report"],
+            )
+            row.note = "median/p95 of the POST"
+            rows.append(row)
+        cookie = sign_in(server.port)
+        for name, path, headers in (
+            ("page", f"/resultater/{place.results.round_id}", {"Cookie": cookie}),
+            (
+                "api",
+                f"/api/v1/rounds/{place.results.round_id}/results",
+                {"Authorization": f"Bearer {place.results.token}"},
+            ),
+        ):
+            call(server.port, "GET", path, **headers)  # warm-up
+            work = Work(
+                name,
+                server.port,
+                None,
+                size.seconds * 6,
+                size.results_requests,
+                headers={"path": path, **headers},
+            )
+            row = measure(kind, f"results {name}", [work], by_c[1])
+            row.note = f"{loaded.responses:,} responses"
+            rows.append(row)
+        weight = page_weight(server.port, f"/s/{place.flow_token}")
+        durability = exactly_once(kind, url, server, place, size)
+        report(
+            f"{kind}: exactly once: {durability.stored:,} of"
+            f" {durability.clients * durability.each:,} stored in {durability.seconds:.0f} s,"
+            f" ok={durability.ok}"
+        )
+        crash = kill_during_load(kind, url, server, place, size)
+        report(
+            f"{kind}: kill -9: {crash.acknowledged} acknowledged, {crash.missing} missing,"
+            f" integrity {crash.integrity}, ok={crash.ok}"
+        )
+    finally:
+        server.stop()
+    for row in rows:
+        report(format_row(row))
+    return Run(kind, rows, weight, durability, crash, loaded.responses, loaded.insert_s, version)
+
+
+def _version(kind: str) -> str:
+    if kind == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    raw = db.session.scalar(sa.text("SHOW server_version")) or ""
+    db.session.remove()
+    db.engine.dispose()
+    return f"PostgreSQL {str(raw).split()[0]}"
+
+
+# --- output ------------------------------------------------------------------------------------
+
+HEADER = (
+    "| database | scenario | clients | requests | errors | req/s | median ms | p95 ms"
+    " | × ceiling | note |\n|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def format_row(row: Row) -> str:
+    ratio = "—" if not row.ceiling_rps else f"{row.ratio:.2f}"
+    return (
+        f"| {row.database} | {row.scenario} | {row.concurrency} | {row.requests:,} | {row.errors}"
+        f" | {row.rps:,.0f} | {row.median_ms:.1f} | {row.p95_ms:.1f} | {ratio} | {row.note} |"
+    )
+
+
+def summary(runs: Sequence[Run], when: date) -> str:
+    lines = [
+        f"Latest numbers, {when.isoformat()}, on this machine ({os.cpu_count()} CPUs, Python"
+        f" {platform.python_version()}); load generator and server share the CPUs.",
+        "",
+        HEADER,
+        *(format_row(row) for r in runs for row in r.rows),
+        "",
+    ]
+    for r in runs:
+        share = r.flow_share
+        verdict = "pass" if share >= TARGET_SHARE else "FAIL"
+        d, c = r.durability, r.crash
+        lines += [
+            f"- {r.database} ({r.version}): respondent flow at 8 clients = {share:.2f} × the"
+            f" ceiling's requests per second (target ≥ {TARGET_SHARE}): **{verdict}**.",
+            f"  Exactly once: {d.clients} clients × {d.each:,} submissions in {d.seconds:.0f} s:"
+            f" {d.acknowledged:,} acknowledged, {d.stored:,} stored, {d.distinct:,} distinct,"
+            f" tallies equal the responses: {d.tallies_match}, {len(d.errors)} errors:"
+            f" **{'pass' if d.ok else 'FAIL'}**.",
+            f"  kill -9 during load: {c.acknowledged:,} acknowledged, {c.stored:,} stored,"
+            f" {c.missing} missing, integrity check {c.integrity}, first submission after"
+            f" restart {c.after_restart}, tallies equal the responses: {c.tallies_match}:"
+            f" **{'pass' if c.ok else 'FAIL'}**.",
+        ]
+        if r.weight is not None:
+            w = r.weight
+            lines.append(
+                f"  Respondent page ({w.how}, 375 px): {w.requests} requests, {w.bytes / 1024:.1f}"
+                f" KB in all (HTML {w.html_bytes / 1024:.1f} KB), requests outside the app:"
+                f" {len(w.outside)}."
+            )
+    return "\n".join(lines)
+
+
+def write_readme(block: str, path: Path = README) -> None:
+    text = path.read_text(encoding="utf-8")
+    new = f"{TABLE_START}\n{block}\n{TABLE_END}"
+    if TABLE_START in text:
+        before, rest = text.split(TABLE_START, 1)
+        _, after = rest.split(TABLE_END, 1)
+        text = before + new + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", nargs="+", choices=DATABASES, default=list(DATABASES))
+    parser.add_argument("--quick", action="store_true", help="smoke size; README untouched")
+    parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    args = parser.parse_args(argv)
+    size = Size.quick() if args.quick else Size()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        for kind in args.databases:
+            runs.append(run(kind, Path(folder), size, args.postgres_url))
+    text = summary(runs, date.today())
+    print()
+    print(text)
+    if not (args.quick or args.no_readme):
+        write_readme(text)
+    failed = [r for r in runs if not (r.durability.ok and r.crash.ok)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
