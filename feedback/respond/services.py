@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from feedback import answering
@@ -24,8 +25,11 @@ from feedback.models import (
     AccessCode,
     Answer,
     Organisation,
+    Question,
     Response,
+    SurveyPage,
     SurveyRound,
+    SurveySeries,
     Unit,
     UsedFormToken,
 )
@@ -67,8 +71,22 @@ class StoreFailed(Exception):
 # --- rounds ------------------------------------------------------------------------------------
 
 
-def round_by_token(token: str) -> SurveyRound | None:
-    return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.public_token == token))
+def round_by_token(token: str, *, questions: bool = True) -> SurveyRound | None:
+    """The round behind a public link. With ``questions``, everything a questionnaire page
+    reads (pages, questions, options, the organisation) comes in four queries instead of one
+    lazy query per question."""
+    stmt = (
+        sa.select(SurveyRound)
+        .where(SurveyRound.public_token == token)
+        .options(orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation))
+    )
+    if questions:
+        stmt = stmt.options(
+            orm.selectinload(SurveyRound.pages)
+            .selectinload(SurveyPage.questions)
+            .selectinload(Question.options)
+        )
+    return db.session.scalar(stmt)
 
 
 def organisation_of(round_: SurveyRound) -> Organisation:

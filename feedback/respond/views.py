@@ -54,8 +54,8 @@ class Mode:
     code: str | None = None
 
 
-def _round_or_404(token: str) -> SurveyRound:
-    round_ = services.round_by_token(token)
+def _round_or_404(token: str, *, questions: bool = True) -> SurveyRound:
+    round_ = services.round_by_token(token, questions=questions)
     if round_ is None:
         abort(404)
     return round_
@@ -102,7 +102,7 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
-    round_ = _round_or_404(token)
+    round_ = _round_or_404(token, questions=False)
     return render_public(
         "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
     )
