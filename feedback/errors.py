@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from markupsafe import escape
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from feedback import public
+from feedback.i18n import current_language
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +66,89 @@ CSRF_MESSAGE = (
 )
 
 
-def render_error(status: int, title: object = None, message: object = None) -> tuple[str, int]:
+KEPT_MESSAGE = _l("What you wrote is kept on this page. Wait a little and press “Send again”.")
+SEND_AGAIN = _l("Send again")
+
+
+@dataclass
+class Resend:
+    """A POST that failed while the database was away, to be sent again from the error page:
+    the same address and the same fields (with their one-time or CSRF token), so nothing typed
+    is lost and no JavaScript is needed."""
+
+    action: str
+    fields: list[tuple[str, str]]
+
+
+def _resend() -> Resend | None:
+    """What the failed request posted, or None when there is nothing to keep.
+
+    Only form fields are kept, never uploaded files. A form with a password is not written
+    back into a page at all: a password must stay where it was typed.
+    """
+    if request.method != "POST":
+        return None
+    try:
+        fields = list(request.form.items(multi=True))
+    except HTTPException:  # the body could not be read (too large, cut off): nothing to keep
+        return None
+    if not fields or any("password" in name.lower() for name, _value in fields):
+        return None
+    query = request.query_string.decode("latin-1")
+    action = request.script_root + request.path + (f"?{query}" if query else "")
+    return Resend(action, fields)
+
+
+def render_error(
+    status: int, title: object = None, message: object = None, resend: Resend | None = None
+) -> tuple[str, int]:
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    title, message = title or default_title, message or default_message
     try:
         html = render_template(
             "errors/error.html",
             status=status,
-            title=title or default_title,
-            message=message or default_message,
+            title=title,
+            message=message,
+            resend=resend,
+            kept_message=KEPT_MESSAGE,
+            send_again=SEND_AGAIN,
+            # Switching language by a link would drop what is kept in the page.
+            hide_languages=resend is not None,
         )
     except Exception:
         # The page itself failed (for instance the database is down while loading the user):
         # answer with a bare page rather than a second traceback.
         log.exception("error page %s could not be rendered", status)
-        html = (
-            f"<!doctype html><html lang='nb'><meta charset='utf-8'><title>{status}</title>"
-            f"<h1>{escape(str(title or default_title))}</h1>"
-            f"<p>{escape(str(message or default_message))}</p></html>"
-        )
+        html = _bare_page(status, title, message, resend)
     return html, status
+
+
+def _bare_page(status: int, title: object, message: object, resend: Resend | None) -> str:
+    """The error page without the layout, for when the layout itself cannot be rendered. It
+    keeps the posted fields just as the full page does."""
+    try:
+        stylesheet = Markup('<link rel="stylesheet" href="{}">').format(
+            url_for("static", filename="css/app.css")
+        )
+    except Exception:  # no address could be built: the page works without the stylesheet
+        stylesheet = Markup("")
+    kept = Markup("")
+    if resend is not None:
+        inputs = Markup("").join(
+            Markup('<input type="hidden" name="{}" value="{}">').format(name, value)
+            for name, value in resend.fields
+        )
+        kept = Markup(
+            '<p>{}</p><form method="post" action="{}">{}'
+            '<button type="submit" class="button">{}</button></form>'
+        ).format(str(KEPT_MESSAGE), resend.action, inputs, str(SEND_AGAIN))
+    return Markup(
+        '<!doctype html><html lang="{}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>{}</title>{}</head><body><main id="main" class="wrap">'
+        "<h1>{}</h1><p>{}</p>{}</main></body></html>"
+    ).format(current_language(), str(title), stylesheet, str(title), str(message), kept)
 
 
 def _handle_http(error: HTTPException) -> ResponseReturnValue:
@@ -96,13 +165,22 @@ def _handle_csrf(error: CSRFError) -> tuple[str, int]:
     return render_error(400, *CSRF_MESSAGE)
 
 
-def _handle_unexpected(error: Exception) -> tuple[str, int]:
+def _handle_unexpected(error: Exception) -> ResponseReturnValue:
     original = getattr(error, "original_exception", None) or error
     if _is_database_unavailable(original):
         log.error("database unavailable: %s", type(original).__name__)
-        return render_error(503)
+        return _database_unavailable()
     log.exception("unhandled error", exc_info=original)
     return render_error(500)
+
+
+def _database_unavailable() -> ResponseReturnValue:
+    """A passing fault: what was posted comes back in the page, ready to be sent again, in
+    the language of the form it came from. The page must not stay in any cache."""
+    resend = _resend()
+    with force_locale(public.language() if resend else current_language()):
+        html, status = render_error(503, resend=resend)
+    return html, status, {"Cache-Control": "no-store"}
 
 
 def _is_database_unavailable(error: BaseException) -> bool:
