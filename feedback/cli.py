@@ -112,9 +112,11 @@ def create_user_command(
 @with_appcontext
 def schedule_command() -> None:
     """Open and close questionnaire rounds whose dates have come, forget old one-time form
-    tokens, and anonymise deviation cases past their retention time (run daily from cron)."""
+    tokens, anonymise deviation cases past their retention time, and on PostgreSQL put the
+    anonymous tables in random-key order (run daily from cron, at night)."""
     from feedback.designer.services import apply_schedule
     from feedback.deviations.services import apply_retention
+    from feedback.maintenance import reorder_anonymous_tables
     from feedback.respond.services import purge_used_tokens
 
     changed = apply_schedule()
@@ -124,11 +126,15 @@ def schedule_command() -> None:
     expired = apply_retention()
     db.session.commit()
     overwrite_freed_space()
+    reordered = reorder_anonymous_tables()
     action = current_app.config["DEVIATION_RETENTION_ACTION"]
     click.echo(
         f"{changed} round(s) opened or closed. {purged} old form token(s) deleted. "
-        f"{expired} deviation case(s) past the retention time ({action})."
+        f"{expired} deviation case(s) past the retention time ({action}). "
+        f"{len(reordered.tables)} anonymous table(s) put in random-key order."
     )
+    if reordered.skipped:
+        click.echo(f"Busy, left for the next run: {', '.join(reordered.skipped)}.", err=True)
 
 
 @click.command("send-notices")
