@@ -240,7 +240,7 @@ def save_template(round_: SurveyRound, actor: User | None, name: str) -> SurveyT
     if clash is not None:
         raise DesignerError("name", _l("There is already a template with this name."))
     template = SurveyTemplate(
-        organisation=organisation,
+        organisation_id=organisation.id,
         name=name,
         document=doc.export_round(round_),
         created_by_id=actor.id if actor else None,

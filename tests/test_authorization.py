@@ -1,0 +1,1205 @@
+"""The authorization matrix: every URL rule of the app, for every kind of person, with the status
+each must get.
+
+The table below names every endpoint. A new route without an entry fails
+``test_every_rule_has_an_entry``, and so does an entry for a route that is gone. The people:
+someone not signed in, an administrator, a quality-group member of each representation, the
+manager of unit A (not unit B), and an administrator and quality-group member of another
+organisation, who passes every role check and must still not reach this organisation's objects
+(rounds, cases, units, accounts, roles, action points, categories, API keys).
+
+One app and one set of data serve the module, and the tests run in this order: every GET; every
+forbidden POST (with a valid CSRF token and a form that would change something, and nothing may
+change); every POST without its CSRF token; the public forms without their one-time token; the
+POSTs of those allowed (which may change things); and last the forbidden forms again from
+someone allowed, to show they would have changed something.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from markupsafe import escape
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import Rule
+
+from feedback import charts
+from feedback.admin.forms import TOP_LEVEL
+from feedback.api import services as api_services
+from feedback.designer import services as designer
+from feedback.deviations import services as deviations
+from feedback.errors import CSRF_MESSAGE
+from feedback.extensions import db
+from feedback.models import (
+    ActionPoint,
+    Answer,
+    ApiToken,
+    DeviationMeasure,
+    Evaluation,
+    Membership,
+)
+from feedback.models.base import today, utcnow
+from feedback.models.results import hash_api_token, new_api_token
+from feedback.respond import services as respond
+from tests import factories
+from tests.conftest import TEST_DATABASE_URL, _empty_tables, build_app, csrf_token, login
+from tests.designer.conftest import document, likert
+from tests.shared import dump_tables
+
+# --- who asks ------------------------------------------------------------------------------------
+
+ANON = "anonymous"
+ADMIN = "admin"
+USER_REP = "quality_user_rep"
+RELATIVE_REP = "quality_relative_rep"
+PROFESSIONAL = "quality_professional"
+QUALITY = (USER_REP, RELATIVE_REP, PROFESSIONAL)
+MANAGER = "manager_a"
+OTHER = "other_org"
+SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER)
+
+#: What the other organisation's member must never see on a page of their own.
+MARKERS = ("Fjordvik kommune", "Alfaheimen", "Betatunet")
+
+#: Expected: a redirect to the login page (with ?next= the page asked for).
+LOGIN = "login"
+Expected = int | str
+#: Outcomes that mean "not for you".
+DENIED: frozenset[Expected] = frozenset({LOGIN, 401, 403, 404})
+
+
+def row(
+    anon: Expected,
+    admin: Expected,
+    quality: Expected | tuple[Expected, Expected, Expected],
+    manager: Expected,
+    other: Expected,
+) -> dict[str, Expected]:
+    """One expected outcome per subject; ``quality`` is one for all three kinds, or a triple
+    (user representative, relative representative, professional)."""
+    triple = quality if isinstance(quality, tuple) else (quality,) * 3
+    return dict(zip(SUBJECTS, (anon, admin, *triple, manager, other), strict=True))
+
+
+# Rows that many routes share. "OBJ": the address names one of organisation 1's objects, so the
+# other organisation's member gets 404; without it they see their own organisation's page.
+PUBLIC = row(200, 200, 200, 200, 200)
+ADMIN_PAGE = row(LOGIN, 200, 403, 403, 200)
+ADMIN_OBJ = row(LOGIN, 200, 403, 403, 404)
+EDIT_PAGE = row(LOGIN, 200, 200, 404, 200)
+EDIT_OBJ = row(LOGIN, 200, 200, 404, 404)
+READ_PAGE = row(LOGIN, 200, 200, 200, 200)
+READ_OBJ = row(LOGIN, 200, 200, 200, 404)
+# Results, deviation cases and the dashboard: the quality group and managers.
+STAFF_PAGE = row(LOGIN, 404, 200, 200, 200)
+STAFF_OBJ = row(LOGIN, 404, 200, 200, 404)
+GROUP_OBJ = row(LOGIN, 404, 200, 404, 404)
+CATEGORY_PAGE = row(LOGIN, 200, 404, 404, 200)
+CATEGORY_OBJ = row(LOGIN, 200, 404, 404, 404)
+API_PAGE = row(401, 401, 200, 200, 200)
+API_OBJ = row(401, 401, 200, 200, 404)
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Ids of everything the addresses are filled with."""
+
+    org: int
+    slug: str
+    unit_a: int
+    unit_b: int
+    #: An open round with responses from unit A, a public link, a kiosk key and access codes.
+    open_round: int
+    public_token: str
+    kiosk_key: str
+    batch: int
+    access_code: str
+    #: A free-text answer of the open round ("response:question:position").
+    text_answer: str
+    #: A draft round to edit, and one awaiting approval.
+    draft_round: int
+    draft_page: int
+    draft_question: int
+    awaiting_round: int
+    category: int
+    case_a: str
+    case_b: str
+    #: A closed case of unit A to reopen.
+    closed_case: str
+    receipt_a: str
+    measure: int
+    point_a: int
+    point_b: int
+    #: An account of organisation 1 to edit, and one whose role gets removed.
+    spare_user: int
+    spare_membership: int
+    #: The user representative's own API key (its pages are tested).
+    key_id: int
+    #: Per subject: an API key (bearer secret).
+    bearer: dict[str, str] = field(default_factory=dict)
+    #: Per allowed subject: a page, a question and an action point to delete.
+    spare_pages: dict[str, int] = field(default_factory=dict)
+    spare_questions: dict[str, int] = field(default_factory=dict)
+    spare_points: dict[str, int] = field(default_factory=dict)
+    closed_cases: dict[str, str] = field(default_factory=dict)
+
+
+def _email(subject: str) -> str:
+    return f"{subject.replace('_', '.')}@example.no"
+
+
+def _text(key: str) -> dict[str, Any]:
+    return {"key": key, "type": "text_long", "text": {"nb": "Fortell mer"}, "max_length": 500}
+
+
+def _build_world() -> World:
+    org = factories.organisation("Fjordvik kommune", "fjordvik")
+    other = factories.organisation("Nabokommunen", "nabo")
+    deviations.add_default_categories(org)
+    deviations.add_default_categories(other)
+    unit_a = factories.unit(org, "Alfaheimen")
+    unit_b = factories.unit(org, "Betatunet")
+    factories.unit(other, "Nabohuset")
+
+    users = {
+        ADMIN: factories.user(_email(ADMIN), org=org, role="admin"),
+        USER_REP: factories.user(_email(USER_REP), org=org, role="quality"),
+        RELATIVE_REP: factories.user(
+            _email(RELATIVE_REP), org=org, role="quality", representation="relative_rep"
+        ),
+        PROFESSIONAL: factories.user(
+            _email(PROFESSIONAL), org=org, role="quality", representation="professional"
+        ),
+        MANAGER: factories.user(_email(MANAGER), org=org, role="manager", units=[unit_a]),
+        # Every role, but in the other organisation: only the organisation check stops them.
+        OTHER: factories.user(_email(OTHER), org=other, role="admin"),
+    }
+    db.session.add(
+        Membership(user=users[OTHER], organisation=other, role="quality", representation="user_rep")
+    )
+    spare = factories.user(
+        "reserve@example.no", org=org, role="quality", representation="professional"
+    )
+    leaving = factories.user("slutter@example.no", org=org, role="manager", units=[unit_b])
+    db.session.flush()
+
+    # The open round: six responses from unit A, one with free text.
+    open_round = designer.create_round(
+        org, None, document([likert("listened"), _text("comment")]), source="test"
+    )
+    open_round.status = "open"
+    open_round.opened_at = utcnow()
+    db.session.commit()
+    for n in range(6):
+        answers = {"listened": [str(1 + n % 5)]}
+        if n == 0:
+            answers["comment"] = ["Husmøtet er bra, men maten kunne vært bedre."]
+        respond.store(open_round, answers, unit=unit_a, channel="link", nonce=secrets.token_hex(16))
+    comment = next(q for q in open_round.questions if q.key == "comment")
+    answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == comment.id))
+    assert answer is not None
+    text_answer = f"{answer.response_id}:{answer.question_id}:{answer.position}"
+    kiosk_key = respond.kiosk_key(open_round, unit_a, 120)
+    batch = respond.make_codes(open_round, 2, unit_a)
+    access_code = respond.batch_codes(open_round, batch)[0].code
+
+    # A draft with one page and question to edit, and a page and a question per editor to
+    # delete.
+    editors = (ADMIN, *QUALITY)
+    draft = designer.create_round(
+        org,
+        None,
+        document(
+            [likert("q1"), *(likert(f"spare_{n}") for n in range(len(editors)))],
+            *([likert(f"page_{n}")] for n in range(len(editors))),
+        ),
+        source="test",
+    )
+    awaiting = designer.create_round(org, None, document([likert("a1")]), source="test")
+    designer.submit_for_approval(awaiting, None)
+    db.session.flush()
+
+    categories = deviations.categories(org)
+    cases = {}
+    closed = ("closed", *QUALITY, MANAGER)
+    for name, unit in (("a", unit_a), ("b", unit_b), *((c, unit_a) for c in closed)):
+        nonce = respond.read_one_time_token(
+            deviations.REPORT_FORM, org.id, deviations.new_report_token(org)
+        ).nonce
+        assert nonce is not None
+        cases[name] = deviations.submit(
+            org,
+            deviations.NewReport(
+                reporter_kind="service_user",
+                unit=unit,
+                event_date=today() - timedelta(days=1),
+                category=categories[0],
+                description="Husmøtet ble avlyst uten beskjed.",
+            ),
+            nonce,
+        )
+    case_a, receipt_a = cases["a"]
+    case_b, _receipt_b = cases["b"]
+    for name in closed:
+        case, _receipt = cases[name]
+        case.status, case.closed_on, case.closing_evaluation = "closed", today(), "Ordnet."
+    measure = DeviationMeasure(deviation_id=case_a.id, description="Ring alle", owner="Leder")
+    db.session.add(measure)
+
+    db.session.add(Evaluation(round_id=open_round.id, assessment="Bra.", published=True))
+    points = {
+        name: ActionPoint(round_id=open_round.id, title=f"Tiltak {name}", unit_id=unit)
+        for name, unit in (
+            ("a", unit_a.id),
+            ("b", unit_b.id),
+            *((s, unit_b.id) for s in QUALITY),
+        )
+    }
+    db.session.add_all(points.values())
+
+    bearer = {}
+    for subject in (*QUALITY, MANAGER):
+        _token, bearer[subject] = api_services.create_token(users[subject], org, "Power BI")
+    _token, bearer[OTHER] = api_services.create_token(users[OTHER], other, "Power BI")
+    # The administrator holds no API role: a key made behind the app's back must not work.
+    secret = new_api_token()
+    db.session.add(
+        ApiToken(
+            user_id=users[ADMIN].id,
+            organisation_id=org.id,
+            name="Ulovlig",
+            token_hash=hash_api_token(secret),
+            hint=secret[:8],
+        )
+    )
+    bearer[ADMIN] = secret
+    key, _secret = api_services.create_token(users[USER_REP], org, "Rapport")
+    db.session.commit()
+
+    draft_questions = {q.key: q.id for q in draft.questions}
+    return World(
+        org=org.id,
+        slug=org.slug,
+        unit_a=unit_a.id,
+        unit_b=unit_b.id,
+        open_round=open_round.id,
+        public_token=open_round.public_token,
+        kiosk_key=kiosk_key,
+        batch=batch,
+        access_code=access_code,
+        text_answer=text_answer,
+        draft_round=draft.id,
+        draft_page=draft.pages[0].id,
+        draft_question=draft_questions["q1"],
+        awaiting_round=awaiting.id,
+        category=categories[0].id,
+        case_a=case_a.id,
+        case_b=case_b.id,
+        closed_case=cases["closed"][0].id,
+        receipt_a=receipt_a,
+        measure=measure.id,
+        point_a=points["a"].id,
+        point_b=points["b"].id,
+        spare_user=spare.id,
+        spare_membership=leaving.memberships[0].id,
+        key_id=key.id,
+        bearer=bearer,
+        spare_pages={s: draft.pages[n + 1].id for n, s in enumerate(editors)},
+        spare_questions={s: draft_questions[f"spare_{n}"] for n, s in enumerate(editors)},
+        spare_points={s: points[s].id for s in QUALITY},
+        closed_cases={s: cases[s][0].id for s in (*QUALITY, MANAGER)},
+    )
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+Values = Callable[[World, str], dict[str, Any]]
+Form = Callable[[World], dict[str, Any]]
+
+
+def at(**names: str) -> Values:
+    """Address values taken from the World: ``at(round_id="open_round")``."""
+    return lambda w, s: {key: getattr(w, name) for key, name in names.items()}
+
+
+def own(key: str, spares: str, shared: str, **more: str) -> Values:
+    """``key`` is an allowed subject's own spare object (``spares`` in the World, by subject)
+    and everyone else's the ``shared`` one: a deletion by someone allowed leaves the others'
+    address intact."""
+
+    def values(w: World, s: str) -> dict[str, Any]:
+        own_spares: dict[str, int] = getattr(w, spares)
+        return {
+            **at(**more)(w, s),
+            key: own_spares.get(s, getattr(w, shared)),
+        }
+
+    return values
+
+
+def form(**fields: str) -> Form:
+    """A fixed form."""
+    return lambda w: dict(fields)
+
+
+NOTHING: Form = form()
+
+
+@dataclass(frozen=True)
+class Route:
+    values: Values = lambda w, s: {}  # noqa: E731
+    #: Expected per subject for GET (None: the rule takes no GET).
+    get: Mapping[str, Expected] | None = None
+    #: Expected per subject for POST (None: the rule takes no POST).
+    post: Mapping[str, Expected] | None = None
+    #: A form that would change something if a forbidden subject got through.
+    attack: Form = NOTHING
+    #: The form allowed subjects send (empty by default: nothing is saved).
+    allowed: Form = NOTHING
+    #: The allowed form itself changes the database (a button with nothing to fill in): then
+    #: the same empty form from the forbidden subjects was a real attempt too.
+    acts: bool = False
+
+
+def _upload(w: World) -> dict[str, Any]:
+    text = json.dumps(document([likert("snik")]))
+    return {"file": (io.BytesIO(text.encode()), "skjema.json")}
+
+
+def _answer(w: World) -> dict[str, str]:
+    return {f"svar-{w.point_a}-body": "Snik"}
+
+
+def _point_status(w: World) -> dict[str, str]:
+    return {f"status-{w.point_a}-status": "done"}
+
+
+ROUTES: dict[str, Route] = {
+    # main, auth
+    "main.index": Route(get=PUBLIC),
+    "main.set_language": Route(lambda w, s: {"code": "nb"}, get=row(302, 302, 302, 302, 302)),
+    "main.plotly_js": Route(lambda w, s: {"version": charts.plotly_version()}, get=PUBLIC),
+    "main.choose_organisation": Route(
+        post=row(LOGIN, 302, 302, 302, 404),
+        attack=lambda w: {"organisation_id": str(w.org)},
+        allowed=lambda w: {"organisation_id": str(w.org)},
+    ),
+    "auth.login": Route(get=row(200, 302, 302, 302, 302), post=row(200, 302, 302, 302, 302)),
+    "auth.logout": Route(post=row(302, 302, 302, 302, 302)),
+    "auth.change_password": Route(get=READ_PAGE, post=READ_PAGE),
+    # administration
+    "admin.index": Route(get=ADMIN_PAGE),
+    "admin.edit_settings": Route(
+        get=ADMIN_PAGE,
+        post=ADMIN_PAGE,
+        attack=form(name="Kapret", min_group_size="5", approval_rule="all", approval_count="1"),
+    ),
+    "admin.list_units": Route(
+        get=ADMIN_PAGE,
+        post=ADMIN_PAGE,
+        attack=form(name="Snikenheten", kind="housing", parent_id=str(TOP_LEVEL), active="y"),
+    ),
+    "admin.edit_unit": Route(
+        at(unit_id="unit_a"),
+        get=ADMIN_OBJ,
+        post=ADMIN_OBJ,
+        attack=form(name="Kapret", kind="housing", parent_id=str(TOP_LEVEL), active="y"),
+        # Fields left out keep their values, but a box left out is unticked: send a problem.
+        allowed=form(name=""),
+    ),
+    "admin.list_accounts": Route(get=ADMIN_PAGE),
+    "admin.new_account": Route(
+        get=ADMIN_PAGE,
+        post=ADMIN_PAGE,
+        attack=form(
+            name="Snik", email="snik@example.no", password="snik-passord-123", role="admin"
+        ),
+    ),
+    "admin.edit_account": Route(
+        at(user_id="spare_user"),
+        get=ADMIN_OBJ,
+        post=ADMIN_OBJ,
+        attack=form(**{"account-name": "Kapret", "account-email": "kapret@example.no"}),
+        allowed=form(**{"account-email": "ingen-adresse"}),
+    ),
+    "admin.reset_password": Route(
+        at(user_id="spare_user"),
+        post=ADMIN_OBJ,
+        attack=form(**{"reset-password": "kapret-passord-123"}),
+    ),
+    "admin.add_role": Route(
+        at(user_id="spare_user"), post=ADMIN_OBJ, attack=form(**{"role-role": "admin"})
+    ),
+    "admin.remove_role": Route(
+        at(membership_id="spare_membership"), post=row(LOGIN, 302, 403, 403, 404), acts=True
+    ),
+    "admin.audit_log": Route(get=ADMIN_PAGE),
+    # questionnaires
+    "designer.index": Route(get=READ_PAGE),
+    "designer.new_questionnaire": Route(
+        get=EDIT_PAGE, post=EDIT_PAGE, attack=form(template="", title="Snikskjema")
+    ),
+    "designer.import_questionnaire": Route(get=EDIT_PAGE, post=EDIT_PAGE, attack=_upload),
+    "designer.show_round": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.export_round": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.round_history": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.preview": Route(at(round_id="open_round"), get=READ_OBJ, post=READ_OBJ),
+    "designer.edit_settings": Route(
+        at(round_id="draft_round"),
+        get=EDIT_OBJ,
+        post=EDIT_OBJ,
+        attack=form(**{"title-nb": "Kapret tittel"}),
+    ),
+    "designer.change_status": Route(
+        at(round_id="draft_round"),
+        post=row(LOGIN, 400, 400, 404, 404),
+        attack=form(action="submit"),
+    ),
+    "designer.start_new_round": Route(
+        at(round_id="open_round"), post=row(LOGIN, 302, 302, 404, 404), acts=True
+    ),
+    "designer.save_template": Route(
+        at(round_id="draft_round"), get=EDIT_OBJ, post=EDIT_OBJ, attack=form(name="Snikmal")
+    ),
+    "designer.add_page": Route(
+        at(round_id="draft_round"), post=row(LOGIN, 302, 302, 404, 404), acts=True
+    ),
+    "designer.edit_page": Route(
+        at(round_id="draft_round", page_id="draft_page"),
+        get=EDIT_OBJ,
+        # Nothing sent keeps the page as it was: saved.
+        post=row(LOGIN, 302, 302, 404, 404),
+        attack=form(**{"title-nb": "Kapret side"}),
+    ),
+    "designer.move_page": Route(
+        at(round_id="draft_round", page_id="draft_page"),
+        post=row(LOGIN, 400, 400, 404, 404),
+        attack=form(direction="down"),
+    ),
+    "designer.delete_page": Route(
+        own("page_id", "spare_pages", "draft_page", round_id="draft_round"),
+        get=EDIT_OBJ,
+        post=row(LOGIN, 302, 302, 404, 404),
+        acts=True,
+    ),
+    "designer.add_question": Route(
+        lambda w, s: {"round_id": w.draft_round, "page_id": w.draft_page, "type": "likert"},
+        get=EDIT_OBJ,
+        post=EDIT_OBJ,
+        attack=form(**{"text-nb": "Snikspørsmål"}),
+    ),
+    "designer.edit_question": Route(
+        at(round_id="draft_round", question_id="draft_question"),
+        get=EDIT_OBJ,
+        post=EDIT_OBJ,
+        attack=lambda w: {"text-nb": "Kapret", "page_id": str(w.draft_page)},
+    ),
+    "designer.move_question": Route(
+        at(round_id="draft_round", question_id="draft_question"),
+        post=row(LOGIN, 400, 400, 404, 404),
+        attack=form(direction="down"),
+    ),
+    "designer.delete_question": Route(
+        own("question_id", "spare_questions", "draft_question", round_id="draft_round"),
+        get=EDIT_OBJ,
+        post=row(LOGIN, 302, 302, 404, 404),
+        acts=True,
+    ),
+    # running a round
+    "fieldwork.links": Route(at(round_id="open_round"), get=READ_OBJ),
+    "fieldwork.poster(round_id)": Route(at(round_id="open_round"), get=READ_OBJ),
+    "fieldwork.poster(round_id,unit_id)": Route(
+        at(round_id="open_round", unit_id="unit_a"), get=READ_OBJ
+    ),
+    "fieldwork.kiosk": Route(
+        at(round_id="open_round"),
+        get=EDIT_OBJ,
+        post=EDIT_OBJ,
+        attack=form(unit="", idle_seconds="120"),
+    ),
+    "fieldwork.codes": Route(
+        at(round_id="open_round"), get=EDIT_OBJ, post=EDIT_OBJ, attack=form(unit="", count="5")
+    ),
+    "fieldwork.code_access": Route(
+        at(round_id="open_round"),
+        post=row(LOGIN, 302, 302, 404, 404),
+        attack=form(requires_code="y"),
+    ),
+    "fieldwork.code_cards": Route(at(round_id="open_round", batch="batch"), get=EDIT_OBJ),
+    "fieldwork.paper": Route(at(round_id="open_round"), get=READ_OBJ),
+    "fieldwork.enter_paper": Route(
+        at(round_id="open_round"), get=EDIT_OBJ, post=row(LOGIN, 400, 400, 404, 404)
+    ),
+    "fieldwork.counts": Route(at(round_id="open_round"), get=READ_OBJ),
+    "fieldwork.counts_json": Route(at(round_id="open_round"), get=READ_OBJ),
+    # answering (public; a one-time form token instead of the CSRF token)
+    "respond.by_link": Route(at(token="public_token"), get=PUBLIC, post=PUBLIC),
+    "respond.by_unit_link": Route(
+        at(token="public_token", unit_id="unit_a"), get=PUBLIC, post=PUBLIC
+    ),
+    "respond.thanks": Route(at(token="public_token"), get=PUBLIC),
+    "respond.code": Route(get=PUBLIC, post=row(400, 400, 400, 400, 400)),
+    "respond.by_code": Route(post=row(303, 303, 303, 303, 303)),
+    "respond.kiosk": Route(at(key="kiosk_key"), get=PUBLIC, post=PUBLIC),
+    "respond.kiosk_thanks": Route(at(key="kiosk_key"), get=PUBLIC),
+    "respond.kiosk_reset": Route(
+        at(key="kiosk_key"), get=row(303, 303, 303, 303, 303), post=row(303, 303, 303, 303, 303)
+    ),
+    "respond.privacy": Route(get=PUBLIC),
+    # results
+    "results.index": Route(get=STAFF_PAGE),
+    "results.round_results": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.compare": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.trend": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.redact": Route(
+        at(round_id="open_round"),
+        post=row(LOGIN, 404, 302, 404, 404),
+        attack=lambda w: {"svar": w.text_answer, "hele": "1"},
+    ),
+    "exports.downloads": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "exports.report": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "exports.results_csv": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "exports.results_xlsx": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "exports.raw_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "exports.raw_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "dashboard.index": Route(get=STAFF_PAGE),
+    # evaluation and action plan
+    "evaluation.edit": Route(
+        at(round_id="open_round"),
+        get=STAFF_OBJ,
+        # Every field may be empty: saved.
+        post=row(LOGIN, 404, 302, 404, 404),
+        attack=form(assessment="Kapret vurdering", public_summary="Kapret"),
+    ),
+    "evaluation.new_point": Route(
+        at(round_id="open_round"),
+        get=GROUP_OBJ,
+        post=row(LOGIN, 404, 400, 404, 404),
+        attack=form(title="Sniktiltak", status="planned", unit="", owner=""),
+    ),
+    "evaluation.edit_point": Route(
+        at(round_id="open_round", point_id="point_a"),
+        get=GROUP_OBJ,
+        post=row(LOGIN, 404, 400, 404, 404),
+        attack=form(title="Kapret tiltak", status="planned", unit="", owner=""),
+    ),
+    "evaluation.delete_point": Route(
+        own("point_id", "spare_points", "point_a", round_id="open_round"),
+        get=GROUP_OBJ,
+        post=row(LOGIN, 404, 302, 404, 404),
+        acts=True,
+    ),
+    "evaluation.answer_point": Route(
+        at(round_id="open_round", point_id="point_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=_answer,
+    ),
+    "evaluation.set_point_status": Route(
+        at(round_id="open_round", point_id="point_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=_point_status,
+    ),
+    "published.page": Route(at(slug="slug"), get=PUBLIC),
+    # API keys and the API (the API's subjects present their bearer key, never the cookie)
+    "tokens.list_tokens": Route(get=row(LOGIN, 403, 200, 200, 200)),
+    "tokens.create_token": Route(
+        post=row(LOGIN, 403, 400, 400, 400), attack=form(name="Snikn\u00f8kkel")
+    ),
+    "tokens.confirm_revoke": Route(
+        at(token_id="key_id"), get=row(LOGIN, 403, (200, 404, 404), 404, 404)
+    ),
+    "tokens.revoke_token": Route(
+        at(token_id="key_id"), post=row(LOGIN, 403, (302, 404, 404), 404, 404), acts=True
+    ),
+    "api.index": Route(get=PUBLIC),
+    "api.openapi": Route(get=PUBLIC),
+    "api.list_rounds": Route(get=API_PAGE),
+    "api.show_round": Route(at(round_id="open_round"), get=API_OBJ),
+    "api.round_results": Route(at(round_id="open_round"), get=API_OBJ),
+    "api.list_units": Route(get=API_PAGE),
+    "api.deviation_statistics": Route(get=API_PAGE),
+    # deviation reports: public pages (one-time form token) and case handling
+    "report.choose": Route(get=PUBLIC),
+    "report.new": Route(at(slug="slug"), get=PUBLIC, post=row(400, 400, 400, 400, 400)),
+    "report.follow_up": Route(get=PUBLIC, post=row(400, 400, 400, 400, 400)),
+    "report.reply": Route(post=row(400, 400, 400, 400, 400)),
+    "deviations.cases": Route(get=STAFF_PAGE),
+    "deviations.statistics": Route(get=STAFF_PAGE),
+    "deviations.show_case": Route(at(case_id="case_a"), get=STAFF_OBJ),
+    "deviations.update_case": Route(
+        at(case_id="case_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=form(status="in_progress", severity="low", handler="", deadline=""),
+    ),
+    "deviations.add_measure": Route(
+        at(case_id="case_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=form(description="Sniktiltak", owner="Noen"),
+    ),
+    "deviations.mark_measure": Route(
+        at(case_id="case_a", measure_id="measure"),
+        post=row(LOGIN, 404, 302, 302, 404),
+        attack=form(done="y"),
+    ),
+    "deviations.send_message": Route(
+        at(case_id="case_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=form(body="Snikmelding"),
+    ),
+    "deviations.add_note": Route(
+        at(case_id="case_a"), post=row(LOGIN, 404, 400, 400, 404), attack=form(note="Snik")
+    ),
+    "deviations.close_case": Route(
+        at(case_id="case_a"),
+        post=row(LOGIN, 404, 400, 400, 404),
+        attack=form(evaluation="Lukket av uvedkommende"),
+    ),
+    "deviations.reopen_case": Route(
+        own("case_id", "closed_cases", "closed_case"),
+        post=row(LOGIN, 404, 302, 302, 404),
+        acts=True,
+    ),
+    "deviations.redact": Route(
+        at(case_id="case_a"),
+        # The manager may not read a case's text before the quality group has taken it on.
+        post=row(LOGIN, 404, 400, 404, 404),
+        attack=form(other="Husmøtet"),
+    ),
+    "deviations.categories": Route(
+        get=CATEGORY_PAGE,
+        post=row(LOGIN, 400, 404, 404, 400),
+        attack=form(**{"names-nb": "Snikkategori", "active": "y"}),
+    ),
+    "deviations.edit_category": Route(
+        at(category_id="category"),
+        get=CATEGORY_OBJ,
+        post=row(LOGIN, 400, 404, 404, 404),
+        attack=form(**{"names-nb": "Kapret", "active": "y"}),
+    ),
+    "deviations.move_category": Route(
+        at(category_id="category"),
+        post=row(LOGIN, 302, 404, 404, 404),
+        attack=form(retning="ned"),
+        acts=True,
+    ),
+}
+
+#: Second looks at some routes: another unit's objects for the manager of unit A, and the
+#: approval that only user representatives give.
+VARIANTS: dict[str, tuple[str, Route]] = {
+    "deviations.show_case [unit B]": (
+        "deviations.show_case",
+        Route(at(case_id="case_b"), get=row(LOGIN, 404, 200, 404, 404)),
+    ),
+    "deviations.add_note [unit B]": (
+        "deviations.add_note",
+        Route(at(case_id="case_b"), post=row(LOGIN, 404, 400, 404, 404), attack=form(note="Snik")),
+    ),
+    "results.round_results [unit B]": (
+        "results.round_results",
+        Route(
+            lambda w, s: {"round_id": w.open_round, "enhet": w.unit_b},
+            get=row(LOGIN, 404, 200, 404, 404),
+        ),
+    ),
+    "evaluation.answer_point [unit B]": (
+        "evaluation.answer_point",
+        Route(
+            at(round_id="open_round", point_id="point_b"),
+            post=row(LOGIN, 404, 400, 404, 404),
+            attack=lambda w: {f"svar-{w.point_b}-body": "Snik"},
+        ),
+    ),
+    "api.round_results [unit B]": (
+        "api.round_results",
+        Route(
+            lambda w, s: {"round_id": w.open_round, "unit": w.unit_b},
+            get=row(401, 401, 200, 404, 404),
+        ),
+    ),
+    "designer.change_status [approve]": (
+        "designer.change_status",
+        Route(
+            at(round_id="awaiting_round"),
+            # Nothing to approve with (400); the approval itself is sent last, below.
+            post=row(LOGIN, 404, (400, 404, 404), 404, 404),
+            attack=form(action="approve"),
+        ),
+    ),
+}
+
+#: Public forms protected by a signed one-time token instead of the session's CSRF token.
+CSRF_EXEMPT = frozenset(
+    {
+        "respond.by_link",
+        "respond.by_unit_link",
+        "respond.code",
+        "respond.by_code",
+        "respond.kiosk",
+        "respond.kiosk_reset",
+        "report.new",
+        "report.follow_up",
+        "report.reply",
+    }
+)
+
+
+def _rule_keys(app: Flask) -> dict[str, Rule]:
+    """Every rule but ``static``, by endpoint; an endpoint with several rules gets one key per
+    rule, with the rule's arguments: "fieldwork.poster(round_id,unit_id)"."""
+    by_endpoint: dict[str, list[Rule]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            by_endpoint.setdefault(rule.endpoint, []).append(rule)
+    keys: dict[str, Rule] = {}
+    for endpoint, rules in by_endpoint.items():
+        for rule in rules:
+            arguments = ",".join(sorted(rule.arguments))
+            keys[endpoint if len(rules) == 1 else f"{endpoint}({arguments})"] = rule
+    return keys
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    endpoint: str
+    route: Route
+
+
+CASES: dict[str, Case] = {
+    **{key: Case(key, key.split("(")[0], route) for key, route in ROUTES.items()},
+    **{key: Case(key, endpoint, route) for key, (endpoint, route) in VARIANTS.items()},
+}
+
+
+def _pairs(method: str, *, denied: bool) -> list[Any]:
+    params = []
+    for case in CASES.values():
+        expected = case.route.get if method == "GET" else case.route.post
+        if expected is None:
+            continue
+        for subject in SUBJECTS:
+            if (expected[subject] in DENIED) == denied:
+                params.append(pytest.param(case.key, subject, id=f"{case.key}|{subject}"))
+    return params
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Env:
+    app: Flask
+    world: World
+    rules: dict[str, Rule]
+    clients: dict[str, FlaskClient]
+    tokens: dict[str, str]
+    #: The table dump after the last request known to have changed nothing.
+    snapshot: dict[str, set[tuple[str, ...]]] | None = None
+
+    def url(self, case: Case, subject: str) -> str:
+        rule = self.rules[case.key] if case.key in self.rules else self.rules[case.endpoint]
+        values = case.route.values(self.world, subject)
+        built = rule.build(values, append_unknown=True)
+        assert built is not None, f"{case.key}: cannot build {rule.rule} from {values}"
+        return built[1]
+
+    def send(
+        self,
+        case: Case,
+        subject: str,
+        method: str,
+        data: dict[str, Any] | None = None,
+        client: FlaskClient | None = None,
+    ) -> tuple[str, Any, str]:
+        url = self.url(case, subject)
+        headers = {}
+        if case.endpoint.startswith("api.") and subject in self.world.bearer:
+            headers["Authorization"] = f"Bearer {self.world.bearer[subject]}"
+        client = client or self.clients[subject]
+        response = client.open(url, method=method, data=data, headers=headers)
+        # Pages and data are read; files (plotly.js, workbooks) are not.
+        readable = response.mimetype in ("text/html", "application/json", "text/csv")
+        body = response.get_data(as_text=True) if readable else ""
+        response.close()
+        return url, response, body
+
+    def with_token(self, subject: str, data: dict[str, Any], token: str = "") -> dict[str, Any]:
+        """The form with the subject's CSRF token, also under each form prefix it uses."""
+        token = token or self.tokens[subject]
+        prefixes = {key.rsplit("-", 1)[0] for key in data if "-" in key}
+        return {"csrf_token": token, **{f"{p}-csrf_token": token for p in prefixes}, **data}
+
+    def tables(self) -> dict[str, set[tuple[str, ...]]]:
+        if self.snapshot is None:
+            self.snapshot = dump_tables(self.app)
+        return self.snapshot
+
+    def changed(self, before: dict[str, set[tuple[str, ...]]]) -> list[str]:
+        """The tables that differ from ``before``; the dump is kept for the next test."""
+        after = self.snapshot = dump_tables(self.app)
+        return sorted(name for name in after if after[name] != before[name])
+
+
+def _database(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        try:
+            yield migrated_database
+        finally:
+            _empty_tables(migrated_database)
+        return
+    path = tmp_path_factory.mktemp("authorization") / "matrix.sqlite3"
+    shutil.copyfile(Path(migrated_database.removeprefix("sqlite:///")), path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[Env]:
+    for url in _database(tmp_path_factory, migrated_database):
+        app = build_app(url)
+        # The test configuration keeps CSRF on; this module depends on it.
+        assert app.config["WTF_CSRF_ENABLED"]
+        try:
+            with app.app_context():
+                world = _build_world()
+            clients, tokens = {}, {}
+            for subject in SUBJECTS:
+                client = app.test_client()
+                if subject == ANON:
+                    tokens[subject] = csrf_token(client, "/logg-inn")
+                else:
+                    assert login(client, _email(subject)).status_code == 302
+                    tokens[subject] = csrf_token(client, "/")
+                clients[subject] = client
+            yield Env(app, world, _rule_keys(app), clients, tokens)
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check(url: str, response: Any, body: str, expected: Expected, label: str) -> None:
+    status = response.status_code
+    location = urlsplit(response.headers.get("Location", ""))
+    if expected == LOGIN:
+        assert status == 302, f"{label}: {status}, expected a redirect to the login page"
+        assert location.path == "/logg-inn", f"{label}: redirected to {location.path}"
+        assert parse_qs(location.query).get("next") == [url], label
+        return
+    assert status == expected, f"{label}: {status}, expected {expected}"
+    if 300 <= status < 400:
+        assert location.path != "/logg-inn", f"{label}: sent to the login page"
+
+
+def _check_markers(case: Case, method: str, subject: str, response: Any, body: str) -> None:
+    """Organisation 1's names never appear on the other organisation's staff pages."""
+    expected = case.route.get if method == "GET" else case.route.post
+    assert expected is not None
+    if subject != OTHER or response.status_code != 200 or expected[ANON] not in DENIED:
+        return
+    for marker in MARKERS:
+        assert marker not in body, f"{case.key} as {subject} shows {marker!r}"
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_rule_has_an_entry(env: Env) -> None:
+    """A new route must be added to the table; a removed one must leave it."""
+    assert sorted(set(env.rules) - set(ROUTES)) == [], "routes missing from the table"
+    assert sorted(set(ROUTES) - set(env.rules)) == [], "table entries without a route"
+    for key, (endpoint, _route) in VARIANTS.items():
+        assert endpoint in env.rules, f"variant {key} names a missing endpoint"
+    for key, rule in env.rules.items():
+        route = ROUTES[key]
+        methods = rule.methods or set()
+        assert ("GET" in methods) == (route.get is not None), f"{key}: GET in the table"
+        assert ("POST" in methods) == (route.post is not None), f"{key}: POST in the table"
+        assert methods <= {"GET", "HEAD", "OPTIONS", "POST"}, f"{key}: {methods}"
+
+
+@pytest.mark.parametrize("key", list(ROUTES))
+def test_other_methods_are_refused(env: Env, key: str) -> None:
+    """A rule without GET (or POST) answers 405 to it (unless another rule takes that method
+    at the same address, as /avvik/<slug> takes POST /avvik/saker). Routing decides this
+    before any view or guard runs, so someone signed out and one person signed in stand for
+    everyone."""
+    case = CASES[key]
+    adapter = env.app.url_map.bind("localhost")
+    for method, expected in (("GET", case.route.get), ("POST", case.route.post)):
+        if expected is not None:
+            continue
+        try:
+            adapter.match(env.url(case, ANON), method=method)
+        except MethodNotAllowed:
+            pass
+        else:
+            continue
+        for subject in (ANON, USER_REP):
+            data = env.with_token(subject, {}) if method == "POST" else None
+            _url, response, _body = env.send(case, subject, method, data)
+            assert response.status_code == 405, f"{method} {key} as {subject}"
+
+
+@pytest.mark.parametrize(("key", "subject"), _pairs("GET", denied=False))
+def test_get_allowed(env: Env, key: str, subject: str) -> None:
+    case = CASES[key]
+    assert case.route.get is not None
+    url, response, body = env.send(case, subject, "GET")
+    _check(url, response, body, case.route.get[subject], f"GET {key} as {subject}")
+    _check_markers(case, "GET", subject, response, body)
+    env.snapshot = None
+
+
+def test_api_ignores_the_session(env: Env) -> None:
+    """Signed in, but without a key: the API does not read the cookie."""
+    for subject in (*QUALITY, MANAGER):
+        response = env.clients[subject].get("/api/v1/rounds")
+        response.close()
+        assert response.status_code == 401, subject
+
+
+@pytest.mark.parametrize(("key", "subject"), _pairs("GET", denied=True))
+def test_get_denied(env: Env, key: str, subject: str) -> None:
+    case = CASES[key]
+    assert case.route.get is not None
+    url, response, body = env.send(case, subject, "GET")
+    _check(url, response, body, case.route.get[subject], f"GET {key} as {subject}")
+    env.snapshot = None
+
+
+@pytest.mark.parametrize(("key", "subject"), _pairs("POST", denied=True))
+def test_post_denied(env: Env, key: str, subject: str) -> None:
+    """A valid CSRF token and a form that would change something: the role check alone must
+    stop it, and nothing may change."""
+    case = CASES[key]
+    assert case.route.post is not None
+    before = env.tables()
+    data = env.with_token(subject, case.route.attack(env.world))
+    url, response, body = env.send(case, subject, "POST", data)
+    changed = env.changed(before)
+    label = f"POST {key} as {subject}"
+    _check(url, response, body, case.route.post[subject], label)
+    assert not changed, f"{label} changed {changed}"
+
+
+def _csrf_cases() -> list[Any]:
+    params = []
+    for case in CASES.values():
+        if case.route.post is None or case.endpoint in CSRF_EXEMPT:
+            continue
+        allowed = [s for s in SUBJECTS if case.route.post[s] not in DENIED]
+        # Someone signed in, where anyone is (a forged sign-out), but a forged sign-in.
+        signed_in = [s for s in allowed if s != ANON]
+        subject = signed_in[0] if signed_in and case.key != "auth.login" else allowed[0]
+        params.append(pytest.param(case.key, subject, id=f"{case.key}|{subject}"))
+    return params
+
+
+@pytest.mark.parametrize(("key", "subject"), _csrf_cases())
+def test_post_without_csrf_token(env: Env, key: str, subject: str) -> None:
+    """Someone allowed, with the form that would change something, but no CSRF token: the
+    "form had expired" page, and nothing changes."""
+    case = CASES[key]
+    before = env.tables()
+    data = {**case.route.attack(env.world), **case.route.allowed(env.world)}
+    _url, response, body = env.send(case, subject, "POST", data)
+    changed = env.changed(before)
+    label = f"POST {key} as {subject} without CSRF token"
+    assert response.status_code == 400, f"{label}: {response.status_code}"
+    with env.app.test_request_context():
+        title = str(escape(str(CSRF_MESSAGE[0])))
+    assert title in body, f"{label}: not the expired-form page"
+    assert not changed, f"{label} changed {changed}"
+
+
+@pytest.mark.parametrize(("key", "subject"), _pairs("POST", denied=False))
+def test_post_allowed(env: Env, key: str, subject: str) -> None:
+    """Those allowed get past the guard: the form's own answer (re-shown with problems, or
+    done), never a denial. Last in the module, since some of these change things."""
+    case = CASES[key]
+    assert case.route.post is not None
+    client, token = env.clients[subject], ""
+    if case.endpoint == "auth.logout":
+        # Signing out would end the subject's shared session: use a session of its own.
+        client = env.app.test_client()
+        if subject != ANON:
+            login(client, _email(subject))
+        token = csrf_token(client, "/logg-inn" if subject == ANON else "/")
+    data = env.with_token(subject, case.route.allowed(env.world), token)
+    before = env.tables() if case.route.acts else None
+    url, response, body = env.send(case, subject, "POST", data, client=client)
+    env.snapshot = None
+    _check(url, response, body, case.route.post[subject], f"POST {key} as {subject}")
+    _check_markers(case, "POST", subject, response, body)
+    if before is not None:
+        assert env.changed(before), f"POST {key} as {subject} changed nothing"
+    if case.endpoint == "auth.logout":
+        after = client.get("/konto/passord")
+        after.close()
+        assert after.headers.get("Location", "").startswith("/logg-inn"), "still signed in"
+
+
+# --- public forms: a signed one-time token instead of the CSRF token -----------------------------
+
+SKJEMA = re.compile(r'name="skjema"(?: type="hidden")? value="([^"]+)"')
+
+
+def _report(w: World) -> dict[str, str]:
+    return {
+        "sprak": "nb",
+        "reporter_kind": "service_user",
+        "unit": str(w.unit_a),
+        "event_date": (today() - timedelta(days=2)).strftime("%d.%m.%Y"),
+        "category": str(w.category),
+        "description": "Husmøtet ble avlyst.",
+        "suggestion": "",
+        "reporter_name": "",
+        "reporter_contact": "",
+    }
+
+
+@dataclass(frozen=True)
+class PublicForm:
+    #: A complete form, but for its token.
+    fields: Form
+    #: The request whose page carries a genuine token: method, address, form.
+    token_page: Callable[[World], tuple[str, str, dict[str, str]]]
+    #: The status without a token, with a forged one, and with the genuine one.
+    missing: int
+    forged: int
+    genuine: int
+
+
+def _get(path: str) -> Callable[[World], tuple[str, str, dict[str, str]]]:
+    return lambda w: ("GET", path.format(w=w), {})
+
+
+PUBLIC_FORMS: dict[str, PublicForm] = {
+    "respond.by_link": PublicForm(
+        lambda w: {"q-listened": "4", "enhet": str(w.unit_a)},
+        _get("/s/{w.public_token}"),
+        missing=200,  # the first page again, nothing read
+        forged=400,
+        genuine=303,
+    ),
+    "respond.by_unit_link": PublicForm(
+        form(**{"q-listened": "4"}),
+        _get("/s/{w.public_token}/{w.unit_a}"),
+        missing=200,
+        forged=400,
+        genuine=303,
+    ),
+    "respond.kiosk": PublicForm(
+        form(**{"q-listened": "4"}),
+        _get("/kiosk/{w.kiosk_key}"),
+        missing=200,
+        forged=303,  # back to the kiosk's first page
+        genuine=303,
+    ),
+    "respond.by_code": PublicForm(
+        lambda w: {"kode": w.access_code, "q-listened": "4"},
+        lambda w: ("POST", "/kode", {"kode": w.access_code}),
+        missing=200,
+        forged=400,
+        genuine=303,
+    ),
+    "report.new": PublicForm(
+        _report, _get("/avvik/{w.slug}"), missing=400, forged=400, genuine=200
+    ),
+    "report.reply": PublicForm(
+        lambda w: {"kode": w.receipt_a, "body": "Takk for svaret.", "sprak": "nb"},
+        lambda w: ("POST", "/avvik/oppfolging", {"kode": w.receipt_a, "sprak": "nb"}),
+        missing=400,
+        forged=400,
+        genuine=200,
+    ),
+}
+
+
+def test_public_forms_are_all_listed() -> None:
+    """The CSRF-exempt forms that store something are the ones checked below; the others
+    (entering a code, a kiosk reset, looking a case up) store nothing a forged request could
+    use."""
+    assert set(PUBLIC_FORMS) <= CSRF_EXEMPT
+    assert CSRF_EXEMPT - set(PUBLIC_FORMS) == {
+        "respond.code",
+        "respond.kiosk_reset",
+        "report.follow_up",
+    }
+
+
+@pytest.mark.parametrize("key", list(PUBLIC_FORMS))
+def test_public_form_needs_its_one_time_token(env: Env, key: str) -> None:
+    """Without the form's signed token, or with a forged one, nothing is stored; the genuine
+    token (fetched like a browser would) stores the same form, so the form was complete."""
+    public = PUBLIC_FORMS[key]
+    client = env.app.test_client(use_cookies=False)
+    url = env.url(CASES[key], ANON)
+    fields = public.fields(env.world)
+    env.snapshot = None
+    for token, expected in ((None, public.missing), ("forfalsket", public.forged)):
+        before = env.tables()
+        data = fields if token is None else {**fields, "skjema": token}
+        response = client.post(url, data=data)
+        response.close()
+        changed = env.changed(before)
+        label = f"POST {key} with token {token}"
+        assert response.status_code == expected, f"{label}: {response.status_code}"
+        assert not changed, f"{label} changed {changed}"
+    method, page, page_data = public.token_page(env.world)
+    found = SKJEMA.search(client.open(page, method=method, data=page_data).get_data(as_text=True))
+    assert found, f"no one-time token on {page}"
+    env.snapshot = None  # fetching the token page may have written something
+    before = env.tables()
+    response = client.post(url, data={**fields, "skjema": found.group(1)})
+    response.close()
+    assert env.changed(before), f"{key}: the genuine form stored nothing"
+    assert response.status_code == public.genuine, f"{key}: {response.status_code}"
+
+
+# --- last: the forms above were real ------------------------------------------------------------
+
+#: Forms that change the session rather than the database.
+SESSION_ONLY = frozenset({"main.choose_organisation"})
+
+
+def _attack_cases() -> list[Any]:
+    params = []
+    for case in CASES.values():
+        if case.route.post is None or case.route.attack is NOTHING or case.key in SESSION_ONLY:
+            continue
+        subject = next(s for s in SUBJECTS if case.route.post[s] not in DENIED)
+        params.append(pytest.param(case.key, subject, id=f"{case.key}|{subject}"))
+    return params
+
+
+@pytest.mark.parametrize(("key", "subject"), _attack_cases())
+def test_attack_forms_change_something_when_allowed(env: Env, key: str, subject: str) -> None:
+    """The "nothing changed" checks above have teeth: the same form, with a CSRF token, from
+    someone allowed does change the database."""
+    case = CASES[key]
+    before = env.tables()
+    data = env.with_token(subject, case.route.attack(env.world))
+    _url, response, _body = env.send(case, subject, "POST", data)
+    assert env.changed(before), f"{key} as {subject}: {response.status_code}"
