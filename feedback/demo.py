@@ -280,34 +280,43 @@ def _demo_responses(survey: SurveyRound, count: int, *, seed: int, lean: float) 
     rng = Random(seed)  # noqa: S311 - made-up demo data, the same on every machine
     units = sorted(survey.series.organisation.units, key=lambda u: u.name)
     channels = ("unit_link", "unit_link", "link", "kiosk", "paper", "code")
-    for _ in range(count):
-        answers: answering.Answers = {}
-        for question in survey.questions:
-            if not answering.is_shown(question, answers) or rng.random() < 0.08:
-                continue
-            if question.kind in doc.TEXT_KINDS:
-                if rng.random() < 0.3:
-                    answers[question.key] = [rng.choice(DEMO_TEXTS)]
-                continue
-            if question.kind == "number":
-                low, high = question.min_value or 0, question.max_value or 100
-                answers[question.key] = [str(rng.randint(low, min(high, low + 60)))]
-                continue
-            values = [v for v, _ in answering.choices(question)]
-            # Answers lean towards the positive end, as real surveys often do.
-            weights = [1 + lean * i for i in range(len(values))]
-            picked = rng.choices(values, weights=weights)[0]
-            if question.kind == "multiple_choice":
-                answers[question.key] = sorted({picked, rng.choice(values)})
-            else:
-                answers[question.key] = [picked]
-        respond.store(
-            survey,
-            answers,
-            unit=rng.choice(units) if units else None,
-            channel=rng.choice(channels),
-            nonce=secrets.token_hex(16),
-        )
+    # Each response is stored and committed on its own, as a respondent's is. Nothing else
+    # changes the round meanwhile, so its pages, questions and options are kept in the session
+    # rather than loaded again after every commit (most of the demo's time otherwise).
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        for _ in range(count):
+            answers: answering.Answers = {}
+            for question in survey.questions:
+                if not answering.is_shown(question, answers) or rng.random() < 0.08:
+                    continue
+                if question.kind in doc.TEXT_KINDS:
+                    if rng.random() < 0.3:
+                        answers[question.key] = [rng.choice(DEMO_TEXTS)]
+                    continue
+                if question.kind == "number":
+                    low, high = question.min_value or 0, question.max_value or 100
+                    answers[question.key] = [str(rng.randint(low, min(high, low + 60)))]
+                    continue
+                values = [v for v, _ in answering.choices(question)]
+                # Answers lean towards the positive end, as real surveys often do.
+                weights = [1 + lean * i for i in range(len(values))]
+                picked = rng.choices(values, weights=weights)[0]
+                if question.kind == "multiple_choice":
+                    answers[question.key] = sorted({picked, rng.choice(values)})
+                else:
+                    answers[question.key] = [picked]
+            respond.store(
+                survey,
+                answers,
+                unit=rng.choice(units) if units else None,
+                channel=rng.choice(channels),
+                nonce=secrets.token_hex(16),
+            )
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()
 
 
 def _demo_deviations(organisation: Organisation) -> None:

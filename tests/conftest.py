@@ -99,14 +99,29 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{path}"
 
 
+_CLEANERS: dict[str, sa.Engine] = {}
+
+
 def _empty_tables(url: str) -> None:
-    engine = sa.create_engine(TestConfig(url).SQLALCHEMY_DATABASE_URI or url)
-    try:
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        engine.dispose()
+    """Delete every row (children first) and restart the id sequences that were used: on the
+    small tables of a test this is several times quicker than TRUNCATE, which rewrites every
+    table's files whether it held rows or not."""
+    engine = _CLEANERS.get(url)
+    if engine is None:
+        engine = _CLEANERS[url] = sa.create_engine(
+            TestConfig(url).SQLALCHEMY_DATABASE_URI or url, poolclass=sa.pool.StaticPool
+        )
+    with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        used = connection.scalars(
+            sa.text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename)"
+                " FROM pg_sequences WHERE last_value IS NOT NULL"
+            )
+        )
+        for sequence in list(used):
+            connection.execute(sa.text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 @pytest.fixture

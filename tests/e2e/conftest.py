@@ -127,7 +127,8 @@ def axe_violations(page: Any) -> list[str]:
     """Run axe-core for WCAG 2.0/2.1 A and AA; one readable line per violating node."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        "async (tags) => await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
     return [
