@@ -66,7 +66,8 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
     name = field_name(question)
     if question.kind in doc.TEXT_KINDS or question.kind == "number":
         # Browsers send a line break as two characters but count it as one against maxlength.
-        raw = (form.get(name) or "").replace("\r\n", "\n").strip()
+        # NUL is dropped: PostgreSQL cannot store it in text, and no one types it.
+        raw = (form.get(name) or "").replace("\r\n", "\n").replace("\x00", "").strip()
         if question.dont_know and form.get(f"{name}-dk") == DONT_KNOW:
             if raw:
                 return [raw], str(_l("Write an answer or tick “Don't know”, not both."))
@@ -74,7 +75,10 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
         if not raw:
             return [], None
         if question.kind == "number":
-            return [raw], _check_number(question, raw)
+            problem = _check_number(question, raw)
+            # Stored as plain digits: "1 000" and "1000" are one value in the counts, and
+            # spaces cannot make the value longer than a tally keeps.
+            return [raw if problem else str(_whole_number(raw))], problem
         limit = question.max_length or doc.DEFAULT_MAX_LENGTH[question.kind]
         if len(raw) > limit:
             return [raw], str(
@@ -96,11 +100,15 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
     return list(dict.fromkeys(values)), None
 
 
+def _whole_number(raw: str) -> int:
+    """A number as typed (spaces between thousands allowed), already checked."""
+    return int(raw.replace(" ", "").replace("\u00a0", ""))
+
+
 def _check_number(question: Question, raw: str) -> str | None:
-    text = raw.replace(" ", "").replace("\u00a0", "")
-    if not WHOLE_NUMBER.fullmatch(text):
+    if not WHOLE_NUMBER.fullmatch(raw.replace(" ", "").replace("\u00a0", "")):
         return str(_l("Write a whole number, for example 3."))
-    number = int(text)
+    number = _whole_number(raw)
     low, high = question.min_value, question.max_value
     if low is not None and number < low or high is not None and number > high:
         if low is not None and high is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FormField, SelectChoice
@@ -33,7 +33,9 @@ class _Translations:
         return gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        # Translate only: WTForms fills in %(min)d, %(max)d … itself, and flask_babel's
+        # ngettext would fill in %(num)d alone and fail on the others (KeyError).
+        return str(get_translations().ngettext(singular, plural, n))
 
 
 class Form(FlaskForm):

@@ -1,12 +1,15 @@
-"""Response headers and the idle timeout for signed-in sessions."""
+"""Response headers, the idle timeout for signed-in sessions, and forms without nameless parts."""
 
 from __future__ import annotations
 
 import time
+from typing import IO, Any
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Request, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response as BaseResponse
 
 #: No inline script and no other host, for every page (non-negotiable 6).
@@ -72,6 +75,38 @@ def mark_active() -> None:
     session[_LAST_SEEN] = int(time.time())
 
 
+class _NamedPartsOnly(FormDataParser):
+    """Drops multipart parts that have no name. werkzeug keeps them under the key None, which no
+    browser sends and which broke code that reads the names (Flask-WTF's CSRF check, the
+    questionnaire's check for stray answers): a crafted request got a 500."""
+
+    def parse(
+        self,
+        stream: IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]:
+        stream, form, files = super().parse(stream, mimetype, content_length, options)
+        return stream, self._named(form), self._named(files)
+
+    def _named(self, data: MultiDict[str, Any]) -> MultiDict[str, Any]:
+        if None not in data:
+            return data
+        kept = []
+        for key, value in data.items(multi=True):
+            if key is not None:
+                kept.append((key, value))
+            elif hasattr(value, "close"):
+                value.close()  # a nameless file part: its temporary file is no one's to close
+        return self.cls(kept)
+
+
+class NamedFormRequest(Request):
+    form_data_parser_class = _NamedPartsOnly
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = NamedFormRequest
     app.before_request(_enforce_idle_timeout)
     app.after_request(_add_headers)

@@ -33,6 +33,7 @@ OLDEST_EVENT = timedelta(days=5 * 366)
 #: Dates typed by hand (dd.mm.åååå) as well as from a date picker (åååå-mm-dd).
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
 BAD_DATE = _l("Write the date as dd.mm.åååå, for example 03.11.2026.")
+NO_SUCH_CODE = _l("We found no report with this code. Check that you typed it as on your receipt.")
 
 
 class DayField(DateField):
@@ -148,7 +149,11 @@ class ReceiptForm(PublicForm):
         _l("Receipt code"),
         description=_l("You got it when you sent the report. It looks like ABCD-EFGH-JKMN-PQRS."),
         filters=[strip],
-        validators=[DataRequired(_l("Write your receipt code.")), Length(max=60)],
+        validators=[
+            DataRequired(_l("Write your receipt code.")),
+            # Longer than any code typed with spaces: no report has it.
+            Length(max=60, message=NO_SUCH_CODE),
+        ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
 

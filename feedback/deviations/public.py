@@ -18,7 +18,7 @@ from feedback import public, ratelimit
 from feedback.admin.forms import unit_choices
 from feedback.deviations import public_bp as bp
 from feedback.deviations import services
-from feedback.deviations.forms import ReceiptForm, ReplyForm, ReportForm
+from feedback.deviations.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Deviation, Organisation
@@ -36,7 +36,6 @@ NOT_SAVED = _l(
     " “Send report” again; what you wrote is kept."
 )
 TOO_OLD = _l("The form had been open for a long time. Check what you wrote and send it again.")
-NO_SUCH_CODE = _l("We found no report with this code. Check that you typed it as on your receipt.")
 TOO_MANY = _l("There have been too many wrong codes. Wait a few minutes and try again.")
 
 
