@@ -34,6 +34,7 @@ import importlib.util
 import multiprocessing
 import os
 import platform
+import random
 import re
 import secrets
 import signal
@@ -386,8 +387,6 @@ def _report(work: Work, done: Done, rng: Any) -> None:
 
 
 def client_loop(work: Work) -> Done:
-    import random
-
     rng = random.Random(work.client * 7919 + os.getpid())
     done = Done()
     deadline = time.monotonic() + work.seconds
@@ -625,8 +624,6 @@ def kill_during_load(database: str, url: str, server: Server, place: Place, size
     server.start(f"/s/{place.flow_token}")
     markers = set(stored_markers(url, place.flow_round)) - before
     page = call(server.port, "GET", f"/s/{place.flow_token}")
-    import random
-
     form = [("skjema", form_token(page.text())), ("sprak", "nb"), ("side", "0"), ("nav", "next")]
     again = call(
         server.port, "POST", f"/s/{place.flow_token}", form + answers(place, random.Random(), None)
@@ -898,18 +895,6 @@ def summary(runs: Sequence[Run], when: date) -> str:
     return "\n".join(lines)
 
 
-def write_readme(block: str, path: Path = README) -> None:
-    text = path.read_text(encoding="utf-8")
-    new = f"{TABLE_START}\n{block}\n{TABLE_END}"
-    if TABLE_START in text:
-        before, rest = text.split(TABLE_START, 1)
-        _, after = rest.split(TABLE_END, 1)
-        text = before + new + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", nargs="+", choices=DATABASES, default=list(DATABASES))
@@ -926,7 +911,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(text)
     if not (args.quick or args.no_readme):
-        write_readme(text)
+        results.write_readme(
+            f"{TABLE_START}\n{text}\n{TABLE_END}", README, (TABLE_START, TABLE_END), "bench/load.py"
+        )
     failed = [r for r in runs if not (r.durability.ok and r.crash.ok)]
     return 1 if failed else 0
 

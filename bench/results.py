@@ -969,15 +969,22 @@ def current_block(path: Path = README) -> str:
     return ""
 
 
-def write_readme(block: str, path: Path = README) -> None:
-    """Put the table between its markers in bench/README.md (the rest is left as it is)."""
+def write_readme(
+    block: str,
+    path: Path = README,
+    markers: tuple[str, str] = (TABLE_START, TABLE_END),
+    heading: str = "bench/results.py",
+) -> None:
+    """Put a script's block (with its markers) in place of the one between those markers in
+    bench/README.md, or under a new heading at the end; the rest is left as it is."""
+    start, end = markers
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if TABLE_START in text and TABLE_END in text:
-        before, rest = text.split(TABLE_START, 1)
-        _old, after = rest.split(TABLE_END, 1)
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _old, after = rest.split(end, 1)
         text = before + block + after
     else:
-        text = text.rstrip("\n") + "\n\n## bench/results.py\n\n" + block + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 
