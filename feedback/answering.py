@@ -42,6 +42,15 @@ def choices(question: Question, language: str | None = None) -> list[tuple[str, 
     return [(v, v) for v in doc.fixed_values(question.kind)]
 
 
+def values_of(question: Question) -> list[str]:
+    """The fixed answers' values (what choices gives, without making the labels)."""
+    if question.kind in doc.OPTION_KINDS:
+        return [o.value for o in question.options]
+    if question.kind == "yes_no":
+        return list(YES_NO_LABELS)
+    return doc.fixed_values(question.kind)
+
+
 def is_shown(question: Question, answers: Mapping[str, list[str]]) -> bool:
     """A question with a condition shows only if the earlier answer matches."""
     target = question.condition_question
@@ -89,7 +98,7 @@ def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str
                 )
             )
         return [raw], None
-    allowed = [v for v, _ in choices(question)] + ([DONT_KNOW] if question.dont_know else [])
+    allowed = values_of(question) + ([DONT_KNOW] if question.dont_know else [])
     values = [v for v in form.getlist(name) if v]
     if any(v not in allowed for v in values):
         return [], str(_l("Choose from the answers shown."))

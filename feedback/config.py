@@ -108,6 +108,9 @@ class Config:
                 "FEEDBACK_DEVIATION_RETENTION_ACTION must be anonymise or delete, got "
                 f"{self.DEVIATION_RETENTION_ACTION!r}"
             )
+        #: A worker shows a questionnaire's first page and thank-you page from its own copy for
+        #: up to this many seconds before it checks the round again (sending in always checks).
+        self.PUBLIC_RECHECK_SECONDS = _int(env, "FEEDBACK_PUBLIC_RECHECK_SECONDS", 1, 0)
 
         #: werkzeug password hash method; scrypt with werkzeug's strong defaults.
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -198,3 +201,5 @@ class TestConfig(Config):
         # Cheap hashes keep the suite fast; production uses werkzeug's strong scrypt defaults.
         self.PASSWORD_HASH_METHOD = overrides.get("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
         self.WTF_CSRF_ENABLED = overrides.get("WTF_CSRF_ENABLED", True)
+        # Every request checks the round, as if each came to another worker.
+        self.PUBLIC_RECHECK_SECONDS = overrides.get("PUBLIC_RECHECK_SECONDS", 0)

@@ -7,6 +7,7 @@ What is stored for a response is the round, the unit, the channel, the date and 
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +36,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS, random_token
+from feedback.respond import cache
 from feedback.results import tally
 
 #: A questionnaire can be left open this long and still be sent in.
@@ -71,22 +73,145 @@ class StoreFailed(Exception):
 # --- rounds ------------------------------------------------------------------------------------
 
 
-def round_by_token(token: str, *, questions: bool = True) -> SurveyRound | None:
-    """The round behind a public link. With ``questions``, everything a questionnaire page
-    reads (pages, questions, options, the organisation) comes in four queries instead of one
-    lazy query per question."""
-    stmt = (
-        sa.select(SurveyRound)
-        .where(SurveyRound.public_token == token)
-        .options(orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation))
+#: What tells whether a kept copy of a round (respond.cache) is still current.
+_STATE = (
+    SurveyRound.id,
+    SurveyRound.revision,
+    SurveyRound.status,
+    SurveyRound.opens_on,
+    SurveyRound.closes_on,
+    SurveyRound.requires_code,
+)
+
+
+_ROUND = SurveyRound.__table__
+_SERIES = SurveySeries.__table__
+_UNIT = Unit.__table__
+#: Built once: the round's state and its organisation's active units, by the link's token.
+_LOOKUP = (
+    sa.select(
+        *(_ROUND.c[column.key] for column in _STATE),
+        _UNIT.c.id.label("unit_id"),
+        _UNIT.c.name.label("unit_name"),
     )
-    if questions:
-        stmt = stmt.options(
-            orm.selectinload(SurveyRound.pages)
-            .selectinload(SurveyPage.questions)
-            .selectinload(Question.options)
+    .select_from(
+        _ROUND.join(_SERIES, _SERIES.c.id == _ROUND.c.series_id).outerjoin(
+            _UNIT,
+            sa.and_(_UNIT.c.organisation_id == _SERIES.c.organisation_id, _UNIT.c.active),
         )
-    return db.session.scalar(stmt)
+    )
+    .where(_ROUND.c.public_token == sa.bindparam("token"))
+    .order_by(_UNIT.c.name)
+)
+
+
+def round_state(round_: SurveyRound) -> tuple[object, ...]:
+    return tuple(getattr(round_, column.key) for column in _STATE)
+
+
+def _with_questionnaire(stmt: sa.Select[SurveyRound]) -> sa.Select[SurveyRound]:
+    """Everything a questionnaire page reads (pages, questions, options, the organisation) in
+    four queries instead of one lazy query per question."""
+    return stmt.options(
+        orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation),
+        orm.selectinload(SurveyRound.pages)
+        .selectinload(SurveyPage.questions)
+        .selectinload(Question.options),
+    )
+
+
+def _detached_round(round_id: int) -> SurveyRound | None:
+    """The round and its questionnaire, loaded in a session of its own and detached from it,
+    with every relationship the pages read already in place."""
+    with orm.Session(db.engine) as private:
+        round_ = private.scalar(
+            _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.id == round_id))
+        )
+        if round_ is None:
+            return None
+        for page in round_.pages:
+            page.round  # noqa: B018 - loads the many-to-one from the identity map
+            for question in page.questions:
+                question.page, question.round, question.condition_question  # noqa: B018
+                for option in question.options:
+                    option.question  # noqa: B018
+        private.expunge_all()
+    return round_
+
+
+def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) -> bool:
+    """The round's schedule says it should open or close today and it has not yet."""
+    current = today()
+    return (status == "open" and closes_on is not None and closes_on < current) or (
+        status == "awaiting_approval" and opens_on is not None and opens_on <= current
+    )
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit as respondents see it: enough to choose it and to store it with the answers."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """What a public link opens: the round with its questionnaire, and the units to choose."""
+
+    round: SurveyRound
+    units: list[UnitChoice]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    checked_at: float
+    round: SurveyRound
+    units: list[UnitChoice]
+
+
+def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
+    """The round behind a public link, with its questionnaire and the units to choose.
+
+    Usually a copy kept by this process (respond.cache), which must only be read. With
+    ``recheck`` (sending in) it is checked against the database in one query; without (showing
+    a blank first page or the thank-you page) only when PUBLIC_RECHECK_SECONDS have passed
+    since the last check. When the schedule is due, or the copy does not match what this
+    session sees, the round is loaded into the session instead.
+    """
+    memo = cache.rounds()
+    kept: _Kept | None = memo.get(token)
+    now = cache.clock()
+    if (
+        kept is not None
+        and not recheck
+        and now - kept.checked_at < current_app.config["PUBLIC_RECHECK_SECONDS"]
+        and not _schedule_due(kept.round.status, kept.round.opens_on, kept.round.closes_on)
+    ):
+        return Questionnaire(kept.round, kept.units)
+    rows = db.session.execute(_LOOKUP, {"token": token}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    state = tuple(first[: len(_STATE)])
+    units = [UnitChoice(row.unit_id, row.unit_name) for row in rows if row.unit_id is not None]
+    if not _schedule_due(first.status, first.opens_on, first.closes_on):
+        round_ = kept.round if kept is not None else None
+        if round_ is None or round_state(round_) != state:
+            round_ = _detached_round(first.id)
+        if round_ is not None and round_state(round_) == state:
+            memo.put(token, _Kept(now, round_, units))
+            return Questionnaire(round_, units)
+    # is_open applies the schedule to this round; a change not yet committed is seen here.
+    attached = db.session.scalar(
+        _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.public_token == token))
+    )
+    return Questionnaire(attached, units) if attached is not None else None
+
+
+def is_kept_copy(round_: SurveyRound) -> bool:
+    """True for a round from respond.cache (detached): its pages may be rendered once and kept."""
+    return sa.inspect(round_).detached
 
 
 def organisation_of(round_: SurveyRound) -> Organisation:
@@ -95,15 +220,8 @@ def organisation_of(round_: SurveyRound) -> Organisation:
 
 def is_open(round_: SurveyRound) -> bool:
     """Open for answers today. Applies the schedule first when a date may have passed."""
-    current = today()
-    due = (
-        round_.status == "open" and round_.closes_on is not None and round_.closes_on < current
-    ) or (
-        round_.status == "awaiting_approval"
-        and round_.opens_on is not None
-        and round_.opens_on <= current
-    )
-    if due and designer.apply_schedule(organisation_of(round_), current):
+    due = _schedule_due(round_.status, round_.opens_on, round_.closes_on)
+    if due and designer.apply_schedule(organisation_of(round_), today()):
         db.session.commit()
     return round_.status == "open"
 
@@ -150,10 +268,15 @@ def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
 # --- one-time form tokens ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
+def _token_serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=purpose)
+
+
 def one_time_token(purpose: str, scope: int | str) -> str:
     """A signed token for one form being filled in (a questionnaire, a deviation report). Its
     nonce is stored only when the form is sent in, never with what was sent."""
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+    serializer = _token_serializer(current_app.config["SECRET_KEY"], purpose)
     return serializer.dumps({"r": scope, "n": secrets.token_hex(16)})
 
 
@@ -169,7 +292,7 @@ class FormToken:
 def read_one_time_token(purpose: str, scope: int | str, token: str | None) -> FormToken:
     if not token:
         return FormToken(None)
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+    serializer = _token_serializer(current_app.config["SECRET_KEY"], purpose)
     expired = False
     try:
         data = serializer.loads(token, max_age=int(FORM_TOKEN_AGE.total_seconds()))
@@ -201,8 +324,13 @@ def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
     return read_one_time_token(ANSWERING, round_.id, token)
 
 
+_USED_TOKEN = sa.select(sa.literal(1)).where(
+    UsedFormToken.__table__.c.nonce == sa.bindparam("nonce")  # type: ignore[attr-defined]
+)
+
+
 def is_used(nonce: str) -> bool:
-    return db.session.get(UsedFormToken, nonce) is not None
+    return db.session.execute(_USED_TOKEN, {"nonce": nonce}).first() is not None
 
 
 def burn(nonce: str) -> None:
@@ -217,6 +345,9 @@ def burn(nonce: str) -> None:
         db.session.rollback()
 
 
+_INSERT_USED_TOKEN = sa.insert(UsedFormToken.__table__)  # type: ignore[arg-type]
+
+
 def claim(nonce: str) -> None:
     """Mark a form's token as used in the transaction that stores what was sent.
 
@@ -224,8 +355,7 @@ def claim(nonce: str) -> None:
     at the same time), StoreFailed when the database fails; the session is rolled back then.
     """
     try:
-        db.session.add(UsedFormToken(nonce=nonce, used_on=today()))
-        db.session.flush()
+        db.session.execute(_INSERT_USED_TOKEN, {"nonce": nonce, "used_on": today()})
     except IntegrityError as error:
         db.session.rollback()
         raise AlreadySent() from error
@@ -350,12 +480,16 @@ def find_code(text: str) -> AccessCode | None:
 
 # --- storing -----------------------------------------------------------------------------------
 
+RESPONSE_COLUMNS = ("id", "round_id", "unit_id", "channel", "submitted_on")
+_INSERT_RESPONSE = sa.insert(Response.__table__)  # type: ignore[arg-type]
+_INSERT_ANSWERS = sa.insert(Answer.__table__)  # type: ignore[arg-type]
+
 
 def store(
     round_: SurveyRound,
     answers: answering.Answers,
     *,
-    unit: Unit | None,
+    unit: Unit | UnitChoice | None,
     channel: str,
     nonce: str,
     code: str | None = None,
@@ -367,6 +501,33 @@ def store(
     StoreFailed when the database fails.
     """
     session = db.session
+    # Everything is worked out before the first write: on SQLite the write lock is held from
+    # the first INSERT to the commit, and other workers wait for it.
+    response = Response(
+        id=secrets.token_hex(16),
+        round_id=round_.id,
+        unit_id=unit.id if unit else None,
+        channel=channel,
+        submitted_on=today(),
+    )
+    by_key = {q.key: q for q in round_.questions}
+    counted = []
+    rows = []
+    for key, values in answers.items():
+        question = by_key[key]
+        pairs = [(value, answering.number_value(question, value)) for value in values]
+        counted.append((question, pairs))
+        rows += [
+            {
+                "response_id": response.id,
+                "question_id": question.id,
+                "position": position,
+                "value": value,
+                "number": number,
+            }
+            for position, (value, number) in enumerate(pairs)
+        ]
+    tallies = tally.response_rows(response, counted)
     claim(nonce)
     try:
         if code is not None:
@@ -382,32 +543,11 @@ def store(
             if taken.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise NotAccepted(_l("This code has already been used."))
-        response = Response(
-            id=secrets.token_hex(16),
-            round_id=round_.id,
-            unit_id=unit.id if unit else None,
-            channel=channel,
-            submitted_on=today(),
-        )
-        session.add(response)
-        by_key = {q.key: q for q in round_.questions}
-        counted = []
-        for key, values in answers.items():
-            question = by_key[key]
-            pairs = [(value, answering.number_value(question, value)) for value in values]
-            counted.append((question, pairs))
-            for position, (value, number) in enumerate(pairs):
-                session.add(
-                    Answer(
-                        response_id=response.id,
-                        question_id=question.id,
-                        position=position,
-                        value=value,
-                        number=number,
-                    )
-                )
-        session.flush()
-        tally.count_response(session, response, counted)
+        # Core inserts: one statement for the response, one for all its answers.
+        session.execute(_INSERT_RESPONSE, {c: getattr(response, c) for c in RESPONSE_COLUMNS})
+        if rows:
+            session.execute(_INSERT_ANSWERS, rows)
+        tally.add(session, tallies)
         session.commit()
     except SQLAlchemyError as error:
         session.rollback()

@@ -3,6 +3,7 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from feedback import answering, public, ratelimit
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.public import language_links, never_store, render_public
-from feedback.respond import bp, services
+from feedback.respond import bp, cache, services
 
 #: Form value for "I would rather not say" in the unit question.
 NO_UNIT = "ingen"
@@ -45,20 +46,21 @@ class Mode:
     action: str
     thanks: str
     #: Fixed by the link, the kiosk or the code; None means "ask" when choose_unit.
-    unit: Unit | None = None
+    unit: Unit | services.UnitChoice | None = None
     choose_unit: bool = False
     #: The units to choose from, when the respondent chooses.
-    units: list[Unit] = field(default_factory=list)
+    units: Sequence[Unit | services.UnitChoice] = field(default_factory=list)
     kiosk: services.Kiosk | None = None
     kiosk_key: str | None = None
     code: str | None = None
 
 
-def _round_or_404(token: str, *, questions: bool = True) -> SurveyRound:
-    round_ = services.round_by_token(token, questions=questions)
-    if round_ is None:
+def _questionnaire_or_404(token: str) -> services.Questionnaire:
+    # Sending in checks the round; a blank page may come from this worker's recent copy.
+    found = services.questionnaire(token, recheck=request.method == "POST")
+    if found is None:
         abort(404)
-    return round_
+    return found
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -66,8 +68,8 @@ def _round_or_404(token: str, *, questions: bool = True) -> SurveyRound:
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def by_link(token: str) -> Response | str | tuple[str, int]:
-    round_ = _round_or_404(token)
-    units = services.units_to_choose(round_)
+    found = _questionnaire_or_404(token)
+    round_, units = found.round, found.units
     mode = Mode(
         round_,
         "link",
@@ -84,8 +86,9 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
 
 @bp.route("/s/<token>/<int:unit_id>", methods=["GET", "POST"])
 def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
-    round_ = _round_or_404(token)
-    unit = services.unit_of(round_, unit_id)
+    found = _questionnaire_or_404(token)
+    round_ = found.round
+    unit = next((u for u in found.units if u.id == unit_id), None)
     if unit is None:
         abort(404)
     if round_.requires_code:
@@ -102,10 +105,16 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
-    round_ = _round_or_404(token, questions=False)
-    return render_public(
-        "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
-    )
+    round_ = _questionnaire_or_404(token).round
+
+    def render() -> str:
+        return render_public(
+            "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
+        )
+
+    if not services.is_kept_copy(round_):
+        return render()
+    return cache.page(("thanks", services.round_state(round_), public.language()), render)
 
 
 # --- access codes ------------------------------------------------------------------------------
@@ -257,16 +266,11 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     if request.method == "GET" or "skjema" not in request.form:
         if not is_open:
             return _closed(round_)
-        return _render(mode, language, answering.Step(0, {}, {}), services.new_form_token(round_))
+        return _first_page(mode, language)
     form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
-    fresh = services.new_form_token(round_)
-    if token.sent or token.nonce is not None and services.is_used(token.nonce):
-        # Sent in already (double-click, reload, replay), or a kiosk was reset: show nothing
-        # of the answers.
-        if mode.kiosk:
-            return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
-        return redirect(f"{mode.thanks}?sprak={language}", code=303)
+    if token.sent:
+        return _already_sent(mode, language)
     if token.nonce is None and mode.kiosk:
         return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
     if form.get("bytt") in SUPPORTED_LOCALES:
@@ -278,7 +282,12 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         step = answering.Step(0, step.answers, {**step.problems, UNIT_FIELD: str(unit_problem)})
     if token.nonce is None:
         step = _stay(step, TOO_OLD if token.expired else UNREADABLE)
+        fresh = services.new_form_token(round_)
         return _render(mode, language, step, fresh, unit_value=form.get(UNIT_FIELD), status=400)
+    if not (is_open and step.done) and services.is_used(token.nonce):
+        # Sent in already (double-click, reload, replay), or a kiosk was reset: show nothing
+        # of the answers. (Storing checks this itself, in its transaction.)
+        return _already_sent(mode, language)
     if not is_open:
         step = _stay(step, services.closed_message(round_))
         return _render(
@@ -295,7 +304,7 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
                 code=mode.code,
             )
         except services.AlreadySent:
-            pass
+            return _already_sent(mode, language)
         except services.NotAccepted as refused:
             step = _stay(step, refused.message)
             return _render(
@@ -313,6 +322,13 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     )
 
 
+def _already_sent(mode: Mode, language: str) -> Response:
+    """Where a questionnaire that was sent in (or reset at a kiosk) goes: nothing of it shows."""
+    if mode.kiosk:
+        return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
+    return redirect(f"{mode.thanks}?sprak={language}", code=303)
+
+
 def _stay(step: answering.Step, message: object) -> answering.Step:
     """The same page again with a message for the whole form, nothing lost."""
     return answering.Step(
@@ -322,14 +338,15 @@ def _stay(step: answering.Step, message: object) -> answering.Step:
 
 def _chosen_unit(
     mode: Mode, form: MultiDict[str, str], step: answering.Step
-) -> tuple[Unit | None, object]:
+) -> tuple[Unit | services.UnitChoice | None, object]:
     """The unit the answers are about, and a problem if the respondent must still choose."""
     if not mode.choose_unit:
         return mode.unit, None
     value = form.get(UNIT_FIELD, "")
     if value == NO_UNIT:
         return None, None
-    unit = services.unit_of(mode.round, services.parse_id(value))
+    chosen = services.parse_id(value)
+    unit = next((u for u in mode.units if u.id == chosen), None)
     if unit is not None:
         return unit, None
     leaving_first = form.get("side", "0") == "0" and form.get("nav", "next") == "next"
@@ -346,6 +363,28 @@ def _closed(round_: SurveyRound) -> tuple[str, int]:
         message=services.closed_message(round_),
     )
     return html, 410 if round_.status in ("closed", "archived") else 403
+
+
+def _first_page(mode: Mode, language: str) -> tuple[str, int]:
+    """The questionnaire's first, empty page with a new one-time token. For a link or a unit
+    link it is rendered once per round state, language, way in and unit list, and kept."""
+    token = services.new_form_token(mode.round)
+    empty = answering.Step(0, {}, {})
+    if mode.code is not None or mode.kiosk is not None or not services.is_kept_copy(mode.round):
+        return _render(mode, language, empty, token)
+    key = (
+        "first page",
+        services.round_state(mode.round),
+        language,
+        mode.channel,
+        mode.action,
+        mode.thanks,
+        (mode.unit.id, mode.unit.name) if mode.unit else None,
+        mode.choose_unit,
+        tuple((u.id, u.name) for u in mode.units),
+    )
+    html = cache.page(key, lambda: _render(mode, language, empty, cache.TOKEN_PLACEHOLDER)[0])
+    return cache.with_token(html, token), 200
 
 
 def _render(

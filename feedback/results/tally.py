@@ -1,7 +1,8 @@
 """Running counts (tallies) per round, unit, channel and value, kept with each response.
 
-``count_response`` adds one response to the tallies in the caller's transaction, so the counts
-and the stored answers can never disagree: both are committed or neither. The upserts are sorted,
+``count_response`` (or ``response_rows``, then ``add``) adds one response to the tallies in the
+caller's transaction, so the counts and the stored answers can never disagree: both are
+committed or neither. The upserts are sorted,
 so two transactions that count at the same time on PostgreSQL lock the same rows in the same
 order and never deadlock. ``rebuild`` counts a round again from the stored answers (for tests,
 repairs and the command line).
@@ -9,8 +10,10 @@ repairs and the command line).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,18 +41,31 @@ def _upsert(
     if not rows:
         return
     dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(keys)), rows)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> sa.Insert:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET n = n + excluded.n, built once per table."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={"n": table.c.n + stmt.excluded.n})
-    session.execute(stmt, rows)
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={"n": table.c.n + stmt.excluded.n}
+    )
 
 
-def count_response(
-    session: Session | scoped_session[Any],
-    response: Response,
-    answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
-) -> None:
-    """Add one response and its answers ((question, [(value, number), …]) pairs) to the tallies."""
+@dataclass(frozen=True)
+class TallyRows:
+    """What one response adds to the tallies, worked out before anything is written."""
+
+    responses: list[dict[str, object]]
+    answers: list[dict[str, object]]
+
+
+def response_rows(
+    response: Response, answers: Iterable[tuple[Question, list[tuple[str, int | None]]]]
+) -> TallyRows:
+    """The tally rows for one response and its answers ((question, [(value, number), …]))."""
     unit_key = response.unit_id or NO_UNIT
     rows: Counter[tuple[int, str, int | None]] = Counter()
     for question, values in answers:
@@ -59,9 +75,7 @@ def count_response(
         for value, number in values:
             if counts_value(question, value):
                 rows[(question.id, value, number)] += 1
-    _upsert(
-        session,
-        ResponseTally.__table__,  # type: ignore[arg-type]
+    return TallyRows(
         [
             {
                 "round_id": response.round_id,
@@ -70,11 +84,6 @@ def count_response(
                 "n": 1,
             }
         ],
-        ["round_id", "unit_key", "channel"],
-    )
-    _upsert(
-        session,
-        AnswerTally.__table__,  # type: ignore[arg-type]
         [
             {
                 "round_id": response.round_id,
@@ -89,8 +98,32 @@ def count_response(
                 rows.items(), key=lambda item: (item[0][0], item[0][1])
             )
         ],
+    )
+
+
+def add(session: Session | scoped_session[Any], rows: TallyRows) -> None:
+    """Add rows from response_rows to the tallies, in the caller's transaction."""
+    _upsert(
+        session,
+        ResponseTally.__table__,  # type: ignore[arg-type]
+        rows.responses,
+        ["round_id", "unit_key", "channel"],
+    )
+    _upsert(
+        session,
+        AnswerTally.__table__,  # type: ignore[arg-type]
+        rows.answers,
         ["round_id", "question_id", "unit_key", "channel", "value"],
     )
+
+
+def count_response(
+    session: Session | scoped_session[Any],
+    response: Response,
+    answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
+) -> None:
+    """Add one response and its answers ((question, [(value, number), …]) pairs) to the tallies."""
+    add(session, response_rows(response, answers))
 
 
 def rebuild(session: Session, round_id: int) -> None:

@@ -185,7 +185,7 @@ def test_a_response_that_fails_leaves_no_tally(
     with app.app_context():
         store_response(results_place.round_id, {"listened": "4"})
         before = snapshot(results_place.round_id)
-        monkeypatch.setattr(respond.tally, "count_response", broken)
+        monkeypatch.setattr(respond.tally, "add", broken)
         with pytest.raises(respond.StoreFailed):
             store_response(results_place.round_id, {"listened": "5"})
         assert snapshot(results_place.round_id) == before

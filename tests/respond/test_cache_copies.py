@@ -1,0 +1,140 @@
+"""A worker's copy of a questionnaire between checks (PUBLIC_RECHECK_SECONDS), and the blank
+pages it renders once and keeps (feedback.respond.cache)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feedback.extensions import db
+from feedback.models import Organisation, Response, SurveyRound, Unit
+from feedback.models.base import today
+from feedback.respond import cache, services
+from tests import factories
+from tests.respond.conftest import TOKEN, Respondent, Survey
+from tests.respond.test_answering import count, walk_pages
+from tests.respond.test_cache import raw_update, title
+
+RECHECK = 60
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    return {"PUBLIC_RECHECK_SECONDS": RECHECK}
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    now = [1000.0]
+    monkeypatch.setattr(cache, "clock", lambda: now[0])
+    return now
+
+
+def test_a_blank_page_comes_from_the_copy_until_the_next_check(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
+    assert r.response.status_code == 200
+    # Closed by another worker: this worker's blank pages come from its copy for a while ...
+    raw_update(app, "UPDATE survey_round SET status = 'closed' WHERE id = :id", id=survey.round_id)
+    clock[0] += RECHECK - 1
+    assert client.get(survey.link).status_code == 200
+    # ... but sending in always checks: nothing is stored in a closed round.
+    pages = walk_pages()
+    assert r.send(pages[0]).status_code == 409
+    assert "Dette spørreskjemaet er stengt" in r.html
+    assert count(app, Response) == 0
+    # The check after the time has passed sees it.
+    clock[0] += 2
+    assert client.get(survey.link).status_code == 410
+
+
+def test_a_change_in_this_process_is_seen_at_once(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    assert 'value="' + str(survey.units["Ruspoliklinikken"]) in client.get(survey.link).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        round_ = db.session.get(SurveyRound, survey.round_id)
+        org = db.session.get(Organisation, survey.org_id)
+        assert round_ is not None and org is not None
+        round_.title = {"nb": "Endret her"}
+        unit = db.session.get(Unit, survey.units["Ruspoliklinikken"])
+        assert unit is not None
+        unit.active = False
+        new_unit = factories.unit(org, "Kafeen").id
+        db.session.commit()
+    html = client.get(survey.link).get_data(as_text=True)
+    assert title(html) == "Endret her"
+    assert "Ruspoliklinikken" not in html and f'value="{new_unit}"' in html
+
+
+def test_a_schedule_that_falls_due_is_applied_within_the_copy_time(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with app.app_context():
+        round_ = db.session.get(SurveyRound, survey.round_id)
+        assert round_ is not None
+        round_.closes_on = today()
+        db.session.commit()
+    assert client.get(survey.link).status_code == 200
+    tomorrow = today().toordinal() + 1
+    monkeypatch.setattr(services, "today", lambda: type(today()).fromordinal(tomorrow))
+    assert client.get(survey.link).status_code == 410
+    with app.app_context():
+        round_ = db.session.get(SurveyRound, survey.round_id)
+        assert round_ is not None and round_.status == "closed"
+
+
+# --- rendered blank pages ----------------------------------------------------------------------
+
+
+def test_the_first_page_is_rendered_once_and_gets_a_new_token_each_time(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    pages = [client.get(survey.link).get_data(as_text=True) for _ in range(3)]
+    tokens = [TOKEN.search(html).group(1) for html in pages]  # type: ignore[union-attr]
+    assert len(set(tokens)) == 3
+    assert all(cache.TOKEN_PLACEHOLDER not in html for html in pages)
+    blank = [html.replace(token, "") for html, token in zip(pages, tokens, strict=True)]
+    assert blank[0] == blank[1] == blank[2]
+    with app.app_context():
+        kept = len(cache.pages())
+        english = client.get(survey.link + "?sprak=en").get_data(as_text=True)
+        assert title(english) == "User survey 2026"
+        assert len(cache.pages()) == kept + 1
+    # Each token works once: two people who got the same kept page send in two responses.
+    for token in tokens[:2]:
+        r = Respondent(client, survey.link)
+        r.html = pages[tokens.index(token)]
+        for answers in walk_pages(str(survey.units["Aktivitetshuset"])):
+            r.send(answers)
+        assert r.response.status_code == 303, r.html
+    assert count(app, Response) == 2
+
+
+def test_a_waiting_message_is_never_kept_in_a_page(
+    app: Flask, survey: Survey, clock: list[float]
+) -> None:
+    """A signed-in member with a message waiting (flash) sees it on the page; the page kept for
+    everyone else does not hold it, before or after."""
+    anonymous, member = app.test_client(), app.test_client()
+    assert anonymous.get(survey.link).status_code == 200
+    with member.session_transaction() as session:
+        session["_flashes"] = [("success", "Lagret for Kari")]
+    assert "Lagret for Kari" in member.get(survey.link).get_data(as_text=True)
+    assert "Lagret for Kari" not in member.get(survey.link).get_data(as_text=True)
+    with app.app_context():
+        cache.clear()
+    with member.session_transaction() as session:
+        session["_flashes"] = [("success", "Lagret for Kari")]
+    assert "Lagret for Kari" in member.get(survey.link).get_data(as_text=True)
+    assert "Lagret for Kari" not in anonymous.get(survey.link).get_data(as_text=True)
