@@ -20,7 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, auth, database, errors, i18n, logs, security
+    from feedback import access, auth, database, errors, i18n, logs, ratelimit, security
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -36,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
     security.init_app(app)

@@ -18,9 +18,20 @@ def never_store(response: Response) -> Response:
     return response
 
 
+_LANGUAGE = "feedback.public_language"
+
+
 def language() -> str:
     """The language chosen in the form ("bytt" is a language button, "sprak" the current one),
-    else the usual choice (cookie, browser)."""
+    else the usual choice (cookie, browser). Worked out once per request."""
+    known: str | None = request.environ.get(_LANGUAGE)
+    if known is None:
+        known = _language()
+        request.environ[_LANGUAGE] = known
+    return known
+
+
+def _language() -> str:
     for chosen in (request.values.get("bytt"), request.values.get("sprak")):
         if chosen in SUPPORTED_LOCALES:
             return chosen
