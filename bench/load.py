@@ -8,6 +8,8 @@ the framework's ceiling, with exactly-once and kill -9 durability checks.
 For each database, in one run:
 
 (a) the ceiling: bench/ceiling.py, a minimal Flask endpoint served by the same gunicorn set-up;
+    beside it bench/skeleton.py, the respondent flow's three requests with the real pages from a
+    bare Flask app (no database, no checks): what the flow's shape costs by itself;
 (b) the respondent flow: GET the questionnaire, POST the answers, GET the thank-you page, at
     concurrency 1 and 8;
 (c) a deviation report: GET the form, POST the report (the receipt page), at 1 and 8;
@@ -89,6 +91,8 @@ VENV_BIN = Path(sys.executable).parent
 #: The respondent flow's target: at least this share of the ceiling's requests per second.
 TARGET_SHARE = 0.5
 MARKER_KEY = "comment"
+#: The respondent flow's requests answered by bench/skeleton.py.
+BARE_FLOW = "respondent flow, bare Flask"
 TIMEOUT = 30.0
 
 
@@ -720,6 +724,10 @@ class Run:
         flow = next(r for r in self.rows if r.scenario == "respondent flow" and r.concurrency == 8)
         return flow.ratio
 
+    @property
+    def bare_share(self) -> float:
+        return next(r for r in self.rows if r.scenario == BARE_FLOW).ratio
+
 
 def app_env(url: str, secret: str) -> dict[str, str]:
     return {
@@ -779,6 +787,7 @@ def run(
     server = Server("feedback:create_app()", app_env(url, secrets.token_urlsafe(48)), log)
     server.start(f"/s/{place.flow_token}")
     try:
+        rows.append(bare_flow(kind, server, place, workdir, log, size, by_c[8]))
         for n in (1, 8):
             rows.append(
                 measure(
@@ -835,6 +844,30 @@ def run(
     return Run(kind, rows, weight, durability, crash, loaded.responses, loaded.insert_s, version)
 
 
+def bare_flow(
+    kind: str, server: Server, place: Place, workdir: Path, log: Path, size: Size, ceiling: float
+) -> Row:
+    """The respondent flow at 8 clients against bench/skeleton.py, with this app's pages."""
+    from bench import skeleton
+
+    page = call(server.port, "GET", f"/s/{place.flow_token}").text()
+    thanks = call(server.port, "GET", f"/s/{place.flow_token}/takk?sprak=nb").text()
+    saved = {
+        "BENCH_SKELETON_PAGE": workdir / "page.html",
+        "BENCH_SKELETON_THANKS": workdir / "thanks.html",
+    }
+    saved["BENCH_SKELETON_PAGE"].write_text(page.replace(form_token(page), skeleton.PLACEHOLDER))
+    saved["BENCH_SKELETON_THANKS"].write_text(thanks)
+    bare = Server("bench.skeleton:app", {k: str(v) for k, v in saved.items()}, log)
+    bare.start(f"/s/{place.flow_token}/takk")
+    try:
+        row = measure(kind, BARE_FLOW, works("flow", bare.port, place, 8, size), ceiling)
+    finally:
+        bare.stop()
+    row.note = "same pages, no database"
+    return row
+
+
 def _version(kind: str) -> str:
     if kind == "sqlite":
         return f"SQLite {sqlite3.sqlite_version}"
@@ -875,7 +908,9 @@ def summary(runs: Sequence[Run], when: date) -> str:
         d, c = r.durability, r.crash
         lines += [
             f"- {r.database} ({r.version}): respondent flow at 8 clients = {share:.2f} × the"
-            f" ceiling's requests per second (target ≥ {TARGET_SHARE}): **{verdict}**.",
+            f" ceiling's requests per second (target ≥ {TARGET_SHARE}): **{verdict}**. The same"
+            " three requests from a bare Flask app (same pages, no database):"
+            f" {r.bare_share:.2f} ×.",
             f"  Exactly once: {d.clients} clients × {d.each:,} submissions in {d.seconds:.0f} s:"
             f" {d.acknowledged:,} acknowledged, {d.stored:,} stored, {d.distinct:,} distinct,"
             f" tallies equal the responses: {d.tallies_match}, {len(d.errors)} errors:"

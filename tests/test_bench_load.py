@@ -51,6 +51,7 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
     assert set(rows) == {
         ("ceiling (minimal Flask)", 1),
         ("ceiling (minimal Flask)", 8),
+        ("respondent flow, bare Flask", 8),
         ("respondent flow", 1),
         ("respondent flow", 8),
         ("deviation report", 1),
@@ -66,6 +67,8 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
         assert rows[("respondent flow", n)].requests % 3 == 0
         assert rows[("respondent flow", n)].ceiling_rps == rows[("ceiling (minimal Flask)", n)].rps
     assert rows[("results page", 1)].requests == size.results_requests
+    bare = rows[("respondent flow, bare Flask", 8)]
+    assert bare.requests % 3 == 0 and bare.ceiling_rps == rows[("ceiling (minimal Flask)", 8)].rps
 
     durability = run.durability
     assert durability.errors == []
@@ -87,3 +90,4 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
     text = bench.summary([run], bench.date.today())
     assert "Exactly once: 16 clients × 20 submissions" in text
     assert f"| {kind} | respondent flow | 8 |" in text
+    assert "The same three requests from a bare Flask app" in text
