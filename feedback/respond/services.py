@@ -70,11 +70,6 @@ class StoreFailed(Exception):
     """The database did not take the answers; the respondent may try again."""
 
 
-class RoundChanged(Exception):
-    """The round was changed or closed after the copy the answers were checked against was
-    read: check them again against the round as it is now."""
-
-
 # --- rounds ------------------------------------------------------------------------------------
 
 
@@ -175,14 +170,14 @@ class _Kept:
     units: list[UnitChoice]
 
 
-def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
+def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
     """The round behind a public link, with its questionnaire and the units to choose.
 
-    Usually a copy kept by this process (respond.cache), which must only be read. It is
-    checked against the database (one query) when PUBLIC_RECHECK_SECONDS have passed since the
-    last check, or at once with ``recheck``. Storing checks again that the round is still the
-    one the copy shows (store raises RoundChanged). When the schedule is due, or the copy does
-    not match what this session sees, the round is loaded into the session instead.
+    Usually a copy kept by this process (respond.cache), which must only be read. With
+    ``recheck`` (sending in) it is checked against the database in one query; without (showing
+    a blank first page or the thank-you page) only when PUBLIC_RECHECK_SECONDS have passed
+    since the last check. When the schedule is due, or the copy does not match what this
+    session sees, the round is loaded into the session instead.
     """
     memo = cache.rounds()
     kept: _Kept | None = memo.get(token)
@@ -350,46 +345,17 @@ def burn(nonce: str) -> None:
         db.session.rollback()
 
 
-_USED_TOKEN_TABLE: sa.Table = UsedFormToken.__table__  # type: ignore[assignment]
-_INSERT_USED_TOKEN = sa.insert(_USED_TOKEN_TABLE)
-#: The token's INSERT, made only while the round is open and at the revision the answers were
-#: checked against: a change by another worker since then inserts nothing.
-_INSERT_USED_TOKEN_IF_CURRENT = (
-    sa.insert(_USED_TOKEN_TABLE)
-    .from_select(
-        ["nonce", "used_on"],
-        sa.select(
-            sa.bindparam("nonce", type_=sa.String(32)), sa.bindparam("used_on", type_=sa.Date)
-        ).where(
-            sa.exists().where(
-                _ROUND.c.id == sa.bindparam("round"),
-                _ROUND.c.revision == sa.bindparam("revision"),
-                _ROUND.c.status == "open",
-            )
-        ),
-    )
-    .returning(_USED_TOKEN_TABLE.c.nonce)
-)
+_INSERT_USED_TOKEN = sa.insert(UsedFormToken.__table__)  # type: ignore[arg-type]
 
 
-def claim(nonce: str, round_: SurveyRound | None = None) -> None:
+def claim(nonce: str) -> None:
     """Mark a form's token as used in the transaction that stores what was sent.
 
     Raises AlreadySent when it was used (a double-click, a reload, a replay, or a second request
     at the same time), StoreFailed when the database fails; the session is rolled back then.
-    With ``round_``, raises RoundChanged (nothing written) unless that round is still open at
-    the revision this object has.
     """
-    values: dict[str, object] = {"nonce": nonce, "used_on": today()}
     try:
-        if round_ is None:
-            db.session.execute(_INSERT_USED_TOKEN, values)
-        else:
-            values.update(round=round_.id, revision=round_.revision)
-            # RETURNING, not rowcount: psycopg gives -1 for an INSERT … SELECT of no row.
-            if db.session.execute(_INSERT_USED_TOKEN_IF_CURRENT, values).first() is None:
-                db.session.rollback()
-                raise RoundChanged()
+        db.session.execute(_INSERT_USED_TOKEN, {"nonce": nonce, "used_on": today()})
     except IntegrityError as error:
         db.session.rollback()
         raise AlreadySent() from error
@@ -527,16 +493,12 @@ def store(
     channel: str,
     nonce: str,
     code: str | None = None,
-    as_checked: bool = False,
 ) -> None:
     """Store one response with its answers, all or nothing, exactly once per form token.
-    With ``as_checked`` (a respondent's answers, checked against ``round_`` as this object has
-    it), only while the round is still open at that revision.
 
     Raises AlreadySent when the token was used (double-click, reload, replay or a second
-    request that ran at the same time), RoundChanged when the round is no longer open at the
-    revision ``round_`` has, NotAccepted when the code is used up, and StoreFailed when the
-    database fails.
+    request that ran at the same time), NotAccepted when the code is used up, and
+    StoreFailed when the database fails.
     """
     session = db.session
     # Everything is worked out before the first write: on SQLite the write lock is held from
@@ -566,7 +528,7 @@ def store(
             for position, (value, number) in enumerate(pairs)
         ]
     tallies = tally.response_rows(response, counted)
-    claim(nonce, round_ if as_checked else None)
+    claim(nonce)
     try:
         if code is not None:
             taken = session.execute(

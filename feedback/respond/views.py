@@ -55,13 +55,9 @@ class Mode:
     code: str | None = None
 
 
-#: Set on a request that is answered again after the round changed under it (see _again).
-RECHECKED = "feedback.respond.rechecked"
-
-
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
-    # This worker's recent copy, unless the request is answered again after a change.
-    found = services.questionnaire(token, recheck=RECHECKED in request.environ)
+    # Sending in checks the round; a blank page may come from this worker's recent copy.
+    found = services.questionnaire(token, recheck=request.method == "POST")
     if found is None:
         abort(404)
     return found
@@ -306,17 +302,9 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
                 channel=mode.channel,
                 nonce=token.nonce,
                 code=mode.code,
-                as_checked=True,
             )
         except services.AlreadySent:
             return _already_sent(mode, language)
-        except services.RoundChanged:
-            if RECHECKED not in request.environ:
-                return _again()
-            step = _stay(step, NOT_SAVED)
-            return _render(
-                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
-            )
         except services.NotAccepted as refused:
             step = _stay(step, refused.message)
             return _render(
@@ -332,17 +320,6 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     return _render(
         mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=status
     )
-
-
-def _again() -> Response | str | tuple[str, int]:
-    """Answer this request once more with the round as the database has it now: another worker
-    changed or closed it after this worker's copy was read (nothing was stored)."""
-    request.environ[RECHECKED] = True
-    view = current_app.view_functions[request.endpoint or ""]
-    answer: Response | str | tuple[str, int] = current_app.ensure_sync(view)(
-        **(request.view_args or {})
-    )
-    return answer
 
 
 def _already_sent(mode: Mode, language: str) -> Response:
