@@ -138,3 +138,31 @@ def test_a_waiting_message_is_never_kept_in_a_page(
         session["_flashes"] = [("success", "Lagret for Kari")]
     assert "Lagret for Kari" in member.get(survey.link).get_data(as_text=True)
     assert "Lagret for Kari" not in anonymous.get(survey.link).get_data(as_text=True)
+
+
+def test_answers_checked_against_an_old_copy_are_checked_again_before_storing(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    """Another worker makes the last question required while this worker's copy is still in
+    use: the answers without it are checked again against the round as it is and not stored."""
+    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
+    pages = walk_pages()
+    for answers in pages[:-1]:
+        assert r.send(answers).status_code == 200
+    raw_update(
+        app,
+        "UPDATE question SET required = :yes WHERE round_id = :id AND key = 'word'",
+        yes=True,
+        id=survey.round_id,
+    )
+    raw_update(
+        app, "UPDATE survey_round SET revision = revision + 1 WHERE id = :id", id=survey.round_id
+    )
+    clock[0] += 1
+    last = {k: v for k, v in pages[-1].items() if k != "q-word"}
+    assert r.send(last).status_code == 400
+    assert 'id="q-word-error"' in r.html or "q-word" in r.html.split("error-summary", 1)[-1]
+    assert count(app, Response) == 0
+    # Answered, it is stored; the worker now has the new copy.
+    assert r.send({"q-word": "Trygt"}).status_code == 303
+    assert count(app, Response) == 1
