@@ -70,6 +70,34 @@ KEPT_MESSAGE = _l("What you wrote is kept on this page. Wait a little and press 
 SEND_AGAIN = _l("Send again")
 
 
+#: A kiosk's pages: on a shared tablet an error page must not keep one person's answers on the
+#: screen for the next.
+KIOSK_ENDPOINTS = frozenset({"respond.kiosk", "respond.kiosk_thanks", "respond.kiosk_reset"})
+
+
+@dataclass(frozen=True)
+class IdleReset:
+    """Go here after this many seconds (a meta refresh, so it works without JavaScript)."""
+
+    seconds: int
+    url: str
+
+
+def _kiosk_idle_reset() -> IdleReset | None:
+    """On a kiosk, the error page clears itself after the kiosk's idle time, like the
+    questionnaire does: to the reset address, which burns the form's token."""
+    if request.endpoint not in KIOSK_ENDPOINTS:
+        return None
+    from feedback.respond import services
+
+    key = (request.view_args or {}).get("key")
+    seconds = services.kiosk_idle_seconds(key) if isinstance(key, str) else None
+    if seconds is None:
+        return None
+    token = request.form.get("skjema") if request.method == "POST" else None
+    return IdleReset(seconds, url_for("respond.kiosk_reset", key=key, skjema=token or None))
+
+
 @dataclass
 class Resend:
     """A POST that failed while the database was away, to be sent again from the error page:
@@ -100,7 +128,11 @@ def _resend() -> Resend | None:
 
 
 def render_error(
-    status: int, title: object = None, message: object = None, resend: Resend | None = None
+    status: int,
+    title: object = None,
+    message: object = None,
+    resend: Resend | None = None,
+    idle_reset: IdleReset | None = None,
 ) -> tuple[str, int]:
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     title, message = title or default_title, message or default_message
@@ -111,6 +143,7 @@ def render_error(
             title=title,
             message=message,
             resend=resend,
+            idle_reset=idle_reset,
             kept_message=KEPT_MESSAGE,
             send_again=SEND_AGAIN,
             # Switching language by a link would drop what is kept in the page.
@@ -120,11 +153,17 @@ def render_error(
         # The page itself failed (for instance the database is down while loading the user):
         # answer with a bare page rather than a second traceback.
         log.exception("error page %s could not be rendered", status)
-        html = _bare_page(status, title, message, resend)
+        html = _bare_page(status, title, message, resend, idle_reset)
     return html, status
 
 
-def _bare_page(status: int, title: object, message: object, resend: Resend | None) -> str:
+def _bare_page(
+    status: int,
+    title: object,
+    message: object,
+    resend: Resend | None,
+    idle_reset: IdleReset | None = None,
+) -> str:
     """The error page without the layout, for when the layout itself cannot be rendered. It
     keeps the posted fields just as the full page does."""
     try:
@@ -143,12 +182,17 @@ def _bare_page(status: int, title: object, message: object, resend: Resend | Non
             '<p>{}</p><form method="post" action="{}">{}'
             '<button type="submit" class="button">{}</button></form>'
         ).format(str(KEPT_MESSAGE), resend.action, inputs, str(SEND_AGAIN))
+    refresh = Markup("")
+    if idle_reset is not None:
+        refresh = Markup('<meta http-equiv="refresh" content="{};url={}">').format(
+            idle_reset.seconds, idle_reset.url
+        )
     return Markup(
         '<!doctype html><html lang="{}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<title>{}</title>{}</head><body><main id="main" class="wrap">'
+        '<title>{}</title>{}{}</head><body><main id="main" class="wrap">'
         "<h1>{}</h1><p>{}</p>{}</main></body></html>"
-    ).format(current_language(), str(title), stylesheet, str(title), str(message), kept)
+    ).format(current_language(), str(title), stylesheet, refresh, str(title), str(message), kept)
 
 
 def _handle_http(error: HTTPException) -> ResponseReturnValue:
@@ -179,7 +223,7 @@ def _database_unavailable() -> ResponseReturnValue:
     the language of the form it came from. The page must not stay in any cache."""
     resend = _resend()
     with force_locale(public.language() if resend else current_language()):
-        html, status = render_error(503, resend=resend)
+        html, status = render_error(503, resend=resend, idle_reset=_kiosk_idle_reset())
     return html, status, {"Cache-Control": "no-store"}
 
 

@@ -393,6 +393,16 @@ def kiosk_key(round_: SurveyRound, unit: Unit | None, idle_seconds: int) -> str:
     )
 
 
+def kiosk_idle_seconds(key: str) -> int | None:
+    """A kiosk address's idle time, read from its signature alone (no database)."""
+    try:
+        data = _kiosk_serializer().loads(key)
+    except BadSignature:
+        return None
+    idle = data.get("i") if isinstance(data, dict) else None
+    return idle if isinstance(idle, int) and idle > 0 else None
+
+
 def read_kiosk(key: str) -> Kiosk | None:
     try:
         data = _kiosk_serializer().loads(key)

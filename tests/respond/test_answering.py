@@ -899,3 +899,47 @@ def test_bad_kiosk_keys_are_not_found(app: Flask, client: FlaskClient, survey: S
         assert client.post(f"/kiosk/{key}", data={"nav": "next"}).status_code == 404
         assert client.get(f"/kiosk/{key}/takk").status_code == 404
         assert client.post(f"/kiosk/{key}/nullstill").status_code == 404
+
+
+def test_a_kiosk_error_page_clears_itself_after_the_idle_time(
+    app: Flask, client: FlaskClient, survey: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away while someone sends in at a kiosk: the 503 page keeps the answers
+    for "Send again", but after the kiosk's idle time it goes to the reset address (a meta
+    refresh, no JavaScript), which burns the form so the next person cannot send it."""
+    with app.app_context():
+        round_, unit = round_and_unit(survey, "Aktivitetshuset")
+        key = services.kiosk_key(round_, unit, 45)
+    start = f"/kiosk/{key}"
+    pages = walk_pages()
+    r = to_last_page(client, start, pages)
+    data = page_form(r, pages[2])
+
+    def database_away(*args: object, **kwargs: object) -> None:
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    with monkeypatch.context() as outage:
+        outage.setattr(services, "read_kiosk", database_away)
+        failed = client.post(start, data=data)
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 503
+    reset = f"{start}/nullstill?skjema={data['skjema']}"
+    assert f'<noscript><meta http-equiv="refresh" content="45;url={reset}"></noscript>' in html
+    assert f'data-kiosk-idle="45" data-kiosk-start="{reset}"' in html and "kiosk.js" in html
+    assert ("q-word", "Trygt") in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html
+    )
+    # A link's error page has no such refresh: a person's own phone keeps the page.
+    link = to_last_page(client, survey.link, walk_pages(str(survey.units["Aktivitetshuset"])))
+    with monkeypatch.context() as outage:
+        outage.setattr(services, "questionnaire", database_away)
+        plain = client.post(survey.link, data=page_form(link, pages[2]))
+    assert plain.status_code == 503 and 'http-equiv="refresh"' not in plain.get_data(as_text=True)
+
+    # The idle time passes: the browser follows the refresh, then someone presses "Send again".
+    cleared = client.get(reset)
+    assert cleared.status_code == 303 and path_of(cleared) == start
+    again = client.post(start, data=data)
+    assert again.status_code == 303 and path_of(again) == start
+    assert "Trygt" not in again.get_data(as_text=True)
+    assert count(app, Response) == 0
