@@ -55,10 +55,16 @@ def _add_headers(response: Response) -> Response:
         response.headers.extend(_SECURITY_HEADER_ITEMS)
     if current_app.config.get("HSTS"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user.is_authenticated and request.endpoint not in STATIC_ENDPOINTS:
+    if _signed_in_session() and request.endpoint not in STATIC_ENDPOINTS:
         # Pages behind the login must not stay in shared caches or the back button.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in_session() -> bool:
+    """A request from a signed-in session, told without loading the user: this runs for every
+    answer, error pages too, also while the database is away."""
+    return "_user_id" in session
 
 
 def _enforce_idle_timeout() -> BaseResponse | None:

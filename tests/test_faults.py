@@ -551,7 +551,9 @@ def test_postgresql_stops_before_a_deviation_report_is_sent(
     assert reports(pg_app, place) == [TRICKY_TEXT]
 
 
-def test_postgresql_stops_while_staff_write_a_note(pg_app: Flask, cluster: Cluster) -> None:
+def test_postgresql_stops_while_staff_write_a_note(
+    pg_app: Flask, cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
     """A signed-in person's page needs the database for the layout itself (who is signed in),
     so the 503 is the bare fallback page: it keeps the note and the CSRF token all the same.
     A sign-in at the same time is not kept, as it holds a password."""
@@ -581,6 +583,11 @@ def test_postgresql_stops_while_staff_write_a_note(pg_app: Flask, cluster: Clust
     assert response.status_code == 503
     assert PASSWORD not in response.get_data(as_text=True)
     assert "<form" not in response.get_data(as_text=True)
+
+    # The outage is logged once per request, without a second failure while the answer is
+    # finished (the response headers need no database).
+    assert "database unavailable" in caplog.text
+    assert "Request finalizing failed" not in caplog.text
 
     cluster.start()
     response = post(staff, action, again)
