@@ -19,15 +19,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, session
 from sqlalchemy import orm
 
 from feedback.models.survey import RESPONDENT_VIEW_CHANGED
-
-T = TypeVar("T")
 
 #: Where a rendered page holds the one-time form token; letters only, so no escaping changes it.
 TOKEN_PLACEHOLDER = "SKJEMATOKENPLASSHOLDER"  # noqa: S105 - not a secret

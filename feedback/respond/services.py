@@ -166,8 +166,7 @@ class Questionnaire:
 @dataclass(frozen=True)
 class _Kept:
     checked_at: float
-    round: SurveyRound
-    units: list[UnitChoice]
+    questionnaire: Questionnaire
 
 
 def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
@@ -186,9 +185,13 @@ def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
         kept is not None
         and not recheck
         and now - kept.checked_at < current_app.config["PUBLIC_RECHECK_SECONDS"]
-        and not _schedule_due(kept.round.status, kept.round.opens_on, kept.round.closes_on)
+        and not _schedule_due(
+            kept.questionnaire.round.status,
+            kept.questionnaire.round.opens_on,
+            kept.questionnaire.round.closes_on,
+        )
     ):
-        return Questionnaire(kept.round, kept.units)
+        return kept.questionnaire
     rows = db.session.execute(_LOOKUP, {"token": token}).all()
     if not rows:
         return None
@@ -196,12 +199,13 @@ def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
     state = tuple(first[: len(_STATE)])
     units = [UnitChoice(row.unit_id, row.unit_name) for row in rows if row.unit_id is not None]
     if not _schedule_due(first.status, first.opens_on, first.closes_on):
-        round_ = kept.round if kept is not None else None
+        round_ = kept.questionnaire.round if kept is not None else None
         if round_ is None or round_state(round_) != state:
             round_ = _detached_round(first.id)
         if round_ is not None and round_state(round_) == state:
-            memo.put(token, _Kept(now, round_, units))
-            return Questionnaire(round_, units)
+            found = Questionnaire(round_, units)
+            memo.put(token, _Kept(now, found))
+            return found
     # is_open applies the schedule to this round; a change not yet committed is seen here.
     attached = db.session.scalar(
         _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.public_token == token))
@@ -393,31 +397,36 @@ def kiosk_key(round_: SurveyRound, unit: Unit | None, idle_seconds: int) -> str:
     )
 
 
-def kiosk_idle_seconds(key: str) -> int | None:
-    """A kiosk address's idle time, read from its signature alone (no database)."""
-    try:
-        data = _kiosk_serializer().loads(key)
-    except BadSignature:
-        return None
-    idle = data.get("i") if isinstance(data, dict) else None
-    return idle if isinstance(idle, int) and idle > 0 else None
-
-
-def read_kiosk(key: str) -> Kiosk | None:
+def _kiosk_data(key: str) -> tuple[int, int | None, int] | None:
+    """(round id, unit id, idle seconds) of a kiosk address, from its signature alone."""
     try:
         data = _kiosk_serializer().loads(key)
     except BadSignature:
         return None
     if not isinstance(data, dict):
         return None
-    round_ = db.session.get(SurveyRound, data.get("r")) if isinstance(data.get("r"), int) else None
-    idle = data.get("i")
-    if round_ is None or not isinstance(idle, int):
-        return None
-    unit_id = data.get("u")
-    unit = unit_of(round_, unit_id) if isinstance(unit_id, int) else None
+    round_id, unit_id, idle = data.get("r"), data.get("u"), data.get("i")
     # The key was signed here after the form checked the bounds; tests sign shorter times.
-    return Kiosk(round_, unit, idle) if idle > 0 else None
+    if not isinstance(round_id, int) or not isinstance(idle, int) or idle <= 0:
+        return None
+    return round_id, unit_id if isinstance(unit_id, int) else None, idle
+
+
+def kiosk_idle_seconds(key: str) -> int | None:
+    """A kiosk address's idle time, without the database."""
+    data = _kiosk_data(key)
+    return data[2] if data else None
+
+
+def read_kiosk(key: str) -> Kiosk | None:
+    data = _kiosk_data(key)
+    if data is None:
+        return None
+    round_id, unit_id, idle = data
+    round_ = db.session.get(SurveyRound, round_id)
+    if round_ is None:
+        return None
+    return Kiosk(round_, unit_of(round_, unit_id), idle)
 
 
 # --- access codes ------------------------------------------------------------------------------

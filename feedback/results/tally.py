@@ -1,11 +1,10 @@
 """Running counts (tallies) per round, unit, channel and value, kept with each response.
 
-``count_response`` (or ``response_rows``, then ``add``) adds one response to the tallies in the
-caller's transaction, so the counts and the stored answers can never disagree: both are
-committed or neither. The upserts are sorted,
-so two transactions that count at the same time on PostgreSQL lock the same rows in the same
-order and never deadlock. ``rebuild`` counts a round again from the stored answers (for tests,
-repairs and the command line).
+``response_rows`` works out what one response adds and ``add`` adds it in the caller's
+transaction, so the counts and the stored answers can never disagree: both are committed or
+neither. The upserts are sorted, so two transactions that count at the same time on PostgreSQL
+lock the same rows in the same order and never deadlock. ``rebuild`` counts a round again from
+the stored answers (for tests, repairs and the command line).
 """
 
 from __future__ import annotations
@@ -115,15 +114,6 @@ def add(session: Session | scoped_session[Any], rows: TallyRows) -> None:
         rows.answers,
         ["round_id", "question_id", "unit_key", "channel", "value"],
     )
-
-
-def count_response(
-    session: Session | scoped_session[Any],
-    response: Response,
-    answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
-) -> None:
-    """Add one response and its answers ((question, [(value, number), …]) pairs) to the tallies."""
-    add(session, response_rows(response, answers))
 
 
 def rebuild(session: Session, round_id: int) -> None:
