@@ -49,6 +49,7 @@ from werkzeug.test import encode_multipart
 
 from feedback import ratelimit
 from feedback.auth.services import LOGIN_SCOPE
+from feedback.designer import document as doc
 from feedback.deviations import services as deviations
 from feedback.extensions import db, limiter
 from feedback.models import (
@@ -196,26 +197,10 @@ QUESTIONS: list[list[dict[str, Any]]] = [
     ],
 ]
 SPEC = {q["key"]: q for page in QUESTIONS for q in page}
-TEXT_KINDS = ("text_short", "text_long")
-DEFAULT_MAX_LENGTH = {"text_short": 200, "text_long": 2000}
-
-
-def allowed_values(question: dict[str, Any]) -> list[str]:
-    """The fixed answers of a question (not counting "don't know"), from the spec above."""
-    kind = question["type"]
-    if kind in ("smiley", "single_choice", "multiple_choice"):
-        return [o["value"] for o in question["options"]]
-    if kind == "likert":
-        return [str(n) for n in range(1, 6)]
-    if kind == "scale":
-        return [str(n) for n in range(11)]
-    if kind == "yes_no":
-        return ["yes", "no"]
-    return []
 
 
 def text_limit(question: dict[str, Any]) -> int:
-    return int(question.get("max_length") or DEFAULT_MAX_LENGTH[question["type"]])
+    return int(question.get("max_length") or doc.DEFAULT_MAX_LENGTH[question["type"]])
 
 
 # --- the world -----------------------------------------------------------------------------------
@@ -636,7 +621,7 @@ def check_answers(answers: dict[str, list[tuple[int, str, int | None]]]) -> None
             assert vals == ["dont_know"], f"{key}: don't know and answers {vals}"
             assert rows[0][2] is None
             continue
-        if kind in TEXT_KINDS:
+        if kind in doc.TEXT_KINDS:
             [text] = vals
             assert text and text == text.strip(), f"{key}: {text!r}"
             assert "\x00" not in text and "\r\n" not in text, f"{key}: {text!r}"
@@ -651,7 +636,7 @@ def check_answers(answers: dict[str, list[tuple[int, str, int | None]]]) -> None
             assert low is None or number >= low, f"{key}: {number}"
             assert high is None or number <= high, f"{key}: {number}"
         else:
-            allowed = allowed_values(question)
+            allowed = doc.answer_values(question)
             assert all(v in allowed for v in vals), f"{key}: {vals} not in {allowed}"
             assert len(set(vals)) == len(vals), f"{key}: twice in {vals}"
             if kind != "multiple_choice":
@@ -1025,7 +1010,7 @@ def valid_answers(draw: Any) -> dict[str, list[str]]:
             answers[key] = ["dont_know"]
             continue
         kind = question["type"]
-        if kind in TEXT_KINDS:
+        if kind in doc.TEXT_KINDS:
             limit = text_limit(question)
             text = draw(
                 st.one_of(
@@ -1044,10 +1029,10 @@ def valid_answers(draw: Any) -> dict[str, list[str]]:
             ]
         elif kind == "multiple_choice":
             answers[key] = draw(
-                st.lists(st.sampled_from(allowed_values(question)), min_size=1, unique=True)
+                st.lists(st.sampled_from(doc.answer_values(question)), min_size=1, unique=True)
             )
         else:
-            answers[key] = [draw(st.sampled_from(allowed_values(question)))]
+            answers[key] = [draw(st.sampled_from(doc.answer_values(question)))]
     return answers
 
 
@@ -1105,7 +1090,7 @@ def walk(data: Any, start: Start) -> tuple[Pairs, dict[str, Any], FlaskClient]:
 
 def answer_extra(ctx: Ctx) -> list[str]:
     w = ctx.world
-    values = [v for q in SPEC.values() for v in allowed_values(q)]
+    values = [v for q in SPEC.values() for v in doc.answer_values(q)]
     ids = [*map(str, w.units.values()), str(w.inactive_unit), str(w.other_unit), "ingen"]
     return [*ctx.tokens["answering"], *ids, *values, "dont_know", "0", "1", "2", "3", "-1", "99"]
 
@@ -1114,31 +1099,24 @@ def language(data: Any) -> str:
     return str(data.draw(st.sampled_from(LANGUAGES)))
 
 
-def fuzz_by_link(data: Any, ctx: Ctx) -> Sent:
-    w = ctx.world
-    url = f"/s/{w.token}"
-    facts = {"channel": "link", "unit": None}
-
+def _fuzz_public_link(data: Any, ctx: Ctx, url: str, facts: dict[str, Any]) -> Sent:
     def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
         client = ctx.app.test_client(use_cookies=False)
         html = client.get(f"{url}?sprak={language(data)}").get_data(as_text=True)
         return walk(data, Start(client, html, url, facts))
 
     return build_request(data, ctx, url, valid, answer_extra(ctx), facts)
+
+
+def fuzz_by_link(data: Any, ctx: Ctx) -> Sent:
+    return _fuzz_public_link(data, ctx, f"/s/{ctx.world.token}", {"channel": "link", "unit": None})
 
 
 def fuzz_by_unit_link(data: Any, ctx: Ctx) -> Sent:
-    w = ctx.world
-    unit = data.draw(st.sampled_from(sorted(w.units.values())))
-    url = f"/s/{w.token}/{unit}"
-    facts = {"channel": "unit_link", "unit": unit}
-
-    def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
-        client = ctx.app.test_client(use_cookies=False)
-        html = client.get(f"{url}?sprak={language(data)}").get_data(as_text=True)
-        return walk(data, Start(client, html, url, facts))
-
-    return build_request(data, ctx, url, valid, answer_extra(ctx), facts)
+    unit = data.draw(st.sampled_from(sorted(ctx.world.units.values())))
+    return _fuzz_public_link(
+        data, ctx, f"/s/{ctx.world.token}/{unit}", {"channel": "unit_link", "unit": unit}
+    )
 
 
 def fuzz_kiosk(data: Any, ctx: Ctx) -> Sent:

@@ -844,11 +844,15 @@ def test_round_that_requires_a_code_shows_the_code_page(
 # --- 15. kiosk ---------------------------------------------------------------------------------
 
 
-def test_kiosk(app: Flask, client: FlaskClient, survey: Survey) -> None:
+def kiosk_start(app: Flask, survey: Survey, idle_seconds: int) -> str:
+    """The address of a kiosk for Aktivitetshuset."""
     with app.app_context():
         round_, unit = round_and_unit(survey, "Aktivitetshuset")
-        key = services.kiosk_key(round_, unit, 60)
-    start = f"/kiosk/{key}"
+        return f"/kiosk/{services.kiosk_key(round_, unit, idle_seconds)}"
+
+
+def test_kiosk(app: Flask, client: FlaskClient, survey: Survey) -> None:
+    start = kiosk_start(app, survey, 60)
 
     pages = walk_pages()
     r = to_last_page(client, start, pages)
@@ -907,10 +911,7 @@ def test_a_kiosk_error_page_clears_itself_after_the_idle_time(
     """The database goes away while someone sends in at a kiosk: the 503 page keeps the answers
     for "Send again", but after the kiosk's idle time it goes to the reset address (a meta
     refresh, no JavaScript), which burns the form so the next person cannot send it."""
-    with app.app_context():
-        round_, unit = round_and_unit(survey, "Aktivitetshuset")
-        key = services.kiosk_key(round_, unit, 45)
-    start = f"/kiosk/{key}"
+    start = kiosk_start(app, survey, 45)
     pages = walk_pages()
     r = to_last_page(client, start, pages)
     data = page_form(r, pages[2])
