@@ -26,6 +26,8 @@ def create_app(config: Config | None = None) -> Flask:
     logs.init_app(app)
     database.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        database.watch_connections(db.engine)
     migrate.init_app(
         app,
         db,
@@ -84,6 +86,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(report_bp, url_prefix="/avvik")
 
     from feedback import cli
+    from feedback.respond import front
 
     cli.init_app(app)
+    front.init_app(app)
     return app

@@ -67,7 +67,8 @@ class Config:
         #: None means "an SQLite file in the instance folder", resolved by the app factory.
         url = env.get("FEEDBACK_DATABASE_URL") or None
         self.SQLALCHEMY_DATABASE_URI: str | None = normalise_database_url(url) if url else None
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+        #: Idle pooled connections are tested before use (database.watch_connections).
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SECRET_KEY: str | None = env.get("FEEDBACK_SECRET_KEY") or None
 
         self.BABEL_DEFAULT_LOCALE = "nb"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -35,11 +35,14 @@ def match_language(header_values: list[str]) -> str | None:
 def select_locale() -> str:
     if not has_request_context():  # the command line speaks bokmål
         return DEFAULT_LOCALE
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in SUPPORTED_LOCALES:
-        return chosen
-    accepted = [value for value, _quality in request.accept_languages]
-    return match_language(accepted) or DEFAULT_LOCALE
+    return locale_for(request.cookies.get(LANGUAGE_COOKIE), request.accept_languages)
+
+
+def locale_for(cookie: str | None, accepted: Iterable[tuple[str, float]]) -> str:
+    """The language from the language cookie, else the browser's Accept-Language list."""
+    if cookie in SUPPORTED_LOCALES:
+        return cookie
+    return match_language([value for value, _quality in accepted]) or DEFAULT_LOCALE
 
 
 def safe_next(target: str | None, fallback: str) -> str:

@@ -128,3 +128,43 @@ def test_naive_timestamps_are_refused(app: Flask, ctx: None) -> None:
     with pytest.raises(sa.exc.StatementError):
         db.session.flush()
     db.session.rollback()
+
+
+def _backend(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _terminate(url: sa.URL, pid: int) -> None:
+    """Ends one server connection from outside, as a restart or a network cut would."""
+    other = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with other.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    finally:
+        other.dispose()
+
+
+def test_an_idle_server_connection_is_tested_before_use(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pooled PostgreSQL connection idle for over a second is tested, and a dead one replaced
+    without an error. One used a moment ago is trusted: if it is dead the statement fails (the
+    503 page that keeps what was typed), and the pool starts anew for the next request."""
+    from feedback import database
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            pytest.skip("pooled server connections are a PostgreSQL matter; this run is SQLite")
+        first = _backend(engine)
+        assert _backend(engine) == first  # the pool keeps it
+        _terminate(engine.url, first)
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        second = _backend(engine)
+        assert second != first
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 3600.0)
+        _terminate(engine.url, second)
+        with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert _backend(engine) not in (first, second)

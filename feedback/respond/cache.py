@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, session
+from flask import Flask, current_app, has_app_context, session
 from sqlalchemy import orm
 
 from feedback.models.survey import RESPONDENT_VIEW_CHANGED
@@ -66,8 +66,8 @@ class Memo:
         return len(self._items)
 
 
-def _memo(name: str, size: int) -> Memo:
-    kept: dict[str, Memo] = current_app.extensions.setdefault("respond.cache", {})
+def _memo(name: str, size: int, app: Flask | None = None) -> Memo:
+    kept: dict[str, Memo] = (app or current_app).extensions.setdefault("respond.cache", {})
     memo = kept.get(name)
     if memo is None:
         memo = kept.setdefault(name, Memo(size))
@@ -80,6 +80,11 @@ def rounds() -> Memo:
 
 def pages() -> Memo:
     return _memo("pages", PAGES_KEPT)
+
+
+def front_pages(app: Flask) -> Memo:
+    """Blank pages the front (respond.front) gives again, by request."""
+    return _memo("front", PAGES_KEPT, app)
 
 
 def clear() -> None:

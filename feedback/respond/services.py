@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NoReturn
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,7 +26,6 @@ from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import (
     AccessCode,
-    Answer,
     Organisation,
     Question,
     Response,
@@ -36,7 +37,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS, random_token
-from feedback.respond import cache
+from feedback.respond import cache, writes
 from feedback.results import tally
 
 #: A questionnaire can be left open this long and still be sent in.
@@ -68,6 +69,11 @@ class AlreadySent(Exception):
 
 class StoreFailed(Exception):
     """The database did not take the answers; the respondent may try again."""
+
+
+class RoundChanged(Exception):
+    """The round changed after the answers were checked against it: nothing was stored. Check
+    them again against the round as it is now (``questionnaire(…, recheck=True)``)."""
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -213,6 +219,21 @@ def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
     return Questionnaire(attached, units) if attached is not None else None
 
 
+def fresh_until(round_: SurveyRound) -> float | None:
+    """Until when (cache.clock) a kept copy may be shown without asking the database again;
+    None for a round that is not this process's kept copy. See also ``on_schedule``."""
+    kept: _Kept | None = cache.rounds().get(round_.public_token)
+    if kept is None or kept.questionnaire.round is not round_:
+        return None
+    return kept.checked_at + current_app.config["PUBLIC_RECHECK_SECONDS"]
+
+
+def on_schedule(round_: SurveyRound) -> Callable[[], bool]:
+    """A check that a kept copy's schedule has not fallen due since (a date has passed)."""
+    status, opens_on, closes_on = round_.status, round_.opens_on, round_.closes_on
+    return lambda: not _schedule_due(status, opens_on, closes_on)
+
+
 def is_kept_copy(round_: SurveyRound) -> bool:
     """True for a round from respond.cache (detached): its pages may be rendered once and kept."""
     return sa.inspect(round_).detached
@@ -277,10 +298,10 @@ def _token_serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=purpose)
 
 
-def one_time_token(purpose: str, scope: int | str) -> str:
+def one_time_token(purpose: str, scope: int | str, secret: str | None = None) -> str:
     """A signed token for one form being filled in (a questionnaire, a deviation report). Its
     nonce is stored only when the form is sent in, never with what was sent."""
-    serializer = _token_serializer(current_app.config["SECRET_KEY"], purpose)
+    serializer = _token_serializer(secret or current_app.config["SECRET_KEY"], purpose)
     return serializer.dumps({"r": scope, "n": secrets.token_hex(16)})
 
 
@@ -322,6 +343,11 @@ ANSWERING = "answering-form"
 
 def new_form_token(round_: SurveyRound) -> str:
     return one_time_token(ANSWERING, round_.id)
+
+
+def form_token_for(secret: str, round_id: int) -> str:
+    """A questionnaire's form token without an app context (respond.front)."""
+    return one_time_token(ANSWERING, round_id, secret)
 
 
 def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
@@ -500,28 +526,14 @@ def find_code(text: str) -> AccessCode | None:
 # --- storing -----------------------------------------------------------------------------------
 
 RESPONSE_COLUMNS = ("id", "round_id", "unit_id", "channel", "submitted_on")
-_INSERT_RESPONSE = sa.insert(Response.__table__)  # type: ignore[arg-type]
-_INSERT_ANSWERS = sa.insert(Answer.__table__)  # type: ignore[arg-type]
 
 
-def store(
+def _rows(
     round_: SurveyRound,
     answers: answering.Answers,
-    *,
     unit: Unit | UnitChoice | None,
     channel: str,
-    nonce: str,
-    code: str | None = None,
-) -> None:
-    """Store one response with its answers, all or nothing, exactly once per form token.
-
-    Raises AlreadySent when the token was used (double-click, reload, replay or a second
-    request that ran at the same time), NotAccepted when the code is used up, and
-    StoreFailed when the database fails.
-    """
-    session = db.session
-    # Everything is worked out before the first write: on SQLite the write lock is held from
-    # the first INSERT to the commit, and other workers wait for it.
+) -> writes.Rows:
     response = Response(
         id=secrets.token_hex(16),
         round_id=round_.id,
@@ -546,32 +558,63 @@ def store(
             }
             for position, (value, number) in enumerate(pairs)
         ]
-    tallies = tally.response_rows(response, counted)
-    claim(nonce)
-    try:
-        if code is not None:
-            taken = session.execute(
-                sa.update(AccessCode)
-                .where(
-                    AccessCode.code == code,
-                    AccessCode.round_id == round_.id,
-                    AccessCode.used.is_(False),
-                )
-                .values(used=True)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+    return writes.Rows(
+        {c: getattr(response, c) for c in RESPONSE_COLUMNS},
+        rows,
+        tally.response_rows(response, counted),
+        round_state(round_),
+    )
+
+
+def store(
+    round_: SurveyRound,
+    answers: answering.Answers,
+    *,
+    unit: Unit | UnitChoice | None,
+    channel: str,
+    nonce: str,
+    code: str | None = None,
+) -> None:
+    """Store one response with its answers, all or nothing, exactly once per form token.
+
+    Raises AlreadySent when the token was used (double-click, reload, replay or a second
+    request that ran at the same time), RoundChanged when the round is no longer as the
+    answers were checked against, NotAccepted when the code is used up, and StoreFailed when
+    the database fails.
+    """
+    # Everything is worked out before the first write: on SQLite the write lock is held from
+    # the first INSERT to the commit, and other workers wait for it.
+    rows = _rows(round_, answers, unit, channel)
+    if code is None and db.engine.dialect.name == "postgresql":
+        # One statement, atomic by itself: no BEGIN and COMMIT round trips around it.
+        try:
+            with db.engine.connect() as connection:
+                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                outcome = writes.write(autocommit, nonce, rows, code)
+        except SQLAlchemyError as error:
+            _store_failed(error)
+    else:
+        session = db.session
+        try:
+            outcome = writes.write(session.connection(), nonce, rows, code)
+            if outcome is writes.Outcome.STORED:
+                session.commit()
+            else:
                 session.rollback()
-                raise NotAccepted(_l("This code has already been used."))
-        # Core inserts: one statement for the response, one for all its answers.
-        session.execute(_INSERT_RESPONSE, {c: getattr(response, c) for c in RESPONSE_COLUMNS})
-        if rows:
-            session.execute(_INSERT_ANSWERS, rows)
-        tally.add(session, tallies)
-        session.commit()
-    except SQLAlchemyError as error:
-        session.rollback()
-        current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
-        raise StoreFailed() from error
+        except SQLAlchemyError as error:
+            session.rollback()
+            _store_failed(error)
+    if outcome is writes.Outcome.SENT:
+        raise AlreadySent()
+    if outcome is writes.Outcome.CHANGED:
+        raise RoundChanged()
+    if outcome is writes.Outcome.CODE_USED:
+        raise NotAccepted(_l("This code has already been used."))
+
+
+def _store_failed(error: SQLAlchemyError) -> NoReturn:
+    current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
+    raise StoreFailed() from error
 
 
 # --- fieldwork ---------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -16,7 +18,10 @@ from feedback import answering, public, ratelimit
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.public import language_links, never_store, render_public
-from feedback.respond import bp, cache, services
+from feedback.respond import bp, cache, front, services
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Form value for "I would rather not say" in the unit question.
 NO_UNIT = "ingen"
@@ -55,18 +60,39 @@ class Mode:
     code: str | None = None
 
 
+#: Set when the request is being answered a second time, after the round changed under it.
+_RECHECK = "feedback.respond.recheck"
+CHANGED = _l("The questionnaire was changed just now. Check your answers and send again.")
+
+
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
-    # Sending in checks the round; a blank page may come from this worker's recent copy.
-    found = services.questionnaire(token, recheck=request.method == "POST")
+    # Usually this worker's recent copy: storing checks that the round is still as the copy.
+    found = services.questionnaire(token, recheck=request.environ.get(_RECHECK, False))
     if found is None:
         abort(404)
     return found
+
+
+def _again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
+    """Answer the request once more, against the round as it is now, when the round changed
+    between checking the answers (against a kept copy) and storing them."""
+
+    @functools.wraps(view)
+    def answered(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return view(*args, **kwargs)
+        except services.RoundChanged:
+            request.environ[_RECHECK] = True
+            return view(*args, **kwargs)
+
+    return answered
 
 
 # --- links -------------------------------------------------------------------------------------
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@_again_if_changed
 def by_link(token: str) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_, units = found.round, found.units
@@ -85,6 +111,7 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/s/<token>/<int:unit_id>", methods=["GET", "POST"])
+@_again_if_changed
 def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_ = found.round
@@ -114,7 +141,9 @@ def thanks(token: str) -> str:
 
     if not services.is_kept_copy(round_):
         return render()
-    return cache.page(("thanks", services.round_state(round_), public.language()), render)
+    html = cache.page(("thanks", services.round_state(round_), public.language()), render)
+    front.offer(html, services.fresh_until(round_), services.on_schedule(round_), None)
+    return html
 
 
 # --- access codes ------------------------------------------------------------------------------
@@ -127,6 +156,7 @@ def _code_needed(round_: SurveyRound) -> str:
 
 
 @bp.route("/kode", methods=["GET", "POST"])
+@_again_if_changed
 def code() -> Response | str | tuple[str, int]:
     """Enter a one-time code from a card; a valid code opens its round's questionnaire."""
     typed = (request.form.get("kode") or "").strip()[:40]
@@ -170,6 +200,7 @@ def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
 
 
 @bp.route("/kode/svar", methods=["POST"])
+@_again_if_changed
 def by_code() -> Response | str | tuple[str, int]:
     """The questionnaire's later pages for someone who started with a code."""
     found = services.find_code(request.form.get("kode", ""))
@@ -195,6 +226,7 @@ def _kiosk_or_404(key: str) -> services.Kiosk:
 
 
 @bp.route("/kiosk/<key>", methods=["GET", "POST"])
+@_again_if_changed
 def kiosk(key: str) -> Response | str | tuple[str, int]:
     kiosk = _kiosk_or_404(key)
     units = services.units_to_choose(kiosk.round)
@@ -305,6 +337,14 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
             )
         except services.AlreadySent:
             return _already_sent(mode, language)
+        except services.RoundChanged:
+            if not request.environ.get(_RECHECK):
+                raise
+            # Changed again while this request was answered a second time.
+            step = _stay(step, CHANGED)
+            return _render(
+                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
+            )
         except services.NotAccepted as refused:
             step = _stay(step, refused.message)
             return _render(
@@ -384,6 +424,9 @@ def _first_page(mode: Mode, language: str) -> tuple[str, int]:
         tuple((u.id, u.name) for u in mode.units),
     )
     html = cache.page(key, lambda: _render(mode, language, empty, cache.TOKEN_PLACEHOLDER)[0])
+    front.offer(
+        html, services.fresh_until(mode.round), services.on_schedule(mode.round), mode.round.id
+    )
     return cache.with_token(html, token), 200
 
 

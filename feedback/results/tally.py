@@ -1,23 +1,20 @@
 """Running counts (tallies) per round, unit, channel and value, kept with each response.
 
-``response_rows`` works out what one response adds and ``add`` adds it in the caller's
-transaction, so the counts and the stored answers can never disagree: both are committed or
-neither. The upserts are sorted, so two transactions that count at the same time on PostgreSQL
-lock the same rows in the same order and never deadlock. ``rebuild`` counts a round again from
-the stored answers (for tests, repairs and the command line).
+``response_rows`` works out what one response adds; storing (respond.writes) adds it in the
+response's own transaction, so the counts and the stored answers can never disagree: both are
+committed or neither. The rows are sorted, so two transactions that count at the same time on
+PostgreSQL lock the same rows in the same order and never deadlock. ``rebuild`` counts a round
+again from the stored answers (for tests, repairs and the command line).
 """
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from feedback.designer import document as doc
 from feedback.models import Answer, AnswerTally, Question, Response, ResponseTally
@@ -29,28 +26,6 @@ DONT_KNOW = "dont_know"
 def counts_value(question: Question, value: str) -> bool:
     """Whether a value gets its own tally row (free text is only counted as answered)."""
     return question.kind not in doc.TEXT_KINDS or value == DONT_KNOW
-
-
-def _upsert(
-    session: Session | scoped_session[Any],
-    table: sa.Table,
-    rows: list[dict[str, object]],
-    keys: list[str],
-) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    session.execute(_upsert_statement(dialect, table, tuple(keys)), rows)
-
-
-@functools.cache
-def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> sa.Insert:
-    """INSERT … ON CONFLICT (keys) DO UPDATE SET n = n + excluded.n, built once per table."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={"n": table.c.n + stmt.excluded.n}
-    )
 
 
 @dataclass(frozen=True)
@@ -97,22 +72,6 @@ def response_rows(
                 rows.items(), key=lambda item: (item[0][0], item[0][1])
             )
         ],
-    )
-
-
-def add(session: Session | scoped_session[Any], rows: TallyRows) -> None:
-    """Add rows from response_rows to the tallies, in the caller's transaction."""
-    _upsert(
-        session,
-        ResponseTally.__table__,  # type: ignore[arg-type]
-        rows.responses,
-        ["round_id", "unit_key", "channel"],
-    )
-    _upsert(
-        session,
-        AnswerTally.__table__,  # type: ignore[arg-type]
-        rows.answers,
-        ["round_id", "question_id", "unit_key", "channel", "value"],
     )
 
 

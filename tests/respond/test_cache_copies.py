@@ -3,9 +3,11 @@ pages it renders once and keeps (feedback.respond.cache)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -42,9 +44,12 @@ def test_a_blank_page_comes_from_the_copy_until_the_next_check(
     raw_update(app, "UPDATE survey_round SET status = 'closed' WHERE id = :id", id=survey.round_id)
     clock[0] += RECHECK - 1
     assert client.get(survey.link).status_code == 200
-    # ... but sending in always checks: nothing is stored in a closed round.
+    # ... and so do the next pages, but storing checks the round: nothing is stored in a
+    # closed round, and the answers are kept on the page.
     pages = walk_pages()
-    assert r.send(pages[0]).status_code == 409
+    for answers in pages[:-1]:
+        assert r.send(answers).status_code == 200
+    assert r.send(pages[-1]).status_code == 409
     assert "Dette spørreskjemaet er stengt" in r.html
     assert count(app, Response) == 0
     # The check after the time has passed sees it.
@@ -165,4 +170,63 @@ def test_answers_checked_against_an_old_copy_are_checked_again_before_storing(
     assert count(app, Response) == 0
     # Answered, it is stored; the worker now has the new copy.
     assert r.send({"q-word": "Trygt"}).status_code == 303
+    assert count(app, Response) == 1
+
+
+@pytest.fixture
+def changed_before_storing(app: Flask) -> Iterator[list[int]]:
+    """Another worker raises the round's revision just before this worker stores, as many
+    times as the list's number says."""
+    times = [0]
+    with app.app_context():
+        engine = db.engine
+
+    def change(_c: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        storing = "same_round" in statement or statement.startswith("INSERT INTO used_form_token")
+        if storing and times[0] > 0:
+            times[0] -= 1
+            with engine.connect() as other:
+                other.execute(sa.text("UPDATE survey_round SET revision = revision + 1"))
+                other.commit()
+
+    sa.event.listen(engine, "before_cursor_execute", change)
+    yield times
+    sa.event.remove(engine, "before_cursor_execute", change)
+
+
+def test_answers_are_checked_again_when_the_round_changes_while_storing(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    changed_before_storing: list[int],
+) -> None:
+    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
+    pages = walk_pages()
+    for answers in pages[:-1]:
+        r.send(answers)
+    changed_before_storing[0] = 1
+    assert r.send(pages[-1]).status_code == 303
+    assert changed_before_storing == [0]
+    assert count(app, Response) == 1
+
+
+def test_a_round_that_changes_twice_while_storing_keeps_the_answers(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    changed_before_storing: list[int],
+) -> None:
+    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
+    pages = walk_pages()
+    for answers in pages[:-1]:
+        r.send(answers)
+    changed_before_storing[0] = 2
+    assert r.send(pages[-1]).status_code == 409
+    assert "endret akkurat nå" in r.html
+    assert 'value="Trygt"' in r.html
+    assert count(app, Response) == 0
+    # Sent again, the answers are stored once.
+    assert r.send().status_code == 303
     assert count(app, Response) == 1

@@ -1,0 +1,154 @@
+"""A front for respondents' blank pages, in front of Flask.
+
+The blank first page of a questionnaire and its thank-you page are the same for everyone who
+opens the same address in the same language; only the first page's one-time form token differs.
+After Flask has rendered such a page from this worker's fresh copy (respond.cache), the next
+requests for the same address are answered here for as long as the copy may be used without
+asking the database (PUBLIC_RECHECK_SECONDS since the round was last checked): the kept bytes,
+the headers Flask sent, and a new token. Everything else (sending in, a session cookie, a kiosk,
+an access code, any other page) goes to Flask as before.
+
+A kept page is keyed by everything its rendering reads from the request: the path, the query
+string, the language the cookie or browser asks for, the host and scheme. A view offers a page
+with ``offer``; the front keeps it only when the answer was a 200 without a cookie.
+Nothing about respondents is kept: only blank pages and their headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from feedback.i18n import LANGUAGE_COOKIE, locale_for
+from feedback.respond import cache
+
+#: Only these addresses can be answered here (the respond blueprint's links).
+PREFIX = "/s/"
+_OFFER = "feedback.respond.front"
+
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A page a view rendered from a kept copy, and until when it may be given again."""
+
+    html: str
+    valid_until: float
+    #: False once the page must be made again (the round's schedule fell due).
+    current: Callable[[], bool]
+    #: The round whose form token goes in the page's placeholder; None: the page has none.
+    round_id: int | None
+
+
+def offer(
+    html: str, valid_until: float | None, current: Callable[[], bool], round_id: int | None
+) -> None:
+    """Let the front give this page again to the same request until ``valid_until``, while
+    ``current()`` holds."""
+    if valid_until is not None and request.method == "GET":
+        request.environ[_OFFER] = Offer(html, valid_until, current, round_id)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    status: str
+    headers: list[tuple[str, str]]
+    parts: tuple[bytes, ...]
+    round_id: int | None
+    valid_until: float
+    current: Callable[[], bool]
+
+
+class Front:
+    """WSGI middleware: answers a GET for a kept blank page without entering Flask."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.session_cookie = f"{app.config['SESSION_COOKIE_NAME']}="
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(PREFIX):
+            return self.wsgi_app(environ, start_response)
+        cookies = environ.get("HTTP_COOKIE", "")
+        if self.session_cookie in cookies:
+            # A signed-in person (a preview, a waiting message): always Flask.
+            return self.wsgi_app(environ, start_response)
+        key = (
+            path,
+            environ.get("QUERY_STRING", ""),
+            _fallback_language(cookies, environ.get("HTTP_ACCEPT_LANGUAGE")),
+            environ.get("HTTP_HOST", ""),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("SCRIPT_NAME", ""),
+        )
+        memo = cache.front_pages(self.app)
+        kept: _Kept | None = memo.get(key)
+        if kept is not None and cache.clock() < kept.valid_until and kept.current():
+            return self._give(kept, start_response)
+        return self._through_flask(environ, start_response, memo, key)
+
+    def _give(self, kept: _Kept, start_response: StartResponse) -> list[bytes]:
+        if kept.round_id is None:
+            body = kept.parts[0]
+        else:
+            from feedback.respond.services import form_token_for
+
+            token = form_token_for(self.app.config["SECRET_KEY"], kept.round_id).encode()
+            body = token.join(kept.parts)
+        start_response(kept.status, [*kept.headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _through_flask(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        memo: cache.Memo,
+        key: tuple[str, ...],
+    ) -> Iterable[bytes]:
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def remember(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            sent.append((status, headers))
+            return start_response(status, headers, *exc_info)
+
+        body = self.wsgi_app(environ, remember)
+        offered: Offer | None = environ.get(_OFFER)
+        if offered is not None and sent:
+            status, headers = sent[-1]
+            names = {name.lower() for name, _value in headers}
+            if status.startswith("200 ") and "set-cookie" not in names:
+                parts = (
+                    offered.html.encode().split(cache.TOKEN_PLACEHOLDER.encode())
+                    if offered.round_id is not None
+                    else [offered.html.encode()]
+                )
+                memo.put(
+                    key,
+                    _Kept(
+                        status,
+                        [(n, v) for n, v in headers if n.lower() != "content-length"],
+                        tuple(parts),
+                        offered.round_id,
+                        offered.valid_until,
+                        offered.current,
+                    ),
+                )
+        return body
+
+
+def _fallback_language(cookies: str, accept_language: str | None) -> str:
+    """The language used when the address names none: the cookie's, else the browser's."""
+    chosen = parse_cookie(cookies).get(LANGUAGE_COOKIE) if LANGUAGE_COOKIE in cookies else None
+    return locale_for(chosen, parse_accept_header(accept_language, LanguageAccept))
+
+
+def init_app(app: Flask) -> None:
+    app.wsgi_app = Front(app, app.wsgi_app)  # type: ignore[method-assign]

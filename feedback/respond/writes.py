@@ -1,0 +1,203 @@
+"""Storing one response: the form token, the response, its answers and the tallies, as plain
+SQL on a connection the caller gives.
+
+This is the one write every respondent makes, so it skips statement building and asks the
+database as little as it can. It also checks that the round still has the state the answers
+were checked against (``Rows.state``: the revision of its questionnaire, its status, dates and
+code requirement), so the answers can be checked against a copy of the round kept by the worker
+(respond.cache) without asking the database first:
+
+- PostgreSQL: one statement, so one round trip, and atomic by itself: the caller may run it in
+  autocommit. Each part follows the round check and the token's INSERT, so a used token or a
+  changed round writes nothing.
+- SQLite: one statement per table in the caller's transaction; the token's INSERT takes the
+  write lock first, so the round check after it cannot be overtaken by another writer.
+
+The tally rows come sorted (results.tally.response_rows), so two transactions that count at the
+same time lock the same rows in the same order. Outside autocommit, the caller commits when the
+outcome is STORED and rolls back otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from feedback.results.tally import TallyRows
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything one response writes, worked out before the first write."""
+
+    response: dict[str, object]
+    answers: list[dict[str, object]]
+    tallies: TallyRows
+    #: What the round must still be: id, revision, status, opens_on, closes_on, requires_code.
+    state: tuple[object, ...]
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    #: The round has changed since the answers were checked: nothing was written.
+    CHANGED = "changed"
+    #: The form token was used already: nothing was written.
+    SENT = "sent"
+    #: The access code was used already: what was written must be rolled back.
+    CODE_USED = "code used"
+
+
+def write(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
+    if connection.dialect.name == "postgresql":
+        return _on_postgresql(connection, nonce, rows, code)
+    return _on_sqlite(connection, nonce, rows, code)
+
+
+_STATE_KEYS = ("round_id", "revision", "status", "opens_on", "closes_on", "requires_code")
+
+
+def _state(rows: Rows) -> dict[str, object]:
+    return dict(zip(_STATE_KEYS, rows.state, strict=True))
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+_POSTGRESQL = """
+WITH same_round AS (
+    SELECT id FROM survey_round
+    WHERE id = %(round_id)s AND revision = %(revision)s AND status = %(status)s
+    AND opens_on IS NOT DISTINCT FROM %(opens_on)s::date
+    AND closes_on IS NOT DISTINCT FROM %(closes_on)s::date
+    AND requires_code = %(requires_code)s
+), new_token AS (
+    INSERT INTO used_form_token (nonce, used_on)
+    SELECT %(nonce)s, %(submitted_on)s FROM same_round
+    ON CONFLICT (nonce) DO NOTHING
+    RETURNING nonce
+), new_response AS (
+    INSERT INTO response (id, round_id, unit_id, channel, submitted_on)
+    SELECT %(id)s, %(round_id)s, %(unit_id)s, %(channel)s, %(submitted_on)s FROM new_token
+    RETURNING id
+), new_answers AS (
+    INSERT INTO answer (response_id, question_id, position, value, number)
+    SELECT new_response.id, a.question_id, a.position, a.value, a.number
+    FROM new_response, unnest(
+        %(a_question)s::integer[], %(a_position)s::integer[], %(a_value)s::text[],
+        %(a_number)s::bigint[]
+    ) AS a (question_id, position, value, number)
+), counted_response AS (
+    INSERT INTO response_tally (round_id, unit_key, channel, n)
+    SELECT %(round_id)s, %(unit_key)s, %(channel)s, 1 FROM new_response
+    ON CONFLICT (round_id, unit_key, channel)
+    DO UPDATE SET n = response_tally.n + excluded.n
+), counted_answers AS (
+    INSERT INTO answer_tally (round_id, question_id, unit_key, channel, value, number, n)
+    SELECT %(round_id)s, t.question_id, %(unit_key)s, %(channel)s, t.value, t.number, t.n
+    FROM new_response, unnest(
+        %(t_question)s::integer[], %(t_value)s::text[], %(t_number)s::bigint[],
+        %(t_n)s::bigint[]
+    ) WITH ORDINALITY AS t (question_id, value, number, n, place)
+    ORDER BY t.place
+    ON CONFLICT (round_id, question_id, unit_key, channel, value)
+    DO UPDATE SET n = answer_tally.n + excluded.n
+)
+SELECT (SELECT count(*) FROM same_round), (SELECT count(*) FROM new_token)
+"""
+
+_POSTGRESQL_CODE = (
+    "UPDATE access_code SET used = true"
+    " WHERE code = %(code)s AND round_id = %(round_id)s AND NOT used"
+)
+
+
+def _on_postgresql(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
+    answers, counted = rows.answers, rows.tallies.answers
+    params = {
+        **rows.response,
+        **_state(rows),
+        "nonce": nonce,
+        "unit_key": rows.tallies.responses[0]["unit_key"],
+        "a_question": [a["question_id"] for a in answers],
+        "a_position": [a["position"] for a in answers],
+        "a_value": [a["value"] for a in answers],
+        "a_number": [a["number"] for a in answers],
+        "t_question": [t["question_id"] for t in counted],
+        "t_value": [t["value"] for t in counted],
+        "t_number": [t["number"] for t in counted],
+        "t_n": [t["n"] for t in counted],
+    }
+    same_round, claimed = connection.exec_driver_sql(_POSTGRESQL, params).one()
+    if not same_round:
+        return Outcome.CHANGED
+    if not claimed:
+        return Outcome.SENT
+    if code is not None:
+        taken = connection.exec_driver_sql(
+            _POSTGRESQL_CODE, {"code": code, "round_id": rows.response["round_id"]}
+        )
+        if taken.rowcount != 1:
+            return Outcome.CODE_USED
+    return Outcome.STORED
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+_SQLITE_CLAIM = "INSERT INTO used_form_token (nonce, used_on) VALUES (:nonce, :submitted_on)"
+_SQLITE_ROUND = (
+    "SELECT 1 FROM survey_round WHERE id = :round_id AND revision = :revision"
+    " AND status = :status AND opens_on IS :opens_on AND closes_on IS :closes_on"
+    " AND requires_code = :requires_code"
+)
+_SQLITE_CODE = (
+    "UPDATE access_code SET used = 1 WHERE code = :code AND round_id = :round_id AND NOT used"
+)
+_SQLITE_RESPONSE = (
+    "INSERT INTO response (id, round_id, unit_id, channel, submitted_on)"
+    " VALUES (:id, :round_id, :unit_id, :channel, :submitted_on)"
+)
+_SQLITE_ANSWERS = (
+    "INSERT INTO answer (response_id, question_id, position, value, number)"
+    " VALUES (:response_id, :question_id, :position, :value, :number)"
+)
+_SQLITE_RESPONSE_TALLY = (
+    "INSERT INTO response_tally (round_id, unit_key, channel, n)"
+    " VALUES (:round_id, :unit_key, :channel, :n)"
+    " ON CONFLICT (round_id, unit_key, channel) DO UPDATE SET n = response_tally.n + excluded.n"
+)
+_SQLITE_ANSWER_TALLY = (
+    "INSERT INTO answer_tally (round_id, question_id, unit_key, channel, value, number, n)"
+    " VALUES (:round_id, :question_id, :unit_key, :channel, :value, :number, :n)"
+    " ON CONFLICT (round_id, question_id, unit_key, channel, value)"
+    " DO UPDATE SET n = answer_tally.n + excluded.n"
+)
+
+
+def _on_sqlite(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
+    day = rows.response["submitted_on"]
+    try:
+        connection.exec_driver_sql(_SQLITE_CLAIM, {"nonce": nonce, "submitted_on": day})
+    except IntegrityError:
+        return Outcome.SENT
+    state = {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in _state(rows).items()
+    }
+    if connection.exec_driver_sql(_SQLITE_ROUND, state).first() is None:
+        return Outcome.CHANGED
+    if code is not None:
+        taken = connection.exec_driver_sql(
+            _SQLITE_CODE, {"code": code, "round_id": rows.response["round_id"]}
+        )
+        if taken.rowcount != 1:
+            return Outcome.CODE_USED
+    connection.exec_driver_sql(_SQLITE_RESPONSE, rows.response)
+    if rows.answers:
+        connection.exec_driver_sql(_SQLITE_ANSWERS, rows.answers)
+    connection.exec_driver_sql(_SQLITE_RESPONSE_TALLY, rows.tallies.responses)
+    if rows.tallies.answers:
+        connection.exec_driver_sql(_SQLITE_ANSWER_TALLY, rows.tallies.answers)
+    return Outcome.STORED
