@@ -5,10 +5,12 @@ options) and renders it again, though it is the same for everyone. Each app keep
 
 - the round with its questionnaire, loaded in a session of its own and detached, used only
   while the round's row still has the state it was loaded with (revision, status, dates, code
-  requirement: one indexed query per request). Every change to a round, its pages, questions
-  or options raises its revision (models.survey._raise_revisions).
+  requirement): checked in one indexed query at most every PUBLIC_RECHECK_SECONDS, and by the
+  statement that stores answers (respond.writes). Every change to a round, its pages,
+  questions or options raises its revision (models.survey._raise_revisions).
 - rendered pages (the first questionnaire page, the thank-you page) per round state, language
   and way in. The one-time form token is put into a copy on the way out.
+- the same pages as the front (respond.front) gives them again, by request.
 
 Nothing about respondents is kept here: only questionnaire content and rendered blank pages.
 """

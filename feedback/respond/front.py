@@ -9,7 +9,8 @@ the headers Flask sent, and a new token. Everything else (sending in, a session 
 an access code, any other page) goes to Flask as before.
 
 A kept page is keyed by everything its rendering reads from the request: the path, the query
-string, the language the cookie or browser asks for, the host and scheme. A view offers a page
+string (none, or only the language), the language the cookie or browser asks for, the host
+and scheme. A view offers a page
 with ``offer``; the front keeps it only when the answer was a 200 without a cookie.
 Nothing about respondents is kept: only blank pages and their headers.
 """
@@ -24,12 +25,14 @@ from flask import Flask, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
-from feedback.i18n import LANGUAGE_COOKIE, locale_for
-from feedback.respond import cache
+from feedback.i18n import LANGUAGE_COOKIE, SUPPORTED_LOCALES, locale_for
+from feedback.respond import cache, services
 
 #: Only these addresses can be answered here (the respond blueprint's links).
 PREFIX = "/s/"
 _OFFER = "feedback.respond.front"
+#: The query strings a kept page may have: none, or the language links' own.
+_KEPT_QUERIES = frozenset(f"sprak={code}" for code in SUPPORTED_LOCALES)
 
 StartResponse = Callable[..., Any]
 
@@ -78,12 +81,14 @@ class Front:
         if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(PREFIX):
             return self.wsgi_app(environ, start_response)
         cookies = environ.get("HTTP_COOKIE", "")
-        if self.session_cookie in cookies:
-            # A signed-in person (a preview, a waiting message): always Flask.
+        query = environ.get("QUERY_STRING", "")
+        if self.session_cookie in cookies or (query and query not in _KEPT_QUERIES):
+            # A signed-in person (a preview, a waiting message), or an address with more in it
+            # than a language: always Flask.
             return self.wsgi_app(environ, start_response)
         key = (
             path,
-            environ.get("QUERY_STRING", ""),
+            query,
             _fallback_language(cookies, environ.get("HTTP_ACCEPT_LANGUAGE")),
             environ.get("HTTP_HOST", ""),
             environ.get("wsgi.url_scheme", ""),
@@ -99,9 +104,7 @@ class Front:
         if kept.round_id is None:
             body = kept.parts[0]
         else:
-            from feedback.respond.services import form_token_for
-
-            token = form_token_for(self.app.config["SECRET_KEY"], kept.round_id).encode()
+            token = services.form_token_for(self.app.config["SECRET_KEY"], kept.round_id).encode()
             body = token.join(kept.parts)
         start_response(kept.status, [*kept.headers, ("Content-Length", str(len(body)))])
         return [body]

@@ -175,14 +175,15 @@ class _Kept:
     questionnaire: Questionnaire
 
 
-def questionnaire(token: str, *, recheck: bool = True) -> Questionnaire | None:
+def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
     """The round behind a public link, with its questionnaire and the units to choose.
 
-    Usually a copy kept by this process (respond.cache), which must only be read. With
-    ``recheck`` (sending in) it is checked against the database in one query; without (showing
-    a blank first page or the thank-you page) only when PUBLIC_RECHECK_SECONDS have passed
-    since the last check. When the schedule is due, or the copy does not match what this
-    session sees, the round is loaded into the session instead.
+    Usually a copy kept by this process (respond.cache), which must only be read. It is
+    checked against the database in one query when PUBLIC_RECHECK_SECONDS have passed since
+    the last check, or with ``recheck`` (a request answered again because the round changed
+    under it; storing checks the round itself, see respond.writes). When the schedule is due,
+    or the copy does not match what this session sees, the round is loaded into the session
+    instead.
     """
     memo = cache.rounds()
     kept: _Kept | None = memo.get(token)

@@ -128,13 +128,15 @@ def _on_postgresql(connection: Connection, nonce: str, rows: Rows, code: str | N
         return Outcome.CHANGED
     if not claimed:
         return Outcome.SENT
-    if code is not None:
-        taken = connection.exec_driver_sql(
-            _POSTGRESQL_CODE, {"code": code, "round_id": rows.response["round_id"]}
-        )
-        if taken.rowcount != 1:
-            return Outcome.CODE_USED
+    if code is not None and not _take_code(connection, _POSTGRESQL_CODE, code, rows):
+        return Outcome.CODE_USED
     return Outcome.STORED
+
+
+def _take_code(connection: Connection, statement: str, code: str, rows: Rows) -> bool:
+    """Marks the access code used; False when it was used already."""
+    params = {"code": code, "round_id": rows.response["round_id"]}
+    return bool(connection.exec_driver_sql(statement, params).rowcount == 1)
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -181,12 +183,8 @@ def _on_sqlite(connection: Connection, nonce: str, rows: Rows, code: str | None)
     }
     if connection.exec_driver_sql(_SQLITE_ROUND, state).first() is None:
         return Outcome.CHANGED
-    if code is not None:
-        taken = connection.exec_driver_sql(
-            _SQLITE_CODE, {"code": code, "round_id": rows.response["round_id"]}
-        )
-        if taken.rowcount != 1:
-            return Outcome.CODE_USED
+    if code is not None and not _take_code(connection, _SQLITE_CODE, code, rows):
+        return Outcome.CODE_USED
     connection.exec_driver_sql(_SQLITE_RESPONSE, rows.response)
     if rows.answers:
         connection.exec_driver_sql(_SQLITE_ANSWERS, rows.answers)

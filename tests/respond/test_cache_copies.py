@@ -28,13 +28,6 @@ def app_overrides() -> dict[str, Any]:
     return {"PUBLIC_RECHECK_SECONDS": RECHECK}
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    now = [1000.0]
-    monkeypatch.setattr(cache, "clock", lambda: now[0])
-    return now
-
-
 def test_a_blank_page_comes_from_the_copy_until_the_next_check(
     app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
 ) -> None:
@@ -194,6 +187,16 @@ def changed_before_storing(app: Flask) -> Iterator[list[int]]:
     sa.event.remove(engine, "before_cursor_execute", change)
 
 
+def at_the_last_page(
+    client: FlaskClient, survey: Survey
+) -> tuple[Respondent, list[dict[str, Any]]]:
+    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
+    pages = walk_pages()
+    for answers in pages[:-1]:
+        assert r.send(answers).status_code == 200
+    return r, pages
+
+
 def test_answers_are_checked_again_when_the_round_changes_while_storing(
     app: Flask,
     client: FlaskClient,
@@ -201,10 +204,7 @@ def test_answers_are_checked_again_when_the_round_changes_while_storing(
     clock: list[float],
     changed_before_storing: list[int],
 ) -> None:
-    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
-    pages = walk_pages()
-    for answers in pages[:-1]:
-        r.send(answers)
+    r, pages = at_the_last_page(client, survey)
     changed_before_storing[0] = 1
     assert r.send(pages[-1]).status_code == 303
     assert changed_before_storing == [0]
@@ -218,10 +218,7 @@ def test_a_round_that_changes_twice_while_storing_keeps_the_answers(
     clock: list[float],
     changed_before_storing: list[int],
 ) -> None:
-    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
-    pages = walk_pages()
-    for answers in pages[:-1]:
-        r.send(answers)
+    r, pages = at_the_last_page(client, survey)
     changed_before_storing[0] = 2
     assert r.send(pages[-1]).status_code == 409
     assert "endret akkurat nå" in r.html

@@ -11,24 +11,15 @@ from flask import Flask, request_started
 from flask.testing import FlaskClient
 
 from feedback.models import Response
-from feedback.respond import cache
 from tests.respond.conftest import TOKEN, Respondent, Survey
 from tests.respond.test_answering import count, walk_pages
 from tests.respond.test_cache import raw_update, title
-
-RECHECK = 60
+from tests.respond.test_cache_copies import RECHECK
 
 
 @pytest.fixture
 def app_overrides() -> dict[str, Any]:
     return {"PUBLIC_RECHECK_SECONDS": RECHECK}
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    now = [1000.0]
-    monkeypatch.setattr(cache, "clock", lambda: now[0])
-    return now
 
 
 @pytest.fixture
@@ -133,6 +124,10 @@ def test_a_signed_in_session_and_other_methods_always_go_to_flask(
     client.delete_cookie("brukerstemmen")
     client.head(survey.link)
     assert through_flask == [survey.link] * 4
+    # An address with more than the language in it is never kept.
+    for _ in range(2):
+        assert client.get(survey.link + "?sprak=nb&kilde=plakat").status_code == 200
+    assert through_flask[-2:] == [survey.link + "?sprak=nb&kilde=plakat"] * 2
     assert client.get("/s/ukjent").status_code == 404
     assert client.get("/s/ukjent").status_code == 404
     assert through_flask[-2:] == ["/s/ukjent", "/s/ukjent"]
