@@ -586,8 +586,10 @@ def store(
     # Everything is worked out before the first write: on SQLite the write lock is held from
     # the first INSERT to the commit, and other workers wait for it.
     rows = _rows(round_, answers, unit, channel)
-    if code is None and db.engine.dialect.name == "postgresql":
-        # One statement, atomic by itself: no BEGIN and COMMIT round trips around it.
+    session = db.session
+    if code is None and db.engine.dialect.name == "postgresql" and not session().in_transaction():
+        # One statement, atomic by itself: no BEGIN and COMMIT round trips around it. (A
+        # session that has begun goes on in its own transaction, which sees its own changes.)
         try:
             with db.engine.connect() as connection:
                 autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -595,7 +597,6 @@ def store(
         except SQLAlchemyError as error:
             _store_failed(error)
     else:
-        session = db.session
         try:
             outcome = writes.write(session.connection(), nonce, rows, code)
             if outcome is writes.Outcome.STORED:
