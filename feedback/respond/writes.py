@@ -171,21 +171,25 @@ _SQLITE_ANSWER_TALLY = (
 )
 
 
+def _as_stored(values: dict[str, object]) -> dict[str, object]:
+    """Dates as SQLAlchemy keeps them in SQLite (ISO text), without the driver's deprecated
+    date adapter."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
 def _on_sqlite(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
-    day = rows.response["submitted_on"]
+    response = _as_stored(rows.response)
     try:
-        connection.exec_driver_sql(_SQLITE_CLAIM, {"nonce": nonce, "submitted_on": day})
+        connection.exec_driver_sql(
+            _SQLITE_CLAIM, {"nonce": nonce, "submitted_on": response["submitted_on"]}
+        )
     except IntegrityError:
         return Outcome.SENT
-    state = {
-        key: value.isoformat() if isinstance(value, date) else value
-        for key, value in _state(rows).items()
-    }
-    if connection.exec_driver_sql(_SQLITE_ROUND, state).first() is None:
+    if connection.exec_driver_sql(_SQLITE_ROUND, _as_stored(_state(rows))).first() is None:
         return Outcome.CHANGED
     if code is not None and not _take_code(connection, _SQLITE_CODE, code, rows):
         return Outcome.CODE_USED
-    connection.exec_driver_sql(_SQLITE_RESPONSE, rows.response)
+    connection.exec_driver_sql(_SQLITE_RESPONSE, response)
     if rows.answers:
         connection.exec_driver_sql(_SQLITE_ANSWERS, rows.answers)
     connection.exec_driver_sql(_SQLITE_RESPONSE_TALLY, rows.tallies.responses)
