@@ -10,8 +10,8 @@ an access code, any other page) goes to Flask as before.
 
 A kept page is keyed by everything its rendering reads from the request: the path, the query
 string (none, or only the language), the language the cookie or browser asks for, the host
-and scheme. A view offers a page
-with ``offer``; the front keeps it only when the answer was a 200 without a cookie.
+and scheme. A view offers a page with ``offer``; the front keeps it only when the answer was a
+200 without a cookie.
 Nothing about respondents is kept: only blank pages and their headers.
 """
 
@@ -39,23 +39,20 @@ StartResponse = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Offer:
-    """A page a view rendered from a kept copy, and until when it may be given again."""
+    """A page a view rendered from a kept copy, and what tells that it may be given again."""
 
     html: str
-    valid_until: float
-    #: False once the page must be made again (the round's schedule fell due).
-    current: Callable[[], bool]
+    #: True while the copy it was made from may be used (services.freshness).
+    fresh: Callable[[], bool]
     #: The round whose form token goes in the page's placeholder; None: the page has none.
     round_id: int | None
 
 
-def offer(
-    html: str, valid_until: float | None, current: Callable[[], bool], round_id: int | None
-) -> None:
-    """Let the front give this page again to the same request until ``valid_until``, while
-    ``current()`` holds."""
-    if valid_until is not None and request.method == "GET":
-        request.environ[_OFFER] = Offer(html, valid_until, current, round_id)
+def offer(html: str, fresh: Callable[[], bool] | None, round_id: int | None) -> None:
+    """Let the front give this page again to the same request while ``fresh()`` holds (None:
+    the page was not made from a kept copy)."""
+    if fresh is not None:
+        request.environ[_OFFER] = Offer(html, fresh, round_id)
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,7 @@ class _Kept:
     headers: list[tuple[str, str]]
     parts: tuple[bytes, ...]
     round_id: int | None
-    valid_until: float
-    current: Callable[[], bool]
+    fresh: Callable[[], bool]
 
 
 class Front:
@@ -96,7 +92,7 @@ class Front:
         )
         memo = cache.front_pages(self.app)
         kept: _Kept | None = memo.get(key)
-        if kept is not None and cache.clock() < kept.valid_until and kept.current():
+        if kept is not None and kept.fresh():
             return self._give(kept, start_response)
         return self._through_flask(environ, start_response, memo, key)
 
@@ -140,8 +136,7 @@ class Front:
                         [(n, v) for n, v in headers if n.lower() != "content-length"],
                         tuple(parts),
                         offered.round_id,
-                        offered.valid_until,
-                        offered.current,
+                        offered.fresh,
                     ),
                 )
         return body

@@ -71,9 +71,15 @@ class StoreFailed(Exception):
     """The database did not take the answers; the respondent may try again."""
 
 
-class RoundChanged(Exception):
+class RoundChanged(NotAccepted):
     """The round changed after the answers were checked against it: nothing was stored. Check
-    them again against the round as it is now (``questionnaire(…, recheck=True)``)."""
+    them again against the round as it is now (``questionnaire(…, recheck=True)``); what
+    ``message`` says if it changed once more while doing that."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l("The questionnaire was changed just now. Check your answers and send again.")
+        )
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -171,8 +177,17 @@ class Questionnaire:
 
 @dataclass(frozen=True)
 class _Kept:
-    checked_at: float
+    #: When the copy must be checked against the database again (cache.clock).
+    check_by: float
     questionnaire: Questionnaire
+
+    def fresh(self) -> bool:
+        """The copy may be used without asking the database: checked recently enough, and its
+        schedule has not fallen due since (a date has passed). Needs no app context."""
+        round_ = self.questionnaire.round
+        return cache.clock() < self.check_by and not _schedule_due(
+            round_.status, round_.opens_on, round_.closes_on
+        )
 
 
 def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
@@ -187,17 +202,7 @@ def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
     """
     memo = cache.rounds()
     kept: _Kept | None = memo.get(token)
-    now = cache.clock()
-    if (
-        kept is not None
-        and not recheck
-        and now - kept.checked_at < current_app.config["PUBLIC_RECHECK_SECONDS"]
-        and not _schedule_due(
-            kept.questionnaire.round.status,
-            kept.questionnaire.round.opens_on,
-            kept.questionnaire.round.closes_on,
-        )
-    ):
+    if kept is not None and not recheck and kept.fresh():
         return kept.questionnaire
     rows = db.session.execute(_LOOKUP, {"token": token}).all()
     if not rows:
@@ -211,7 +216,8 @@ def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
             round_ = _detached_round(first.id)
         if round_ is not None and round_state(round_) == state:
             found = Questionnaire(round_, units)
-            memo.put(token, _Kept(now, found))
+            check_by = cache.clock() + current_app.config["PUBLIC_RECHECK_SECONDS"]
+            memo.put(token, _Kept(check_by, found))
             return found
     # is_open applies the schedule to this round; a change not yet committed is seen here.
     attached = db.session.scalar(
@@ -220,19 +226,13 @@ def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
     return Questionnaire(attached, units) if attached is not None else None
 
 
-def fresh_until(round_: SurveyRound) -> float | None:
-    """Until when (cache.clock) a kept copy may be shown without asking the database again;
-    None for a round that is not this process's kept copy. See also ``on_schedule``."""
+def freshness(round_: SurveyRound) -> Callable[[], bool] | None:
+    """For this process's kept copy of a round: a check that it is still fresh (see
+    _Kept.fresh), for pages made from it (respond.front). None for any other round."""
     kept: _Kept | None = cache.rounds().get(round_.public_token)
     if kept is None or kept.questionnaire.round is not round_:
         return None
-    return kept.checked_at + current_app.config["PUBLIC_RECHECK_SECONDS"]
-
-
-def on_schedule(round_: SurveyRound) -> Callable[[], bool]:
-    """A check that a kept copy's schedule has not fallen due since (a date has passed)."""
-    status, opens_on, closes_on = round_.status, round_.opens_on, round_.closes_on
-    return lambda: not _schedule_due(status, opens_on, closes_on)
+    return kept.fresh
 
 
 def is_kept_copy(round_: SurveyRound) -> bool:

@@ -62,7 +62,6 @@ class Mode:
 
 #: Set when the request is being answered a second time, after the round changed under it.
 _RECHECK = "feedback.respond.recheck"
-CHANGED = _l("The questionnaire was changed just now. Check your answers and send again.")
 
 
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
@@ -142,7 +141,7 @@ def thanks(token: str) -> str:
     if not services.is_kept_copy(round_):
         return render()
     html = cache.page(("thanks", services.round_state(round_), public.language()), render)
-    front.offer(html, services.fresh_until(round_), services.on_schedule(round_), None)
+    front.offer(html, services.freshness(round_), None)
     return html
 
 
@@ -337,15 +336,9 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
             )
         except services.AlreadySent:
             return _already_sent(mode, language)
-        except services.RoundChanged:
-            if not request.environ.get(_RECHECK):
-                raise
-            # Changed again while this request was answered a second time.
-            step = _stay(step, CHANGED)
-            return _render(
-                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
-            )
         except services.NotAccepted as refused:
+            if isinstance(refused, services.RoundChanged) and not request.environ.get(_RECHECK):
+                raise  # answered again by _again_if_changed; a second change is shown here
             step = _stay(step, refused.message)
             return _render(
                 mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
@@ -424,9 +417,7 @@ def _first_page(mode: Mode, language: str) -> tuple[str, int]:
         tuple((u.id, u.name) for u in mode.units),
     )
     html = cache.page(key, lambda: _render(mode, language, empty, cache.TOKEN_PLACEHOLDER)[0])
-    front.offer(
-        html, services.fresh_until(mode.round), services.on_schedule(mode.round), mode.round.id
-    )
+    front.offer(html, services.freshness(mode.round), mode.round.id)
     return cache.with_token(html, token), 200
 
 
