@@ -587,23 +587,19 @@ def store(
     # the first INSERT to the commit, and other workers wait for it.
     rows = _rows(round_, answers, unit, channel)
     session = db.session
-    if code is None and db.engine.dialect.name == "postgresql" and not session().in_transaction():
-        # One statement, atomic by itself: no BEGIN and COMMIT round trips around it. (A
-        # session that has begun goes on in its own transaction, which sees its own changes.)
-        try:
-            with db.engine.connect() as connection:
-                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-                outcome = writes.write(autocommit, nonce, rows, code)
-        except SQLAlchemyError as error:
-            _store_failed(error)
+    if code is None and not session().in_transaction():
+        outcome = _write_alone(nonce, rows)
     else:
+        # A session that has begun goes on in its own transaction, which sees its own changes
+        # (the demo data, paper entry); so does an access code, taken in the same transaction.
         try:
-            outcome = writes.write(session.connection(), nonce, rows, code)
+            driver = session.connection().connection.driver_connection
+            outcome = writes.write(driver, nonce, rows, code)
             if outcome is writes.Outcome.STORED:
                 session.commit()
             else:
                 session.rollback()
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, db.engine.dialect.loaded_dbapi.Error) as error:
             session.rollback()
             _store_failed(error)
     if outcome is writes.Outcome.SENT:
@@ -614,7 +610,36 @@ def store(
         raise NotAccepted(_l("This code has already been used."))
 
 
-def _store_failed(error: SQLAlchemyError) -> NoReturn:
+def _write_alone(nonce: str, rows: writes.Rows) -> writes.Outcome:
+    """The write on a pooled connection of its own, straight on the driver. On PostgreSQL the
+    one statement runs in autocommit: no BEGIN and COMMIT round trips around it."""
+    engine = db.engine
+    try:
+        pooled = engine.raw_connection()
+    except SQLAlchemyError as error:
+        _store_failed(error)
+    driver = pooled.driver_connection
+    on_server = engine.dialect.name == "postgresql"
+    try:
+        if on_server:
+            driver.autocommit = True
+        outcome = writes.write(driver, nonce, rows, None)
+        if on_server:
+            driver.autocommit = False
+        elif outcome is writes.Outcome.STORED:
+            driver.commit()
+        else:
+            driver.rollback()
+    except engine.dialect.loaded_dbapi.Error as error:
+        # Dropped, not given back: nothing half done is used again, and the pool connects anew.
+        pooled.invalidate(error)
+        _store_failed(error)
+    finally:
+        pooled.close()
+    return outcome
+
+
+def _store_failed(error: Exception) -> NoReturn:
     current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
     raise StoreFailed() from error
 

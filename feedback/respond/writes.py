@@ -1,11 +1,11 @@
 """Storing one response: the form token, the response, its answers and the tallies, as plain
-SQL on a connection the caller gives.
+SQL on the driver's connection (sqlite3 or psycopg) that the caller gives.
 
-This is the one write every respondent makes, so it skips statement building and asks the
-database as little as it can. It also checks that the round still has the state the answers
-were checked against (``Rows.state``: the revision of its questionnaire, its status, dates and
-code requirement), so the answers can be checked against a copy of the round kept by the worker
-(respond.cache) without asking the database first:
+This is the one write every respondent makes, so it skips statement building and SQLAlchemy's
+execution layer, and asks the database as little as it can. It also checks that the round still
+has the state the answers were checked against (``Rows.state``: the revision of its
+questionnaire, its status, dates and code requirement), so the answers can be checked against a
+copy of the round kept by the worker (respond.cache) without asking the database first:
 
 - PostgreSQL: one statement, so one round trip, and atomic by itself: the caller may run it in
   autocommit. Each part follows the round check and the token's INSERT, so a used token or a
@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import enum
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from typing import Any
 
 from feedback.results.tally import TallyRows
 
@@ -52,10 +51,12 @@ class Outcome(enum.Enum):
     CODE_USED = "code used"
 
 
-def write(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
-    if connection.dialect.name == "postgresql":
-        return _on_postgresql(connection, nonce, rows, code)
-    return _on_sqlite(connection, nonce, rows, code)
+def write(connection: Any, nonce: str, rows: Rows, code: str | None) -> Outcome:
+    """Write on a driver connection (``sqlite3.Connection`` or ``psycopg.Connection``); the
+    driver's errors go to the caller."""
+    if isinstance(connection, sqlite3.Connection):
+        return _on_sqlite(connection, nonce, rows, code)
+    return _on_postgresql(connection, nonce, rows, code)
 
 
 _STATE_KEYS = ("round_id", "revision", "status", "opens_on", "closes_on", "requires_code")
@@ -113,7 +114,7 @@ _POSTGRESQL_CODE = (
 )
 
 
-def _on_postgresql(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
+def _on_postgresql(connection: Any, nonce: str, rows: Rows, code: str | None) -> Outcome:
     params = {
         **rows.response,
         **_state(rows),
@@ -123,7 +124,7 @@ def _on_postgresql(connection: Connection, nonce: str, rows: Rows, code: str | N
         "answers": json.dumps(rows.answers),
         "tallies": json.dumps(rows.tallies.answers),
     }
-    same_round, claimed = connection.exec_driver_sql(_POSTGRESQL, params).one()
+    same_round, claimed = connection.execute(_POSTGRESQL, params).fetchone()
     if not same_round:
         return Outcome.CHANGED
     if not claimed:
@@ -133,10 +134,10 @@ def _on_postgresql(connection: Connection, nonce: str, rows: Rows, code: str | N
     return Outcome.STORED
 
 
-def _take_code(connection: Connection, statement: str, code: str, rows: Rows) -> bool:
+def _take_code(connection: Any, statement: str, code: str, rows: Rows) -> bool:
     """Marks the access code used; False when it was used already."""
     params = {"code": code, "round_id": rows.response["round_id"]}
-    return bool(connection.exec_driver_sql(statement, params).rowcount == 1)
+    return bool(connection.execute(statement, params).rowcount == 1)
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -177,22 +178,22 @@ def _as_stored(values: dict[str, object]) -> dict[str, object]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
-def _on_sqlite(connection: Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
+def _on_sqlite(connection: sqlite3.Connection, nonce: str, rows: Rows, code: str | None) -> Outcome:
     response = _as_stored(rows.response)
     try:
-        connection.exec_driver_sql(
+        connection.execute(
             _SQLITE_CLAIM, {"nonce": nonce, "submitted_on": response["submitted_on"]}
         )
-    except IntegrityError:
+    except sqlite3.IntegrityError:
         return Outcome.SENT
-    if connection.exec_driver_sql(_SQLITE_ROUND, _as_stored(_state(rows))).first() is None:
+    if connection.execute(_SQLITE_ROUND, _as_stored(_state(rows))).fetchone() is None:
         return Outcome.CHANGED
     if code is not None and not _take_code(connection, _SQLITE_CODE, code, rows):
         return Outcome.CODE_USED
-    connection.exec_driver_sql(_SQLITE_RESPONSE, response)
+    connection.execute(_SQLITE_RESPONSE, response)
     if rows.answers:
-        connection.exec_driver_sql(_SQLITE_ANSWERS, rows.answers)
-    connection.exec_driver_sql(_SQLITE_RESPONSE_TALLY, rows.tallies.responses)
+        connection.executemany(_SQLITE_ANSWERS, rows.answers)
+    connection.executemany(_SQLITE_RESPONSE_TALLY, rows.tallies.responses)
     if rows.tallies.answers:
-        connection.exec_driver_sql(_SQLITE_ANSWER_TALLY, rows.tallies.answers)
+        connection.executemany(_SQLITE_ANSWER_TALLY, rows.tallies.answers)
     return Outcome.STORED

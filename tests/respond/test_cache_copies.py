@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import Organisation, Response, SurveyRound, Unit
 from feedback.models.base import today
-from feedback.respond import cache, services
+from feedback.respond import cache, services, writes
 from tests import factories
 from tests.respond.conftest import TOKEN, Respondent, Survey
 from tests.respond.test_answering import count, walk_pages
@@ -167,24 +167,24 @@ def test_answers_checked_against_an_old_copy_are_checked_again_before_storing(
 
 
 @pytest.fixture
-def changed_before_storing(app: Flask) -> Iterator[list[int]]:
+def changed_before_storing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Another worker raises the round's revision just before this worker stores, as many
     times as the list's number says."""
     times = [0]
     with app.app_context():
         engine = db.engine
+    write = writes.write
 
-    def change(_c: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        storing = "same_round" in statement or statement.startswith("INSERT INTO used_form_token")
-        if storing and times[0] > 0:
+    def change_then_write(*args: Any) -> writes.Outcome:
+        if times[0] > 0:
             times[0] -= 1
             with engine.connect() as other:
                 other.execute(sa.text("UPDATE survey_round SET revision = revision + 1"))
                 other.commit()
+        return write(*args)
 
-    sa.event.listen(engine, "before_cursor_execute", change)
+    monkeypatch.setattr(writes, "write", change_then_write)
     yield times
-    sa.event.remove(engine, "before_cursor_execute", change)
 
 
 def at_the_last_page(

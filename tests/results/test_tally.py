@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import secrets
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback.extensions import db
-from feedback.models import Answer, AnswerTally, Response, ResponseTally, UsedFormToken
+from feedback.models import (
+    Answer,
+    AnswerTally,
+    Response,
+    ResponseTally,
+    SurveyRound,
+    UsedFormToken,
+)
+from feedback.models.base import today
 from feedback.models.results import ANSWERED, NO_UNIT
 from feedback.results import tally
 from tests.conftest import TEST_DATABASE_URL
@@ -173,20 +182,42 @@ def test_rebuild_repairs_wrong_tallies(app: Flask, results_place: ResultsPlace) 
         assert snapshot(results_place.round_id) == kept
 
 
-def test_a_response_that_fails_leaves_no_tally(app: Flask, results_place: ResultsPlace) -> None:
+def store_alone(round_id: int, answers: dict[str, list[str]]) -> None:
+    """Store as a respondent's request does: the round is this worker's kept copy and the
+    session has no transaction, so the response is written on a pooled connection of its own."""
+    from feedback.respond import services as respond
+
+    token = db.session.get(SurveyRound, round_id).public_token
+    found = respond.questionnaire(token)
+    assert found is not None
+    db.session.commit()  # the session ends its transaction; the copy stays as it is
+    respond.store(found.round, answers, unit=None, channel="link", nonce=secrets.token_hex(16))
+    assert not db.session().in_transaction()
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["in the session", "on its own connection"])
+def test_a_response_that_fails_leaves_no_tally(
+    app: Flask, results_place: ResultsPlace, alone: bool
+) -> None:
     """The tallies are in the response's transaction: when counting fails, nothing of the
     response is stored (the answer tallies' table is away for a moment, for real)."""
     from feedback.respond import services as respond
 
+    def store(value: str) -> None:
+        if alone:
+            store_alone(results_place.round_id, {"listened": [value]})
+        else:
+            store_response(results_place.round_id, {"listened": value})
+
     with app.app_context():
-        store_response(results_place.round_id, {"listened": "4"})
+        store("4")
         before = snapshot(results_place.round_id)
         tokens = db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken))
         db.session.execute(sa.text("ALTER TABLE answer_tally RENAME TO answer_tally_away"))
         db.session.commit()
         try:
             with pytest.raises(respond.StoreFailed):
-                store_response(results_place.round_id, {"listened": "5"})
+                store("5")
         finally:
             db.session.rollback()
             db.session.execute(sa.text("ALTER TABLE answer_tally_away RENAME TO answer_tally"))
@@ -195,8 +226,23 @@ def test_a_response_that_fails_leaves_no_tally(app: Flask, results_place: Result
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken)) == tokens
-        store_response(results_place.round_id, {"listened": "5"})
+        store("5")
         assert snapshot(results_place.round_id) != before
+        # Every pooled connection is as SQLAlchemy expects it: what it rolls back is gone (one
+        # left in autocommit would keep its row). All are taken at once, so each is tried.
+        stored = db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken))
+        db.session.commit()
+        connections = [db.engine.connect() for _ in range(db.engine.pool.size())]
+        try:
+            for i, connection in enumerate(connections):
+                row = {"nonce": f"{i:032d}", "used_on": today()}
+                connection.execute(sa.insert(UsedFormToken).values(row))
+                connection.rollback()
+        finally:
+            for connection in connections:
+                connection.close()
+        count = sa.select(sa.func.count()).select_from(UsedFormToken)
+        assert db.session.scalar(count) == stored
 
 
 @pytest.mark.skipif(
