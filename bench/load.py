@@ -80,7 +80,7 @@ results = _results_module()
 from feedback import answering  # noqa: E402
 from feedback.designer import services as designer  # noqa: E402
 from feedback.extensions import db  # noqa: E402
-from feedback.models import Organisation, Response, ResponseTally  # noqa: E402
+from feedback.models import Organisation, Response, ResponseTally, UsedFormToken  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1/bench_load"
@@ -93,6 +93,8 @@ TARGET_SHARE = 0.5
 MARKER_KEY = "comment"
 #: The respondent flow's requests answered by bench/skeleton.py.
 BARE_FLOW = "respondent flow, bare Flask"
+#: The same, with one committed INSERT per POST (bench/skeleton.py with a database).
+BARE_STORE = "respondent flow, bare Flask + one INSERT"
 TIMEOUT = 30.0
 
 
@@ -530,6 +532,16 @@ def counts(url: str, round_id: int) -> tuple[int, int]:
         engine.dispose()
 
 
+def used_tokens(url: str) -> int:
+    """Rows in the used form tokens' table."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(sa.select(sa.func.count()).select_from(UsedFormToken)))
+    finally:
+        engine.dispose()
+
+
 def integrity(url: str) -> str:
     if not url.startswith("sqlite"):
         return "n/a"
@@ -728,6 +740,10 @@ class Run:
     def bare_share(self) -> float:
         return next(r for r in self.rows if r.scenario == BARE_FLOW).ratio
 
+    @property
+    def bare_store_share(self) -> float:
+        return next(r for r in self.rows if r.scenario == BARE_STORE).ratio
+
 
 def app_env(url: str, secret: str) -> dict[str, str]:
     return {
@@ -788,6 +804,7 @@ def run(
     server.start(f"/s/{place.flow_token}")
     try:
         rows.append(bare_flow(kind, server, place, workdir, log, size, by_c[8]))
+        rows.append(bare_flow(kind, server, place, workdir, log, size, by_c[8], store_in=url))
         for n in (1, 8):
             rows.append(
                 measure(
@@ -845,9 +862,17 @@ def run(
 
 
 def bare_flow(
-    kind: str, server: Server, place: Place, workdir: Path, log: Path, size: Size, ceiling: float
+    kind: str,
+    server: Server,
+    place: Place,
+    workdir: Path,
+    log: Path,
+    size: Size,
+    ceiling: float,
+    store_in: str | None = None,
 ) -> Row:
-    """The respondent flow at 8 clients against bench/skeleton.py, with this app's pages."""
+    """The respondent flow at 8 clients against bench/skeleton.py, with this app's pages; with
+    ``store_in``, one committed INSERT per POST into that database."""
     from bench import skeleton
 
     page = call(server.port, "GET", f"/s/{place.flow_token}").text()
@@ -858,13 +883,24 @@ def bare_flow(
     }
     saved["BENCH_SKELETON_PAGE"].write_text(page.replace(form_token(page), skeleton.PLACEHOLDER))
     saved["BENCH_SKELETON_THANKS"].write_text(thanks)
-    bare = Server("bench.skeleton:app", {k: str(v) for k, v in saved.items()}, log)
+    env = {k: str(v) for k, v in saved.items()}
+    if store_in is not None:
+        env["BENCH_SKELETON_DATABASE_URL"] = store_in
+    bare = Server("bench.skeleton:app", env, log)
     bare.start(f"/s/{place.flow_token}/takk")
+    scenario = BARE_FLOW if store_in is None else BARE_STORE
+    before = used_tokens(store_in) if store_in is not None else 0
     try:
-        row = measure(kind, BARE_FLOW, works("flow", bare.port, place, 8, size), ceiling)
+        row = measure(kind, scenario, works("flow", bare.port, place, 8, size), ceiling)
     finally:
         bare.stop()
-    row.note = "same pages, no database"
+    if store_in is None:
+        row.note = "same pages, no database"
+        return row
+    # Every POST that was answered stored its row.
+    stored, posts = used_tokens(store_in) - before, row.requests // 3
+    row.errors += abs(stored - posts)
+    row.note = f"same pages, one INSERT per POST ({stored:,} stored)"
     return row
 
 
@@ -910,7 +946,8 @@ def summary(runs: Sequence[Run], when: date) -> str:
             f"- {r.database} ({r.version}): respondent flow at 8 clients = {share:.2f} × the"
             f" ceiling's requests per second (target ≥ {TARGET_SHARE}): **{verdict}**. The same"
             " three requests from a bare Flask app (same pages, no database):"
-            f" {r.bare_share:.2f} ×.",
+            f" {r.bare_share:.2f} ×; the same with one committed INSERT per POST, the least that"
+            f" stores each response before answering: {r.bare_store_share:.2f} ×.",
             f"  Exactly once: {d.clients} clients × {d.each:,} submissions in {d.seconds:.0f} s:"
             f" {d.acknowledged:,} acknowledged, {d.stored:,} stored, {d.distinct:,} distinct,"
             f" tallies equal the responses: {d.tallies_match}, {len(d.errors)} errors:"

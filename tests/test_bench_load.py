@@ -52,6 +52,7 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
         ("ceiling (minimal Flask)", 1),
         ("ceiling (minimal Flask)", 8),
         ("respondent flow, bare Flask", 8),
+        ("respondent flow, bare Flask + one INSERT", 8),
         ("respondent flow", 1),
         ("respondent flow", 8),
         ("deviation report", 1),
@@ -67,8 +68,12 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
         assert rows[("respondent flow", n)].requests % 3 == 0
         assert rows[("respondent flow", n)].ceiling_rps == rows[("ceiling (minimal Flask)", n)].rps
     assert rows[("results page", 1)].requests == size.results_requests
-    bare = rows[("respondent flow, bare Flask", 8)]
-    assert bare.requests % 3 == 0 and bare.ceiling_rps == rows[("ceiling (minimal Flask)", 8)].rps
+    for scenario in ("respondent flow, bare Flask", "respondent flow, bare Flask + one INSERT"):
+        bare = rows[(scenario, 8)]
+        assert bare.requests % 3 == 0
+        assert bare.ceiling_rps == rows[("ceiling (minimal Flask)", 8)].rps
+    # The bare flow with a database stored one row per POST (a mismatch counts as errors).
+    assert f"({bare.requests // 3:,} stored)" in bare.note
 
     durability = run.durability
     assert durability.errors == []
@@ -91,3 +96,4 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
     assert "Exactly once: 16 clients × 20 submissions" in text
     assert f"| {kind} | respondent flow | 8 |" in text
     assert "The same three requests from a bare Flask app" in text
+    assert "the same with one committed INSERT per POST" in text
