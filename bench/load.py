@@ -9,7 +9,8 @@ For each database, in one run:
 
 (a) the ceiling: bench/ceiling.py, a minimal Flask endpoint served by the same gunicorn set-up;
     beside it bench/skeleton.py, the respondent flow's three requests with the real pages from a
-    bare Flask app (no database, no checks): what the flow's shape costs by itself;
+    bare Flask app (no database, no checks): what the flow's shape costs by itself; and the
+    same with one committed INSERT per POST: the least that stores each response;
 (b) the respondent flow: GET the questionnaire, POST the answers, GET the thank-you page, at
     concurrency 1 and 8;
 (c) a deviation report: GET the form, POST the report (the receipt page), at 1 and 8;
