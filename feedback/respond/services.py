@@ -600,7 +600,7 @@ def store(
             else:
                 session.rollback()
         except (SQLAlchemyError, db.engine.dialect.loaded_dbapi.Error) as error:
-            session.rollback()
+            _roll_back(session)
             _store_failed(error)
     if outcome is writes.Outcome.SENT:
         raise AlreadySent()
@@ -637,6 +637,15 @@ def _write_alone(nonce: str, rows: writes.Rows) -> writes.Outcome:
     finally:
         pooled.close()
     return outcome
+
+
+def _roll_back(session: orm.scoped_session[orm.Session]) -> None:
+    """Roll back after a failed write. The driver's error went past SQLAlchemy, so a lost
+    connection is found here: it is dropped rather than given back to the pool."""
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        session().invalidate()
 
 
 def _store_failed(error: Exception) -> NoReturn:

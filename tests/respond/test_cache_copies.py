@@ -227,3 +227,43 @@ def test_a_round_that_changes_twice_while_storing_keeps_the_answers(
     # Sent again, the answers are stored once.
     assert r.send().status_code == 303
     assert count(app, Response) == 1
+
+
+@pytest.mark.parametrize("checked", [False, True], ids=["own connection", "in the session"])
+def test_a_connection_lost_just_before_storing_keeps_the_answers(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+    checked: bool,
+) -> None:
+    """The server connection is cut right before the write (a restart, a network cut): the
+    person gets the 503 page with the answers kept, nothing is stored, and sending again works.
+    With ``checked`` the round is checked in the database first, so the session has begun and
+    the write goes on in its transaction; otherwise it takes a pooled connection of its own."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        pytest.skip("a server connection that is cut is a PostgreSQL matter; this run is SQLite")
+    r, pages = at_the_last_page(client, survey)
+    write = writes.write
+    paths = []
+
+    def cut_then_write(driver: Any, *args: Any) -> writes.Outcome:
+        paths.append("own" if driver.autocommit else "session")
+        with sa.create_engine(engine.url, poolclass=sa.pool.NullPool).connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({driver.info.backend_pid})")
+        return write(driver, *args)
+
+    monkeypatch.setattr(writes, "write", cut_then_write)
+    if checked:
+        clock[0] += RECHECK + 1
+    reply = r.send(pages[-1])
+    assert paths == ["session" if checked else "own"]
+    assert reply.status_code == 503
+    assert 'value="Trygt"' in r.html  # the last page as it was typed
+    assert count(app, Response) == 0
+    monkeypatch.setattr(writes, "write", write)
+    assert r.send().status_code == 303  # "Send again", with what the page kept
+    assert count(app, Response) == 1
