@@ -611,32 +611,20 @@ def store(
 
 
 def _write_alone(nonce: str, rows: writes.Rows) -> writes.Outcome:
-    """The write on a pooled connection of its own, straight on the driver. On PostgreSQL the
-    one statement runs in autocommit: no BEGIN and COMMIT round trips around it."""
-    engine = db.engine
+    """The write on a pooled connection of its own, straight on the driver (writes.write_alone).
+    On a driver error the connection is dropped, not given back: nothing half done is used
+    again, and the pool connects anew."""
     try:
-        pooled = engine.raw_connection()
+        pooled = db.engine.raw_connection()
     except SQLAlchemyError as error:
         _store_failed(error)
-    driver = pooled.driver_connection
-    on_server = engine.dialect.name == "postgresql"
     try:
-        if on_server:
-            driver.autocommit = True
-        outcome = writes.write(driver, nonce, rows, None)
-        if on_server:
-            driver.autocommit = False
-        elif outcome is writes.Outcome.STORED:
-            driver.commit()
-        else:
-            driver.rollback()
-    except engine.dialect.loaded_dbapi.Error as error:
-        # Dropped, not given back: nothing half done is used again, and the pool connects anew.
+        return writes.write_alone(pooled.driver_connection, nonce, rows)
+    except db.engine.dialect.loaded_dbapi.Error as error:
         pooled.invalidate(error)
         _store_failed(error)
     finally:
         pooled.close()
-    return outcome
 
 
 def _roll_back(session: orm.scoped_session[orm.Session]) -> None:

@@ -7,14 +7,14 @@ has the state the answers were checked against (``Rows.state``: the revision of 
 questionnaire, its status, dates and code requirement), so the answers can be checked against a
 copy of the round kept by the worker (respond.cache) without asking the database first:
 
-- PostgreSQL: one statement, so one round trip, and atomic by itself: the caller may run it in
-  autocommit. Each part follows the round check and the token's INSERT, so a used token or a
+- PostgreSQL: one statement, so one round trip, and atomic by itself: ``write_alone`` runs it
+  in autocommit. Each part follows the round check and the token's INSERT, so a used token or a
   changed round writes nothing.
 - SQLite: one statement per table in the caller's transaction; the token's INSERT takes the
   write lock first, so the round check after it cannot be overtaken by another writer.
 
 The tally rows come sorted (results.tally.response_rows), so two transactions that count at the
-same time lock the same rows in the same order. Outside autocommit, the caller commits when the
+same time lock the same rows in the same order. With ``write``, the caller commits when the
 outcome is STORED and rolls back otherwise.
 """
 
@@ -57,6 +57,25 @@ def write(connection: Any, nonce: str, rows: Rows, code: str | None) -> Outcome:
     if isinstance(connection, sqlite3.Connection):
         return _on_sqlite(connection, nonce, rows, code)
     return _on_postgresql(connection, nonce, rows, code)
+
+
+def write_alone(connection: Any, nonce: str, rows: Rows) -> Outcome:
+    """``write`` committed by itself, on a connection with no transaction of its own: on
+    PostgreSQL the one statement in autocommit (no BEGIN and COMMIT round trips), and the
+    connection as it was afterwards, whatever happens; on SQLite committed when stored, else
+    rolled back. (An access code is taken in the caller's transaction, with ``write``.)"""
+    if isinstance(connection, sqlite3.Connection):
+        outcome = write(connection, nonce, rows, None)
+        if outcome is Outcome.STORED:
+            connection.commit()
+        else:
+            connection.rollback()
+        return outcome
+    connection.autocommit = True
+    try:
+        return write(connection, nonce, rows, None)
+    finally:
+        connection.autocommit = False
 
 
 _STATE_KEYS = ("round_id", "revision", "status", "opens_on", "closes_on", "requires_code")
