@@ -11,13 +11,23 @@ one row and commits before it answers, as the driver's plain INSERT: the least a
 that stores every response durably before saying "thank you". That bounds what the real flow
 can reach on this machine, whatever its code does.
 
+With BENCH_SKELETON_ROWS as well (a pickled list of feedback.respond.writes.Rows, made by
+bench/load.py from real answers), each POST instead writes what the app writes for a response,
+with the app's own statement (writes.write_alone): the form token, the response, its answers
+and the tallies, for one of those answer sets, with a new token and response id. Nothing else
+of the app runs (no token check, no reading or checking of the answers), so it bounds what the
+app can reach with what it stores, whatever the rest of its code does.
+
     BENCH_SKELETON_PAGE=page.html BENCH_SKELETON_THANKS=thanks.html \\
         gunicorn -c gunicorn.conf.py bench.skeleton:app
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
+import random
 import secrets
 import sqlite3
 from pathlib import Path
@@ -40,6 +50,7 @@ def _saved(variable: str) -> str:
 PAGE = _saved("BENCH_SKELETON_PAGE")
 THANKS = _saved("BENCH_SKELETON_THANKS")
 DATABASE_URL = os.environ.get("BENCH_SKELETON_DATABASE_URL", "")
+ROWS_PATH = os.environ.get("BENCH_SKELETON_ROWS", "")
 
 #: (process id, connection): one connection per gunicorn worker, made on its first POST.
 _connection: tuple[int, Any] | None = None
@@ -47,22 +58,27 @@ _connection: tuple[int, Any] | None = None
 
 def _connect() -> Any:
     if DATABASE_URL.startswith("sqlite:///"):
-        # As the app sets SQLite up (feedback/database.py): WAL, synchronous=NORMAL.
+        from feedback.database import _sqlite_pragmas
+
+        # With the app's pragmas: WAL, synchronous=NORMAL, foreign keys, and the rest.
         connection = sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"), timeout=10)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        _sqlite_pragmas(connection, None)
         return connection
     import psycopg
 
-    return psycopg.connect(DATABASE_URL.replace("+psycopg", ""), autocommit=True)
+    return psycopg.connect(DATABASE_URL.replace("+psycopg", ""), autocommit=not ROWS_PATH)
+
+
+def _connection_of_this_worker() -> Any:
+    global _connection
+    if _connection is None or _connection[0] != os.getpid():
+        _connection = (os.getpid(), _connect())
+    return _connection[1]
 
 
 def _store(nonce: str) -> None:
     """One row, committed: on PostgreSQL one statement in autocommit (one round trip)."""
-    global _connection
-    if _connection is None or _connection[0] != os.getpid():
-        _connection = (os.getpid(), _connect())
-    connection = _connection[1]
+    connection = _connection_of_this_worker()
     if isinstance(connection, sqlite3.Connection):
         statement = "INSERT INTO used_form_token (nonce, used_on) VALUES (?, date('now'))"
         connection.execute(statement, (nonce,))
@@ -72,11 +88,40 @@ def _store(nonce: str) -> None:
         connection.execute(statement, (nonce,))
 
 
+def _answer_sets() -> list[Any]:
+    if not ROWS_PATH:
+        return []
+    with Path(ROWS_PATH).open("rb") as saved:
+        sets: list[Any] = pickle.load(saved)  # noqa: S301 - written by bench/load.py itself
+    return sets
+
+
+ANSWER_SETS = _answer_sets()
+
+
+def _store_as_the_app(nonce: str) -> None:
+    """What the app writes for one response, with its own statement; it must be stored."""
+    from feedback.respond import writes
+
+    rows = random.choice(ANSWER_SETS)
+    response_id = secrets.token_hex(16)
+    rows = dataclasses.replace(
+        rows,
+        response={**rows.response, "id": response_id},
+        answers=[{**answer, "response_id": response_id} for answer in rows.answers],
+    )
+    outcome = writes.write_alone(_connection_of_this_worker(), nonce, rows)
+    if outcome is not writes.Outcome.STORED:
+        raise RuntimeError(f"not stored: {outcome}")
+
+
 @app.route("/s/<token>", methods=["GET", "POST"])
 def page(token: str) -> Response | str:
     if request.method == "POST":
         request.form.get("skjema")
-        if DATABASE_URL:
+        if ANSWER_SETS:
+            _store_as_the_app(secrets.token_hex(16))
+        elif DATABASE_URL:
             _store(secrets.token_hex(16))
         return redirect(f"/s/{token}/takk?sprak=nb", code=303)
     return PAGE.replace(PLACEHOLDER, secrets.token_urlsafe(60))

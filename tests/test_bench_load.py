@@ -53,6 +53,7 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
         ("ceiling (minimal Flask)", 8),
         ("respondent flow, bare Flask", 8),
         ("respondent flow, bare Flask + one INSERT", 8),
+        ("respondent flow, bare Flask + the app's store", 8),
         ("respondent flow", 1),
         ("respondent flow", 8),
         ("deviation report", 1),
@@ -68,12 +69,21 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
         assert rows[("respondent flow", n)].requests % 3 == 0
         assert rows[("respondent flow", n)].ceiling_rps == rows[("ceiling (minimal Flask)", n)].rps
     assert rows[("results page", 1)].requests == size.results_requests
-    for scenario in ("respondent flow, bare Flask", "respondent flow, bare Flask + one INSERT"):
+    bare_flows = [scenario for scenario, _n in rows if scenario.startswith("respondent flow, bare")]
+    assert len(bare_flows) == 3
+    for scenario in bare_flows:
         bare = rows[(scenario, 8)]
         assert bare.requests % 3 == 0
         assert bare.ceiling_rps == rows[("ceiling (minimal Flask)", 8)].rps
-    # The bare flow with a database stored one row per POST (a mismatch counts as errors).
-    assert f"({bare.requests // 3:,} stored)" in bare.note
+    # The bare flows with a database stored one token per POST, and with the app's store a
+    # response and its tallies per POST too (a mismatch counts as errors, checked above).
+    for scenario in (
+        "respondent flow, bare Flask + one INSERT",
+        "respondent flow, bare Flask + the app's store",
+    ):
+        bare = rows[(scenario, 8)]
+        assert f"({bare.requests // 3:,} stored)" in bare.note
+    assert "the response, 1" in rows[("respondent flow, bare Flask + the app's store", 8)].note
 
     durability = run.durability
     assert durability.errors == []
@@ -97,3 +107,4 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
     assert f"| {kind} | respondent flow | 8 |" in text
     assert "The same three requests from a bare Flask app" in text
     assert "the same with one committed INSERT per POST" in text
+    assert "with the app's statement, and nothing else of the app" in text

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from flask import current_app
@@ -529,12 +529,14 @@ def find_code(text: str) -> AccessCode | None:
 RESPONSE_COLUMNS = ("id", "round_id", "unit_id", "channel", "submitted_on")
 
 
-def _rows(
+def rows_to_store(
     round_: SurveyRound,
     answers: answering.Answers,
     unit: Unit | UnitChoice | None,
     channel: str,
 ) -> writes.Rows:
+    """What one response writes (``store``; bench/skeleton.py writes the same), with a new
+    random id and today's date."""
     response = Response(
         id=secrets.token_hex(16),
         round_id=round_.id,
@@ -544,7 +546,7 @@ def _rows(
     )
     by_key = {q.key: q for q in round_.questions}
     counted = []
-    rows = []
+    rows: list[dict[str, object]] = []
     for key, values in answers.items():
         question = by_key[key]
         pairs = [(value, answering.number_value(question, value)) for value in values]
@@ -585,7 +587,7 @@ def store(
     """
     # Everything is worked out before the first write: on SQLite the write lock is held from
     # the first INSERT to the commit, and other workers wait for it.
-    rows = _rows(round_, answers, unit, channel)
+    rows = rows_to_store(round_, answers, unit, channel)
     session = db.session
     if code is None and not session().in_transaction():
         outcome = _write_alone(nonce, rows)
@@ -627,7 +629,7 @@ def _write_alone(nonce: str, rows: writes.Rows) -> writes.Outcome:
         pooled.close()
 
 
-def _roll_back(session: orm.scoped_session[orm.Session]) -> None:
+def _roll_back(session: orm.scoped_session[Any]) -> None:
     """Roll back after a failed write. The driver's error went past SQLAlchemy, so a lost
     connection is found here: it is dropped rather than given back to the pool."""
     try:
