@@ -301,6 +301,9 @@ def step(round_: SurveyRound, form: MultiDict[str, str]) -> Step:
     following = next_page(round_, index, answers, 1)
     if following is not None:
         return Step(following, answers, {})
+    if len(pages) == 1:
+        # The page just read is the whole questionnaire: nothing else to check again.
+        return Step(index, answers, {}, done=True)
     clean, wrong_page, problems = check_all(round_, answers)
     if wrong_page is not None:
         return Step(wrong_page, answers, problems)

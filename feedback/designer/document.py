@@ -78,15 +78,16 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else str(self.message)
 
 
+_FIXED_VALUES: dict[str, tuple[str, ...]] = {
+    "likert": tuple(str(n) for n in range(1, 6)),
+    "scale": tuple(str(n) for n in range(11)),
+    "yes_no": ("yes", "no"),
+}
+
+
 def fixed_values(kind: str) -> list[str]:
     """Answer values of kinds without options."""
-    if kind == "likert":
-        return [str(n) for n in range(1, 6)]
-    if kind == "scale":
-        return [str(n) for n in range(11)]
-    if kind == "yes_no":
-        return ["yes", "no"]
-    return []
+    return list(_FIXED_VALUES.get(kind, ()))
 
 
 def answer_values(question: Mapping[str, Any]) -> list[str]:

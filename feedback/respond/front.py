@@ -17,22 +17,38 @@ Nothing about respondents is kept: only blank pages and their headers.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.datastructures import LanguageAccept
+from flask_babel import force_locale
+from markupsafe import escape
+from werkzeug.datastructures import LanguageAccept, MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_cookie
 
+from feedback import answering
 from feedback.i18n import LANGUAGE_COOKIE, SUPPORTED_LOCALES, locale_for
 from feedback.respond import cache, services
+from feedback.security import SECURITY_HEADERS
 
 #: Only these addresses can be answered here (the respond blueprint's links).
 PREFIX = "/s/"
 _OFFER = "feedback.respond.front"
 #: The query strings a kept page may have: none, or the language links' own.
 _KEPT_QUERIES = frozenset(f"sprak={code}" for code in SUPPORTED_LOCALES)
+#: The questionnaire's own addresses by link and by unit link (respond.views).
+_ANSWER_PATH = re.compile(r"/s/([^/]+)(?:/([0-9]{1,10}))?")
+_FORM = "application/x-www-form-urlencoded"
+#: werkzeug.utils.redirect's page, for a browser that does not follow the Location header.
+_REDIRECT_PAGE = (
+    "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+    '<p>You should be redirected automatically to the target URL: <a href="{0}">{0}</a>. If'
+    " not, click the link.\n"
+)
 
 StartResponse = Callable[..., Any]
 
@@ -71,13 +87,28 @@ class Front:
         self.app = app
         self.wsgi_app = wsgi_app
         self.session_cookie = f"{app.config['SESSION_COOKIE_NAME']}="
+        #: What Flask's after-request hooks add to a respondent's answer.
+        self.headers = [
+            *SECURITY_HEADERS.items(),
+            ("Cache-Control", "no-store"),
+            ("Vary", "Cookie"),
+        ]
+        if app.config.get("HSTS"):
+            self.headers.append(("Strict-Transport-Security", "max-age=31536000"))
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(PREFIX):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "POST") or not path.startswith(PREFIX):
             return self.wsgi_app(environ, start_response)
         cookies = environ.get("HTTP_COOKIE", "")
         query = environ.get("QUERY_STRING", "")
+        if method == "POST":
+            if self.session_cookie not in cookies:
+                stored = self._store_answers(environ, start_response, path, cookies)
+                if stored is not None:
+                    return stored
+            return self.wsgi_app(environ, start_response)
         if self.session_cookie in cookies or (query and query not in _KEPT_QUERIES):
             # A signed-in person (a preview, a waiting message), or an address with more in it
             # than a language: always Flask.
@@ -95,6 +126,115 @@ class Front:
         if kept is not None and kept.fresh():
             return self._give(kept, start_response)
         return self._through_flask(environ, start_response, memo, key)
+
+    def _store_answers(
+        self, environ: dict[str, Any], start_response: StartResponse, path: str, cookies: str
+    ) -> Iterable[bytes] | None:
+        """The last page of a kept questionnaire sent in by link or unit link, stored here when
+        everything is in order: the same checks and the same store as respond.views, and the
+        same redirect to the thank-you page. None: Flask answers instead (anything else, or a
+        problem to show), from the same body."""
+        match = _ANSWER_PATH.fullmatch(path)
+        length = environ.get("CONTENT_LENGTH") or ""
+        if (
+            match is None
+            or not environ.get("CONTENT_TYPE", "").startswith(_FORM)
+            or not length.isdigit()
+            or int(length) > (self.app.config["MAX_CONTENT_LENGTH"] or 0)
+        ):
+            return None
+        body = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(body)
+        with self.app.app_context():
+            try:
+                location = self._store_if_final(environ, body, match, cookies)
+            finally:
+                environ["wsgi.input"] = io.BytesIO(body)
+        if location is None:
+            return None
+        # As Flask's redirect with the after-request hooks' headers (security, no-store).
+        page = _REDIRECT_PAGE.format(escape(location)).encode()
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(page))),
+            ("Location", location),
+            *self.headers,
+        ]
+        start_response("303 SEE OTHER", headers)
+        return [page]
+
+    def _store_if_final(
+        self, environ: dict[str, Any], body: bytes, match: re.Match[str], cookies: str
+    ) -> str | None:
+        token, unit_id = match.group(1), match.group(2)
+        found = services.kept_questionnaire(token)
+        if found is None:
+            return None
+        round_ = found.round
+        if round_.requires_code or round_.status != "open":
+            return None
+        units = found.units
+        if unit_id is not None:
+            unit = next((u for u in units if u.id == int(unit_id)), None)
+            if unit is None:
+                return None
+            units = []
+        else:
+            unit = units[0] if len(units) == 1 else None
+            units = units if len(units) > 1 else []
+        incoming = self.app.request_class(environ)
+        try:
+            form: MultiDict[str, str] = incoming.form
+        except HTTPException:  # too large, say: Flask answers it as it always does
+            return None
+        args = incoming.args
+        pages = len(round_.pages)
+        if (
+            "skjema" not in form
+            or "bytt" in form
+            or "bytt" in args
+            or form.get("nav", "next") != "next"
+            or form.get("side", "0") != str(pages - 1)
+        ):
+            return None
+        form_token = services.read_form_token(round_, form["skjema"])
+        if form_token.nonce is None:
+            return None
+        chosen = args.get("sprak") or form.get("sprak")
+        language = (
+            chosen
+            if chosen in SUPPORTED_LOCALES
+            else _fallback_language(cookies, environ.get("HTTP_ACCEPT_LANGUAGE"))
+        )
+        with force_locale(language):
+            step = answering.step(round_, form)
+        if not step.done:
+            return None
+        if units:
+            value = form.get(services.UNIT_FIELD, "")
+            if value != services.NO_UNIT:
+                chosen_id = services.parse_id(value)
+                unit = next((u for u in units if u.id == chosen_id), None)
+                if unit is None:
+                    return None
+        try:
+            services.store(
+                round_,
+                step.answers,
+                unit=unit,
+                channel="unit_link" if unit_id else "link",
+                nonce=form_token.nonce,
+            )
+        except services.RoundChanged:
+            environ[services.RECHECK] = True
+            return None
+        except services.StoreFailed:
+            environ[services.STORE_FAILED] = True
+            return None
+        except (services.NotAccepted, services.AlreadySent):
+            return None
+        script = environ.get("SCRIPT_NAME", "")
+        return f"{script}/s/{token}/takk?sprak={language}"
 
     def _give(self, kept: _Kept, start_response: StartResponse) -> list[bytes]:
         if kept.round_id is None:

@@ -40,6 +40,16 @@ from feedback.models.survey import CHANNELS, random_token
 from feedback.respond import cache, writes
 from feedback.results import tally
 
+#: The unit question's form field, and its value for "I would rather not say".
+UNIT_FIELD = "enhet"
+NO_UNIT = "ingen"
+#: Set in the WSGI environ when a request is answered again, against the round as it is now,
+#: because the round changed between checking the answers and storing them.
+RECHECK = "feedback.respond.recheck"
+#: Set in the WSGI environ when respond.front tried to store the answers and the database
+#: failed: Flask shows the page that keeps them, without trying again.
+STORE_FAILED = "feedback.respond.store_failed"
+
 #: A questionnaire can be left open this long and still be sent in.
 FORM_TOKEN_AGE = timedelta(days=2)
 #: Used tokens are kept a little longer than a token lives, then deleted.
@@ -224,6 +234,13 @@ def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
         _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.public_token == token))
     )
     return Questionnaire(attached, units) if attached is not None else None
+
+
+def kept_questionnaire(token: str) -> Questionnaire | None:
+    """This process's copy of the questionnaire behind a public link while it may be used
+    without asking the database (see questionnaire), else None. Never queries."""
+    kept: _Kept | None = cache.rounds().get(token)
+    return kept.questionnaire if kept is not None and kept.fresh() else None
 
 
 def freshness(round_: SurveyRound) -> Callable[[], bool] | None:
@@ -526,8 +543,6 @@ def find_code(text: str) -> AccessCode | None:
 
 # --- storing -----------------------------------------------------------------------------------
 
-RESPONSE_COLUMNS = ("id", "round_id", "unit_id", "channel", "submitted_on")
-
 
 def rows_to_store(
     round_: SurveyRound,
@@ -537,13 +552,8 @@ def rows_to_store(
 ) -> writes.Rows:
     """What one response writes (``store``; bench/skeleton.py writes the same), with a new
     random id and today's date."""
-    response = Response(
-        id=secrets.token_hex(16),
-        round_id=round_.id,
-        unit_id=unit.id if unit else None,
-        channel=channel,
-        submitted_on=today(),
-    )
+    unit_id = unit.id if unit else None
+    response_id = secrets.token_hex(16)
     by_key = {q.key: q for q in round_.questions}
     counted = []
     rows: list[dict[str, object]] = []
@@ -553,7 +563,7 @@ def rows_to_store(
         counted.append((question, pairs))
         rows += [
             {
-                "response_id": response.id,
+                "response_id": response_id,
                 "question_id": question.id,
                 "position": position,
                 "value": value,
@@ -562,9 +572,15 @@ def rows_to_store(
             for position, (value, number) in enumerate(pairs)
         ]
     return writes.Rows(
-        {c: getattr(response, c) for c in RESPONSE_COLUMNS},
+        {
+            "id": response_id,
+            "round_id": round_.id,
+            "unit_id": unit_id,
+            "channel": channel,
+            "submitted_on": today(),
+        },
         rows,
-        tally.response_rows(response, counted),
+        tally.response_rows(round_.id, unit_id, channel, counted),
         round_state(round_),
     )
 

@@ -24,8 +24,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 #: Form value for "I would rather not say" in the unit question.
-NO_UNIT = "ingen"
-UNIT_FIELD = "enhet"
+NO_UNIT = services.NO_UNIT
+UNIT_FIELD = services.UNIT_FIELD
 CODE_SCOPE = "access-code"
 
 TOO_OLD = _l(
@@ -61,7 +61,7 @@ class Mode:
 
 
 #: Set when the request is being answered a second time, after the round changed under it.
-_RECHECK = "feedback.respond.recheck"
+_RECHECK = services.RECHECK
 
 
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
@@ -326,6 +326,8 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         )
     if step.done:
         try:
+            if request.environ.get(services.STORE_FAILED):
+                raise services.StoreFailed()  # just now, in respond.front
             services.store(
                 round_,
                 step.answers,

@@ -37,10 +37,14 @@ class TallyRows:
 
 
 def response_rows(
-    response: Response, answers: Iterable[tuple[Question, list[tuple[str, int | None]]]]
+    round_id: int,
+    unit_id: int | None,
+    channel: str,
+    answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
 ) -> TallyRows:
-    """The tally rows for one response and its answers ((question, [(value, number), …]))."""
-    unit_key = response.unit_id or NO_UNIT
+    """The tally rows for one response to the round, about the unit (None: not given), sent
+    by the channel, with its answers ((question, [(value, number), …]))."""
+    unit_key = unit_id or NO_UNIT
     rows: Counter[tuple[int, str, int | None]] = Counter()
     for question, values in answers:
         if not values:
@@ -52,18 +56,18 @@ def response_rows(
     return TallyRows(
         [
             {
-                "round_id": response.round_id,
+                "round_id": round_id,
                 "unit_key": unit_key,
-                "channel": response.channel,
+                "channel": channel,
                 "n": 1,
             }
         ],
         [
             {
-                "round_id": response.round_id,
+                "round_id": round_id,
                 "question_id": question_id,
                 "unit_key": unit_key,
-                "channel": response.channel,
+                "channel": channel,
                 "value": value,
                 "number": number,
                 "n": n,

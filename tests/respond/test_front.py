@@ -1,18 +1,24 @@
-"""The front for respondents' blank pages (feedback.respond.front): a kept first page or
-thank-you page is given again without entering Flask, only to a request that would get the same
-page, and only while the worker's copy of the round may be used without asking the database."""
+"""The front for respondents (feedback.respond.front): a kept first page or thank-you page is
+given again without entering Flask, only to a request that would get the same page, and only
+while the worker's copy of the round may be used without asking the database; the last page of
+such a questionnaire is stored there when everything is in order, as Flask would store it, and
+anything else goes on to Flask unchanged."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask, request_started
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
-from feedback.models import Response
+from feedback.extensions import db
+from feedback.models import AnswerTally, Response
+from feedback.respond import front, writes
 from tests.respond.conftest import TOKEN, Respondent, Survey
-from tests.respond.test_answering import count, walk_pages
+from tests.respond.test_answering import count, page_form, walk_pages
 from tests.respond.test_cache import raw_update, title
 from tests.respond.test_cache_copies import RECHECK
 
@@ -160,3 +166,219 @@ def test_a_page_kept_before_a_recheck_is_not_given_after_it(
     clock[0] += 2
     client.get(survey.link)
     assert len(through_flask) == 3
+
+
+# --- sending in at the front -------------------------------------------------------------------
+
+
+def answers_stored(app: Flask) -> list[tuple[object, ...]]:
+    """Every response with its answers, as stored, without its random id."""
+    with app.app_context():
+        responses = db.session.scalars(sa.select(Response).order_by(Response.id)).all()
+        return sorted(
+            (
+                r.unit_id,
+                r.channel,
+                r.submitted_on,
+                tuple(sorted((a.question_id, a.position, a.value, a.number) for a in r.answers)),
+            )
+            for r in responses
+        )
+
+
+def tallies(app: Flask) -> list[tuple[object, ...]]:
+    with app.app_context():
+        return sorted(
+            db.session.execute(
+                sa.select(
+                    AnswerTally.question_id, AnswerTally.unit_key, AnswerTally.value, AnswerTally.n
+                )
+            ).all()
+        )
+
+
+def send_all(r: Respondent, pages: list[dict[str, Any]], **kwargs: Any) -> Any:
+    for answers in pages[:-1]:
+        assert r.send(answers).status_code == 200
+    return r.send(pages[-1], **kwargs)
+
+
+def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    through_flask: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    with monkeypatch.context() as flask_only:
+        flask_only.setattr(front.Front, "_store_answers", lambda *args: None)
+        by_flask = send_all(Respondent(client, survey.link).start(), pages)
+    stored_by_flask, counted_by_flask = answers_stored(app), tallies(app)
+    assert len(stored_by_flask) == 1
+
+    r = Respondent(client, survey.link).start()
+    seen = len(through_flask)
+    for answers in pages[:-1]:
+        r.send(answers)
+    last = page_form(r, pages[-1])
+    at_front = client.post(survey.link, data=last)
+    # The first two pages went to Flask; the last one did not.
+    assert len(through_flask) == seen + 2
+    assert at_front.status_code == by_flask.status_code == 303
+    assert at_front.headers["Location"] == by_flask.headers["Location"]
+    assert at_front.headers["Location"].endswith(f"/s/{survey.token}/takk?sprak=nb")
+    assert dict(at_front.headers) == dict(by_flask.headers)
+    assert at_front.get_data() == by_flask.get_data()
+    # Stored the same way: the same unit, channel, date and answers; each counted once.
+    stored = answers_stored(app)
+    assert len(stored) == 2 and stored[0] == stored[1] == stored_by_flask[0]
+    assert {n for *_key, n in tallies(app)} == {2}
+    assert [key for *key, _n in tallies(app)] == [key for *key, _n in counted_by_flask]
+    # Sent again (a double-click): Flask finds the token used and shows the thank-you page.
+    again = client.post(survey.link, data=last)
+    assert again.status_code == 303 and again.headers["Location"] == at_front.headers["Location"]
+    assert through_flask[-1] == survey.link
+    assert count(app, Response) == 2
+
+
+def test_a_unit_link_is_stored_at_the_front_with_its_unit(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float], through_flask: list[str]
+) -> None:
+    link = survey.unit_link("Aktivitetshuset")
+    r = Respondent(client, link).start()
+    seen = len(through_flask)
+    assert send_all(r, walk_pages()).status_code == 303
+    assert len(through_flask) == seen + 2
+    [(unit_id, channel, *_rest)] = answers_stored(app)
+    assert (unit_id, channel) == (survey.units["Aktivitetshuset"], "unit_link")
+
+
+@pytest.mark.parametrize(
+    ("how", "language"),
+    [
+        ({"form": {"sprak": "nn"}}, "nn"),
+        ({"form": {"sprak": "xx"}, "headers": {"Accept-Language": "en"}}, "en"),
+        ({"headers": {"Accept-Language": "nn-NO"}}, "nn"),
+        ({"cookie": "en", "headers": {"Accept-Language": "nn"}}, "en"),
+        ({"query": "sprak=en", "form": {"sprak": "nn"}}, "en"),
+    ],
+)
+def test_the_front_thanks_in_the_language_flask_would(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    through_flask: list[str],
+    how: dict[str, Any],
+    language: str,
+) -> None:
+    if "cookie" in how:
+        client.set_cookie("sprak", how["cookie"])
+    r = Respondent(client, survey.link).start()
+    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    for answers in pages[:-1]:
+        r.send(answers)
+    form = [(k, v) for k, v in page_form(r, pages[-1]).items(multi=True) if k != "sprak"]
+    form += list(how.get("form", {}).items())
+    url = survey.link + (f"?{how['query']}" if "query" in how else "")
+    seen = len(through_flask)
+    sent = client.post(url, data=MultiDict(form), headers=how.get("headers", {}))
+    assert len(through_flask) == seen
+    assert sent.status_code == 303
+    assert sent.headers["Location"].endswith(f"/takk?sprak={language}")
+    assert count(app, Response) == 1
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a problem on the last page",
+        "no unit chosen",
+        "a unit that is not one of them",
+        "a language button",
+        "a made-up form token",
+        "signed in",
+        "not a form",
+        "a copy to check again",
+    ],
+)
+def test_what_the_front_cannot_store_goes_to_flask_unchanged(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    through_flask: list[str],
+    case: str,
+) -> None:
+    r = Respondent(client, survey.link).start()
+    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    for answers in pages[:-1]:
+        r.send(answers)
+    form = page_form(r, pages[-1])
+    kwargs: dict[str, Any] = {}
+    expected, stored = 400, 0
+    if case == "a problem on the last page":
+        form["q-age"] = "tretti"
+    elif case == "no unit chosen":
+        form.pop("enhet")
+    elif case == "a unit that is not one of them":
+        form["enhet"] = "999999"
+    elif case == "a language button":
+        form["bytt"] = "en"
+        expected = 200
+    elif case == "a made-up form token":
+        form["skjema"] = "ikke-et-skjema"
+    elif case == "signed in":
+        with client.session_transaction() as session:
+            session["_user_id"] = "1"
+        expected, stored = 303, 1
+    elif case == "not a form":
+        kwargs = {"content_type": "application/json", "data": "{}"}
+        expected = 200  # no form token: the first page, as for a GET
+    elif case == "a copy to check again":
+        clock[0] += RECHECK + 1
+        expected, stored = 303, 1
+    seen = len(through_flask)
+    sent = client.post(survey.link, **(kwargs or {"data": form}))
+    assert through_flask[seen:] == [survey.link]
+    assert sent.status_code == expected
+    assert count(app, Response) == stored
+    if expected == 400:
+        # The person's answers are on the page again.
+        assert 'value="Trygt"' in sent.get_data(as_text=True)
+
+
+def test_a_store_that_fails_at_the_front_is_not_tried_again(
+    app: Flask,
+    client: FlaskClient,
+    survey: Survey,
+    clock: list[float],
+    through_flask: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database fails once: Flask shows the page that keeps the answers (503) without a
+    second try; sent again, they are stored once."""
+    tries: list[str] = []
+    write_alone = writes.write_alone
+
+    def failing(connection: Any, *args: Any) -> writes.Outcome:
+        tries.append("store")
+        if len(tries) == 1:
+            raise db.engine.dialect.loaded_dbapi.OperationalError("the disk is away")
+        return write_alone(connection, *args)
+
+    monkeypatch.setattr(writes, "write_alone", failing)
+    r = Respondent(client, survey.link).start()
+    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    seen = len(through_flask)
+    failed = send_all(r, pages)
+    assert failed.status_code == 503
+    assert tries == ["store"]
+    assert through_flask[seen:] == [survey.link] * 3
+    assert 'value="Trygt"' in failed.get_data(as_text=True)
+    assert count(app, Response) == 0
+    assert r.send(pages[-1]).status_code == 303
+    assert tries == ["store", "store"]
+    assert count(app, Response) == 1
