@@ -1,17 +1,25 @@
-"""A front for respondents' blank pages, in front of Flask.
+"""A front for respondents, in front of Flask: kept blank pages, and the last page stored.
 
 The blank first page of a questionnaire and its thank-you page are the same for everyone who
 opens the same address in the same language; only the first page's one-time form token differs.
 After Flask has rendered such a page from this worker's fresh copy (respond.cache), the next
 requests for the same address are answered here for as long as the copy may be used without
 asking the database (PUBLIC_RECHECK_SECONDS since the round was last checked): the kept bytes,
-the headers Flask sent, and a new token. Everything else (sending in, a session cookie, a kiosk,
-an access code, any other page) goes to Flask as before.
+the headers Flask sent, and a new token.
 
 A kept page is keyed by everything its rendering reads from the request: the path, the query
 string (none, or only the language), the language the cookie or browser asks for, the host
 and scheme. A view offers a page with ``offer``; the front keeps it only when the answer was a
 200 without a cookie.
+
+The last page of such a questionnaire, sent in by link or unit link, is stored here too when
+everything in it is in order: the form token, the answers (answering.step, as the views check
+them), the unit and the language are read as respond.views reads them, services.store stores
+them, and the answer is the views' redirect to the thank-you page with the headers Flask's
+hooks add. Anything else (a problem to show, a used token, a round that changed, a failed
+store, a session cookie, a kiosk, an access code, any other page) goes on to Flask with the same
+body, which answers it as before.
+
 Nothing about respondents is kept: only blank pages and their headers.
 """
 
@@ -81,7 +89,8 @@ class _Kept:
 
 
 class Front:
-    """WSGI middleware: answers a GET for a kept blank page without entering Flask."""
+    """WSGI middleware: answers a GET for a kept blank page, and stores the last page of a kept
+    questionnaire, without entering Flask."""
 
     def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
@@ -147,7 +156,7 @@ class Front:
         environ["wsgi.input"] = io.BytesIO(body)
         with self.app.app_context():
             try:
-                location = self._store_if_final(environ, body, match, cookies)
+                location = self._store_if_final(environ, match, cookies)
             finally:
                 environ["wsgi.input"] = io.BytesIO(body)
         if location is None:
@@ -164,8 +173,9 @@ class Front:
         return [page]
 
     def _store_if_final(
-        self, environ: dict[str, Any], body: bytes, match: re.Match[str], cookies: str
+        self, environ: dict[str, Any], match: re.Match[str], cookies: str
     ) -> str | None:
+        """Where the respondent goes once the answers are stored, else None (nothing stored)."""
         token, unit_id = match.group(1), match.group(2)
         found = services.kept_questionnaire(token)
         if found is None:
@@ -200,7 +210,8 @@ class Front:
         form_token = services.read_form_token(round_, form["skjema"])
         if form_token.nonce is None:
             return None
-        chosen = args.get("sprak") or form.get("sprak")
+        # As public.language(): the address's "sprak" before the form's, if it has one.
+        chosen = args.get("sprak") if "sprak" in args else form.get("sprak")
         language = (
             chosen
             if chosen in SUPPORTED_LOCALES

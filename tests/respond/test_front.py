@@ -263,6 +263,8 @@ def test_a_unit_link_is_stored_at_the_front_with_its_unit(
         ({"headers": {"Accept-Language": "nn-NO"}}, "nn"),
         ({"cookie": "en", "headers": {"Accept-Language": "nn"}}, "en"),
         ({"query": "sprak=en", "form": {"sprak": "nn"}}, "en"),
+        # An empty one in the address counts as none chosen, as public.language() reads it.
+        ({"query": "sprak=", "form": {"sprak": "nn"}, "headers": {"Accept-Language": "en"}}, "en"),
     ],
 )
 def test_the_front_thanks_in_the_language_flask_would(
