@@ -187,14 +187,22 @@ def changed_before_storing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield times
 
 
-def at_the_last_page(
-    client: FlaskClient, survey: Survey
+def at_last_page(
+    client: FlaskClient, link: str, unit: str | None
 ) -> tuple[Respondent, list[dict[str, Any]]]:
-    r = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
-    pages = walk_pages()
+    """A respondent who has sent every page but the last (answering the unit question with
+    ``unit``, or leaving it out where the link fixes it), and the pages' answers."""
+    r = Respondent(client, link).start()
+    pages = walk_pages(unit)
     for answers in pages[:-1]:
         assert r.send(answers).status_code == 200
     return r, pages
+
+
+def at_the_last_page(
+    client: FlaskClient, survey: Survey
+) -> tuple[Respondent, list[dict[str, Any]]]:
+    return at_last_page(client, survey.unit_link("Aktivitetshuset"), None)
 
 
 def test_answers_are_checked_again_when_the_round_changes_while_storing(

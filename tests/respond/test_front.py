@@ -20,7 +20,7 @@ from feedback.respond import front, writes
 from tests.respond.conftest import TOKEN, Respondent, Survey
 from tests.respond.test_answering import count, page_form, walk_pages
 from tests.respond.test_cache import raw_update, title
-from tests.respond.test_cache_copies import RECHECK
+from tests.respond.test_cache_copies import RECHECK, at_last_page
 
 
 @pytest.fixture
@@ -197,12 +197,6 @@ def tallies(app: Flask) -> list[tuple[object, ...]]:
         )
 
 
-def send_all(r: Respondent, pages: list[dict[str, Any]], **kwargs: Any) -> Any:
-    for answers in pages[:-1]:
-        assert r.send(answers).status_code == 200
-    return r.send(pages[-1], **kwargs)
-
-
 def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
     app: Flask,
     client: FlaskClient,
@@ -211,17 +205,16 @@ def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
     through_flask: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    unit = str(survey.units["Aktivitetshuset"])
     with monkeypatch.context() as flask_only:
         flask_only.setattr(front.Front, "_store_answers", lambda *args: None)
-        by_flask = send_all(Respondent(client, survey.link).start(), pages)
+        r, pages = at_last_page(client, survey.link, unit)
+        by_flask = r.send(pages[-1])
     stored_by_flask, counted_by_flask = answers_stored(app), tallies(app)
     assert len(stored_by_flask) == 1
 
-    r = Respondent(client, survey.link).start()
     seen = len(through_flask)
-    for answers in pages[:-1]:
-        r.send(answers)
+    r, pages = at_last_page(client, survey.link, unit)
     last = page_form(r, pages[-1])
     at_front = client.post(survey.link, data=last)
     # The first two pages went to Flask; the last one did not.
@@ -246,11 +239,11 @@ def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
 def test_a_unit_link_is_stored_at_the_front_with_its_unit(
     app: Flask, client: FlaskClient, survey: Survey, clock: list[float], through_flask: list[str]
 ) -> None:
-    link = survey.unit_link("Aktivitetshuset")
-    r = Respondent(client, link).start()
     seen = len(through_flask)
-    assert send_all(r, walk_pages()).status_code == 303
-    assert len(through_flask) == seen + 2
+    r, pages = at_last_page(client, survey.unit_link("Aktivitetshuset"), None)
+    assert r.send(pages[-1]).status_code == 303
+    # Flask gave the first page and took the first two pages; the front took the last.
+    assert len(through_flask) == seen + 3
     [(unit_id, channel, *_rest)] = answers_stored(app)
     assert (unit_id, channel) == (survey.units["Aktivitetshuset"], "unit_link")
 
@@ -278,10 +271,7 @@ def test_the_front_thanks_in_the_language_flask_would(
 ) -> None:
     if "cookie" in how:
         client.set_cookie("sprak", how["cookie"])
-    r = Respondent(client, survey.link).start()
-    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
-    for answers in pages[:-1]:
-        r.send(answers)
+    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
     form = [(k, v) for k, v in page_form(r, pages[-1]).items(multi=True) if k != "sprak"]
     form += list(how.get("form", {}).items())
     url = survey.link + (f"?{how['query']}" if "query" in how else "")
@@ -314,10 +304,7 @@ def test_what_the_front_cannot_store_goes_to_flask_unchanged(
     through_flask: list[str],
     case: str,
 ) -> None:
-    r = Respondent(client, survey.link).start()
-    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
-    for answers in pages[:-1]:
-        r.send(answers)
+    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
     form = page_form(r, pages[-1])
     kwargs: dict[str, Any] = {}
     expected, stored = 400, 0
@@ -372,13 +359,13 @@ def test_a_store_that_fails_at_the_front_is_not_tried_again(
         return write_alone(connection, *args)
 
     monkeypatch.setattr(writes, "write_alone", failing)
-    r = Respondent(client, survey.link).start()
-    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
     seen = len(through_flask)
-    failed = send_all(r, pages)
+    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
+    failed = r.send(pages[-1])
     assert failed.status_code == 503
     assert tries == ["store"]
-    assert through_flask[seen:] == [survey.link] * 3
+    # The first page and every page sent went to Flask, the last one after the front's try.
+    assert through_flask[seen:] == [survey.link] * 4
     assert 'value="Trygt"' in failed.get_data(as_text=True)
     assert count(app, Response) == 0
     assert r.send(pages[-1]).status_code == 303
