@@ -958,6 +958,7 @@ def save_answer_sets(app: Any, place: Place, path: Path) -> Path:
             unit = units[int(form["enhet"])]
             sets.append(services.rows_to_store(found.round, step.answers, unit, "link"))
         db.session.remove()
+        db.engine.dispose()  # as set_up: no connection of this process is left open
     with path.open("wb") as out:
         pickle.dump(sets, out)
     return path
