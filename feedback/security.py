@@ -46,6 +46,8 @@ STATIC_ENDPOINTS = frozenset({"static", "main.plotly_js"})
 
 
 _SECURITY_HEADER_ITEMS = list(SECURITY_HEADERS.items())
+#: Sent when HSTS is set (only meaningful behind HTTPS).
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=31536000")
 
 
 def _add_headers(response: Response) -> Response:
@@ -54,7 +56,7 @@ def _add_headers(response: Response) -> Response:
     if "Content-Security-Policy" not in response.headers:
         response.headers.extend(_SECURITY_HEADER_ITEMS)
     if current_app.config.get("HSTS"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers.setdefault(*HSTS_HEADER)
     if _signed_in_session() and request.endpoint not in STATIC_ENDPOINTS:
         # Pages behind the login must not stay in shared caches or the back button.
         response.headers["Cache-Control"] = "no-store"

@@ -33,15 +33,15 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import force_locale
-from markupsafe import escape
 from werkzeug.datastructures import LanguageAccept, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.utils import redirect
 
 from feedback import answering
 from feedback.i18n import LANGUAGE_COOKIE, SUPPORTED_LOCALES, locale_for
 from feedback.respond import cache, services
-from feedback.security import SECURITY_HEADERS
+from feedback.security import HSTS_HEADER, SECURITY_HEADERS
 
 #: Only these addresses can be answered here (the respond blueprint's links).
 PREFIX = "/s/"
@@ -51,12 +51,6 @@ _KEPT_QUERIES = frozenset(f"sprak={code}" for code in SUPPORTED_LOCALES)
 #: The questionnaire's own addresses by link and by unit link (respond.views).
 _ANSWER_PATH = re.compile(r"/s/([^/]+)(?:/([0-9]{1,10}))?")
 _FORM = "application/x-www-form-urlencoded"
-#: werkzeug.utils.redirect's page, for a browser that does not follow the Location header.
-_REDIRECT_PAGE = (
-    "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
-    '<p>You should be redirected automatically to the target URL: <a href="{0}">{0}</a>. If'
-    " not, click the link.\n"
-)
 
 StartResponse = Callable[..., Any]
 
@@ -103,7 +97,7 @@ class Front:
             ("Vary", "Cookie"),
         ]
         if app.config.get("HSTS"):
-            self.headers.append(("Strict-Transport-Security", "max-age=31536000"))
+            self.headers.append(HSTS_HEADER)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -161,16 +155,10 @@ class Front:
                 environ["wsgi.input"] = io.BytesIO(body)
         if location is None:
             return None
-        # As Flask's redirect with the after-request hooks' headers (security, no-store).
-        page = _REDIRECT_PAGE.format(escape(location)).encode()
-        headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(page))),
-            ("Location", location),
-            *self.headers,
-        ]
-        start_response("303 SEE OTHER", headers)
-        return [page]
+        # Flask's redirect, with the headers its after-request hooks add (security, no-store).
+        response = redirect(location, 303)
+        response.headers.extend(self.headers)
+        return response(environ, start_response)
 
     def _store_if_final(
         self, environ: dict[str, Any], match: re.Match[str], cookies: str
@@ -222,12 +210,9 @@ class Front:
         if not step.done:
             return None
         if units:
-            value = form.get(services.UNIT_FIELD, "")
-            if value != services.NO_UNIT:
-                chosen_id = services.parse_id(value)
-                unit = next((u for u in units if u.id == chosen_id), None)
-                if unit is None:
-                    return None
+            answered, unit = services.unit_answered(units, form.get(services.UNIT_FIELD, ""))
+            if not answered:
+                return None
         try:
             services.store(
                 round_,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -296,6 +296,20 @@ def parse_id(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+_Unit = TypeVar("_Unit", bound="Unit | UnitChoice")
+
+
+def unit_answered(units: Sequence[_Unit], value: str) -> tuple[bool, _Unit | None]:
+    """The unit question's form value read against the units to choose from: (answered, the
+    unit). "I would rather not say" is answered with no unit; anything else that is not one
+    of them is not answered."""
+    if value == NO_UNIT:
+        return True, None
+    chosen = parse_id(value)
+    unit = next((u for u in units if u.id == chosen), None)
+    return unit is not None, unit
 
 
 def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:

@@ -378,11 +378,8 @@ def _chosen_unit(
     if not mode.choose_unit:
         return mode.unit, None
     value = form.get(UNIT_FIELD, "")
-    if value == NO_UNIT:
-        return None, None
-    chosen = services.parse_id(value)
-    unit = next((u for u in mode.units if u.id == chosen), None)
-    if unit is not None:
+    answered, unit = services.unit_answered(mode.units, value)
+    if answered:
         return unit, None
     leaving_first = form.get("side", "0") == "0" and form.get("nav", "next") == "next"
     if leaving_first or step.done or value:
