@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test  ## install the test extras and run the whole suit
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check feedback tests migrations scripts
 	$(VENV)/bin/ruff format --check feedback tests scripts
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format feedback tests scripts
