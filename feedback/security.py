@@ -8,7 +8,7 @@ from typing import IO, Any
 from flask import Flask, Request, Response, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response as BaseResponse
@@ -76,8 +76,11 @@ def _enforce_idle_timeout() -> BaseResponse | None:
     last_seen = session.get(_LAST_SEEN)
     limit = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
     if isinstance(last_seen, int) and now - last_seen > limit:
-        logout_user()
-        session.clear()
+        from feedback.auth.services import end_session  # auth builds on this module
+        from feedback.extensions import db
+
+        end_session()
+        db.session.commit()
         flash(_("You were signed out because you were inactive for a while."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     session[_LAST_SEEN] = now
