@@ -1,7 +1,7 @@
 """Attempt counters for logins and secret codes, kept in the Flask-Limiter storage.
 
-Keys are account names or whole-app scopes, hashed so the storage (memory or Redis) never holds
-an e-mail address. Client addresses are never used: we do not read them.
+Keys are account names, device cookies or code prefixes, hashed so the storage (memory or
+Redis) never holds an e-mail address. Client addresses are never used: we do not read them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ from flask import Flask, current_app
 from limits import parse
 
 from feedback.extensions import limiter
+from feedback.models.survey import TYPABLE
+
+#: A code's first characters name the counter its wrong attempts count in (receipt and access
+#: codes): 31 * 31 = 961 counters. See docs/security-limits.md for the numbers.
+CODE_PREFIX_LENGTH = 2
+#: The counter of codes that cannot be anyone's (wrong length or letters): no valid code is
+#: ever refused when it is used up.
+IMPOSSIBLE_CODES = "impossible"
 
 
 def _key(scope: str, identity: str) -> str:
@@ -24,6 +32,14 @@ def _key(scope: str, identity: str) -> str:
     digest = hmac.new(secret, identity.encode(), hashlib.sha256).hexdigest()[:32]
     # The prefix keeps deployments that share one Redis apart.
     return f"{current_app.config['RATELIMIT_KEY_PREFIX']}/{scope}:{digest}"
+
+
+def code_group(code: str, length: int) -> str:
+    """The counter for a normalised code's failures: its first characters when it could be a
+    valid code of this length, else the one counter of impossible codes."""
+    if len(code) != length or any(char not in TYPABLE for char in code):
+        return IMPOSSIBLE_CODES
+    return code[:CODE_PREFIX_LENGTH]
 
 
 def is_blocked(scope: str, identity: str, limit: str) -> bool:
@@ -37,6 +53,11 @@ def register_failure(scope: str, identity: str, limit: str) -> None:
 
 def clear(scope: str, identity: str, limit: str) -> None:
     limiter.limiter.clear(parse(limit), _key(scope, identity))
+
+
+def seconds_until_reset(scope: str, identity: str, limit: str) -> int:
+    stats = limiter.limiter.get_window_stats(parse(limit), _key(scope, identity))
+    return max(1, math.ceil(stats.reset_time - time.time()))
 
 
 def minutes_until_reset(scope: str, identity: str, limit: str) -> int:

@@ -162,13 +162,13 @@ def code() -> Response | str | tuple[str, int]:
     error = None
     if request.method == "POST":
         found = services.find_code(typed)
-        limit = services.CODE_FAILURE_LIMIT
-        if ratelimit.is_blocked(CODE_SCOPE, "all", limit):
+        limit, group = services.code_limit(), services.code_group(typed)
+        if ratelimit.is_blocked(CODE_SCOPE, group, limit):
             error = _l("There have been too many wrong codes. Wait a few minutes and try again.")
         elif not typed:
             error = _l("Write the code from your card.")
         elif found is None:
-            ratelimit.register_failure(CODE_SCOPE, "all", limit)
+            ratelimit.register_failure(CODE_SCOPE, group, limit)
             error = _l("We do not know this code. Check that you typed it as on the card.")
         elif found.used:
             error = _l("This code has already been used. Each code works once.")
