@@ -42,6 +42,18 @@ def code_group(code: str, length: int) -> str:
     return code[:CODE_PREFIX_LENGTH]
 
 
+def take(scope: str, identity: str, limit: str) -> bool:
+    """Count one attempt before it is checked, in one atomic step: True while the attempts,
+    this one included, are within the limit. (Testing first and counting after would let
+    requests that run at the same time, in several workers, all pass the test.)"""
+    return bool(limiter.limiter.hit(parse(limit), _key(scope, identity)))
+
+
+def give_back(scope: str, identity: str, limit: str) -> None:
+    """Uncount an attempt that turned out right (a valid code, a right password)."""
+    limiter.limiter.hit(parse(limit), _key(scope, identity), cost=-1)
+
+
 def is_blocked(scope: str, identity: str, limit: str) -> bool:
     """True when the failures so far have used up the limit."""
     return not limiter.limiter.test(parse(limit), _key(scope, identity))

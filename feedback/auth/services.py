@@ -82,14 +82,15 @@ def attempt_login(email: str, password: str, device_cookie: str | None = None) -
     limit = current_app.config["LOGIN_ATTEMPT_LIMIT"]
     nonce = devices.valid_nonce(device_cookie, identity)
     scope, key = (DEVICE_SCOPE, f"{identity}|{nonce}") if nonce else (LOGIN_SCOPE, identity)
-    if ratelimit.is_blocked(scope, key, limit):
+    if not ratelimit.take(scope, key, limit):
         raise LoginBlocked(ratelimit.minutes_until_reset(scope, key, limit))
     user = authenticate(identity, password)
     if user is None:
-        ratelimit.register_failure(scope, key, limit)
-        return None
+        return None  # counted above
     if nonce:
         ratelimit.clear(scope, key, limit)
+    else:
+        ratelimit.give_back(scope, key, limit)
     return user
 
 

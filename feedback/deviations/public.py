@@ -136,13 +136,13 @@ def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
     happens, and a valid code with another prefix still opens its case."""
     limit = services.receipt_limit()
     group = services.receipt_group(code)
-    if ratelimit.is_blocked(services.RECEIPT_SCOPE, group, limit):
+    if not ratelimit.take(services.RECEIPT_SCOPE, group, limit):
         wait = ratelimit.seconds_until_reset(services.RECEIPT_SCOPE, group, limit)
         return None, (TOO_MANY, 429, wait)
     case = services.find_by_receipt(code)
     if case is None:
-        ratelimit.register_failure(services.RECEIPT_SCOPE, group, limit)
-        return None, (NO_SUCH_CODE, 400, None)
+        return None, (NO_SUCH_CODE, 400, None)  # counted above
+    ratelimit.give_back(services.RECEIPT_SCOPE, group, limit)
     return case, None
 
 
