@@ -101,7 +101,9 @@ class Config:
         #: window; never per client. docs/security-limits.md has the numbers.
         self.RECEIPT_PREFIX_LIMIT = env.get("FEEDBACK_RECEIPT_PREFIX_LIMIT", "300 per 10 minutes")
         #: Wrong access codes allowed per code prefix and window (the codes are shorter).
-        self.ACCESS_CODE_PREFIX_LIMIT = env.get("FEEDBACK_ACCESS_CODE_PREFIX_LIMIT", "5 per hour")
+        self.ACCESS_CODE_PREFIX_LIMIT = env.get(
+            "FEEDBACK_ACCESS_CODE_PREFIX_LIMIT", "5 per hour; 20 per day"
+        )
         if env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT"):
             raise ConfigError(
                 "FEEDBACK_RECEIPT_ATTEMPT_LIMIT (one counter for the whole app) is replaced by "

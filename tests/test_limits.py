@@ -150,7 +150,7 @@ def test_access_code_sizes() -> None:
     assert ratelimit.CODE_PREFIX_LENGTH == 2
     from feedback.config import Config
 
-    assert Config({}).ACCESS_CODE_PREFIX_LIMIT == "5 per hour"
+    assert Config({}).ACCESS_CODE_PREFIX_LIMIT == "5 per hour; 20 per day"
     assert Config({}).RECEIPT_PREFIX_LIMIT == "300 per 10 minutes"
 
 
