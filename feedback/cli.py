@@ -112,8 +112,10 @@ def create_user_command(
 @with_appcontext
 def schedule_command() -> None:
     """Open and close questionnaire rounds whose dates have come, forget old one-time form
-    tokens, anonymise deviation cases past their retention time, and on PostgreSQL put the
-    anonymous tables in random-key order (run daily from cron, at night)."""
+    tokens and expired staff sign-ins, anonymise deviation cases past their retention time,
+    and on PostgreSQL put the anonymous tables in random-key order (run daily from cron, at
+    night)."""
+    from feedback.auth.services import purge_expired_sessions
     from feedback.designer.services import apply_schedule
     from feedback.deviations.services import apply_retention
     from feedback.maintenance import reorder_anonymous_tables
@@ -121,6 +123,7 @@ def schedule_command() -> None:
 
     changed = apply_schedule()
     purged = purge_used_tokens()
+    sessions = purge_expired_sessions()
     from feedback.deviations.services import overwrite_freed_space
 
     expired = apply_retention()
@@ -130,6 +133,7 @@ def schedule_command() -> None:
     action = current_app.config["DEVIATION_RETENTION_ACTION"]
     click.echo(
         f"{changed} round(s) opened or closed. {purged} old form token(s) deleted. "
+        f"{sessions} expired sign-in(s) deleted. "
         f"{expired} deviation case(s) past the retention time ({action}). "
         f"{len(reordered.tables)} anonymous table(s) put in random-key order."
     )

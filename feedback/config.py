@@ -94,8 +94,22 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = False
         #: Failed logins allowed per account and window (limits notation).
         self.LOGIN_ATTEMPT_LIMIT = env.get("FEEDBACK_LOGIN_ATTEMPT_LIMIT", "5 per 15 minutes")
-        #: Wrong deviation receipt codes allowed in the whole app per window (never per client).
-        self.RECEIPT_ATTEMPT_LIMIT = env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT", "300 per 10 minutes")
+        #: Per-process counters (memory://) are refused in production unless this says that
+        #: only one server process runs.
+        self.RATELIMIT_ALLOW_MEMORY = _bool(env, "FEEDBACK_RATELIMIT_ALLOW_MEMORY", False)
+        #: Wrong deviation receipt codes allowed per code prefix (first two characters) and
+        #: window; never per client. docs/security-limits.md has the numbers.
+        self.RECEIPT_PREFIX_LIMIT = env.get("FEEDBACK_RECEIPT_PREFIX_LIMIT", "300 per 10 minutes")
+        #: Wrong access codes allowed per code prefix and window (the codes are shorter).
+        self.ACCESS_CODE_PREFIX_LIMIT = env.get(
+            "FEEDBACK_ACCESS_CODE_PREFIX_LIMIT", "5 per hour; 20 per day"
+        )
+        if env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT"):
+            raise ConfigError(
+                "FEEDBACK_RECEIPT_ATTEMPT_LIMIT (one counter for the whole app) is replaced by "
+                "FEEDBACK_RECEIPT_PREFIX_LIMIT (a counter per code prefix); see "
+                "docs/security-limits.md"
+            )
         #: A new deviation case gets a deadline this many days after it came in.
         self.DEVIATION_DEADLINE_DAYS = _int(env, "FEEDBACK_DEVIATION_DEADLINE_DAYS", 14, 1)
         #: Closed deviation cases are anonymised (or deleted) this many days after closing.
@@ -185,6 +199,13 @@ class ProductionConfig(Config):
                 "FEEDBACK_SECRET_KEY must be set to a random value of at least "
                 f"{MIN_SECRET_LENGTH} characters in production "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://") and not self.RATELIMIT_ALLOW_MEMORY:
+            raise ConfigError(
+                "FEEDBACK_RATELIMIT_STORAGE_URL is memory://, so each server process would count "
+                "attempts alone (2 workers: twice the limits). Set it to a Redis URL "
+                "(redis://host:6379/0), or set FEEDBACK_RATELIMIT_ALLOW_MEMORY=true if only "
+                "one server process runs"
             )
         self.SESSION_COOKIE_SECURE = _bool(env, "FEEDBACK_SECURE_COOKIES", True)
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, has_request_context, request
 from flask_babel import force_locale, get_locale
@@ -45,10 +46,30 @@ def locale_for(cookie: str | None, accepted: Iterable[tuple[str, float]]) -> str
     return match_language([value for value, _quality in accepted]) or DEFAULT_LOCALE
 
 
+#: Unicode categories never part of a return address: control and format characters, line and
+#: paragraph separators. Browsers drop tabs and newlines from URLs ("/\t/evil" becomes
+#: "//evil"), and werkzeug refuses a newline in a header (a 500 before this check).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _unsafe_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in _UNSAFE_CATEGORIES for char in text)
+
+
 def safe_next(target: str | None, fallback: str) -> str:
-    """A local path to go back to; anything pointing elsewhere becomes the fallback."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to go back to; anything pointing elsewhere, or holding a control character
+    (also percent-encoded), becomes the fallback."""
+    if not target:
         return fallback
+    decoded = unquote(target)
+    for text in (target, decoded):
+        if (
+            not text.startswith("/")
+            or text.startswith("//")
+            or "\\" in text
+            or _unsafe_characters(text)
+        ):
+            return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return fallback

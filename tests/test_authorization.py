@@ -404,6 +404,8 @@ ROUTES: dict[str, Route] = {
     "auth.login": Route(get=row(200, 302, 302, 302, 302), post=row(200, 302, 302, 302, 302)),
     "auth.logout": Route(post=row(302, 302, 302, 302, 302)),
     "auth.change_password": Route(get=READ_PAGE, post=READ_PAGE),
+    "auth.sessions": Route(get=READ_PAGE),
+    "auth.end_sessions": Route(post=row(LOGIN, 302, 302, 302, 302)),
     # administration
     "admin.index": Route(get=ADMIN_PAGE),
     "admin.edit_settings": Route(
@@ -977,6 +979,20 @@ def test_api_ignores_the_session(env: Env) -> None:
         response = env.clients[subject].get("/api/v1/rounds")
         response.close()
         assert response.status_code == 401, subject
+
+
+@pytest.mark.parametrize(
+    ("key", "subject"), _pairs("GET", denied=False) + _pairs("GET", denied=True)
+)
+def test_head_answers_as_get(env: Env, key: str, subject: str) -> None:
+    """HEAD is GET without the body (RFC 9110, 9.3.2): the same status and redirect for every
+    GET rule and person, with the table's sample arguments, and no body."""
+    case = CASES[key]
+    assert case.route.get is not None
+    url, response, _body = env.send(case, subject, "HEAD")
+    _check(url, response, "", case.route.get[subject], f"HEAD {key} as {subject}")
+    assert response.get_data() == b"", f"HEAD {key} as {subject} sent a body"
+    env.snapshot = None
 
 
 @pytest.mark.parametrize(("key", "subject"), _pairs("GET", denied=True))

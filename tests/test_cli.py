@@ -73,7 +73,13 @@ def test_demo_refuses_production(database_url: str) -> None:
     from feedback.config import ProductionConfig
 
     app = create_app(
-        ProductionConfig({"FEEDBACK_SECRET_KEY": "s" * 48, "FEEDBACK_DATABASE_URL": database_url})
+        ProductionConfig(
+            {
+                "FEEDBACK_SECRET_KEY": "s" * 48,
+                "FEEDBACK_DATABASE_URL": database_url,
+                "FEEDBACK_RATELIMIT_ALLOW_MEMORY": "true",
+            }
+        )
     )
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0

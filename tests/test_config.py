@@ -21,8 +21,11 @@ def test_production_refuses_weak_secret(secret: str) -> None:
         ProductionConfig({"FEEDBACK_SECRET_KEY": secret})
 
 
+REDIS = {"FEEDBACK_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0"}
+
+
 def test_production_with_strong_secret_uses_secure_cookies() -> None:
-    config = Config.from_env({"FEEDBACK_ENV": "production", "FEEDBACK_SECRET_KEY": STRONG})
+    config = Config.from_env({"FEEDBACK_ENV": "production", "FEEDBACK_SECRET_KEY": STRONG, **REDIS})
     assert isinstance(config, ProductionConfig)
     assert config.SESSION_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True
@@ -87,3 +90,43 @@ def test_default_database_is_sqlite_in_instance_folder(tmp_path: Path) -> None:
 )
 def test_database_url_uses_psycopg3(given: str, expected: str) -> None:
     assert normalise_database_url(given) == expected
+
+
+def test_production_refuses_per_process_attempt_counters() -> None:
+    """memory:// counts in each gunicorn worker alone: 2 workers, twice every limit."""
+    with pytest.raises(ConfigError, match="FEEDBACK_RATELIMIT_STORAGE_URL"):
+        Config.from_env({"FEEDBACK_ENV": "production", "FEEDBACK_SECRET_KEY": STRONG})
+    with pytest.raises(ConfigError, match="FEEDBACK_RATELIMIT_ALLOW_MEMORY"):
+        ProductionConfig(
+            {"FEEDBACK_SECRET_KEY": STRONG, "FEEDBACK_RATELIMIT_STORAGE_URL": "memory://"}
+        )
+
+
+def test_production_refuses_to_start_with_memory_counters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDBACK_ENV", "production")
+    monkeypatch.setenv("FEEDBACK_SECRET_KEY", STRONG)
+    monkeypatch.delenv("FEEDBACK_RATELIMIT_STORAGE_URL", raising=False)
+    monkeypatch.delenv("FEEDBACK_RATELIMIT_ALLOW_MEMORY", raising=False)
+    with pytest.raises(ConfigError, match="memory://"):
+        create_app()
+
+
+def test_production_takes_memory_counters_when_told_one_process_runs() -> None:
+    config = ProductionConfig(
+        {"FEEDBACK_SECRET_KEY": STRONG, "FEEDBACK_RATELIMIT_ALLOW_MEMORY": "true"}
+    )
+    assert config.RATELIMIT_STORAGE_URI == "memory://"
+    assert ProductionConfig({"FEEDBACK_SECRET_KEY": STRONG, **REDIS}).RATELIMIT_STORAGE_URI == (
+        "redis://127.0.0.1:6379/0"
+    )
+
+
+def test_development_keeps_memory_counters() -> None:
+    assert Config({}).RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_the_old_whole_app_receipt_limit_is_refused_with_its_new_name() -> None:
+    with pytest.raises(ConfigError, match="FEEDBACK_RECEIPT_PREFIX_LIMIT"):
+        Config({"FEEDBACK_RECEIPT_ATTEMPT_LIMIT": "300 per 10 minutes"})

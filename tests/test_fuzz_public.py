@@ -22,6 +22,7 @@ shrinks a failing example to a small one (slow).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -42,7 +43,7 @@ from flask import Flask, request, request_started
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, currently_in_test_context, find, given, note, settings
 from hypothesis import strategies as st
-from limits import parse
+from limits import parse_many
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.test import encode_multipart
@@ -781,14 +782,25 @@ def check_nothing(app: Flask, world: World, d: Diff, sent: Sent) -> None:
     nothing_stored(d)
 
 
+def check_logout(app: Flask, world: World, d: Diff, sent: Sent) -> None:
+    """Signing out deletes the browser's own session and nothing else."""
+    removed = d.removed.get("staff_session", [])
+    assert len(removed) <= 1, removed
+    others = {table: rows for table, rows in d.removed.items() if table != "staff_session"}
+    only(dataclasses.replace(d, removed=others), {})
+
+
 def check_kiosk_reset(app: Flask, world: World, d: Diff, sent: Sent) -> None:
     """A reset burns the questionnaire's form token, and stores nothing else."""
     only(d, {"used_form_token": min(d.count("used_form_token"), 1)})
 
 
 def check_login(app: Flask, world: World, d: Diff, sent: Sent) -> None:
-    """A sign-in notes when the account last signed in; nothing else changes."""
-    only(d, {}, changed={"user_account"})
+    """A sign-in stores its session and notes when the account last signed in; nothing else
+    changes."""
+    only(d, {"staff_session": min(d.count("staff_session"), 1)}, changed={"user_account"})
+    if d.count("staff_session"):
+        assert sent.facts.get("may_sign_in"), "a session started with a changed form"
     columns = [c.name for c in db.metadata.tables["user_account"].columns]
     for key in d.changed.get("user_account", []):
         old, new = d.before["user_account"][key], d.after["user_account"][key]
@@ -1335,8 +1347,8 @@ class Fuzzer:
     tamper: tuple[str, str]
     #: What the valid form reaches, and what the tampered one does (by name, for messages).
     reach: dict[str, Callable[[Outcome], bool]]
-    #: Attempt limits the endpoint applies: (scope, identity, limit) from the app.
-    limits: Callable[[Flask], list[tuple[str, str, str]]] = lambda app: []
+    #: Attempt limits the endpoint applies to this request: (scope, identity, limit).
+    limits: Callable[[Flask, Sent], list[tuple[str, str, str]]] = lambda app, sent: []
     #: Sometimes the round closes between showing the form and sending it.
     closable: bool = False
 
@@ -1352,8 +1364,19 @@ def _status(*codes: int) -> Callable[[Outcome], bool]:
 ANSWER_REACH = {"stored a response": _stored("response"), "refused": _status(400, 409)}
 
 
-def _receipt_limits(app: Flask) -> list[tuple[str, str, str]]:
-    return [(deviations.RECEIPT_SCOPE, "all", app.config["RECEIPT_ATTEMPT_LIMIT"])]
+def _typed_code(sent: Sent) -> str:
+    return sent.data.get("kode", "") if isinstance(sent.data, MultiDict) else ""
+
+
+def _receipt_limits(app: Flask, sent: Sent) -> list[tuple[str, str, str]]:
+    """The counter of the typed code's prefix, and the one of impossible codes."""
+    groups = {deviations.receipt_group(_typed_code(sent)), ratelimit.IMPOSSIBLE_CODES}
+    return [(deviations.RECEIPT_SCOPE, g, app.config["RECEIPT_PREFIX_LIMIT"]) for g in groups]
+
+
+def _code_limits(app: Flask, sent: Sent) -> list[tuple[str, str, str]]:
+    groups = {respond.code_group(_typed_code(sent)), ratelimit.IMPOSSIBLE_CODES}
+    return [("access-code", g, app.config["ACCESS_CODE_PREFIX_LIMIT"]) for g in groups]
 
 
 TOO_YOUNG = ("q-age", "12")
@@ -1370,7 +1393,7 @@ FUZZERS: dict[str, Fuzzer] = {
         check_nothing,
         ("kode", "ABCD-EFGH"),
         {"opened the questionnaire": _status(200), "refused": _status(400)},
-        lambda app: [("access-code", "all", respond.CODE_FAILURE_LIMIT)],
+        _code_limits,
     ),
     "respond.kiosk_reset": Fuzzer(
         fuzz_kiosk_reset,
@@ -1406,11 +1429,11 @@ FUZZERS: dict[str, Fuzzer] = {
         check_login,
         ("password", "feil-passord-123"),
         {"signed in": _status(302), "refused": _status(200)},
-        lambda app: [(LOGIN_SCOPE, EMAIL, app.config["LOGIN_ATTEMPT_LIMIT"])],
+        lambda app, sent: [(LOGIN_SCOPE, EMAIL, app.config["LOGIN_ATTEMPT_LIMIT"])],
     ),
     "auth.logout": Fuzzer(
         fuzz_logout,
-        check_nothing,
+        check_logout,
         ("csrf_token", "ikke-et-merke"),
         {"signed out": _status(302), "refused": _status(400)},
     ),
@@ -1587,12 +1610,12 @@ def survives_fuzzing(endpoint: str, app: Flask, fuzz_ctx: Ctx, log_watch: LogWat
         with app.app_context():
             limiter.reset()
         sent = fuzzer.build(data, fuzz_ctx)
-        limits = fuzzer.limits(app)
+        limits = fuzzer.limits(app, sent)
         if limits and data.draw(st.integers(0, 9)) == 9:
             say("attempt limits used up")
             with app.app_context():
                 for scope, identity, limit in limits:
-                    for _ in range(parse(limit).amount):
+                    for _ in range(min(item.amount for item in parse_many(limit))):
                         ratelimit.register_failure(scope, identity, limit)
         closing = fuzzer.closable and data.draw(st.integers(0, 9)) == 9
         if closing:

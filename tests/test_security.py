@@ -52,7 +52,11 @@ def test_production_cookie_is_secure(database_url: str) -> None:
     from feedback.config import ProductionConfig
 
     config = ProductionConfig(
-        {"FEEDBACK_SECRET_KEY": "s" * 48, "FEEDBACK_DATABASE_URL": database_url}
+        {
+            "FEEDBACK_SECRET_KEY": "s" * 48,
+            "FEEDBACK_DATABASE_URL": database_url,
+            "FEEDBACK_RATELIMIT_ALLOW_MEMORY": "true",
+        }
     )
     app = create_app(config)
     try:

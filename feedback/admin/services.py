@@ -10,7 +10,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.auth.services import hash_password, normalise_email, set_password
+from feedback.auth.services import end_all_sessions, hash_password, normalise_email, set_password
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
@@ -280,6 +280,8 @@ def update_account(
         raise AdminError("active", _l("You cannot deactivate your own account."))
     changed = audit.apply_changes(user, email=email, name=name, active=active)
     if changed:
+        if not active:
+            end_all_sessions(user)
         db.session.flush()
         audit.record(organisation, actor, "account.update", email, changed=changed)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -71,3 +71,9 @@ class ChangePasswordForm(Form):
     def validate_new_password(self, field: PasswordField) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
+
+
+class EndSessionsForm(Form):
+    """Only the CSRF token, and which button: every other browser, or (alle) this one too."""
+
+    everywhere = BooleanField(_l("Sign out here too"), name="alle")

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from feedback import ratelimit, security
+from feedback.auth import devices
 from feedback.extensions import db
-from feedback.models import User
+from feedback.models import StaffSession, User
 from feedback.models.base import utcnow
-from feedback.models.user import new_session_token
 
+#: Failed sign-ins from browsers without a device cookie for the account, counted per account.
 LOGIN_SCOPE = "login"
+#: Failed sign-ins from one browser with a valid device cookie for the account.
+DEVICE_SCOPE = "login-device"
+#: Flask-Login's session key; it holds the token of the StaffSession (not the user id).
+SESSION_KEY = "_user_id"
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 
@@ -63,53 +71,135 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def attempt_login(email: str, password: str) -> User | None:
-    """Authenticate within the per-account attempt limit; raises LoginBlocked when used up."""
+def attempt_login(email: str, password: str, device_cookie: str | None = None) -> User | None:
+    """Authenticate within the attempt limits; raises LoginBlocked when used up.
+
+    OWASP's device-cookie pattern: with a valid device cookie for the account the attempts are
+    counted for that browser alone, without one together for all untrusted clients of the
+    account. Guessing from elsewhere so never locks the person's own browser out.
+    """
     identity = normalise_email(email)
     limit = current_app.config["LOGIN_ATTEMPT_LIMIT"]
-    if ratelimit.is_blocked(LOGIN_SCOPE, identity, limit):
-        raise LoginBlocked(ratelimit.minutes_until_reset(LOGIN_SCOPE, identity, limit))
+    nonce = devices.valid_nonce(device_cookie, identity)
+    scope, key = (DEVICE_SCOPE, f"{identity}|{nonce}") if nonce else (LOGIN_SCOPE, identity)
+    if not ratelimit.take(scope, key, limit):
+        raise LoginBlocked(ratelimit.minutes_until_reset(scope, key, limit))
     user = authenticate(identity, password)
     if user is None:
-        ratelimit.register_failure(LOGIN_SCOPE, identity, limit)
-        return None
-    ratelimit.clear(LOGIN_SCOPE, identity, limit)
+        return None  # counted above
+    if nonce:
+        ratelimit.clear(scope, key, limit)
+    else:
+        ratelimit.give_back(scope, key, limit)
     return user
 
 
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _current_token_hash() -> str | None:
+    token = session.get(SESSION_KEY) if has_request_context() else None
+    return _token_hash(token) if isinstance(token, str) else None
+
+
+def _oldest_valid_sign_in() -> datetime:
+    return utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+
+
 def start_session(user: User) -> None:
-    """A fresh session for the signed-in user (nothing from before sign-in survives)."""
+    """A new session for the fully authenticated user: a StaffSession row that the cookie names
+    by a random token (nothing from before sign-in survives). Every sign-in method calls this."""
     session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id))
     login_user(user)
+    session[SESSION_KEY] = token
     security.mark_active()
     user.last_login_at = utcnow()
+    devices.remember(user.email)
+    db.session.flush()
 
 
 def end_session() -> None:
+    """Sign this browser out: its StaffSession row goes, so a copy of the cookie is worthless."""
+    current = _current_token_hash()
+    if current is not None:
+        db.session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == current))
     logout_user()
     session.clear()
 
 
-def set_password(user: User, password: str, *, must_change: bool = False) -> None:
-    """Store a new password and end every other session of the account."""
-    user.password_hash = hash_password(password)
-    user.must_change_password = must_change
-    user.session_token = new_session_token()
+def end_all_sessions(user: User, keep_current: bool = False) -> int:
+    """End every session of the account at once (the current browser's too unless
+    ``keep_current``); returns how many ended. The one function that ends a person's sessions:
+    password changes and resets, deactivation, "sign out everywhere"."""
+    stmt = sa.delete(StaffSession).where(StaffSession.user_id == user.id)
+    current = _current_token_hash()
+    if keep_current and current is not None:
+        stmt = stmt.where(StaffSession.token_hash != current)
+    result = db.session.execute(stmt.execution_options(synchronize_session=False))
+    db.session.expire(user, ["sessions"])
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current):
-        raise WrongPassword
-    set_password(user, new)
-    # The session names the old token; keep this browser signed in with the new one.
-    login_user(user)
-    security.mark_active()
+def active_sessions(user: User) -> list[tuple[StaffSession, bool]]:
+    """The account's sessions that have not ended, newest first, and whether each is this one."""
+    current = _current_token_hash()
+    rows = db.session.scalars(
+        sa.select(StaffSession)
+        .where(
+            StaffSession.user_id == user.id,
+            StaffSession.signed_in_at > _oldest_valid_sign_in(),
+        )
+        .order_by(StaffSession.signed_in_at.desc(), StaffSession.id.desc())
+    )
+    return [(row, row.token_hash == current) for row in rows]
+
+
+def purge_expired_sessions() -> int:
+    """Delete sessions older than FEEDBACK_SESSION_MAX_HOURS (flask schedule)."""
+    result = db.session.execute(
+        sa.delete(StaffSession).where(StaffSession.signed_in_at <= _oldest_valid_sign_in())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def load_user(token: str) -> User | None:
+    """The active user whose session the cookie names, if it has not ended or grown too old
+    (FEEDBACK_SESSION_MAX_HOURS counts from sign-in, however busy the session is)."""
     return db.session.scalar(
-        sa.select(User).where(User.session_token == token, User.active.is_(True))
+        sa.select(User)
+        .join(StaffSession, StaffSession.user_id == User.id)
+        .where(
+            StaffSession.token_hash == _token_hash(token),
+            StaffSession.signed_in_at > _oldest_valid_sign_in(),
+            User.active.is_(True),
+        )
     )
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def set_password(
+    user: User, password: str, *, must_change: bool = False, keep_current: bool = False
+) -> None:
+    """Store a new password and end the account's sessions (all but this browser's with
+    ``keep_current``)."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    end_all_sessions(user, keep_current=keep_current)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The person's own change: every other browser of theirs is signed out, this one stays."""
+    if not check_password_hash(user.password_hash, current):
+        raise WrongPassword
+    set_password(user, new, keep_current=True)
 
 
 def unauthorized() -> Response:

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
-from feedback.auth import bp, services
-from feedback.auth.forms import ChangePasswordForm, LoginForm
+from feedback.auth import bp, devices, services
+from feedback.auth.forms import ChangePasswordForm, EndSessionsForm, LoginForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
 
@@ -19,7 +19,11 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.attempt_login(form.email.data or "", form.password.data or "")
+            user = services.attempt_login(
+                form.email.data or "",
+                form.password.data or "",
+                request.cookies.get(devices.DEVICE_COOKIE),
+            )
         except services.LoginBlocked as blocked:
             message = _(
                 "Too many failed attempts for this account. "
@@ -39,6 +43,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/logg-ut", methods=["POST"])
 def logout() -> Response:
     services.end_session()
+    db.session.commit()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
 
@@ -59,3 +64,32 @@ def change_password() -> Response | str:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/konto/okter")
+@login_required
+def sessions() -> str:
+    return render_template(
+        "auth/sessions.html",
+        sessions=services.active_sessions(signed_in_user()),
+        form=EndSessionsForm(),
+    )
+
+
+@bp.route("/konto/okter/avslutt", methods=["POST"])
+@login_required
+def end_sessions() -> Response:
+    """Sign out every other browser, or (``alle``) this one too."""
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.sessions"))
+    everywhere = form.everywhere.data
+    services.end_all_sessions(signed_in_user(), keep_current=not everywhere)
+    if everywhere:
+        services.end_session()
+    db.session.commit()
+    if everywhere:
+        flash(_("You are signed out everywhere."), "success")
+        return redirect(url_for("auth.login"))
+    flash(_("Every other sign-in has been ended."), "success")
+    return redirect(url_for("auth.sessions"))

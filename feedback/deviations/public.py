@@ -131,14 +131,18 @@ def _form_page(organisation: Organisation, form: ReportForm, status: int) -> tup
 
 
 def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
-    """The case for a typed receipt code, or None and what to say (and the status)."""
+    """The case for a typed receipt code, or None and what to say (and the status, and the
+    seconds to wait). Wrong codes count per code prefix: guessing is slowed down where it
+    happens, and a valid code with another prefix still opens its case."""
     limit = services.receipt_limit()
-    if ratelimit.is_blocked(services.RECEIPT_SCOPE, "all", limit):
-        return None, (TOO_MANY, 429)
+    group = services.receipt_group(code)
+    if not ratelimit.take(services.RECEIPT_SCOPE, group, limit):
+        wait = ratelimit.seconds_until_reset(services.RECEIPT_SCOPE, group, limit)
+        return None, (TOO_MANY, 429, wait)
     case = services.find_by_receipt(code)
     if case is None:
-        ratelimit.register_failure(services.RECEIPT_SCOPE, "all", limit)
-        return None, (NO_SUCH_CODE, 400)
+        return None, (NO_SUCH_CODE, 400, None)  # counted above
+    ratelimit.give_back(services.RECEIPT_SCOPE, group, limit)
     return case, None
 
 
@@ -151,22 +155,19 @@ def follow_up() -> Response | Page:
             return _code_page(form, status)
         case, problem = _case_by_code(form.kode.data)
         if case is None:
-            message, status = problem
+            message, status, wait = problem
             form.kode.errors = [str(message)]
-            return _code_page(form, status)
+            return _code_page(form, status, wait)
         return _status_page(case, form.kode.data, ReplyForm(formdata=None))
 
 
-def _code_page(form: ReceiptForm, status: int) -> tuple[str, int, dict[str, str]]:
+def _code_page(
+    form: ReceiptForm, status: int, wait: int | None = None
+) -> tuple[str, int, dict[str, str]]:
     html = render_public(
         "deviations/public/follow_up.html", language_links("report.follow_up"), form=form
     )
-    headers = {}
-    if status == 429:
-        minutes = ratelimit.minutes_until_reset(
-            services.RECEIPT_SCOPE, "all", services.receipt_limit()
-        )
-        headers["Retry-After"] = str(minutes * 60)
+    headers = {"Retry-After": str(wait)} if wait else {}
     return html, status, headers
 
 
@@ -193,10 +194,10 @@ def reply() -> Response | Page:
         form = ReplyForm(request.form)
         case, problem = _case_by_code(form.kode.data or "")
         if case is None:
-            message, status = problem
+            message, status, wait = problem
             code_form = ReceiptForm(formdata=None)
             code_form.kode.errors = [str(message)]
-            return _code_page(code_form, status)
+            return _code_page(code_form, status, wait)
         if not form.validate():
             return _status_page(case, form.kode.data, form, 400)
         token = read_one_time_token(services.REPLY_FORM, case.id, form.skjema.data)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from feedback import audit, mail, personal_data
+from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
@@ -50,7 +50,7 @@ from feedback.rules import RuleBroken
 
 RECEIPT_LENGTH = 16
 CASE_ID_LENGTH = 8
-#: Scope of the app-wide counter of wrong receipt codes.
+#: Scope of the counters of wrong receipt codes (one per code prefix).
 RECEIPT_SCOPE = "receipt"
 #: Free text limits, in characters.
 DESCRIPTION_MAX = 5000
@@ -201,7 +201,12 @@ def find_by_receipt(text: str) -> Deviation | None:
 
 
 def receipt_limit() -> str:
-    return str(current_app.config["RECEIPT_ATTEMPT_LIMIT"])
+    return str(current_app.config["RECEIPT_PREFIX_LIMIT"])
+
+
+def receipt_group(text: str) -> str:
+    """The counter a typed receipt code's failures count in (its prefix)."""
+    return ratelimit.code_group(normalise_receipt(text), RECEIPT_LENGTH)
 
 
 # --- receiving ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from feedback.models.survey import (
     SurveyTemplate,
     UsedFormToken,
 )
-from feedback.models.user import Membership, User, membership_unit
+from feedback.models.user import Membership, StaffSession, User, membership_unit
 
 __all__ = [
     "ActionAnswer",
@@ -57,6 +57,7 @@ __all__ = [
     "Question",
     "QuestionOption",
     "Response",
+    "StaffSession",
     "SurveyPage",
     "SurveyRound",
     "SurveySeries",

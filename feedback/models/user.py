@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,10 +15,6 @@ from feedback.models.organisation import Organisation, Unit
 ROLES = ("admin", "quality", "manager")
 #: What a quality-group member represents.
 REPRESENTATIONS = ("user_rep", "relative_rep", "professional")
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 membership_unit = sa.Table(
@@ -49,15 +44,14 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(
         default=False, server_default=sa.text("false")
     )
-    #: What the session cookie names instead of the id; a new one ends every session.
-    session_token: Mapped[str] = mapped_column(
-        sa.String(64), unique=True, default=new_session_token
-    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[StaffSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
     # Flask-Login protocol.
@@ -74,7 +68,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        # The session cookie names a StaffSession, never this id (auth.services.start_session).
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -118,3 +113,26 @@ class Membership(Base):
 
     def __repr__(self) -> str:
         return f"<Membership {self.user_id}@{self.organisation_id} {self.role}>"
+
+
+class StaffSession(Base):
+    """One sign-in of a staff member: what the session cookie names. Deleting the row ends the
+    session at the browser's next request, wherever that browser is."""
+
+    __tablename__ = "staff_session"
+    __table_args__ = (sa.CheckConstraint("length(token_hash) = 64", name="sha256_hex"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 (hex) of the random token in the cookie; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: When the person signed in; FEEDBACK_SESSION_MAX_HOURS counts from here. No client
+    #: address or user agent is kept.
+    signed_in_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<StaffSession {self.id} of {self.user_id}>"

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from feedback import answering
+from feedback import answering, ratelimit
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import (
@@ -57,8 +57,6 @@ USED_TOKEN_DAYS = 3
 #: Access codes are printed as XXXX-XXXX; 31 letters and digits give about 8.5e11 codes.
 CODE_LENGTH = 8
 MAX_CODES_PER_BATCH = 500
-#: Wrong codes allowed for the whole app per window; we never key on the client address.
-CODE_FAILURE_LIMIT = "300/10minute"
 #: Kiosk idle time bounds, in seconds.
 KIOSK_IDLE_DEFAULT = 120
 KIOSK_IDLE_MIN = 30
@@ -546,6 +544,16 @@ def batch_codes(round_: SurveyRound, batch: int) -> list[AccessCode]:
             .order_by(AccessCode.code)
         )
     )
+
+
+def code_limit() -> str:
+    """Wrong access codes allowed per code prefix and window (never per client address)."""
+    return str(current_app.config["ACCESS_CODE_PREFIX_LIMIT"])
+
+
+def code_group(text: str) -> str:
+    """The counter a typed access code's failures count in (its prefix)."""
+    return ratelimit.code_group(normalise_code(text), CODE_LENGTH)
 
 
 def find_code(text: str) -> AccessCode | None:

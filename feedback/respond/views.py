@@ -162,20 +162,21 @@ def code() -> Response | str | tuple[str, int]:
     error = None
     if request.method == "POST":
         found = services.find_code(typed)
-        limit = services.CODE_FAILURE_LIMIT
-        if ratelimit.is_blocked(CODE_SCOPE, "all", limit):
-            error = _l("There have been too many wrong codes. Wait a few minutes and try again.")
-        elif not typed:
+        limit, group = services.code_limit(), services.code_group(typed)
+        if not typed:
             error = _l("Write the code from your card.")
-        elif found is None:
-            ratelimit.register_failure(CODE_SCOPE, "all", limit)
+        elif not ratelimit.take(CODE_SCOPE, group, limit):
+            error = _l("There have been too many wrong codes. Wait a few minutes and try again.")
+        elif found is None:  # counted above
             error = _l("We do not know this code. Check that you typed it as on the card.")
-        elif found.used:
-            error = _l("This code has already been used. Each code works once.")
-        elif not services.is_open(found.round):
-            error = services.closed_message(found.round)
         else:
-            return _answer(_code_mode(found.code, found.round, found.unit))
+            ratelimit.give_back(CODE_SCOPE, group, limit)  # a real code is no guess
+            if found.used:
+                error = _l("This code has already been used. Each code works once.")
+            elif not services.is_open(found.round):
+                error = services.closed_message(found.round)
+            else:
+                return _answer(_code_mode(found.code, found.round, found.unit))
     html = render_public(
         "respond/code.html", language_links("respond.code"), round=None, typed=typed, error=error
     )

@@ -20,9 +20,22 @@ from feedback.models.base import today
 from feedback.models.survey import TYPABLE
 from tests.deviations.conftest import SKJEMA, Place, Reporter, case_ids
 
-LIMITED = {"RECEIPT_ATTEMPT_LIMIT": "3 per 10 minutes", "RATELIMIT_STORAGE_URI": "memory://"}
+LIMITED = {"RECEIPT_PREFIX_LIMIT": "3 per 10 minutes", "RATELIMIT_STORAGE_URI": "memory://"}
 #: Well formed (16 letters from the alphabet) and, with overwhelming odds, nobody's code.
 WRONG_CODE = "ABCD-EFGH-JKMN-PQRS"
+
+
+def wrong_code_like(code: str, other_prefix: bool = False) -> str:
+    """A well-formed wrong code with the same first two characters as ``code`` (the same
+    counter), or with others."""
+    plain = code.replace("-", "").lower()
+    prefix = plain[:2]
+    if other_prefix:
+        prefix = next(a + b for a in TYPABLE for b in TYPABLE if a + b != plain[:2])
+    rest = "".join(TYPABLE[(TYPABLE.index(c) + 1) % len(TYPABLE)] for c in plain[2:])
+    return (prefix + rest).upper()
+
+
 DESCRIPTION = "Husmøtet ble avlyst uten beskjed."
 
 
@@ -183,15 +196,17 @@ def test_a_code_of_a_case_in_another_organisation_opens_only_that_case(
 
 
 @pytest.mark.parametrize("app_overrides", [LIMITED], indirect=True)
-def test_wrong_codes_block_the_whole_app_for_a_while(
+def test_wrong_codes_block_their_prefix_for_a_while(
     app: Flask, place: Place, reporter: Reporter
 ) -> None:
+    """Wrong codes count per code prefix (first two characters): when one prefix's counter is
+    used up, every code starting so waits, the valid one too (docs/security-limits.md)."""
     code = reporter.report()
     first = app.test_client(use_cookies=False)
     for _ in range(3):
         wrong = first.post(
             "/avvik/oppfolging",
-            data={"kode": WRONG_CODE, "sprak": "nb"},
+            data={"kode": wrong_code_like(code), "sprak": "nb"},
             environ_base={"REMOTE_ADDR": "198.51.100.1"},
         )
         assert wrong.status_code == 400
@@ -208,6 +223,25 @@ def test_wrong_codes_block_the_whole_app_for_a_while(
     assert DESCRIPTION not in html
     assert "too many wrong codes" in html
     assert blocked.headers.get("Cache-Control") == "no-store"
+
+
+@pytest.mark.parametrize("app_overrides", [LIMITED], indirect=True)
+def test_wrong_codes_with_other_prefixes_leave_a_valid_code_working(
+    app: Flask, place: Place, reporter: Reporter
+) -> None:
+    code = reporter.report()
+    attacker = app.test_client(use_cookies=False)
+    for _ in range(10):
+        wrong = attacker.post(
+            "/avvik/oppfolging", data={"kode": wrong_code_like(code, True), "sprak": "nb"}
+        )
+        assert wrong.status_code in (400, 429)
+    assert wrong.status_code == 429  # that prefix is used up
+    for impossible in ("kort", "ABCD-EFGH-JKMN-PQR1", "Ø" * 16):
+        attacker.post("/avvik/oppfolging", data={"kode": impossible, "sprak": "nb"})
+    found = reporter.follow_up(code)
+    assert found.status_code == 200
+    assert DESCRIPTION in found.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("app_overrides", [LIMITED], indirect=True)
@@ -229,7 +263,12 @@ def test_wrong_codes_on_the_reply_form_count_and_are_blocked_too(
     for _ in range(3):
         wrong = reporter.client.post(
             "/avvik/oppfolging/svar",
-            data={"kode": WRONG_CODE, "skjema": token.group(1), "body": "Hei", "sprak": "nb"},
+            data={
+                "kode": wrong_code_like(code),
+                "skjema": token.group(1),
+                "body": "Hei",
+                "sprak": "nb",
+            },
         )
         assert wrong.status_code == 400
     other = app.test_client(use_cookies=False)

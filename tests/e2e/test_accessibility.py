@@ -9,7 +9,7 @@ from flask import Flask
 
 from feedback.extensions import db
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, login
 from tests.e2e.conftest import axe_violations, sign_in
 
 
@@ -53,6 +53,7 @@ def test_login_page_with_errors_has_no_violations(axe_page: Any, live_server: st
         "/admin/brukere/ny",
         "/admin/logg",
         "/konto/passord",
+        "/konto/okter",
     ],
 )
 def test_signed_in_pages_have_no_violations(
@@ -94,3 +95,22 @@ def test_pages_fit_a_320_pixel_screen(
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_sessions_page_and_signing_out_elsewhere_have_no_violations(
+    app: Flask, axe_page: Any, live_server: str, people: dict[str, int], language: str
+) -> None:
+    """Innlogginger with two sign-ins (this one marked), then "sign out everywhere else"."""
+    other = app.test_client()
+    assert login(other, "admin@example.no").status_code == 302
+    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
+    axe_page.goto(f"{live_server}/konto/okter")
+    assert axe_page.locator("tbody tr").count() == 2
+    assert axe_page.locator("tbody strong").count() == 1
+    assert axe_violations(axe_page) == []
+    axe_page.locator("main form button").first.click()
+    assert axe_page.locator("tbody tr").count() == 1
+    assert axe_violations(axe_page) == []
+    assert other.get("/konto/okter").status_code == 302

@@ -1,0 +1,201 @@
+"""The limits under gunicorn with 2 workers and Redis storage, as in production (issue 18,
+point 5): 300 wrong receipt codes and the next one is limited (with per-worker counters it
+would take 600), a valid receipt code still shows its case, and a person's own browser signs in
+while another client hammers the account. Runs on this run's database (SQLite or PostgreSQL);
+needs Redis (FEEDBACK_TEST_REDIS_URL, else redis://127.0.0.1:6379/11 if it answers)."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import os
+import re
+import secrets
+import sys
+import urllib.parse
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from flask import Flask
+
+from feedback.auth import devices
+from feedback.deviations import services as deviations
+from feedback.extensions import db
+from feedback.models.base import today
+from feedback.models.survey import TYPABLE
+from tests import factories
+from tests.conftest import PASSWORD
+
+REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "load.py"
+EMAIL = "kari@example.no"
+DESCRIPTION = "Husmøtet ble avlyst uten beskjed."
+
+
+def _redis() -> object | None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+    except redis.RedisError:
+        return None
+    return client
+
+
+pytestmark = pytest.mark.skipif(_redis() is None, reason=f"no Redis at {REDIS_URL}")
+
+
+class Browser:
+    """A client with its own cookies, one new connection per request (as bench/load.py)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _eq, rest = header.partition("=")
+                value = rest.split(";")[0]
+                if "Max-Age=0" in header or "Expires=Thu, 01 Jan 1970" in header:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+            return response.status, text
+        finally:
+            connection.close()
+
+    def sign_in(self, password: str = PASSWORD) -> int:
+        _status, page = self.send("GET", "/logg-inn")
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        assert token is not None
+        form = {"csrf_token": token.group(1), "email": EMAIL, "password": password}
+        status, _text = self.send("POST", "/logg-inn", form)
+        return status
+
+    def sign_out(self) -> None:
+        _status, page = self.send("GET", "/")
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        assert token is not None
+        assert self.send("POST", "/logg-ut", {"csrf_token": token.group(1)})[0] == 302
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def receipt(app: Flask) -> str:
+    """Kari's account and one deviation case; returns the case's receipt code."""
+    with app.app_context():
+        org = factories.organisation("Fjordvik kommune")
+        factories.user(EMAIL, org=org, role="quality", name="Kari")
+        deviations.add_default_categories(org)
+        db.session.commit()
+        report = deviations.NewReport(
+            reporter_kind="service_user",
+            unit=None,
+            event_date=today() - timedelta(days=1),
+            category=deviations.categories(org)[0],
+            description=DESCRIPTION,
+        )
+        _case, code = deviations.submit(org, report, secrets.token_hex(16))
+        db.engine.dispose()
+        return code
+
+
+@pytest.fixture
+def server(bench: ModuleType, database_url: str, tmp_path: Path) -> Iterator[int]:
+    """gunicorn, 2 sync workers, production configuration, Redis counters under a fresh
+    prefix (deleted after)."""
+    store = _redis()
+    prefix = f"brukerstemmen-gunicorn-test-{secrets.token_hex(4)}"
+    env = {
+        "FEEDBACK_ENV": "production",
+        "FEEDBACK_DATABASE_URL": database_url,
+        "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(48),
+        "FEEDBACK_SECURE_COOKIES": "false",
+        "FEEDBACK_RATELIMIT_STORAGE_URL": REDIS_URL,
+        "FEEDBACK_RATELIMIT_PREFIX": prefix,
+    }
+    running = bench.Server("feedback:create_app()", env, tmp_path / "gunicorn.log")
+    try:
+        running.start("/logg-inn")
+        yield running.port
+    finally:
+        running.stop()
+        for key in store.scan_iter(f"*{prefix}*"):  # type: ignore[attr-defined]
+            store.delete(key)  # type: ignore[attr-defined]
+
+
+def _wrong_receipts(count: int, prefix: str) -> list[str]:
+    codes = set()
+    while len(codes) < count:
+        codes.add(prefix + "".join(secrets.choice(TYPABLE) for _ in range(14)))
+    return sorted(codes)
+
+
+def test_receipt_codes_are_limited_across_workers_and_a_valid_one_still_works(
+    receipt: str, server: int
+) -> None:
+    plain = receipt.replace("-", "").lower()
+    prefix = next(a + b for a in TYPABLE for b in TYPABLE if a + b != plain[:2])
+
+    def follow_up(code: str) -> tuple[int, str]:
+        return Browser(server).send("POST", "/avvik/oppfolging", {"kode": code, "sprak": "en"})
+
+    # 300 wrong codes from 4 clients at once (both workers busy), all in one prefix.
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(follow_up, _wrong_receipts(300, prefix)))
+    assert [status for status, _text in answers] == [400] * 300
+    assert all("too many wrong codes" not in text for _status, text in answers)
+    # The 301st in that prefix is limited: the two workers counted together.
+    status, text = follow_up(_wrong_receipts(1, prefix)[0])
+    assert status == 429 and "too many wrong codes" in text
+    # The valid code (another prefix) still shows its case.
+    status, text = follow_up(receipt)
+    assert status == 200
+    assert DESCRIPTION in text
+
+
+def test_own_browser_signs_in_while_another_client_hammers_the_account(
+    receipt: str, server: int
+) -> None:
+    mine = Browser(server)
+    assert mine.sign_in() == 302
+    assert devices.DEVICE_COOKIE in mine.cookies
+    mine.sign_out()
+
+    def attack(_n: int) -> int:
+        return Browser(server).sign_in("feil-passord-123")
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(attack, range(30)))
+    # Five wrong passwords in all (both workers counting together), then refused.
+    assert statuses.count(200) == 5 and statuses.count(429) == 25
+    assert Browser(server).sign_in() == 429  # the right password from an untrusted client
+    assert mine.sign_in() == 302  # the person's own browser
+    status, page = mine.send("GET", "/")
+    assert status == 200 and "Kari" in page
