@@ -94,6 +94,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = False
         #: Failed logins allowed per account and window (limits notation).
         self.LOGIN_ATTEMPT_LIMIT = env.get("FEEDBACK_LOGIN_ATTEMPT_LIMIT", "5 per 15 minutes")
+        #: Self-service "forgotten password" mails per e-mail address.
+        self.PASSWORD_LINK_LIMIT = env.get("FEEDBACK_PASSWORD_LINK_LIMIT", "3 per hour")
         #: Wrong deviation receipt codes allowed in the whole app per window (never per client).
         self.RECEIPT_ATTEMPT_LIMIT = env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT", "300 per 10 minutes")
         #: A new deviation case gets a deadline this many days after it came in.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect
+from flask import current_app, flash, redirect, render_template
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from feedback import mail
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.rules import RuleBroken
@@ -24,4 +26,21 @@ def save_or_show(
         return None
     db.session.commit()
     flash(message, "success")
+    return redirect(target)
+
+
+def deliver_link(message: mail.Mail, url: str, done: str, target: str) -> Response | str:
+    """Mail a link and commit, or without a mail server commit and show the link once, for
+    the administrator to hand over. A mail that fails stores nothing."""
+    if not mail.enabled(current_app.config):
+        db.session.commit()
+        return render_template("admin/link_once.html", recipient=message.to, url=url, back=target)
+    try:
+        mail.send(current_app.config, [message])
+    except mail.MailError:
+        db.session.rollback()
+        flash(_("The e-mail could not be sent, so nothing was changed. Try again later."), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(done, "success")
     return redirect(target)

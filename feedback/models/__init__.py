@@ -32,7 +32,14 @@ from feedback.models.survey import (
     SurveyTemplate,
     UsedFormToken,
 )
-from feedback.models.user import Membership, User, membership_unit
+from feedback.models.user import (
+    Invitation,
+    Membership,
+    PasswordLink,
+    User,
+    invitation_unit,
+    membership_unit,
+)
 
 __all__ = [
     "ActionAnswer",
@@ -52,8 +59,10 @@ __all__ = [
     "DeviationMessage",
     "DeviationNote",
     "DeviationNotice",
+    "Invitation",
     "Membership",
     "Organisation",
+    "PasswordLink",
     "Question",
     "QuestionOption",
     "Response",
@@ -64,5 +73,6 @@ __all__ = [
     "Unit",
     "UsedFormToken",
     "User",
+    "invitation_unit",
     "membership_unit",
 ]
