@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
+
+# Modules, not names: admin.services imports auth.services, whose package imports this module.
 from feedback.admin import invitations
-from feedback.admin.services import AdminError, leave_organisation
+from feedback.admin import services as admin_services
 from feedback.auth import bp, services
 from feedback.auth.forms import JoinForm, OwnNameForm
 from feedback.extensions import db
@@ -59,8 +61,8 @@ def leave(organisation_id: int) -> Response | str:
     form = Form()
     if form.validate_on_submit():
         try:
-            leave_organisation(signed_in_user(), organisation)
-        except AdminError as error:
+            admin_services.leave_organisation(signed_in_user(), organisation)
+        except admin_services.AdminError as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -121,7 +123,7 @@ def _join(invitation: Invitation) -> Response | str:
             user = invitations.accept_as_new(
                 invitation, name=form.name.data or "", password=form.new_password.data or ""
             )
-        except AdminError as error:
+        except admin_services.AdminError as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
