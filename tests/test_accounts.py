@@ -455,3 +455,14 @@ def test_forgotten_password_answers_the_same_and_is_limited_per_address(
     form = {"new_password": "glemt-og-ny-1", "confirm": "glemt-og-ny-1"}
     assert post_form(client, newest, form).status_code == 302
     signed_in(app, "fag@example.no", "glemt-og-ny-1")
+
+
+def test_someone_who_left_every_organisation_can_still_use_their_account(
+    app: Flask, ids: dict[str, int]
+) -> None:
+    person = signed_in(app, "bare@nabo.no")
+    assert post_form(person, f"/konto/forlat/{ids['org_b']}", {}).status_code == 302
+    assert roles(app, ids["only_b"]) == set()
+    assert person.get("/").status_code == 200
+    assert "Nabokommunen" not in person.get("/konto").get_data(as_text=True)
+    assert person.get("/admin/brukere").status_code == 403
