@@ -466,3 +466,23 @@ def test_someone_who_left_every_organisation_can_still_use_their_account(
     assert person.get("/").status_code == 200
     assert "Nabokommunen" not in person.get("/konto").get_data(as_text=True)
     assert person.get("/admin/brukere").status_code == 403
+
+
+def test_an_answer_must_be_accept_or_decline_and_a_role_that_cannot_be_given_is_explained(
+    app: Flask, ids: dict[str, int], smtp_server: MailServer
+) -> None:
+    invite(
+        signed_in(app, "admin@nabo.no"), "fag@example.no", role="manager", unit_ids=[ids["unit_b"]]
+    )
+    path = mailed_link(smtp_server, 1)
+    person = signed_in(app, "fag@example.no")
+    assert post_form(person, path, {"answer": "maybe"}).status_code == 400
+    with app.app_context():
+        # The manager's only unit is gone (units are normally retired, not deleted).
+        db.session.execute(sa.text("DELETE FROM unit WHERE id = :id"), {"id": ids["unit_b"]})
+        db.session.commit()
+    response = post_form(person, path, {"answer": "accept"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "notice--error" in response.get_data(as_text=True)
+    assert roles(app, ids["fag"]) == {(ids["org_a"], "quality")}
+    assert person.get(path).status_code == 200  # still open: it can be withdrawn and sent anew

@@ -105,12 +105,21 @@ def open_invitation(token: str) -> Response | str | tuple[str, int]:
 
 def _answer(invitation: Invitation) -> Response:
     user = signed_in_user()
-    if request.form.get("answer") == "accept":
-        invitations.accept(invitation, user)
-        message = _("You now have the role in %(name)s.", name=invitation.organisation.name)
-    else:
-        invitations.decline(invitation, user)
-        message = _("You declined the invitation.")
+    answer = request.form.get("answer")
+    if answer not in ("accept", "decline"):
+        abort(400)
+    try:
+        if answer == "accept":
+            invitations.accept(invitation, user)
+            message = _("You now have the role in %(name)s.", name=invitation.organisation.name)
+        else:
+            invitations.decline(invitation, user)
+            message = _("You declined the invitation.")
+    except admin_services.AdminError as error:
+        # The role cannot be given as offered (a manager's units were all removed since).
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("auth.account"))
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("auth.account"))
