@@ -6,10 +6,11 @@ The table below names every endpoint. A new route without an entry fails
 someone not signed in, an administrator, a quality-group member of each representation, the
 manager of unit A (not unit B), and an administrator and quality-group member of another
 organisation, who passes every role check and must still not reach this organisation's objects
-(rounds, cases, units, accounts, roles, action points, categories, API keys). An account with
-roles in both organisations is the object of the administration variants: both organisations'
-administrators may see who it is and manage their own roles, and neither may change its name,
-e-mail, active state or password.
+(rounds, cases, units, accounts, roles, action points, categories, API keys); and a person with
+roles in both organisations (manager of unit A here, administrator there), working here, who must
+get exactly what the manager gets. Another account with roles in both organisations is the object
+of the administration variants: both organisations' administrators may see who it is and manage
+their own roles, and neither may change its name, e-mail, active state or password.
 
 One app and one set of data serve the module, and the tests run in this order: every GET; every
 forbidden POST (with a valid CSRF token and a form that would change something, and nothing may
@@ -75,7 +76,10 @@ PROFESSIONAL = "quality_professional"
 QUALITY = (USER_REP, RELATIVE_REP, PROFESSIONAL)
 MANAGER = "manager_a"
 OTHER = "other_org"
-SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER)
+#: Manager of unit A here and administrator of the other organisation: a person with roles in
+#: both, working here (the organisation first by name), where the role elsewhere gives nothing.
+BOTH = "manager_here_admin_there"
+SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER, BOTH)
 
 #: What the other organisation's member must never see on a page of their own.
 MARKERS = ("Fjordvik kommune", "Alfaheimen", "Betatunet")
@@ -93,11 +97,14 @@ def row(
     quality: Expected | tuple[Expected, Expected, Expected],
     manager: Expected,
     other: Expected,
+    both: Expected | None = None,
 ) -> dict[str, Expected]:
     """One expected outcome per subject; ``quality`` is one for all three kinds, or a triple
-    (user representative, relative representative, professional)."""
+    (user representative, relative representative, professional). The person with roles in
+    both organisations gets what the manager gets unless ``both`` says otherwise."""
     triple = quality if isinstance(quality, tuple) else (quality,) * 3
-    return dict(zip(SUBJECTS, (anon, admin, *triple, manager, other), strict=True))
+    values = (anon, admin, *triple, manager, other, manager if both is None else both)
+    return dict(zip(SUBJECTS, values, strict=True))
 
 
 # Rows that many routes share. "OBJ": the address names one of organisation 1's objects, so the
@@ -209,7 +216,9 @@ def _build_world() -> World:
         MANAGER: factories.user(_email(MANAGER), org=org, role="manager", units=[unit_a]),
         # Every role, but in the other organisation: only the organisation check stops them.
         OTHER: factories.user(_email(OTHER), org=other, role="admin"),
+        BOTH: factories.user(_email(BOTH), org=org, role="manager", units=[unit_a]),
     }
+    db.session.add(Membership(user=users[BOTH], organisation=other, role="admin"))
     db.session.add(
         Membership(user=users[OTHER], organisation=other, role="quality", representation="user_rep")
     )
@@ -299,7 +308,7 @@ def _build_world() -> World:
 
     categories = deviations.categories(org)
     cases = {}
-    closed = ("closed", *QUALITY, MANAGER)
+    closed = ("closed", *QUALITY, MANAGER, BOTH)
     for name, unit in (("a", unit_a), ("b", unit_b), *((c, unit_a) for c in closed)):
         nonce = respond.read_one_time_token(
             deviations.REPORT_FORM, org.id, deviations.new_report_token(org)
@@ -336,7 +345,7 @@ def _build_world() -> World:
     db.session.add_all(points.values())
 
     bearer = {}
-    for subject in (*QUALITY, MANAGER):
+    for subject in (*QUALITY, MANAGER, BOTH):
         _token, bearer[subject] = api_services.create_token(users[subject], org, "Power BI")
     _token, bearer[OTHER] = api_services.create_token(users[OTHER], other, "Power BI")
     # The administrator holds no API role: a key made behind the app's back must not work.
@@ -393,7 +402,7 @@ def _build_world() -> World:
         spare_pages={s: draft.pages[n + 1].id for n, s in enumerate(editors)},
         spare_questions={s: draft_questions[f"spare_{n}"] for n, s in enumerate(editors)},
         spare_points={s: points[s].id for s in QUALITY},
-        closed_cases={s: cases[s][0].id for s in (*QUALITY, MANAGER)},
+        closed_cases={s: cases[s][0].id for s in (*QUALITY, MANAGER, BOTH)},
     )
 
 
@@ -480,12 +489,13 @@ ROUTES: dict[str, Route] = {
     "auth.account": Route(
         get=READ_PAGE, post=row(LOGIN, 302, 302, 302, 302), attack=form(name="Kapret")
     ),
-    # The administrator is organisation 1's last (refused); the others name the other
-    # organisation: its last administrator is refused, and the rest hold no role there.
+    # The administrator is organisation 1's last (refused). The person with roles in both
+    # leaves the other organisation (it keeps another administrator); everyone else names an
+    # organisation where they hold no role.
     "auth.leave": Route(
-        lambda w, s: {"organisation_id": w.org if s in (ANON, ADMIN) else w.other_org},
-        get=row(LOGIN, 200, 404, 404, 200),
-        post=row(LOGIN, 200, 404, 404, 200),
+        lambda w, s: {"organisation_id": w.org if s in (ANON, ADMIN, OTHER) else w.other_org},
+        get=row(LOGIN, 200, 404, 404, 404, both=200),
+        post=row(LOGIN, 200, 404, 404, 404, both=302),
     ),
     "auth.decline_invitation": Route(
         at(invitation_id="declinable_invitation"),
@@ -1115,7 +1125,7 @@ def test_get_allowed(env: Env, key: str, subject: str) -> None:
 
 def test_api_ignores_the_session(env: Env) -> None:
     """Signed in, but without a key: the API does not read the cookie."""
-    for subject in (*QUALITY, MANAGER):
+    for subject in (*QUALITY, MANAGER, BOTH):
         response = env.clients[subject].get("/api/v1/rounds")
         response.close()
         assert response.status_code == 401, subject
