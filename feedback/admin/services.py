@@ -293,7 +293,8 @@ def update_account(
         raise AdminError("active", _l("You cannot deactivate your own account."))
     changed = audit.apply_changes(user, email=email, name=name, active=active)
     if changed:
-        if not active:
+        # A new sign-in name or a deactivation: the person signs in again (or not at all).
+        if not active or "email" in changed:
             end_all_sessions(user)
         db.session.flush()
         audit.record(
