@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import current_app, flash, redirect, render_template
+from flask import current_app, flash, make_response, redirect, render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -44,3 +46,18 @@ def deliver_link(message: mail.Mail, url: str, done: str, target: str) -> Respon
     db.session.commit()
     flash(done, "success")
     return redirect(target)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_store(view: F) -> F:
+    """For pages reached by a secret link, signed in or not: kept by no cache or back button."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped  # type: ignore[return-value]

@@ -131,6 +131,7 @@ def test_foreign_invitation_changes_nothing_until_the_person_accepts(
     # Opening the link signed out leads to sign-in, and back.
     person = app.test_client()
     opened = person.get(path)
+    assert opened.headers["Cache-Control"] == "no-store"
     assert opened.status_code == 302
     location = urlsplit(opened.headers["Location"])
     assert location.path == "/logg-inn" and parse_qs(location.query)["next"] == [path]
@@ -281,6 +282,7 @@ def test_own_account_gets_a_password_link_by_mail(
     assert "/passord/" not in html  # the administrator never sees the link when mail works
     path = mailed_link(smtp_server, 1)
     assert smtp_server.envelopes[0][1] == ["bare@nabo.no"]
+    assert app.test_client().get(path).headers["Cache-Control"] == "no-store"
     assert person.get("/konto").status_code == 200
     form = {"new_password": "mitt-nye-passord", "confirm": "mitt-nye-passord"}
     assert post_form(app.test_client(), path, form).status_code == 302

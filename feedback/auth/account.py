@@ -17,6 +17,7 @@ from feedback.auth.forms import JoinForm, OwnNameForm
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership, Organisation
+from feedback.views import no_store
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
 
 LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
@@ -86,6 +87,7 @@ def decline_invitation(invitation_id: int) -> Response:
 
 
 @bp.route("/invitasjon/<token>", methods=["GET", "POST"])
+@no_store
 def open_invitation(token: str) -> Response | str | tuple[str, int]:
     """Someone new joins here; someone with an account signs in, then accepts or declines."""
     invitation = invitations.find_by_token(token)

@@ -11,6 +11,7 @@ from feedback.auth import bp, services
 from feedback.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
+from feedback.views import no_store
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
@@ -88,6 +89,7 @@ def forgot_password() -> Response | str:
 
 
 @bp.route("/passord/<token>", methods=["GET", "POST"])
+@no_store
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     link = services.find_password_link(token)
     if link is None:
