@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -11,10 +12,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from feedback import audit
 from feedback.admin import services as admin_services
-from feedback.auth.services import MIN_PASSWORD_LENGTH
+from feedback.admin.invitations import invitation_url, invite
+from feedback.auth.services import MIN_PASSWORD_LENGTH, find_user, hash_password, normalise_email
 from feedback.extensions import db
-from feedback.models import Organisation, Unit
+from feedback.models import Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -57,12 +60,19 @@ def create_org_command(name: str, slug: str) -> None:
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
-@click.option("--name", required=True, help="The person's full name.")
+@click.option(
+    "--name", required=True, help="The person's full name (a suggestion they may change)."
+)
 @click.option("--org", "org_slug", required=True, help="Slug of the organisation.")
 @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
 @click.option("--representation", type=click.Choice(REPRESENTATIONS), help="For --role quality.")
 @click.option("--unit", "unit_names", multiple=True, help="Unit name, for --role manager.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--with-password",
+    is_flag=True,
+    help="Create a new account now with a password typed at a hidden prompt, for the person at "
+    "the keyboard (the first administrator). Without it: an invitation link is printed.",
+)
 def create_user_command(
     email: str,
     name: str,
@@ -70,14 +80,17 @@ def create_user_command(
     role: str,
     representation: str | None,
     unit_names: tuple[str, ...],
-    password: str,
+    with_password: bool,
 ) -> None:
-    """Create an account with a role (or give an existing account the role)."""
+    """Invite someone to a role (prints the invitation link), or with --with-password create
+    the first administrator's own account directly.
+
+    An existing account is never changed from here: its holder gets an invitation, as from
+    the admin pages.
+    """
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == org_slug))
     if organisation is None:
         raise click.ClickException(f"No organisation has the slug {org_slug!r}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     units = list(
         db.session.scalars(
             sa.select(Unit).where(
@@ -88,24 +101,59 @@ def create_user_command(
     missing = set(unit_names) - {u.name for u in units}
     if missing:
         raise click.ClickException(f"Unknown unit(s): {', '.join(sorted(missing))}")
+    role_values = RoleValues(role, representation, [u.id for u in units])
     try:
-        user, created = admin_services.create_account(
+        if with_password:
+            _create_with_password(organisation, email, name, role_values)
+            return
+        invitation, token = invite(
             organisation,
             None,
             email=email,
             name=name,
-            password=password,
             role=role,
             representation=representation,
-            unit_ids=[u.id for u in units],
+            unit_ids=role_values.unit_ids,
         )
     except admin_services.AdminError as error:
         raise click.ClickException(str(error.message)) from error
-    user.must_change_password = False
     db.session.commit()
-    click.echo(
-        f"{'Created' if created else 'Updated'} {user.email} as {role} in {organisation.name}."
+    click.echo(f"Invited {invitation.email} as {role} in {organisation.name}.")
+    click.echo("Give the person this link (it works once, for 7 days):")
+    click.echo(invitation_url(token))
+
+
+@dataclass(frozen=True)
+class RoleValues:
+    role: str
+    representation: str | None
+    unit_ids: list[int]
+
+
+def _create_with_password(
+    organisation: Organisation, email: str, name: str, role_values: RoleValues
+) -> None:
+    if find_user(email) is not None:
+        raise click.ClickException(
+            "An account with this e-mail address exists; leave out --with-password to invite it."
+        )
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(email=normalise_email(email), name=name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(organisation, None, "account.create", user.email, target=f"user:{user.id}")
+    admin_services.grant_role(
+        organisation,
+        None,
+        user,
+        role=role_values.role,
+        representation=role_values.representation,
+        unit_ids=role_values.unit_ids,
     )
+    db.session.commit()
+    click.echo(f"Created {user.email} as {role_values.role} in {organisation.name}.")
 
 
 @click.command("schedule")

@@ -110,6 +110,8 @@ class Config:
                 "FEEDBACK_RECEIPT_PREFIX_LIMIT (a counter per code prefix); see "
                 "docs/security-limits.md"
             )
+        #: Self-service "forgotten password" mails per e-mail address.
+        self.PASSWORD_LINK_LIMIT = env.get("FEEDBACK_PASSWORD_LINK_LIMIT", "3 per hour")
         #: A new deviation case gets a deadline this many days after it came in.
         self.DEVIATION_DEADLINE_DAYS = _int(env, "FEEDBACK_DEVIATION_DEADLINE_DAYS", 14, 1)
         #: Closed deviation cases are anonymised (or deleted) this many days after closing.

@@ -1,14 +1,26 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.extensions import db
-from feedback.models import AuditEvent, Membership, Unit, User
+from feedback.models import AuditEvent, Invitation, Membership, Unit, User
 from tests import factories
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import login, post_form
+
+LINK = re.compile(r'id="link" type="text" value="([^"]+)"')
+
+
+def link_path(html: str) -> str:
+    """The address of the link shown once on the page (mail is off in these tests)."""
+    found = LINK.search(html)
+    assert found, "no link on the page"
+    return urlsplit(found.group(1)).path
 
 
 @pytest.fixture
@@ -144,7 +156,7 @@ def test_other_organisations_objects_are_404(admin: FlaskClient, org_ids: dict[s
     assert admin.get("/admin/enheter/999999").status_code == 404
 
 
-def test_create_account_with_quality_role(
+def test_invite_with_mail_off_shows_the_link_once(
     app: Flask, admin: FlaskClient, org_ids: dict[str, int]
 ) -> None:
     response = post_form(
@@ -153,21 +165,42 @@ def test_create_account_with_quality_role(
         {
             "name": "Pål Pårørende",
             "email": "Paal@Example.no",
-            "password": "midlertidig-123",
             "role": "quality",
             "representation": "relative_rep",
         },
     )
-    assert response.status_code == 302
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Mail is not set up" in html
+    path = link_path(html)
+    assert path.startswith("/invitasjon/")
+    with app.app_context():
+        # Nothing exists for the person yet, and the secret is stored only as a hash.
+        assert db.session.scalar(sa.select(User).where(User.email == "paal@example.no")) is None
+        invitation = db.session.scalar(sa.select(Invitation))
+        assert invitation.email == "paal@example.no"
+        assert path.rsplit("/", 1)[1] not in invitation.token_hash
+    # The list shows it waiting, but never the link again.
+    listing = admin.get("/admin/brukere").get_data(as_text=True)
+    assert "paal@example.no" in listing and path not in listing
+    fresh = app.test_client()
+    page = fresh.get(path).get_data(as_text=True)
+    assert 'value="Pål Pårørende"' in page
+    joined = post_form(
+        fresh,
+        path,
+        {"name": "Pål P.", "new_password": "mitt-eget-passord", "confirm": "mitt-eget-passord"},
+    )
+    assert joined.status_code == 302
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "paal@example.no"))
-        assert user.must_change_password
+        assert user.name == "Pål P." and not user.must_change_password
         assert [(m.role, m.representation) for m in user.memberships] == [
             ("quality", "relative_rep")
         ]
-    fresh = app.test_client()
-    login(fresh, "paal@example.no", "midlertidig-123")
-    assert fresh.get("/").headers["Location"] == "/konto/passord"
+    assert "Pål P." in fresh.get("/konto").get_data(as_text=True)
+    # Single use: the link is spent.
+    assert app.test_client().get(path).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -183,12 +216,12 @@ def test_create_account_with_quality_role(
 def test_role_rules_are_explained_at_the_field(
     app: Flask, admin: FlaskClient, org_ids: dict[str, int], data: dict[str, str], field: str
 ) -> None:
-    form = {"name": "Ny Person", "email": "ny@example.no", "password": "midlertidig-123", **data}
+    form = {"name": "Ny Person", "email": "ny@example.no", **data}
     html = post_form(admin, "/admin/brukere/ny", form).get_data(as_text=True)
     assert f'id="{field}-error"' in html
     assert 'value="Ny Person"' in html and 'value="ny@example.no"' in html
     with app.app_context():
-        assert db.session.scalar(sa.select(User).where(User.email == "ny@example.no")) is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
 
 
 def test_manager_gets_units(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
@@ -198,15 +231,14 @@ def test_manager_gets_units(app: Flask, admin: FlaskClient, org_ids: dict[str, i
         {
             "name": "Lars Leder",
             "email": "leder@example.no",
-            "password": "midlertidig-123",
             "role": "manager",
             "unit_ids": [org_ids["housing"], org_ids["top"]],
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     with app.app_context():
-        membership = db.session.scalar(sa.select(Membership).where(Membership.role == "manager"))
-        assert sorted(u.id for u in membership.units) == sorted(
+        invitation = db.session.scalar(sa.select(Invitation).where(Invitation.role == "manager"))
+        assert sorted(u.id for u in invitation.units) == sorted(
             [org_ids["housing"], org_ids["top"]]
         )
 
@@ -220,31 +252,11 @@ def test_manager_cannot_get_another_organisations_unit(
         {
             "name": "Lars Leder",
             "email": "leder@example.no",
-            "password": "midlertidig-123",
             "role": "manager",
             "unit_ids": [org_ids["foreign"]],
         },
     ).get_data(as_text=True)
     assert 'id="unit_ids-error"' in html
-
-
-def test_existing_account_gets_the_role_and_keeps_its_password(
-    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
-) -> None:
-    response = post_form(
-        admin,
-        "/admin/brukere/ny",
-        {
-            "name": "Annet Navn",
-            "email": "nabo@example.no",
-            "password": "prøver-å-bytte",
-            "role": "quality",
-            "representation": "professional",
-        },
-    )
-    assert response.status_code == 302
-    fresh = app.test_client()
-    assert login(fresh, "nabo@example.no", PASSWORD).status_code == 302
 
 
 def test_add_and_remove_roles(app: Flask, admin: FlaskClient, org_ids: dict[str, int]) -> None:
@@ -329,28 +341,24 @@ def test_email_clash_is_refused(admin: FlaskClient, org_ids: dict[str, int]) -> 
     assert 'value="ADMIN@example.no"' in html
 
 
-def test_reset_password_forces_a_change_and_ends_sessions(
+def test_password_link_with_mail_off_is_shown_once_and_ends_sessions(
     app: Flask, admin: FlaskClient, org_ids: dict[str, int]
 ) -> None:
     member = app.test_client()
     login(member, "kvalitet@example.no")
     page = f"/admin/brukere/{org_ids['member']}"
-    response = post_form(
-        admin, f"{page}/passord", {"reset-password": "midlertidig-456"}, page=page, prefix="reset"
-    )
-    assert response.status_code == 302
-    assert member.get("/").status_code == 200  # the welcome page: signed out
-    assert "Hei," not in member.get("/").get_data(as_text=True)
-    login(member, "kvalitet@example.no", "midlertidig-456")
-    assert member.get("/").headers["Location"] == "/konto/passord"
-
-
-def test_short_temporary_password_is_refused(
-    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
-) -> None:
-    page = f"/admin/brukere/{org_ids['member']}"
-    html = post_form(
-        admin, f"{page}/passord", {"reset-password": "kort"}, page=page, prefix="reset"
-    ).get_data(as_text=True)
-    assert 'id="reset-password-error"' in html
-    assert login(app.test_client(), "kvalitet@example.no").status_code == 302
+    html = post_form(admin, f"{page}/passord", {}, page=page).get_data(as_text=True)
+    path = link_path(html)
+    assert path.startswith("/passord/")
+    # The person still works until the link is used.
+    assert "Kari" in member.get("/konto").get_data(as_text=True)
+    fresh = app.test_client()
+    form = {"new_password": "helt-nytt-passord", "confirm": "helt-nytt-passord"}
+    assert post_form(fresh, path, form).status_code == 302
+    assert member.get("/konto").status_code == 302  # signed out
+    assert login(app.test_client(), "kvalitet@example.no").status_code == 200  # old password
+    assert login(app.test_client(), "kvalitet@example.no", "helt-nytt-passord").status_code == 302
+    assert fresh.get(path).status_code == 404  # single use
+    with app.app_context():
+        actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+        assert {"account.password_link", "account.password_reset"} <= actions

@@ -6,7 +6,11 @@ The table below names every endpoint. A new route without an entry fails
 someone not signed in, an administrator, a quality-group member of each representation, the
 manager of unit A (not unit B), and an administrator and quality-group member of another
 organisation, who passes every role check and must still not reach this organisation's objects
-(rounds, cases, units, accounts, roles, action points, categories, API keys).
+(rounds, cases, units, accounts, roles, action points, categories, API keys); and a person with
+roles in both organisations (manager of unit A here, administrator there), working here, who must
+get exactly what the manager gets. Another account with roles in both organisations is the object
+of the administration variants: both organisations' administrators may see who it is and manage
+their own roles, and neither may change its name, e-mail, active state or password.
 
 One app and one set of data serve the module, and the tests run in this order: every GET; every
 forbidden POST (with a valid CSRF token and a form that would change something, and nothing may
@@ -38,8 +42,10 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Rule
 
 from feedback import charts
+from feedback.admin import invitations
 from feedback.admin.forms import TOP_LEVEL
 from feedback.api import services as api_services
+from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import services as designer
 from feedback.deviations import services as deviations
 from feedback.errors import CSRF_MESSAGE
@@ -70,7 +76,10 @@ PROFESSIONAL = "quality_professional"
 QUALITY = (USER_REP, RELATIVE_REP, PROFESSIONAL)
 MANAGER = "manager_a"
 OTHER = "other_org"
-SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER)
+#: Manager of unit A here and administrator of the other organisation: a person with roles in
+#: both, working here (the organisation first by name), where the role elsewhere gives nothing.
+BOTH = "manager_here_admin_there"
+SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER, BOTH)
 
 #: What the other organisation's member must never see on a page of their own.
 MARKERS = ("Fjordvik kommune", "Alfaheimen", "Betatunet")
@@ -88,11 +97,14 @@ def row(
     quality: Expected | tuple[Expected, Expected, Expected],
     manager: Expected,
     other: Expected,
+    both: Expected | None = None,
 ) -> dict[str, Expected]:
     """One expected outcome per subject; ``quality`` is one for all three kinds, or a triple
-    (user representative, relative representative, professional)."""
+    (user representative, relative representative, professional). The person with roles in
+    both organisations gets what the manager gets unless ``both`` says otherwise."""
     triple = quality if isinstance(quality, tuple) else (quality,) * 3
-    return dict(zip(SUBJECTS, (anon, admin, *triple, manager, other), strict=True))
+    values = (anon, admin, *triple, manager, other, manager if both is None else both)
+    return dict(zip(SUBJECTS, values, strict=True))
 
 
 # Rows that many routes share. "OBJ": the address names one of organisation 1's objects, so the
@@ -152,6 +164,20 @@ class World:
     spare_membership: int
     #: The user representative's own API key (its pages are tested).
     key_id: int
+    #: The other organisation, and an account with roles in both (quality in each, and a
+    #: manager role here whose removal is tested).
+    other_org: int
+    shared_user: int
+    shared_membership: int
+    #: Organisation 1's invitations: one to send again, one to withdraw, one whose link (to an
+    #: address without an account) is opened; and the other organisation's invitation to the
+    #: user representative, to decline.
+    pending_invitation: int
+    spare_invitation: int
+    invitation_token: str
+    declinable_invitation: int
+    #: A link to choose a new password (for the account that leaves).
+    password_token: str
     #: Per subject: an API key (bearer secret).
     bearer: dict[str, str] = field(default_factory=dict)
     #: Per allowed subject: a page, a question and an action point to delete.
@@ -190,7 +216,9 @@ def _build_world() -> World:
         MANAGER: factories.user(_email(MANAGER), org=org, role="manager", units=[unit_a]),
         # Every role, but in the other organisation: only the organisation check stops them.
         OTHER: factories.user(_email(OTHER), org=other, role="admin"),
+        BOTH: factories.user(_email(BOTH), org=org, role="manager", units=[unit_a]),
     }
+    db.session.add(Membership(user=users[BOTH], organisation=other, role="admin"))
     db.session.add(
         Membership(user=users[OTHER], organisation=other, role="quality", representation="user_rep")
     )
@@ -198,7 +226,49 @@ def _build_world() -> World:
         "reserve@example.no", org=org, role="quality", representation="professional"
     )
     leaving = factories.user("slutter@example.no", org=org, role="manager", units=[unit_b])
+    # Roles in both organisations: no administrator may manage the account itself.
+    shared = factories.user("begge@example.no", org=org, role="quality", name="Begge Steder")
+    shared_manager = Membership(user=shared, organisation=org, role="manager", units=[unit_b])
+    db.session.add_all(
+        [
+            shared_manager,
+            Membership(user=shared, organisation=other, role="quality", representation="user_rep"),
+        ]
+    )
     db.session.flush()
+    pending, _token = invitations.invite(
+        org,
+        users[ADMIN],
+        email="venter@example.no",
+        name="Venter",
+        role="admin",
+        representation=None,
+    )
+    spare_invitation, _token = invitations.invite(
+        org,
+        users[ADMIN],
+        email="trekkes@example.no",
+        name="Trekkes",
+        role="admin",
+        representation=None,
+    )
+    _invitation, invitation_token = invitations.invite(
+        org,
+        users[ADMIN],
+        email="ny@example.no",
+        name="Ny",
+        role="quality",
+        representation="user_rep",
+    )
+    declinable, _token = invitations.invite(
+        other,
+        users[OTHER],
+        email=_email(USER_REP),
+        name="Bruker",
+        role="admin",
+        representation=None,
+    )
+    password_token = issue_password_link(leaving, ADMIN_LINK_LIFETIME)
 
     # The open round: six responses from unit A, one with free text.
     open_round = designer.create_round(
@@ -238,7 +308,7 @@ def _build_world() -> World:
 
     categories = deviations.categories(org)
     cases = {}
-    closed = ("closed", *QUALITY, MANAGER)
+    closed = ("closed", *QUALITY, MANAGER, BOTH)
     for name, unit in (("a", unit_a), ("b", unit_b), *((c, unit_a) for c in closed)):
         nonce = respond.read_one_time_token(
             deviations.REPORT_FORM, org.id, deviations.new_report_token(org)
@@ -275,7 +345,7 @@ def _build_world() -> World:
     db.session.add_all(points.values())
 
     bearer = {}
-    for subject in (*QUALITY, MANAGER):
+    for subject in (*QUALITY, MANAGER, BOTH):
         _token, bearer[subject] = api_services.create_token(users[subject], org, "Power BI")
     _token, bearer[OTHER] = api_services.create_token(users[OTHER], other, "Power BI")
     # The administrator holds no API role: a key made behind the app's back must not work.
@@ -320,11 +390,19 @@ def _build_world() -> World:
         spare_user=spare.id,
         spare_membership=leaving.memberships[0].id,
         key_id=key.id,
+        other_org=other.id,
+        shared_user=shared.id,
+        shared_membership=shared_manager.id,
+        pending_invitation=pending.id,
+        spare_invitation=spare_invitation.id,
+        invitation_token=invitation_token,
+        declinable_invitation=declinable.id,
+        password_token=password_token,
         bearer=bearer,
         spare_pages={s: draft.pages[n + 1].id for n, s in enumerate(editors)},
         spare_questions={s: draft_questions[f"spare_{n}"] for n, s in enumerate(editors)},
         spare_points={s: points[s].id for s in QUALITY},
-        closed_cases={s: cases[s][0].id for s in (*QUALITY, MANAGER)},
+        closed_cases={s: cases[s][0].id for s in (*QUALITY, MANAGER, BOTH)},
     )
 
 
@@ -406,6 +484,26 @@ ROUTES: dict[str, Route] = {
     "auth.change_password": Route(get=READ_PAGE, post=READ_PAGE),
     "auth.sessions": Route(get=READ_PAGE),
     "auth.end_sessions": Route(post=row(LOGIN, 302, 302, 302, 302)),
+    # Mail is off here: the page answers the same, and sends nothing.
+    "auth.forgot_password": Route(get=PUBLIC, post=PUBLIC),
+    "auth.reset_password": Route(at(token="password_token"), get=PUBLIC, post=PUBLIC),
+    # Nothing sent keeps one's name: saved.
+    "auth.account": Route(
+        get=READ_PAGE, post=row(LOGIN, 302, 302, 302, 302), attack=form(name="Kapret")
+    ),
+    # The administrator is organisation 1's last (refused). The person with roles in both
+    # leaves the other organisation (it keeps another administrator); everyone else names an
+    # organisation where they hold no role.
+    "auth.leave": Route(
+        lambda w, s: {"organisation_id": w.org if s in (ANON, ADMIN, OTHER) else w.other_org},
+        get=row(LOGIN, 200, 404, 404, 404, both=200),
+        post=row(LOGIN, 200, 404, 404, 404, both=302),
+    ),
+    "auth.decline_invitation": Route(
+        at(invitation_id="declinable_invitation"),
+        post=row(LOGIN, 404, (302, 404, 404), 404, 404),
+        acts=True,
+    ),
     # administration
     "admin.index": Route(get=ADMIN_PAGE),
     "admin.edit_settings": Route(
@@ -427,12 +525,17 @@ ROUTES: dict[str, Route] = {
         allowed=form(name=""),
     ),
     "admin.list_accounts": Route(get=ADMIN_PAGE),
-    "admin.new_account": Route(
+    "admin.new_invitation": Route(
         get=ADMIN_PAGE,
         post=ADMIN_PAGE,
-        attack=form(
-            name="Snik", email="snik@example.no", password="snik-passord-123", role="admin"
-        ),
+        attack=form(name="Snik", email="snik@example.no", role="admin"),
+    ),
+    # Mail is off here: the administrator gets the link-once page (200).
+    "admin.resend_invitation": Route(
+        at(invitation_id="pending_invitation"), post=row(LOGIN, 200, 403, 403, 404), acts=True
+    ),
+    "admin.withdraw_invitation": Route(
+        at(invitation_id="spare_invitation"), post=row(LOGIN, 302, 403, 403, 404), acts=True
     ),
     "admin.edit_account": Route(
         at(user_id="spare_user"),
@@ -441,10 +544,8 @@ ROUTES: dict[str, Route] = {
         attack=form(**{"account-name": "Kapret", "account-email": "kapret@example.no"}),
         allowed=form(**{"account-email": "ingen-adresse"}),
     ),
-    "admin.reset_password": Route(
-        at(user_id="spare_user"),
-        post=ADMIN_OBJ,
-        attack=form(**{"reset-password": "kapret-passord-123"}),
+    "admin.send_password_link": Route(
+        at(user_id="spare_user"), post=row(LOGIN, 200, 403, 403, 404), acts=True
     ),
     "admin.add_role": Route(
         at(user_id="spare_user"), post=ADMIN_OBJ, attack=form(**{"role-role": "admin"})
@@ -701,6 +802,14 @@ ROUTES: dict[str, Route] = {
         attack=form(retning="ned"),
         acts=True,
     ),
+    # Last: the anonymous visitor joining with the attack form is signed in afterwards. The
+    # invitation is to an address without an account, so anyone signed in is someone else.
+    "auth.open_invitation": Route(
+        at(token="invitation_token"),
+        get=row(200, 403, 403, 403, 403),
+        post=row(200, 403, 403, 403, 403),
+        attack=form(name="Ny Person", new_password="eget-passord-1", confirm="eget-passord-1"),
+    ),
 }
 
 #: Second looks at some routes: another unit's objects for the manager of unit A, and the
@@ -734,6 +843,49 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         Route(
             lambda w, s: {"round_id": w.open_round, "unit": w.unit_b},
             get=row(401, 401, 200, 404, 404),
+        ),
+    ),
+    "admin.edit_account [roles in both]": (
+        "admin.edit_account",
+        Route(
+            at(user_id="shared_user"),
+            # Both administrators see who it is; neither may change it.
+            get=row(LOGIN, 200, 403, 403, 200),
+            post=row(LOGIN, 403, 403, 403, 403),
+            attack=form(
+                **{
+                    "account-name": "Kapret",
+                    "account-email": "kapret@example.no",
+                    "account-active": "y",
+                }
+            ),
+        ),
+    ),
+    "admin.edit_account [roles in both, deactivate]": (
+        "admin.edit_account",
+        Route(
+            at(user_id="shared_user"),
+            post=row(LOGIN, 403, 403, 403, 403),
+            attack=form(**{"account-name": "Begge Steder", "account-email": "begge@example.no"}),
+        ),
+    ),
+    "admin.send_password_link [roles in both]": (
+        "admin.send_password_link",
+        Route(at(user_id="shared_user"), post=row(LOGIN, 403, 403, 403, 403), acts=True),
+    ),
+    "admin.add_role [roles in both]": (
+        "admin.add_role",
+        Route(
+            at(user_id="shared_user"),
+            # A role in one's own organisation, for someone who already holds one there.
+            post=row(LOGIN, 200, 403, 403, 200),
+            attack=form(**{"role-role": "admin"}),
+        ),
+    ),
+    "admin.remove_role [roles in both]": (
+        "admin.remove_role",
+        Route(
+            at(membership_id="shared_membership"), post=row(LOGIN, 302, 403, 403, 404), acts=True
         ),
     ),
     "designer.change_status [approve]": (
@@ -975,7 +1127,7 @@ def test_get_allowed(env: Env, key: str, subject: str) -> None:
 
 def test_api_ignores_the_session(env: Env) -> None:
     """Signed in, but without a key: the API does not read the cookie."""
-    for subject in (*QUALITY, MANAGER):
+    for subject in (*QUALITY, MANAGER, BOTH):
         response = env.clients[subject].get("/api/v1/rounds")
         response.close()
         assert response.status_code == 401, subject
@@ -1024,7 +1176,8 @@ def _csrf_cases() -> list[Any]:
     for case in CASES.values():
         if case.route.post is None or case.endpoint in CSRF_EXEMPT:
             continue
-        allowed = [s for s in SUBJECTS if case.route.post[s] not in DENIED]
+        # Where no one is allowed, the administrator (the CSRF check comes before any other).
+        allowed = [s for s in SUBJECTS if case.route.post[s] not in DENIED] or [ADMIN]
         # Someone signed in, where anyone is (a forged sign-out), but a forged sign-in.
         signed_in = [s for s in allowed if s != ANON]
         subject = signed_in[0] if signed_in and case.key != "auth.login" else allowed[0]
@@ -1205,7 +1358,9 @@ def _attack_cases() -> list[Any]:
     for case in CASES.values():
         if case.route.post is None or case.route.attack is NOTHING or case.key in SESSION_ONLY:
             continue
-        subject = next(s for s in SUBJECTS if case.route.post[s] not in DENIED)
+        subject = next((s for s in SUBJECTS if case.route.post[s] not in DENIED), None)
+        if subject is None:
+            continue  # no one may: the denied tests showed nothing changed
         params.append(pytest.param(case.key, subject, id=f"{case.key}|{subject}"))
     return params
 

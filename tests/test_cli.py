@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from flask import Flask
 from feedback.demo import ACCOUNTS, DEMO_PASSWORD
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
-from tests.conftest import build_app, login
+from tests.conftest import build_app, login, post_form
 
 
 def counts(app: Flask) -> tuple[int, ...]:
@@ -100,12 +101,34 @@ def test_create_org_and_user(app: Flask) -> None:
             "bergen",
             "--role",
             "admin",
+            "--with-password",
         ],
         input="et-godt-passord\net-godt-passord\n",
     )
     assert result.exit_code == 0, result.output
+    assert "et-godt-passord" not in result.output
     client = app.test_client()
     assert login(client, "sjef@example.no", "et-godt-passord").status_code == 302
+    assert client.get("/admin/").status_code == 200
+    # An account that exists is never given a password (or a role) from here: it is invited.
+    again = ["create-user", "sjef@example.no", "--name", "X", "--org", "bergen"]
+    refused = runner.invoke(args=[*again, "--with-password"], input="annet-passord\n" * 2)
+    assert refused.exit_code != 0 and "invite" in refused.output
+    assert login(app.test_client(), "sjef@example.no", "et-godt-passord").status_code == 302
+
+
+def test_create_user_prints_an_invitation_link(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["create-org", "Bergen kommune", "--slug", "bergen"])
+    result = runner.invoke(
+        args=["create-user", "ny@example.no", "--name", "Ny Sjef", "--org", "bergen"]
+    )
+    assert result.exit_code == 0, result.output
+    link = next(line for line in result.output.splitlines() if "/invitasjon/" in line)
+    client = app.test_client()
+    path = urlsplit(link.strip()).path
+    form = {"name": "Ny Sjef", "new_password": "et-godt-passord", "confirm": "et-godt-passord"}
+    assert post_form(client, path, form).status_code == 302
     assert client.get("/admin/").status_code == 200
 
 
@@ -121,8 +144,6 @@ def test_create_org_and_user(app: Flask) -> None:
                 "A",
                 "--org",
                 "nowhere",
-                "--password",
-                "et-godt-passord",
             ],
             "No organisation",
         ),

@@ -49,7 +49,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.test import encode_multipart
 
 from feedback import ratelimit
-from feedback.auth.services import LOGIN_SCOPE
+from feedback.auth.services import LOGIN_SCOPE, RESET_SCOPE
 from feedback.designer import document as doc
 from feedback.deviations import services as deviations
 from feedback.extensions import db, limiter
@@ -1334,6 +1334,116 @@ def fuzz_logout(data: Any, ctx: Ctx) -> Sent:
     return build_request(data, ctx, "/logg-ut", valid, [EMAIL])
 
 
+# --- forgotten passwords, password links and invitations -----------------------------------------
+
+NEW_PASSWORD = "et-nytt-passord-123"
+
+
+def fuzz_forgot(data: Any, ctx: Ctx) -> Sent:
+    def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
+        client = ctx.app.test_client()
+        page = client.get("/glemt-passord").get_data(as_text=True)
+        email = data.draw(st.sampled_from([EMAIL, EMAIL.upper(), "ingen@example.no"]))
+        return [*form_posting_to(page, "/glemt-passord").hidden(), ("email", email)], {}, client
+
+    return build_request(data, ctx, "/glemt-passord", valid, [EMAIL, "ingen@example.no"])
+
+
+def check_forgot(app: Flask, world: World, d: Diff, sent: Sent) -> None:
+    """Nothing, or (if the mail server took it) one new link replacing any older one."""
+    assert set(d.added) <= {"password_link"} and d.count("password_link") <= 1, d.added
+    assert set(d.removed) <= {"password_link"} and not d.changed, (d.removed, d.changed)
+
+
+def _password_link(ctx: Ctx) -> str:
+    from feedback.auth.services import ADMIN_LINK_LIFETIME, find_user, issue_password_link
+
+    with ctx.app.app_context():
+        user = find_user(EMAIL)
+        assert user is not None
+        token = issue_password_link(user, ADMIN_LINK_LIFETIME)
+        db.session.commit()
+        db.session.remove()
+    return f"/passord/{token}"
+
+
+def _new_password(data: Any) -> str:
+    return str(data.draw(st.sampled_from([NEW_PASSWORD, "kort", "æ" * 200, "å" * 201])))
+
+
+def fuzz_reset(data: Any, ctx: Ctx) -> Sent:
+    url = _password_link(ctx)
+
+    def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
+        client = ctx.app.test_client()
+        form = form_posting_to(client.get(url).get_data(as_text=True), url)
+        password = _new_password(data)
+        return [*form.hidden(), ("new_password", password), ("confirm", password)], {}, client
+
+    return build_request(data, ctx, url, valid, [NEW_PASSWORD, url])
+
+
+def check_reset(app: Flask, world: World, d: Diff, sent: Sent) -> None:
+    """Nothing, or the new password: the link spent, the sessions ended, one audit event."""
+    if not d.added and not d.removed and not d.changed:
+        return
+    assert {t: len(r) for t, r in d.added.items()} == {"audit_event": 1}, d.added
+    removed = {t: len(r) for t, r in d.removed.items() if t != "staff_session"}
+    assert removed == {"password_link": 1}, d.removed
+    assert set(d.changed) == {"user_account"}, d.changed
+    columns = [c.name for c in db.metadata.tables["user_account"].columns]
+    (key,) = d.changed["user_account"]
+    old, new = d.before["user_account"][key], d.after["user_account"][key]
+    moved = {name for name, a, b in zip(columns, old, new, strict=True) if a != b}
+    assert moved == {"password_hash"}, moved
+
+
+def _invitation(ctx: Ctx) -> str:
+    from feedback.admin.invitations import invite
+
+    with ctx.app.app_context():
+        organisation = db.session.get(Organisation, ctx.world.org_id)
+        assert organisation is not None
+        _invited, token = invite(
+            organisation,
+            None,
+            email=f"ny-{secrets.token_hex(4)}@example.no",
+            name="Ny Person",
+            role="quality",
+            representation="user_rep",
+        )
+        db.session.commit()
+        db.session.remove()
+    return f"/invitasjon/{token}"
+
+
+def fuzz_join(data: Any, ctx: Ctx) -> Sent:
+    url = _invitation(ctx)
+
+    def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
+        client = ctx.app.test_client()
+        form = form_posting_to(client.get(url).get_data(as_text=True), url)
+        name = data.draw(st.one_of(st.just("Ny Person"), st.text(PLAIN_CHAR, max_size=80)))
+        password = _new_password(data)
+        pairs = [("name", name), ("new_password", password), ("confirm", password)]
+        return [*form.hidden(), *pairs], {}, client
+
+    return build_request(data, ctx, url, valid, [NEW_PASSWORD, "Ny Person", url])
+
+
+def check_join(app: Flask, world: World, d: Diff, sent: Sent) -> None:
+    """Nothing, or a whole account: the person, the role, the invitation closed, the log, and
+    the new person's session (they are signed in)."""
+    if not d.added and not d.changed:
+        nothing_stored(d)
+        return
+    only(
+        d,
+        {"user_account": 1, "membership": 1, "audit_event": 3, "staff_session": 1},
+        changed={"invitation"},
+    )
+
+
 # --- the endpoints -------------------------------------------------------------------------------
 
 Outcome = tuple[int, frozenset[str]]
@@ -1430,6 +1540,25 @@ FUZZERS: dict[str, Fuzzer] = {
         ("password", "feil-passord-123"),
         {"signed in": _status(302), "refused": _status(200)},
         lambda app, sent: [(LOGIN_SCOPE, EMAIL, app.config["LOGIN_ATTEMPT_LIMIT"])],
+    ),
+    "auth.forgot_password": Fuzzer(
+        fuzz_forgot,
+        check_forgot,
+        ("email", ""),
+        {"answered the same": _status(302), "refused": _status(200)},
+        lambda app, sent: [(RESET_SCOPE, EMAIL, app.config["PASSWORD_LINK_LIMIT"])],
+    ),
+    "auth.reset_password": Fuzzer(
+        fuzz_reset,
+        check_reset,
+        ("confirm", "noe-helt-annet"),
+        {"set the password": _stored("audit_event"), "refused": _status(200)},
+    ),
+    "auth.open_invitation": Fuzzer(
+        fuzz_join,
+        check_join,
+        ("confirm", "noe-helt-annet"),
+        {"joined": _stored("membership"), "refused": _status(200)},
     ),
     "auth.logout": Fuzzer(
         fuzz_logout,

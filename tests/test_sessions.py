@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.extensions import db
 from feedback.models import StaffSession, User
 from feedback.models.base import utcnow
@@ -122,20 +123,24 @@ def test_deactivation_ends_every_session_at_once(
     assert not signed_in(member)
 
 
-def test_an_administrators_password_reset_ends_every_session(
+def test_a_password_chosen_through_a_link_ends_every_session(
     app: Flask, client: FlaskClient, people: dict[str, int]
 ) -> None:
     member = app.test_client()
     login(member, "kvalitet@example.no")
     login(client, "admin@example.no")
+    with app.app_context():
+        user = db.session.get(User, people["member"])
+        token = issue_password_link(user, ADMIN_LINK_LIFETIME)
+        db.session.commit()
+    stranger = app.test_client()
     response = post_form(
-        client,
-        f"/admin/brukere/{people['member']}/passord",
-        {"reset-password": "midlertidig-passord-1"},
-        page=f"/admin/brukere/{people['member']}",
-        prefix="reset",
+        stranger,
+        f"/passord/{token}",
+        {"new_password": "et-helt-nytt-passord", "confirm": "et-helt-nytt-passord"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    assert sessions_of(app, people["member"]) == []
     assert not signed_in(member)
     assert signed_in(client)
 

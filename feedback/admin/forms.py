@@ -20,7 +20,6 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback.auth.forms import new_password_field
 from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
 from feedback.models import Unit
 from feedback.models.organisation import LOWEST_MIN_GROUP_SIZE
@@ -133,20 +132,15 @@ class RoleFields(Form):
             raise ValidationError(_l("Choose at least one unit the manager is responsible for."))
 
 
-class NewAccountForm(RoleFields):
+class InviteForm(RoleFields):
     name = _name_field()
     email = _email_field()
-    password = new_password_field(_l("Temporary password"))
 
 
 class AccountForm(Form):
     name = _name_field()
     email = _email_field()
     active = BooleanField(_l("Account active"), description=_l("Inactive accounts cannot sign in."))
-
-
-class ResetPasswordForm(Form):
-    password = new_password_field(_l("Temporary password"))
 
 
 class SettingsForm(Form):

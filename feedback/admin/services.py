@@ -10,7 +10,12 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.auth.services import end_all_sessions, hash_password, normalise_email, set_password
+from feedback.auth.services import (
+    ADMIN_LINK_LIFETIME,
+    end_all_sessions,
+    issue_password_link,
+    normalise_email,
+)
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
@@ -159,6 +164,22 @@ def _resolve_units(organisation: Organisation, unit_ids: Sequence[int]) -> list[
     return units
 
 
+def check_role(
+    organisation: Organisation, role: str, representation: str | None, unit_ids: Sequence[int]
+) -> tuple[str | None, list[Unit]]:
+    """The representation and units a role needs, checked; raises AdminError."""
+    if role not in ROLES:
+        raise AdminError("role", _l("Choose a role from the list."))
+    if role == "quality" and representation not in REPRESENTATIONS:
+        raise AdminError("representation", _l("Choose what the member represents."))
+    if role != "quality":
+        representation = None
+    units = _resolve_units(organisation, unit_ids) if role == "manager" else []
+    if role == "manager" and not units:
+        raise AdminError("unit_ids", _l("Choose at least one unit the manager is responsible for."))
+    return representation, units
+
+
 def grant_role(
     organisation: Organisation,
     actor: User | None,
@@ -169,23 +190,8 @@ def grant_role(
     unit_ids: Sequence[int] = (),
 ) -> Membership:
     """Give the user a role here; managers need at least one unit."""
-    if role not in ROLES:
-        raise AdminError("role", _l("Choose a role from the list."))
-    if role == "quality" and representation not in REPRESENTATIONS:
-        raise AdminError("representation", _l("Choose what the member represents."))
-    if role != "quality":
-        representation = None
-    units = _resolve_units(organisation, unit_ids) if role == "manager" else []
-    if role == "manager" and not units:
-        raise AdminError("unit_ids", _l("Choose at least one unit the manager is responsible for."))
-    existing = db.session.scalar(
-        sa.select(Membership).where(
-            Membership.user_id == user.id,
-            Membership.organisation_id == organisation.id,
-            Membership.role == role,
-        )
-    )
-    if existing is not None:
+    representation, units = check_role(organisation, role, representation, unit_ids)
+    if find_membership(organisation, user, role) is not None:
         raise AdminError("role", _l("The account already has this role."))
     membership = Membership(
         user=user, organisation=organisation, role=role, representation=representation, units=units
@@ -197,11 +203,22 @@ def grant_role(
         actor,
         "membership.grant",
         user.email,
+        target=f"user:{user.id}",
         role=role,
         representation=representation,
         units=[u.name for u in units],
     )
     return membership
+
+
+def find_membership(organisation: Organisation, user: User, role: str) -> Membership | None:
+    return db.session.scalar(
+        sa.select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organisation_id == organisation.id,
+            Membership.role == role,
+        )
+    )
 
 
 def revoke_role(organisation: Organisation, actor: User | None, membership: Membership) -> None:
@@ -210,7 +227,12 @@ def revoke_role(organisation: Organisation, actor: User | None, membership: Memb
     if membership.role == "admin" and _admin_count(organisation) <= 1:
         raise AdminError("role", _l("The organisation must keep at least one administrator."))
     audit.record(
-        organisation, actor, "membership.revoke", membership.user.email, role=membership.role
+        organisation,
+        actor,
+        "membership.revoke",
+        membership.user.email,
+        target=f"user:{membership.user_id}",
+        role=membership.role,
     )
     db.session.delete(membership)
     db.session.flush()
@@ -232,35 +254,25 @@ def _admin_count(organisation: Organisation) -> int:
     )
 
 
-def create_account(
-    organisation: Organisation,
-    actor: User | None,
-    *,
-    email: str,
-    name: str,
-    password: str,
-    role: str,
-    representation: str | None,
-    unit_ids: Sequence[int] = (),
-) -> tuple[User, bool]:
-    """Create the account with a first role; an existing account only gets the role.
+def holds_roles_only_in(user: User, organisation: Organisation) -> bool:
+    """True when every role the account holds is in this organisation (and it holds one).
 
-    Returns the user and whether it was created.
+    Only then may this organisation's administrators manage the account itself (password link,
+    name, e-mail, active, second factor): an account with roles elsewhere belongs to its holder,
+    and another organisation must not be able to lock them out or take it over.
     """
-    email = normalise_email(email)
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    created = user is None
-    if user is None:
-        user = User(
-            email=email, name=name, password_hash=hash_password(password), must_change_password=True
+    organisation_ids = set(
+        db.session.scalars(
+            sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
         )
-        db.session.add(user)
-        db.session.flush()
-        audit.record(organisation, actor, "account.create", email, name=name)
-    grant_role(
-        organisation, actor, user, role=role, representation=representation, unit_ids=unit_ids
     )
-    return user, created
+    return organisation_ids == {organisation.id}
+
+
+def require_own_account(organisation: Organisation, user: User) -> None:
+    """403 unless the account holds roles in this organisation alone."""
+    if not holds_roles_only_in(user, organisation):
+        abort(403)
 
 
 def update_account(
@@ -272,6 +284,7 @@ def update_account(
     name: str,
     active: bool,
 ) -> None:
+    require_own_account(organisation, user)
     email = normalise_email(email)
     clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
     if clash is not None:
@@ -280,18 +293,54 @@ def update_account(
         raise AdminError("active", _l("You cannot deactivate your own account."))
     changed = audit.apply_changes(user, email=email, name=name, active=active)
     if changed:
-        if not active:
+        # A new sign-in name or a deactivation: the person signs in again (or not at all).
+        if not active or "email" in changed:
             end_all_sessions(user)
         db.session.flush()
-        audit.record(organisation, actor, "account.update", email, changed=changed)
+        audit.record(
+            organisation, actor, "account.update", email, target=f"user:{user.id}", changed=changed
+        )
 
 
-def reset_password(
-    organisation: Organisation, actor: User | None, user: User, password: str
-) -> None:
-    """Set a temporary password; the user must choose a new one at the next sign-in."""
-    set_password(user, password, must_change=True)
-    audit.record(organisation, actor, "account.reset_password", user.email)
+def send_password_link(organisation: Organisation, actor: User | None, user: User) -> str:
+    """The secret of a new link for the person to choose a password (the administrator never
+    sees a password; without a mail server they see this link once, to hand over)."""
+    require_own_account(organisation, user)
+    token = issue_password_link(user, ADMIN_LINK_LIFETIME)
+    audit.record(organisation, actor, "account.password_link", user.email, target=f"user:{user.id}")
+    return token
+
+
+def leave_organisation(user: User, organisation: Organisation) -> None:
+    """The person gives up every role they hold in the organisation (not its last admin)."""
+    memberships = list(
+        db.session.scalars(
+            sa.select(Membership).where(
+                Membership.user_id == user.id, Membership.organisation_id == organisation.id
+            )
+        )
+    )
+    if not memberships:
+        abort(404)
+    if any(m.role == "admin" for m in memberships) and _admin_count(organisation) <= 1:
+        raise AdminError(
+            "organisation",
+            _l(
+                "You are the last administrator of %(name)s. Give someone else the role first.",
+                name=organisation.name,
+            ),
+        )
+    audit.record(
+        organisation,
+        user,
+        "membership.leave",
+        user.email,
+        target=f"user:{user.id}",
+        roles=sorted(m.role for m in memberships),
+    )
+    for membership in memberships:
+        db.session.delete(membership)
+    db.session.flush()
 
 
 def members_count_for(organisation: Organisation, user_id: int) -> int:

@@ -20,4 +20,4 @@ def init_app(app: Flask) -> None:
     app.before_request(services.require_password_change)
 
 
-from feedback.auth import views  # noqa: E402,F401  - registers the routes on bp
+from feedback.auth import account, views  # noqa: E402,F401  - registers the routes on bp

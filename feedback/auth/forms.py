@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -77,3 +77,55 @@ class EndSessionsForm(Form):
     """Only the CSRF token, and which button: every other browser, or (alle) this one too."""
 
     everywhere = BooleanField(_l("Sign out here too"), name="alle")
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", message=_l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _own_name_field() -> StringField:
+    return StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=200, message=_l("The name can be at most %(max)d characters.", max=200)),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class NewPasswordForm(Form):
+    new_password = new_password_field(_l("New password"))
+    confirm = _confirm_field()
+
+
+class JoinForm(Form):
+    """A new person's own name and password, chosen from an invitation."""
+
+    name = _own_name_field()
+    new_password = new_password_field(_l("Choose a password"))
+    confirm = _confirm_field()
+
+
+class OwnNameForm(Form):
+    name = _own_name_field()

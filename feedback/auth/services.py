@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -14,10 +14,11 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from feedback import ratelimit, security
+from feedback import audit, ratelimit, security
 from feedback.auth import devices
 from feedback.extensions import db
-from feedback.models import StaffSession, User
+from feedback.mail import Mail
+from feedback.models import PasswordLink, StaffSession, User
 from feedback.models.base import utcnow
 
 #: Failed sign-ins from browsers without a device cookie for the account, counted per account.
@@ -26,6 +27,11 @@ LOGIN_SCOPE = "login"
 DEVICE_SCOPE = "login-device"
 #: Flask-Login's session key; it holds the token of the StaffSession (not the user id).
 SESSION_KEY = "_user_id"
+RESET_SCOPE = "password-link"
+#: How long a mailed link to choose a password works: short when the person asked for it
+#: themselves (they are at their mailbox now), a day when an administrator sent it.
+SELF_SERVICE_LINK_LIFETIME = timedelta(hours=1)
+ADMIN_LINK_LIFETIME = timedelta(hours=24)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 
@@ -202,6 +208,14 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new, keep_current=True)
 
 
+def rename_own_account(user: User, name: str) -> None:
+    changed = audit.apply_changes(user, name=name)
+    if changed:
+        audit.record(
+            None, user, "account.update", user.email, target=f"user:{user.id}", changed=changed
+        )
+
+
 def unauthorized() -> Response:
     flash(_("Sign in to see this page."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -218,3 +232,92 @@ def require_password_change() -> Response | None:
     ):
         return redirect(url_for("auth.change_password"))
     return None
+
+
+# --- mailed links: invitations and choosing a new password ------------------------------------
+
+
+def new_link_token() -> str:
+    """The secret of a mailed link (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_link_token(token: str) -> str:
+    """What is stored of a link's secret. A fast hash suffices: the secret is random, not
+    chosen by a person, so it cannot be guessed from its hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(endpoint: str, token: str) -> str:
+    """The full address of a page for a mail, under PUBLIC_URL (also from the command line)."""
+    if has_request_context():
+        path = url_for(endpoint, token=token)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, token=token)
+    return f"{current_app.config['PUBLIC_URL']}{path}"
+
+
+def issue_password_link(user: User, lifetime: timedelta) -> str:
+    """A new single-use link for the account; any older link stops working."""
+    db.session.execute(sa.delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    token = new_link_token()
+    now = utcnow()
+    db.session.add(
+        PasswordLink(
+            user_id=user.id,
+            token_hash=hash_link_token(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def password_link_mail(user: User, token: str, lifetime: timedelta) -> Mail:
+    hours = int(lifetime.total_seconds() // 3600)
+    body = _(
+        "Hello %(name)s,\n\n"
+        "Open this link to choose a new password for Brukerstemmen:\n%(url)s\n\n"
+        "The link works once, for %(hours)d hours. If you did not ask for it, ignore this "
+        "e-mail: your password stays as it is.",
+        name=user.name,
+        url=link_url("auth.reset_password", token=token),
+        hours=hours,
+    )
+    return Mail(user.email, _("Choose a new password for Brukerstemmen"), body)
+
+
+def request_password_link(email: str) -> Mail | None:
+    """Self-service: a link for an active account with this e-mail, within the per-address
+    limit; None otherwise. The caller answers the same either way."""
+    identity = normalise_email(email)
+    limit = current_app.config["PASSWORD_LINK_LIMIT"]
+    if not ratelimit.take(RESET_SCOPE, identity, limit):
+        return None
+    user = find_user(identity)
+    if user is None or not user.active:
+        return None
+    token = issue_password_link(user, SELF_SERVICE_LINK_LIFETIME)
+    return password_link_mail(user, token, SELF_SERVICE_LINK_LIFETIME)
+
+
+def find_password_link(token: str) -> PasswordLink | None:
+    """The link if it is still good (not used, not expired, the account active)."""
+    link = db.session.scalar(
+        sa.select(PasswordLink).where(PasswordLink.token_hash == hash_link_token(token))
+    )
+    if link is None or link.expires_at <= utcnow() or not link.user.active:
+        return None
+    return link
+
+
+def use_password_link(link: PasswordLink, password: str) -> User:
+    """Set the new password, end every session of the account and spend the link."""
+    user = link.user
+    set_password(user, password)
+    db.session.execute(sa.delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    audit.record(None, user, "account.password_reset", user.email, target=f"user:{user.id}")
+    db.session.flush()
+    return user

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from feedback import mail
 from feedback.access import signed_in_user
 from feedback.auth import bp, devices, services
-from feedback.auth.forms import ChangePasswordForm, EndSessionsForm, LoginForm
+from feedback.auth.forms import (
+    ChangePasswordForm,
+    EndSessionsForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from feedback.extensions import db
 from feedback.i18n import safe_next
+from feedback.views import no_store
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
@@ -93,3 +101,46 @@ def end_sessions() -> Response:
         return redirect(url_for("auth.login"))
     flash(_("Every other sign-in has been ended."), "success")
     return redirect(url_for("auth.sessions"))
+
+
+@bp.route("/glemt-passord", methods=["GET", "POST"])
+def forgot_password() -> Response | str:
+    """The same answer whether or not the address has an account, and however often it asks."""
+    form = ForgotPasswordForm()
+    mail_on = mail.enabled(current_app.config)
+    if mail_on and form.validate_on_submit():
+        message = services.request_password_link(form.email.data or "")
+        if message is not None:
+            try:
+                mail.send(current_app.config, [message])
+            except mail.MailError:
+                # Said nowhere: a different answer would tell that the address has an account.
+                db.session.rollback()
+        db.session.commit()
+        flash(
+            _(
+                "If an account uses this address, we have sent it a link to choose a new "
+                "password. The link works for one hour."
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form, mail_on=mail_on)
+
+
+@bp.route("/passord/<token>", methods=["GET", "POST"])
+@no_store
+def reset_password(token: str) -> Response | str | tuple[str, int]:
+    link = services.find_password_link(token)
+    if link is None:
+        return render_template("auth/link_gone.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.use_password_link(link, form.new_password.data or "")
+        db.session.commit()
+        services.end_session()
+        flash(
+            _("Your new password is saved, and you are signed out everywhere. Sign in."), "success"
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -32,7 +32,15 @@ from feedback.models.survey import (
     SurveyTemplate,
     UsedFormToken,
 )
-from feedback.models.user import Membership, StaffSession, User, membership_unit
+from feedback.models.user import (
+    Invitation,
+    Membership,
+    PasswordLink,
+    StaffSession,
+    User,
+    invitation_unit,
+    membership_unit,
+)
 
 __all__ = [
     "ActionAnswer",
@@ -52,8 +60,10 @@ __all__ = [
     "DeviationMessage",
     "DeviationNote",
     "DeviationNotice",
+    "Invitation",
     "Membership",
     "Organisation",
+    "PasswordLink",
     "Question",
     "QuestionOption",
     "Response",
@@ -65,5 +75,6 @@ __all__ = [
     "Unit",
     "UsedFormToken",
     "User",
+    "invitation_unit",
     "membership_unit",
 ]

@@ -136,3 +136,96 @@ class StaffSession(Base):
 
     def __repr__(self) -> str:
         return f"<StaffSession {self.id} of {self.user_id}>"
+
+
+#: How an invitation ended: taken, turned down by the person, or withdrawn by the organisation.
+INVITATION_OUTCOMES = ("accepted", "declined", "withdrawn")
+
+invitation_unit = sa.Table(
+    "invitation_unit",
+    Base.metadata,
+    sa.Column(
+        "invitation_id",
+        sa.ForeignKey("invitation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("unit_id", sa.ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Invitation(Base):
+    """An organisation's offer of a role to whoever holds an e-mail address.
+
+    Nothing changes for the person until they open the mailed link and accept: a new person
+    chooses their own name and password there, someone with an account signs in first.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("role", ROLES), name="known_role"),
+        sa.CheckConstraint(
+            "(role = 'quality' AND representation IS NOT NULL)"
+            " OR (role <> 'quality' AND representation IS NULL)",
+            name="representation_for_quality_only",
+        ),
+        sa.CheckConstraint(
+            "representation IS NULL OR " + in_list("representation", REPRESENTATIONS),
+            name="known_representation",
+        ),
+        sa.CheckConstraint(
+            "outcome IS NULL OR " + in_list("outcome", INVITATION_OUTCOMES), name="known_outcome"
+        ),
+        sa.CheckConstraint("(outcome IS NULL) = (closed_at IS NULL)", name="closed_with_outcome"),
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: Who may take it; stored lowercased. Not linked to an account: the inviting
+    #: organisation must not learn whether one exists.
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    #: The administrator's suggestion for a new account's name (the person may change it;
+    #: an existing account keeps its own).
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: One of ROLES, and REPRESENTATIONS for the quality group.
+    role: Mapped[str] = mapped_column(sa.String(20))
+    representation: Mapped[str | None] = mapped_column(sa.String(20))
+    #: SHA-256 of the mailed link's secret; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: After this the link no longer works; a resend gives a new link and a new time.
+    expires_at: Mapped[datetime]
+    #: When and how it ended (both empty while pending).
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+    #: The units a manager will answer for.
+    units: Mapped[list[Unit]] = relationship(secondary=invitation_unit, order_by=Unit.name)
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id}@{self.organisation_id} {self.role}>"
+
+
+class PasswordLink(Base):
+    """A single-use, expiring link to choose a new password, mailed to the account's owner."""
+
+    __tablename__ = "password_link"
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the mailed link's secret.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,193 @@
+"""Views for accounts, roles and invitations of one organisation."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.admin import bp, invitations, services
+from feedback.admin.forms import AccountForm, InviteForm, RoleFields
+from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
+from feedback.extensions import db
+from feedback.forms import show_error
+from feedback.models import Invitation, Membership
+from feedback.models.base import utcnow
+from feedback.views import deliver_link, save_or_show
+from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
+
+LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
+
+
+@bp.route("/brukere")
+@role_required("admin")
+def list_accounts() -> str:
+    organisation = require_organisation()
+    return render_template(
+        "admin/accounts.html",
+        members=services.members(organisation),
+        invitations=invitations.pending(organisation),
+        now=utcnow(),
+        **LABELS,
+    )
+
+
+@bp.route("/brukere/ny", methods=["GET", "POST"])
+@role_required("admin")
+def new_invitation() -> Response | str:
+    """Invite by e-mail. The answer is the same whether or not the address has an account."""
+    organisation = require_organisation()
+    form = InviteForm()
+    form.set_units(services.unit_tree(organisation, active_only=True))
+    if form.validate_on_submit():
+        try:
+            invitation, token = invitations.invite(
+                organisation,
+                signed_in_user(),
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data or "",
+                representation=form.representation.data or None,
+                unit_ids=form.unit_ids.data or [],
+            )
+        except services.AdminError as error:
+            db.session.rollback()
+            show_error(form, error.field, error.message)
+        else:
+            return _deliver_invitation(invitation, token)
+    return render_template("admin/account_new.html", form=form)
+
+
+def _deliver_invitation(invitation: Invitation, token: str) -> Response | str:
+    return deliver_link(
+        invitations.invitation_mail(invitation, token),
+        invitations.invitation_url(token),
+        _("An invitation was sent to %(email)s.", email=invitation.email),
+        url_for("admin.list_accounts"),
+    )
+
+
+@bp.route("/invitasjoner/<int:invitation_id>/send", methods=["POST"])
+@role_required("admin")
+def resend_invitation(invitation_id: int) -> Response | str:
+    organisation = require_organisation()
+    invitation = invitations.get_pending(organisation, invitation_id)
+    token = invitations.resend(organisation, signed_in_user(), invitation)
+    return _deliver_invitation(invitation, token)
+
+
+@bp.route("/invitasjoner/<int:invitation_id>/trekk", methods=["POST"])
+@role_required("admin")
+def withdraw_invitation(invitation_id: int) -> Response:
+    organisation = require_organisation()
+    invitation = invitations.get_pending(organisation, invitation_id)
+    invitations.withdraw(organisation, signed_in_user(), invitation)
+    db.session.commit()
+    flash(_("The invitation was withdrawn; its link no longer works."), "success")
+    return redirect(url_for("admin.list_accounts"))
+
+
+def _account_page(
+    user_id: int, account_form: AccountForm | None = None, role_form: RoleFields | None = None
+) -> str:
+    organisation = require_organisation()
+    member = services.get_member(organisation, user_id)
+    if account_form is None:
+        account_form = AccountForm(prefix="account", obj=member.user, formdata=None)
+    role_form = role_form or RoleFields(prefix="role", formdata=None)
+    role_form.set_units(services.unit_tree(organisation, active_only=True))
+    return render_template(
+        "admin/account_edit.html",
+        member=member,
+        own_account=services.holds_roles_only_in(member.user, organisation),
+        account_form=account_form,
+        role_form=role_form,
+        **LABELS,
+    )
+
+
+@bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_account(user_id: int) -> Response | str:
+    organisation = require_organisation()
+    member = services.get_member(organisation, user_id)
+    form = AccountForm(prefix="account", obj=member.user)
+    if form.is_submitted():
+        # Refused before anything is read: an account with roles elsewhere is its holder's.
+        services.require_own_account(organisation, member.user)
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.update_account(
+                organisation,
+                signed_in_user(),
+                member.user,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                active=form.active.data,
+            ),
+            _("The changes were saved."),
+            url_for("admin.edit_account", user_id=user_id),
+        )
+        if saved:
+            return saved
+    return _account_page(user_id, account_form=form)
+
+
+@bp.route("/brukere/<int:user_id>/passord", methods=["POST"])
+@role_required("admin")
+def send_password_link(user_id: int) -> Response | str:
+    organisation = require_organisation()
+    user = services.get_member(organisation, user_id).user
+    token = services.send_password_link(organisation, signed_in_user(), user)
+    return deliver_link(
+        password_link_mail(user, token, ADMIN_LINK_LIFETIME),
+        link_url("auth.reset_password", token=token),
+        _("A link to choose a new password was sent to %(email)s.", email=user.email),
+        url_for("admin.edit_account", user_id=user_id),
+    )
+
+
+@bp.route("/brukere/<int:user_id>/roller", methods=["POST"])
+@role_required("admin")
+def add_role(user_id: int) -> Response | str:
+    organisation = require_organisation()
+    member = services.get_member(organisation, user_id)
+    form = RoleFields(prefix="role")
+    form.set_units(services.unit_tree(organisation, active_only=True))
+    if form.validate_on_submit():
+        saved = save_or_show(
+            form,
+            lambda: services.grant_role(
+                organisation,
+                signed_in_user(),
+                member.user,
+                role=form.role.data or "",
+                representation=form.representation.data or None,
+                unit_ids=form.unit_ids.data or [],
+            ),
+            _("The role was added."),
+            url_for("admin.edit_account", user_id=user_id),
+        )
+        if saved:
+            return saved
+    return _account_page(user_id, role_form=form)
+
+
+@bp.route("/roller/<int:membership_id>/fjern", methods=["POST"])
+@role_required("admin")
+def remove_role(membership_id: int) -> Response:
+    organisation = require_organisation()
+    membership = db.get_or_404(Membership, membership_id)
+    user_id = membership.user_id
+    try:
+        services.revoke_role(organisation, signed_in_user(), membership)
+    except services.AdminError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The role was removed."), "success")
+    if services.members_count_for(organisation, user_id):
+        return redirect(url_for("admin.edit_account", user_id=user_id))
+    return redirect(url_for("admin.list_accounts"))
