@@ -1,0 +1,52 @@
+"""Sign-in with an organisation's OpenID Connect provider: one configuration per organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedback.models.base import Base, utcnow
+from feedback.models.organisation import Organisation
+
+
+class OidcProvider(Base):
+    """The identity provider whose staff sign-in an organisation trusts (Entra ID, ID-porten …)."""
+
+    __tablename__ = "oidc_provider"
+    __table_args__ = (
+        sa.CheckConstraint("NOT required OR enabled", name="required_only_when_enabled"),
+        sa.CheckConstraint("email_claim <> ''", name="email_claim_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), unique=True
+    )
+    #: Shown on the sign-in button, e.g. "Fjordvik kommune (Entra ID)".
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Issuer identifier; the discovery document is read from <issuer>/.well-known/….
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    client_id: Mapped[str] = mapped_column(sa.String(255))
+    #: Client secret encrypted with a key derived from SECRET_KEY (feedback.auth.oidc_config).
+    client_secret_encrypted: Mapped[str] = mapped_column(sa.Text)
+    #: The ID token claim that holds the e-mail address (Entra ID: often preferred_username).
+    email_claim: Mapped[str] = mapped_column(
+        sa.String(100), default="email", server_default="email"
+    )
+    #: The ID token claim that lists the person's groups; empty: no group mapping.
+    groups_claim: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: Lines "group = role[:detail]" as the administrator wrote them (validated when saved).
+    group_roles: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: Shown on the sign-in page and usable.
+    enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+    #: Staff of this organisation may not reach it with a password session.
+    required: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OidcProvider {self.organisation_id} {self.issuer}>"
