@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Flask, abort, g, session
 from flask_login import current_user, login_required
 
+from feedback.auth.oidc_config import ORGANISATION_KEY, organisations_requiring_oidc
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, User
 
@@ -31,11 +32,20 @@ def user_organisations() -> list[Organisation]:
     stmt = (
         sa.select(Organisation)
         .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == current_user.id)
+        .where(Membership.user_id == current_user.id, _reachable_by_this_sign_in())
         .distinct()
         .order_by(Organisation.name)
     )
     return list(db.session.scalars(stmt))
+
+
+def _reachable_by_this_sign_in() -> sa.ColumnElement[bool]:
+    """An OpenID Connect sign-in reaches the organisation whose provider vouched for the person;
+    a password sign-in reaches the organisations that do not require OpenID Connect."""
+    vouched_for = session.get(ORGANISATION_KEY)
+    if vouched_for is not None:
+        return Organisation.id == vouched_for
+    return Organisation.id.not_in(organisations_requiring_oidc())
 
 
 def current_organisation() -> Organisation | None:

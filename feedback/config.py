@@ -136,6 +136,10 @@ class Config:
         self.MAIL_TIMEOUT = _int(env, "FEEDBACK_MAIL_TIMEOUT", 10, 1)
         #: Address links in e-mails start with, without a trailing slash.
         self.PUBLIC_URL = (env.get("FEEDBACK_PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+        #: Seconds to wait for an OpenID Connect provider (discovery, keys, token) before giving up.
+        self.OIDC_HTTP_TIMEOUT = _int(env, "FEEDBACK_OIDC_HTTP_TIMEOUT", 10, 1)
+        #: Clock difference allowed between this server and a provider when checking ID tokens.
+        self.OIDC_CLOCK_SKEW_SECONDS = _int(env, "FEEDBACK_OIDC_CLOCK_SKEW_SECONDS", 60, 0)
         for key, value in overrides.items():
             setattr(self, key, value)
 
