@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from feedback.auth.oidc_config import parse_group_roles, safe_provider_url
 from feedback.forms import Form, strip
@@ -42,7 +42,7 @@ class OidcProviderForm(Form):
     )
     client_secret = PasswordField(
         _l("Client secret"),
-        validators=[Optional(), Length(max=1000, message=_l("The secret is too long."))],
+        validators=[Length(max=1000, message=_l("The secret is too long."))],
     )
     email_claim = StringField(
         _l("Claim with the e-mail address"),
