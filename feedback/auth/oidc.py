@@ -106,7 +106,8 @@ def complete(organisation: Organisation, provider: OidcProvider, args: dict[str,
     if not hmac.compare_digest(str(flow["state"]), args.get("state", "")):
         raise SignInFailed("flow", "state does not match")
     if "error" in args:
-        raise SignInFailed("refused", f"provider answered error={args['error'][:60]}")
+        code = "".join(c for c in args["error"][:60] if c.isascii() and (c.isalnum() or c == "_"))
+        raise SignInFailed("refused", f"provider answered error={code}")
     if "iss" in args and args["iss"] != provider.issuer:  # RFC 9207: no mix-up of providers
         raise SignInFailed("flow", "iss parameter names another issuer")
     claims = _id_token_claims(organisation, provider, args.get("code", ""), flow)

@@ -29,8 +29,6 @@ log = logging.getLogger(__name__)
 
 #: How long a discovery document is trusted before it is fetched again.
 DISCOVERY_TTL_SECONDS = 3600
-#: An unknown key id refreshes the issuer's keys at most this often.
-JWKS_MIN_REFRESH_SECONDS = 10
 #: The session key naming the one organisation an OpenID Connect sign-in reaches.
 ORGANISATION_KEY = "oidc_organisation_id"
 #: Largest document read from a provider.
@@ -207,11 +205,14 @@ def password_allowed(user: User) -> bool:
 
 
 def safe_provider_url(url: str) -> bool:
-    """HTTPS, or plain HTTP to this machine only (a provider run beside the app, or in tests)."""
+    """HTTPS; plain HTTP only to this machine and only where OIDC_ALLOW_HTTP_LOOPBACK is set
+    (the tests' provider)."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return True
     if parts.scheme != "http" or not parts.hostname:
+        return False
+    if not current_app.config["OIDC_ALLOW_HTTP_LOOPBACK"]:
         return False
     if parts.hostname == "localhost":
         return True
@@ -282,13 +283,14 @@ def discovery(issuer: str) -> dict[str, Any]:
 
 def signing_keys(issuer: str, *, refresh: bool = False) -> dict[str, Any]:
     """The issuer's key set, cached; ``refresh`` (a token named an unknown key) fetches it
-    again, at most once every JWKS_MIN_REFRESH_SECONDS."""
+    again, at most once every OIDC_JWKS_MIN_REFRESH_SECONDS."""
     now = time.monotonic()
     with _lock:
         cached = _jwks.get(issuer)
     if cached:
         age = now - cached[0]
-        if age < JWKS_MIN_REFRESH_SECONDS or (not refresh and age < DISCOVERY_TTL_SECONDS):
+        min_refresh = current_app.config["OIDC_JWKS_MIN_REFRESH_SECONDS"]
+        if age < min_refresh or (not refresh and age < DISCOVERY_TTL_SECONDS):
             return cached[1]
     keys = get_json(discovery(issuer)["jwks_uri"])
     if not isinstance(keys.get("keys"), list):

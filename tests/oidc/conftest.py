@@ -21,6 +21,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.auth.oidc_config import forget_issuer
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("provider.mjs")
 NODE = shutil.which("node")
@@ -122,8 +124,10 @@ def provider_process() -> Iterator[Provider]:
 
 @pytest.fixture
 def provider(provider_process: Provider) -> Iterator[Provider]:
-    """The running provider, with its accounts and token lifetime as at start."""
+    """The running provider, with its accounts, token lifetime and key as at start; the app
+    process forgets what it cached about it."""
     provider_process.admin("reset")
+    forget_issuer(provider_process.issuer)
     try:
         yield provider_process
     finally:

@@ -12,7 +12,8 @@
 //   POST /test/id-token-ttl/<seconds> lifetime of ID tokens issued from now on
 //   POST /test/token-delay/<ms>       the token endpoint answers this much later (with a short
 //                                     lifetime: an ID token that has expired when it arrives)
-//   POST /test/reset                  accounts, lifetime and delay as at start
+//   POST /test/rotate-key             sign with a new key (new kid) from now on
+//   POST /test/reset                  accounts, lifetime, delay and key as at start
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
@@ -25,8 +26,12 @@ const DEFAULT_ID_TOKEN_TTL = 600;
 let idTokenTtl = DEFAULT_ID_TOKEN_TTL;
 let tokenDelayMs = 0;
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
+function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomBytes(8).toString('hex');
+  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+}
+const firstKey = newSigningKey();
 
 const configuration = {
   clients: [
@@ -39,7 +44,6 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  jwks: { keys: [signingKey] },
   cookies: { keys: [randomBytes(32).toString('hex')] },
   pkce: { required: () => true },
   // Put the requested claims in the ID token too, as Entra ID does.
@@ -90,8 +94,16 @@ function reply(res, status, body) {
 const server = http.createServer();
 server.listen(0, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
-  const provider = new Provider(issuer, configuration);
-  const handle = provider.callback();
+  // Sessions and grants live in the package's shared memory store, so a provider rebuilt with
+  // another key carries on where the last one stopped.
+  const build = (key) => new Provider(issuer, { ...configuration, jwks: { keys: [key] } });
+  const original = build(firstKey);
+  let provider = original;
+  let handle = provider.callback();
+  const use = (next) => {
+    provider = next;
+    handle = provider.callback();
+  };
 
   async function interaction(req, res, uid) {
     const details = await provider.interactionDetails(req, res);
@@ -123,6 +135,9 @@ server.listen(0, '127.0.0.1', () => {
           accounts = structuredClone(initialAccounts);
           idTokenTtl = DEFAULT_ID_TOKEN_TTL;
           tokenDelayMs = 0;
+          use(original);
+        } else if (parts[1] === 'rotate-key') {
+          use(build(newSigningKey()));
         } else if (parts[1] === 'accounts' && parts[3] === 'delete') {
           delete accounts[parts[2]];
         } else if (parts[1] === 'id-token-ttl') {

@@ -100,6 +100,8 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(
         ({"client_secret": ""}, "Enter the client secret"),
         ({"enabled": None, "required": "y"}, "must be allowed before it can be required"),
     ]
+    app.config["OIDC_ALLOW_HTTP_LOOPBACK"] = False  # as in production
+    cases.append(({"issuer": provider.issuer}, "must be an https:// address"))
     for changes, message in cases:
         data = {**_form(provider.issuer), **changes}
         answer = post_form(client, PAGE, {k: v for k, v in data.items() if v is not None})

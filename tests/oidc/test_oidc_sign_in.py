@@ -283,3 +283,22 @@ def test_with_roles_in_two_organisations_a_password_reaches_only_the_one_that_al
     page = client.get("/admin/").get_data(as_text=True)
     assert "Solvik kommune" in page
     assert "Fjordvik kommune" not in page
+
+
+def test_a_new_signing_key_is_fetched_when_a_token_names_it(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    with app.app_context():
+        factories.user("kari@fjordvik.example", org=_org(organisation), role="admin")
+        db.session.commit()
+    assert _sign_in(client, provider, "kari").status_code == 302  # the first key is cached
+    post_form(client, "/logg-ut", {}, page="/")
+    provider.admin("rotate-key")
+    # While a refresh is not allowed yet, the cached keys cannot check the new key's tokens.
+    app.config["OIDC_JWKS_MIN_REFRESH_SECONDS"] = 3600
+    assert _sign_in(client, provider, "kari").status_code == 400
+    assert not _signed_in(client)
+    app.config["OIDC_JWKS_MIN_REFRESH_SECONDS"] = 0
+    assert _sign_in(client, provider, "kari").status_code == 302
+    assert _signed_in(client)
