@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from flask import Flask, abort, g, session
 from flask_login import current_user, login_required
 
-from feedback.auth.oidc_config import ORGANISATION_KEY, organisations_requiring_oidc
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, User
+from feedback.models import Membership, OidcProvider, Organisation, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ORG_KEY = "organisation_id"
+#: The session key naming the one organisation an OpenID Connect sign-in reaches.
+ORGANISATION_KEY = "oidc_organisation_id"
 
 
 def signed_in_user() -> User:
@@ -37,6 +38,13 @@ def user_organisations() -> list[Organisation]:
         .order_by(Organisation.name)
     )
     return list(db.session.scalars(stmt))
+
+
+def organisations_requiring_oidc() -> sa.Select[int]:
+    """Ids of the organisations whose staff must sign in with its OpenID Connect provider."""
+    return sa.select(OidcProvider.organisation_id).where(
+        OidcProvider.enabled.is_(True), OidcProvider.required.is_(True)
+    )
 
 
 def _reachable_by_this_sign_in() -> sa.ColumnElement[bool]:

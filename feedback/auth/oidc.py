@@ -29,7 +29,7 @@ from feedback import audit
 from feedback.auth import oidc_config
 from feedback.auth.oidc_config import GroupRole, ProviderUnavailable
 from feedback.extensions import db
-from feedback.models import Membership, OidcProvider, Organisation, Unit, User
+from feedback.models import Membership, OidcIdentity, OidcProvider, Organisation, Unit, User
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,10 @@ def complete(organisation: Organisation, provider: OidcProvider, args: dict[str,
     if "iss" in args and args["iss"] != provider.issuer:  # RFC 9207: no mix-up of providers
         raise SignInFailed("flow", "iss parameter names another issuer")
     claims = _id_token_claims(organisation, provider, args.get("code", ""), flow)
-    email = _email(provider, claims)
-    return _account(organisation, provider, email, _groups(provider, claims))
+    user = _account(organisation, provider, claims)
+    for rule in _granted(organisation, provider, claims):
+        _grant(organisation, user, rule)
+    return user
 
 
 def _id_token_claims(
@@ -188,32 +190,65 @@ def _groups(provider: OidcProvider, claims: dict[str, Any]) -> set[str]:
     return set()
 
 
-def _account(
-    organisation: Organisation, provider: OidcProvider, email: str, groups: set[str]
-) -> User:
-    """An account with a role here signs in; a group mapping may create an account or add roles
-    here; an account that exists only elsewhere is never joined to this organisation here
-    (that takes an invitation the person accepts)."""
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    has_role_here = user is not None and any(
-        m.organisation_id == organisation.id for m in user.memberships
-    )
+def _granted(
+    organisation: Organisation, provider: OidcProvider, claims: dict[str, Any]
+) -> list[GroupRole]:
+    """The roles the person's groups at the provider give in this organisation."""
+    groups = _groups(provider, claims)
     rules, _errors = oidc_config.parse_group_roles(provider.group_roles, organisation)
-    granted = [rule for rule in rules if rule.group in groups]
+    return [rule for rule in rules if rule.group in groups]
+
+
+def _account(organisation: Organisation, provider: OidcProvider, claims: dict[str, Any]) -> User:
+    """The person's account. Once signed in here, an account is tied to the provider's ``sub``
+    (ASVS 10.5.2): an e-mail address later given to someone else at the provider does not open
+    it. An account with a role here signs in; a group mapping may create a new account; an
+    account that exists only in other organisations is never joined to this one here (that
+    takes an invitation the person accepts)."""
+    subject = str(claims["sub"])[:255]
+    identity = db.session.scalar(
+        sa.select(OidcIdentity).where(
+            OidcIdentity.provider_id == provider.id, OidcIdentity.subject == subject
+        )
+    )
+    if identity is not None:
+        user = db.session.get(User, identity.user_id)
+    else:
+        email = _email(provider, claims)
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is not None and _tied_to_someone_else(provider, user):
+            raise SignInFailed("identity", "e-mail of an account tied to another subject")
     if user is not None and not user.active:
         raise SignInFailed("no_role", "account deactivated")
-    if user is not None and not has_role_here:
+    if user is not None and not any(m.organisation_id == organisation.id for m in user.memberships):
         raise SignInFailed("no_role", "account without a role in this organisation")
-    if user is None and not granted:
-        raise SignInFailed("no_role", "unknown e-mail and no group mapping")
     if user is None:
-        user = User(email=email, name=email.split("@", 1)[0], password_hash=NO_PASSWORD)
+        if not _granted(organisation, provider, claims):
+            raise SignInFailed("no_role", "unknown e-mail and no group mapping")
+        name = claims.get("name")
+        user = User(
+            email=email,
+            name=name[:200] if isinstance(name, str) and name.strip() else email.split("@")[0],
+            password_hash=NO_PASSWORD,
+        )
         db.session.add(user)
         db.session.flush()
         audit.record(organisation, user, "oidc.account_create", email, target=f"user:{user.id}")
-    for rule in granted:
-        _grant(organisation, user, rule)
+    if identity is None:
+        db.session.add(OidcIdentity(provider_id=provider.id, user_id=user.id, subject=subject))
+        db.session.flush()
     return user
+
+
+def _tied_to_someone_else(provider: OidcProvider, user: User) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(OidcIdentity.id).where(
+                OidcIdentity.provider_id == provider.id, OidcIdentity.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def _grant(organisation: Organisation, user: User, rule: GroupRole) -> None:

@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from feedback import audit
+from feedback.access import organisations_requiring_oidc
 from feedback.extensions import db
 from feedback.models import Membership, OidcProvider, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 
 #: How long a discovery document is trusted before it is fetched again.
 DISCOVERY_TTL_SECONDS = 3600
-#: The session key naming the one organisation an OpenID Connect sign-in reaches.
-ORGANISATION_KEY = "oidc_organisation_id"
 #: Largest document read from a provider.
 MAX_DOCUMENT_BYTES = 512 * 1024
 
@@ -182,12 +181,6 @@ def enabled_provider(slug: str) -> tuple[Organisation, OidcProvider] | None:
         .where(Organisation.slug == slug, OidcProvider.enabled.is_(True))
     ).first()
     return (row[0], row[1]) if row else None
-
-
-def organisations_requiring_oidc() -> sa.Select[int]:
-    return sa.select(OidcProvider.organisation_id).where(
-        OidcProvider.enabled.is_(True), OidcProvider.required.is_(True)
-    )
 
 
 def password_allowed(user: User) -> bool:

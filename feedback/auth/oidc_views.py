@@ -7,8 +7,9 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from feedback.access import ORGANISATION_KEY
 from feedback.auth import bp, oidc, services
-from feedback.auth.oidc_config import ORGANISATION_KEY, enabled_provider
+from feedback.auth.oidc_config import enabled_provider
 from feedback.extensions import db
 
 
@@ -29,6 +30,14 @@ def _failure_page(organisation_name: str, failure: oidc.SignInFailed) -> tuple[s
         ),
         "no_email": (
             _("The identity provider did not give us a verified e-mail address for you."),
+            403,
+        ),
+        "identity": (
+            _(
+                "Your account here is linked to another person at the identity provider. Ask an"
+                " administrator in %(name)s.",
+                name=organisation_name,
+            ),
             403,
         ),
         "no_role": (

@@ -10,7 +10,7 @@ from feedback.models.deviation import (
     DeviationNote,
     DeviationNotice,
 )
-from feedback.models.oidc import OidcProvider
+from feedback.models.oidc import OidcIdentity, OidcProvider
 from feedback.models.organisation import Organisation, Unit
 from feedback.models.results import (
     ActionAnswer,
@@ -54,6 +54,7 @@ __all__ = [
     "DeviationNote",
     "DeviationNotice",
     "Membership",
+    "OidcIdentity",
     "OidcProvider",
     "Organisation",
     "Question",

@@ -50,3 +50,23 @@ class OidcProvider(Base):
 
     def __repr__(self) -> str:
         return f"<OidcProvider {self.organisation_id} {self.issuer}>"
+
+
+class OidcIdentity(Base):
+    """Which person at a provider (its ``sub``, never reassigned) an account was first signed in
+    as: an e-mail address the provider later gives someone else does not open the account."""
+
+    __tablename__ = "oidc_identity"
+    __table_args__ = (
+        sa.UniqueConstraint("provider_id", "subject"),
+        sa.UniqueConstraint("provider_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("oidc_provider.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: The ID token's ``sub`` at this provider.
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -38,6 +38,8 @@ ACCOUNTS = {
     "nina": {"email": "nina@fjordvik.example", "email_verified": True, "groups": ["ledere"]},
     "ukjent": {"email": "ukjent@fjordvik.example", "email_verified": True, "groups": []},
     "uverifisert": {"email": "kari@fjordvik.example", "email_verified": False, "groups": []},
+    # Given Kari's address at the provider after her: another person (another sub).
+    "etterfolger": {"email": "kari@fjordvik.example", "email_verified": True, "groups": []},
 }
 
 

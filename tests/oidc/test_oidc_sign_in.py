@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.auth.oidc_config import ORGANISATION_KEY, encrypt_secret
+from feedback.access import ORGANISATION_KEY
+from feedback.auth.oidc_config import encrypt_secret
 from feedback.extensions import db
-from feedback.models import AuditEvent, Membership, OidcProvider, Organisation, User
+from feedback.models import AuditEvent, Membership, OidcIdentity, OidcProvider, Organisation, User
 from tests import factories
 from tests.conftest import login, post_form
 from tests.oidc.conftest import CLIENT_ID, CLIENT_SECRET, Provider, callback_path
@@ -302,3 +303,23 @@ def test_a_new_signing_key_is_fetched_when_a_token_names_it(
     app.config["OIDC_JWKS_MIN_REFRESH_SECONDS"] = 0
     assert _sign_in(client, provider, "kari").status_code == 302
     assert _signed_in(client)
+
+
+def test_an_account_stays_tied_to_the_person_first_signed_in_at_the_provider(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    with app.app_context():
+        factories.user("kari@fjordvik.example", org=_org(organisation), role="admin")
+        db.session.commit()
+    assert _sign_in(client, provider, "kari").status_code == 302
+    post_form(client, "/logg-ut", {}, page="/")
+    # The provider gives Kari's address to someone else: that person does not get her account.
+    answer = _sign_in(client, provider, "etterfolger")
+    assert answer.status_code == 403
+    assert "linked to another person" in answer.get_data(as_text=True)
+    assert not _signed_in(client)
+    with app.app_context():
+        subjects = db.session.scalars(sa.select(OidcIdentity.subject)).all()
+        assert subjects == ["kari"]
+    assert _sign_in(client, provider, "kari").status_code == 302
