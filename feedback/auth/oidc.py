@@ -58,7 +58,7 @@ def redirect_uri(organisation: Organisation) -> str:
 
 
 def _client(provider: OidcProvider, organisation: Organisation) -> OAuth2Session:
-    return OAuth2Session(
+    client = OAuth2Session(
         client_id=provider.client_id,
         client_secret=oidc_config.decrypt_secret(provider),
         scope=SCOPES + (" groups" if provider.groups_claim == "groups" else ""),
@@ -67,6 +67,8 @@ def _client(provider: OidcProvider, organisation: Organisation) -> OAuth2Session
         token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name
         default_timeout=current_app.config["OIDC_HTTP_TIMEOUT"],
     )
+    client.max_redirects = 0  # the token endpoint answers itself; a redirect is refused
+    return client
 
 
 def begin(organisation: Organisation, provider: OidcProvider) -> str:
