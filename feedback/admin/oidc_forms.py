@@ -16,7 +16,7 @@ _CLAIM = Regexp(r"^[A-Za-z0-9_.:/-]*$", message=_l("Use only letters, digits and
 class OidcProviderForm(Form):
     display_name = StringField(
         _l("Name on the sign-in button"),
-        description=_l('For example "Fjordvik kommune (Entra ID)".'),
+        description=_l('For example "Nordby kommune (Entra ID)".'),
         filters=[strip],
         validators=[
             DataRequired(_l("Enter a name for the button.")),
