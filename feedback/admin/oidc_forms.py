@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from feedback.auth.oidc_config import parse_group_roles, safe_provider_url
 from feedback.forms import Form, strip
 from feedback.models import Organisation
+from feedback.models.oidc import DEFAULT_SCOPES
 
 _CLAIM = Regexp(r"^[A-Za-z0-9_.:/-]*$", message=_l("Use only letters, digits and _ . : / -"))
 
@@ -43,6 +44,20 @@ class OidcProviderForm(Form):
     client_secret = PasswordField(
         _l("Client secret"),
         validators=[Length(max=1000, message=_l("The secret is too long."))],
+    )
+    scopes = StringField(
+        _l("Scopes"),
+        description=_l(
+            "Separated by spaces, with openid. Entra ID: openid email profile. Add the scope"
+            " that gives the groups if your provider needs one, for example groups."
+        ),
+        default=DEFAULT_SCOPES,
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the scopes.")),
+            Length(max=300, message=_l("At most %(max)d characters.", max=300)),
+            Regexp(r"^[A-Za-z0-9_.:/ -]*$", message=_l("Use only letters, digits and _ . : / -")),
+        ],
     )
     email_claim = StringField(
         _l("Claim with the e-mail address"),
@@ -84,6 +99,10 @@ class OidcProviderForm(Form):
     def validate_issuer(self, field: StringField) -> None:
         if not safe_provider_url(field.data or ""):
             raise ValidationError(_l("The issuer must be an https:// address."))
+
+    def validate_scopes(self, field: StringField) -> None:
+        if "openid" not in (field.data or "").split():
+            raise ValidationError(_l("The scopes must include openid."))
 
     def validate_client_secret(self, field: PasswordField) -> None:
         if not field.data and not self.has_secret:

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 _FLOW_KEY = "oidc_flow"
 FLOW_MAX_SECONDS = 600
-SCOPES = "openid email profile"
 #: Only keys the provider publishes may sign: no "none", no shared-secret HMAC.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 #: The password of accounts created at an OpenID Connect sign-in: matches no password.
@@ -61,7 +60,7 @@ def _client(provider: OidcProvider, organisation: Organisation) -> OAuth2Session
     client = OAuth2Session(
         client_id=provider.client_id,
         client_secret=oidc_config.decrypt_secret(provider),
-        scope=SCOPES + (" groups" if provider.groups_claim == "groups" else ""),
+        scope=provider.scopes,
         redirect_uri=redirect_uri(organisation),
         code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name

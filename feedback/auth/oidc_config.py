@@ -129,6 +129,7 @@ EDITABLE = (
     "display_name",
     "issuer",
     "client_id",
+    "scopes",
     "email_claim",
     "groups_claim",
     "group_roles",

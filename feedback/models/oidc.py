@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from feedback.models.base import Base, utcnow
 from feedback.models.organisation import Organisation
 
+DEFAULT_SCOPES = "openid email profile"
+
 
 class OidcProvider(Base):
     """The identity provider whose staff sign-in an organisation trusts (Entra ID, ID-porten …)."""
@@ -18,6 +20,7 @@ class OidcProvider(Base):
     __table_args__ = (
         sa.CheckConstraint("NOT required OR enabled", name="required_only_when_enabled"),
         sa.CheckConstraint("email_claim <> ''", name="email_claim_not_empty"),
+        sa.CheckConstraint("scopes LIKE '%openid%'", name="scopes_with_openid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +34,11 @@ class OidcProvider(Base):
     client_id: Mapped[str] = mapped_column(sa.String(255))
     #: Client secret encrypted with a key derived from SECRET_KEY (feedback.auth.oidc_config).
     client_secret_encrypted: Mapped[str] = mapped_column(sa.Text)
+    #: Scopes asked for, space-separated; always with openid (Entra ID: "openid email profile";
+    #: providers that give groups only on request add theirs, e.g. "groups").
+    scopes: Mapped[str] = mapped_column(
+        sa.String(300), default=DEFAULT_SCOPES, server_default=DEFAULT_SCOPES
+    )
     #: The ID token claim that holds the e-mail address (Entra ID: often preferred_username).
     email_claim: Mapped[str] = mapped_column(
         sa.String(100), default="email", server_default="email"

@@ -34,6 +34,7 @@ def _form(issuer: str, **changes: Any) -> dict[str, Any]:
         "issuer": issuer,
         "client_id": CLIENT_ID,
         "client_secret": "the-secret-nobody-sees-again",
+        "scopes": "openid email profile groups",
         "email_claim": "preferred_username",
         "groups_claim": "groups",
         "group_roles": "",
@@ -69,6 +70,7 @@ def test_saving_keeps_the_secret_encrypted_and_never_shows_it(
     stored = _stored(app)
     assert stored is not None and stored.organisation_id == organisation_id
     assert stored.email_claim == "preferred_username" and stored.enabled
+    assert stored.scopes == "openid email profile groups"
     assert "the-secret-nobody-sees-again" not in stored.client_secret_encrypted
     with app.app_context():
         assert decrypt_secret(stored) == "the-secret-nobody-sees-again"
@@ -98,6 +100,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(
         ({"group_roles": "x = admin", "groups_claim": ""}, "Name the claim with the groups"),
         ({"issuer": "http://idp.example"}, "must be an https:// address"),
         ({"client_secret": ""}, "Enter the client secret"),
+        ({"scopes": "email profile"}, "must include openid"),
         ({"enabled": None, "required": "y"}, "must be allowed before it can be required"),
     ]
     app.config["OIDC_ALLOW_HTTP_LOOPBACK"] = False  # as in production

@@ -74,6 +74,7 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(
     _set_up(app, provider)
     address = _start(client)
     assert "code_challenge_method=S256" in address
+    assert "scope=openid+email+profile&" in address
     assert "code_challenge=" in address and "state=" in address and "nonce=" in address
     assert "redirect_uri=http%3A%2F%2Flocalhost%3A5000%2Flogg-inn%2Foidc%2Ffjordvik%2Ftilbake" in (
         address
@@ -178,7 +179,11 @@ def test_a_group_mapping_creates_the_account_with_roles_here_only(
     app: Flask, client: FlaskClient, provider: Provider
 ) -> None:
     organisation = _set_up(
-        app, provider, groups_claim="groups", group_roles="kvalitet = quality:user_rep\n"
+        app,
+        provider,
+        scopes="openid email groups",
+        groups_claim="groups",
+        group_roles="kvalitet = quality:user_rep\n",
     )
     answer = _sign_in(client, provider, "ola")
     assert answer.status_code == 302
@@ -203,7 +208,13 @@ def test_a_group_mapping_creates_the_account_with_roles_here_only(
 def test_a_mapping_never_joins_an_account_of_another_organisation(
     app: Flask, client: FlaskClient, provider: Provider
 ) -> None:
-    _set_up(app, provider, groups_claim="groups", group_roles="kvalitet = admin\n")
+    _set_up(
+        app,
+        provider,
+        scopes="openid email groups",
+        groups_claim="groups",
+        group_roles="kvalitet = admin\n",
+    )
     with app.app_context():
         elsewhere = factories.organisation(name="Solvik kommune", slug="solvik")
         factories.user("ola@fjordvik.example", org=elsewhere, role="quality")
