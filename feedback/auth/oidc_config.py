@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import logging
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 import sqlalchemy as sa
+import urllib3
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -25,8 +26,6 @@ from feedback.access import organisations_requiring_oidc
 from feedback.extensions import db
 from feedback.models import Membership, OidcProvider, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS
-
-log = logging.getLogger(__name__)
 
 #: How long a discovery document is trusted before it is fetched again.
 DISCOVERY_TTL_SECONDS = 3600
@@ -221,20 +220,23 @@ def get_json(url: str) -> dict[str, Any]:
     if not safe_provider_url(url):
         raise ProviderUnavailable("address is not HTTPS")
     try:
-        response = requests.get(
+        with requests.get(
             url,
             timeout=current_app.config["OIDC_HTTP_TIMEOUT"],
             headers={"Accept": "application/json"},
             allow_redirects=False,
-        )
-    except requests.RequestException as exc:
+            stream=True,
+        ) as response:
+            if response.status_code != 200:
+                raise ProviderUnavailable(f"HTTP status {response.status_code}")
+            body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        # A body read straight from urllib3 raises its own errors (a timeout mid-document).
         raise ProviderUnavailable(f"request failed: {type(exc).__name__}") from exc
-    if response.status_code != 200:
-        raise ProviderUnavailable(f"HTTP status {response.status_code}")
-    if len(response.content) > MAX_DOCUMENT_BYTES:
+    if len(body) > MAX_DOCUMENT_BYTES:
         raise ProviderUnavailable("document too large")
     try:
-        data = response.json()
+        data = json.loads(body)
     except ValueError as exc:
         raise ProviderUnavailable("not JSON") from exc
     if not isinstance(data, dict):

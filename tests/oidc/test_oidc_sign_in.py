@@ -334,3 +334,18 @@ def test_an_account_stays_tied_to_the_person_first_signed_in_at_the_provider(
         subjects = db.session.scalars(sa.select(OidcIdentity.subject)).all()
         assert subjects == ["kari"]
     assert _sign_in(client, provider, "kari").status_code == 302
+
+
+def test_a_provider_that_does_not_answer_in_time_gives_a_friendly_page(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    with app.app_context():
+        factories.user("kari@fjordvik.example", org=_org(organisation), role="admin")
+        db.session.commit()
+    app.config["OIDC_HTTP_TIMEOUT"] = 1
+    provider.admin("token-delay/2500")
+    answer = _sign_in(client, provider, "kari")
+    assert answer.status_code == 502
+    assert "Try again later" in answer.get_data(as_text=True)
+    assert not _signed_in(client)
