@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -152,10 +155,14 @@ def test_an_expired_id_token_is_refused(
 
 
 def test_an_unknown_e_mail_creates_nothing(
-    app: Flask, client: FlaskClient, provider: Provider
+    app: Flask, client: FlaskClient, provider: Provider, caplog: pytest.LogCaptureFixture
 ) -> None:
     _set_up(app, provider)
-    answer = _sign_in(client, provider, "ukjent")
+    with caplog.at_level(logging.WARNING, logger="feedback.auth.oidc"):
+        answer = _sign_in(client, provider, "ukjent")
+    # The log tells the administrators why, never who.
+    assert "refused for organisation fjordvik: no_role" in caplog.text
+    assert "ukjent" not in caplog.text
     assert answer.status_code == 403
     assert "Ask an administrator in Fjordvik kommune" in answer.get_data(as_text=True)
     assert not _signed_in(client)
