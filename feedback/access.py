@@ -11,11 +11,13 @@ from flask import Flask, abort, g, session
 from flask_login import current_user, login_required
 
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, User
+from feedback.models import Membership, OidcProvider, Organisation, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ORG_KEY = "organisation_id"
+#: The session key naming the one organisation an OpenID Connect sign-in reaches.
+ORGANISATION_KEY = "oidc_organisation_id"
 
 
 def signed_in_user() -> User:
@@ -31,11 +33,27 @@ def user_organisations() -> list[Organisation]:
     stmt = (
         sa.select(Organisation)
         .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == current_user.id)
+        .where(Membership.user_id == current_user.id, _reachable_by_this_sign_in())
         .distinct()
         .order_by(Organisation.name)
     )
     return list(db.session.scalars(stmt))
+
+
+def organisations_requiring_oidc() -> sa.Select[int]:
+    """Ids of the organisations whose staff must sign in with its OpenID Connect provider."""
+    return sa.select(OidcProvider.organisation_id).where(
+        OidcProvider.enabled.is_(True), OidcProvider.required.is_(True)
+    )
+
+
+def _reachable_by_this_sign_in() -> sa.ColumnElement[bool]:
+    """An OpenID Connect sign-in reaches the organisation whose provider vouched for the person;
+    a password sign-in reaches the organisations that do not require OpenID Connect."""
+    vouched_for = session.get(ORGANISATION_KEY)
+    if vouched_for is not None:
+        return Organisation.id == vouched_for
+    return Organisation.id.not_in(organisations_requiring_oidc())
 
 
 def current_organisation() -> Organisation | None:

@@ -152,6 +152,16 @@ class Config:
         self.MAIL_TIMEOUT = _int(env, "FEEDBACK_MAIL_TIMEOUT", 10, 1)
         #: Address links in e-mails start with, without a trailing slash.
         self.PUBLIC_URL = (env.get("FEEDBACK_PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+        #: Seconds to wait for an OpenID Connect provider (discovery, keys, token) before giving up.
+        self.OIDC_HTTP_TIMEOUT = _int(env, "FEEDBACK_OIDC_HTTP_TIMEOUT", 10, 1)
+        #: Clock difference allowed between this server and a provider when checking ID tokens.
+        self.OIDC_CLOCK_SKEW_SECONDS = _int(env, "FEEDBACK_OIDC_CLOCK_SKEW_SECONDS", 60, 0)
+        #: A token signed with a key the app has not seen fetches the provider's keys again, at
+        #: most this often (a flood of made-up key ids cannot make it hammer the provider).
+        self.OIDC_JWKS_MIN_REFRESH_SECONDS = 10
+        #: Plain HTTP to a provider on this machine (127.0.0.1, localhost); only the tests' own
+        #: provider needs it. Everything else must be HTTPS.
+        self.OIDC_ALLOW_HTTP_LOOPBACK = False
         for key, value in overrides.items():
             setattr(self, key, value)
 
@@ -225,5 +235,7 @@ class TestConfig(Config):
         # Cheap hashes keep the suite fast; production uses werkzeug's strong scrypt defaults.
         self.PASSWORD_HASH_METHOD = overrides.get("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
         self.WTF_CSRF_ENABLED = overrides.get("WTF_CSRF_ENABLED", True)
+        # The tests' OpenID provider listens on plain HTTP on 127.0.0.1.
+        self.OIDC_ALLOW_HTTP_LOOPBACK = overrides.get("OIDC_ALLOW_HTTP_LOOPBACK", True)
         # Every request checks the round, as if each came to another worker.
         self.PUBLIC_RECHECK_SECONDS = overrides.get("PUBLIC_RECHECK_SECONDS", 0)

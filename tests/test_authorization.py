@@ -504,12 +504,28 @@ ROUTES: dict[str, Route] = {
         post=row(LOGIN, 404, (302, 404, 404), 404, 404),
         acts=True,
     ),
+    # The organisation has no OpenID Connect provider: nobody can start or finish one.
+    "auth.oidc_start": Route(at(slug="slug"), get=row(404, 404, 404, 404, 404)),
+    "auth.oidc_callback": Route(at(slug="slug"), get=row(404, 404, 404, 404, 404)),
     # administration
     "admin.index": Route(get=ADMIN_PAGE),
     "admin.edit_settings": Route(
         get=ADMIN_PAGE,
         post=ADMIN_PAGE,
         attack=form(name="Kapret", min_group_size="5", approval_rule="all", approval_count="1"),
+    ),
+    "admin.edit_sign_in": Route(
+        get=ADMIN_PAGE,
+        post=ADMIN_PAGE,
+        attack=form(
+            display_name="Kapret",
+            issuer="https://idp.example",
+            client_id="kapret",
+            client_secret="kapret-hemmelighet",
+            email_claim="email",
+            enabled="y",
+            save="Save",
+        ),
     ),
     "admin.list_units": Route(
         get=ADMIN_PAGE,

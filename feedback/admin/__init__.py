@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from feedback.admin import accounts, views  # noqa: E402,F401
+from feedback.admin import accounts, oidc_views, views  # noqa: E402,F401

@@ -15,6 +15,7 @@ from feedback.auth.forms import (
     LoginForm,
     NewPasswordForm,
 )
+from feedback.auth.oidc_config import password_allowed
 from feedback.extensions import db
 from feedback.i18n import safe_next
 from feedback.views import no_store
@@ -42,6 +43,12 @@ def login() -> Response | str | tuple[str, int]:
         if user is None:
             message = _("The e-mail address or the password is wrong.")
             return render_template("auth/login.html", form=form, form_error=message)
+        if not password_allowed(user):
+            message = _(
+                "Your organisation requires you to sign in with its identity provider."
+                " Use its button below."
+            )
+            return render_template("auth/login.html", form=form, form_error=message), 403
         services.start_session(user)
         db.session.commit()
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))

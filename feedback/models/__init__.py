@@ -10,6 +10,7 @@ from feedback.models.deviation import (
     DeviationNote,
     DeviationNotice,
 )
+from feedback.models.oidc import OidcIdentity, OidcProvider
 from feedback.models.organisation import Organisation, Unit
 from feedback.models.results import (
     ActionAnswer,
@@ -62,6 +63,8 @@ __all__ = [
     "DeviationNotice",
     "Invitation",
     "Membership",
+    "OidcIdentity",
+    "OidcProvider",
     "Organisation",
     "PasswordLink",
     "Question",
