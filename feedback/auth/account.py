@@ -14,6 +14,7 @@ from feedback.admin import invitations
 from feedback.admin import services as admin_services
 from feedback.auth import bp, services
 from feedback.auth.forms import JoinForm, OwnNameForm
+from feedback.auth.oidc_config import provider_for
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership, Organisation
@@ -94,7 +95,7 @@ def open_invitation(token: str) -> Response | str | tuple[str, int]:
     if invitation is None:
         return render_template("auth/link_gone.html"), 404
     if invitations.account_for(invitation) is None and not current_user.is_authenticated:
-        return _join(invitation)
+        return _join(invitation, token)
     if not current_user.is_authenticated:
         flash(_("Sign in to answer the invitation."), "info")
         return redirect(url_for("auth.login", next=request.path))
@@ -127,9 +128,14 @@ def _answer(invitation: Invitation) -> Response:
     return redirect(url_for("auth.account"))
 
 
-def _join(invitation: Invitation) -> Response | str:
+def _join(invitation: Invitation, token: str) -> Response | str:
+    """A new person: their own name and password, or (where the organisation has one) a
+    sign-in with its identity provider, which accepts the invitation on the way back."""
+    provider = provider_for(invitation.organisation)
+    if provider is not None and not provider.enabled:
+        provider = None
     form = JoinForm(data={"name": invitation.name})
-    if form.validate_on_submit():
+    if (provider is None or not provider.required) and form.validate_on_submit():
         try:
             user = invitations.accept_as_new(
                 invitation, name=form.name.data or "", password=form.new_password.data or ""
@@ -142,4 +148,6 @@ def _join(invitation: Invitation) -> Response | str:
             db.session.commit()
             flash(_("Welcome to Brukerstemmen."), "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/join.html", form=form, invitation=invitation, **LABELS)
+    return render_template(
+        "auth/join.html", form=form, invitation=invitation, provider=provider, token=token, **LABELS
+    )

@@ -26,10 +26,20 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from feedback import audit
+from feedback.admin import invitations
+from feedback.admin.services import AdminError
 from feedback.auth import oidc_config
 from feedback.auth.oidc_config import GroupRole, ProviderUnavailable
 from feedback.extensions import db
-from feedback.models import Membership, OidcIdentity, OidcProvider, Organisation, Unit, User
+from feedback.models import (
+    Invitation,
+    Membership,
+    OidcIdentity,
+    OidcProvider,
+    Organisation,
+    Unit,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +80,11 @@ def _client(provider: OidcProvider, organisation: Organisation) -> OAuth2Session
     return client
 
 
-def begin(organisation: Organisation, provider: OidcProvider) -> str:
-    """The provider's authorization address; state, nonce and verifier are kept in the session."""
+def begin(
+    organisation: Organisation, provider: OidcProvider, invitation_token: str | None = None
+) -> str:
+    """The provider's authorization address; state, nonce and verifier are kept in the session,
+    and the secret of the invitation the person is answering, if any (a link they hold)."""
     try:
         metadata = oidc_config.discovery(provider.issuer)
         client = _client(provider, organisation)
@@ -90,6 +103,7 @@ def begin(organisation: Organisation, provider: OidcProvider) -> str:
         "nonce": nonce,
         "verifier": verifier,
         "started": int(time.time()),
+        "invitation": invitation_token[:100] if invitation_token else None,
     }
     return str(url)
 
@@ -112,7 +126,7 @@ def complete(organisation: Organisation, provider: OidcProvider, args: dict[str,
     if "iss" in args and args["iss"] != provider.issuer:  # RFC 9207: no mix-up of providers
         raise SignInFailed("flow", "iss parameter names another issuer")
     claims = _id_token_claims(organisation, provider, args.get("code", ""), flow)
-    user = _account(organisation, provider, claims)
+    user = _account(organisation, provider, claims, flow.get("invitation"))
     for rule in _granted(organisation, provider, claims):
         _grant(organisation, user, rule)
     return user
@@ -200,12 +214,18 @@ def _granted(
     return [rule for rule in rules if rule.group in groups]
 
 
-def _account(organisation: Organisation, provider: OidcProvider, claims: dict[str, Any]) -> User:
+def _account(
+    organisation: Organisation,
+    provider: OidcProvider,
+    claims: dict[str, Any],
+    invitation_token: str | None = None,
+) -> User:
     """The person's account. Once signed in here, an account is tied to the provider's ``sub``
     (ASVS 10.5.2): an e-mail address later given to someone else at the provider does not open
     it. An account with a role here signs in; a group mapping may create a new account; an
-    account that exists only in other organisations is never joined to this one here (that
-    takes an invitation the person accepts)."""
+    account that exists only in other organisations is never joined to this one here, unless
+    the person came from this organisation's invitation to the address the provider vouches
+    for: then the invitation is accepted (and the account made, for someone new)."""
     subject = str(claims["sub"])[:255]
     identity = db.session.scalar(
         sa.select(OidcIdentity).where(
@@ -221,10 +241,15 @@ def _account(organisation: Organisation, provider: OidcProvider, claims: dict[st
             raise SignInFailed("identity", "e-mail of an account tied to another subject")
     if user is not None and not user.active:
         raise SignInFailed("no_role", "account deactivated")
-    if user is not None and not any(m.organisation_id == organisation.id for m in user.memberships):
+    invitation = _invitation(organisation, invitation_token, user.email if user else email)
+    if (
+        user is not None
+        and invitation is None
+        and not any(m.organisation_id == organisation.id for m in user.memberships)
+    ):
         raise SignInFailed("no_role", "account without a role in this organisation")
     if user is None:
-        if not _granted(organisation, provider, claims):
+        if invitation is None and not _granted(organisation, provider, claims):
             raise SignInFailed("no_role", "unknown e-mail and no group mapping")
         name = claims.get("name")
         user = User(
@@ -238,7 +263,25 @@ def _account(organisation: Organisation, provider: OidcProvider, claims: dict[st
     if identity is None:
         db.session.add(OidcIdentity(provider_id=provider.id, user_id=user.id, subject=subject))
         db.session.flush()
+    if invitation is not None:
+        try:
+            invitations.accept(invitation, user)
+        except AdminError as exc:  # the role can no longer be given as offered
+            raise SignInFailed("invitation", "the invitation's role cannot be given") from exc
     return user
+
+
+def _invitation(organisation: Organisation, token: str | None, email: str) -> Invitation | None:
+    """The pending invitation the person came from, if it is this organisation's and for the
+    address the provider vouches for; any other invitation link is refused, not ignored."""
+    if not token:
+        return None
+    invitation = invitations.find_by_token(token)
+    if invitation is None or invitation.organisation_id != organisation.id:
+        raise SignInFailed("invitation", "invitation gone, used or of another organisation")
+    if invitation.email != email:
+        raise SignInFailed("invitation", "invitation for another address")
+    return invitation
 
 
 def _tied_to_someone_else(provider: OidcProvider, user: User) -> bool:

@@ -40,6 +40,15 @@ def _failure_page(organisation_name: str, failure: oidc.SignInFailed) -> tuple[s
             ),
             403,
         ),
+        "invitation": (
+            _(
+                "The invitation link no longer works, or it was sent to another e-mail address"
+                " than the one your identity provider gave us. Ask an administrator in"
+                " %(name)s for a new invitation.",
+                name=organisation_name,
+            ),
+            403,
+        ),
         "no_role": (
             _(
                 "You have no role in %(name)s. An account is only made from an invitation or"
@@ -61,7 +70,7 @@ def oidc_start(slug: str) -> Response | tuple[str, int]:
         abort(404)
     organisation, provider = found
     try:
-        address = oidc.begin(organisation, provider)
+        address = oidc.begin(organisation, provider, request.args.get("invitasjon"))
     except oidc.SignInFailed as failure:
         oidc.log_failure(organisation, failure)
         return _failure_page(organisation.name, failure)

@@ -10,11 +10,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.access import ORGANISATION_KEY
+from feedback.admin import invitations
 from feedback.auth.oidc_config import encrypt_secret
 from feedback.extensions import db
-from feedback.models import AuditEvent, Membership, OidcIdentity, OidcProvider, Organisation, User
+from feedback.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    OidcIdentity,
+    OidcProvider,
+    Organisation,
+    User,
+)
 from tests import factories
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 from tests.oidc.conftest import CLIENT_ID, CLIENT_SECRET, Provider, callback_path
 
 
@@ -356,3 +365,109 @@ def test_a_provider_that_does_not_answer_in_time_gives_a_friendly_page(
     assert answer.status_code == 502
     assert "Try again later" in answer.get_data(as_text=True)
     assert not _signed_in(client)
+
+
+# --- joining from an invitation through the provider -------------------------------------------
+
+
+def _invite(app: Flask, organisation_id: int, email: str) -> str:
+    """A pending invitation to the quality group; the link's secret."""
+    with app.app_context():
+        _invitation, token = invitations.invite(
+            _org(organisation_id),
+            None,
+            email=email,
+            name="Ola",
+            role="quality",
+            representation="user_rep",
+        )
+        db.session.commit()
+        return token
+
+
+def _invitation_outcome(app: Flask) -> str | None:
+    with app.app_context():
+        return db.session.scalar(sa.select(Invitation.outcome))
+
+
+def test_a_new_person_joins_from_an_invitation_through_the_provider(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    token = _invite(app, organisation, "ola@fjordvik.example")
+    page = client.get(f"/invitasjon/{token}").get_data(as_text=True)
+    start = f"/logg-inn/oidc/fjordvik?invitasjon={token}"
+    assert f'href="{start}"' in page
+    answer = client.get(start)
+    assert answer.status_code == 302
+    back = client.get(callback_path(provider.sign_in(answer.headers["Location"], "ola")))
+    assert back.status_code == 302, back.get_data(as_text=True)
+    assert _signed_in(client)
+    with app.app_context():
+        ola = db.session.scalar(sa.select(User).where(User.email == "ola@fjordvik.example"))
+        assert ola is not None
+        assert [(m.organisation_id, m.role) for m in ola.memberships] == [(organisation, "quality")]
+        # No password was chosen: only the provider opens the account.
+        assert ola.password_hash == "!"
+    assert _invitation_outcome(app) == "accepted"
+    # The link is spent.
+    assert client.get(f"/invitasjon/{token}").status_code == 404
+
+
+def test_an_invitation_to_another_address_is_not_taken_by_the_provider_s_person(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    token = _invite(app, organisation, "per@fjordvik.example")
+    answer = client.get(f"/logg-inn/oidc/fjordvik?invitasjon={token}")
+    back = client.get(callback_path(provider.sign_in(answer.headers["Location"], "ola")))
+    assert back.status_code == 403
+    assert "invitation link no longer works" in back.get_data(as_text=True)
+    assert not _signed_in(client)
+    assert _user(app, "ola@fjordvik.example") is None
+    assert _user(app, "per@fjordvik.example") is None
+    assert _invitation_outcome(app) is None
+
+
+def test_an_existing_account_of_another_organisation_joins_through_its_invitation(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider)
+    with app.app_context():
+        elsewhere = factories.organisation(name="Solvik kommune", slug="solvik")
+        factories.user("ola@fjordvik.example", org=elsewhere, role="manager")
+        db.session.commit()
+    token = _invite(app, organisation, "ola@fjordvik.example")
+    answer = client.get(f"/logg-inn/oidc/fjordvik?invitasjon={token}")
+    back = client.get(callback_path(provider.sign_in(answer.headers["Location"], "ola")))
+    assert back.status_code == 302
+    with app.app_context():
+        ola = db.session.scalar(sa.select(User).where(User.email == "ola@fjordvik.example"))
+        assert ola is not None
+        assert sorted(m.organisation.slug for m in ola.memberships) == ["fjordvik", "solvik"]
+    assert _invitation_outcome(app) == "accepted"
+
+
+def test_where_the_provider_is_required_an_invitation_offers_no_password(
+    app: Flask, client: FlaskClient, provider: Provider
+) -> None:
+    organisation = _set_up(app, provider, required=True)
+    token = _invite(app, organisation, "ola@fjordvik.example")
+    page = client.get(f"/invitasjon/{token}").get_data(as_text=True)
+    assert "/logg-inn/oidc/fjordvik?invitasjon=" in page
+    assert 'name="new_password"' not in page
+    # Even a well-formed form (with its CSRF token from the join page of a provider that is not
+    # required) creates nothing.
+    csrf = csrf_token(client, "/logg-inn")
+    answer = client.post(
+        f"/invitasjon/{token}",
+        data={
+            "csrf_token": csrf,
+            "name": "Ola",
+            "new_password": "et-langt-passord",
+            "confirm": "et-langt-passord",
+        },
+    )
+    assert answer.status_code == 200
+    assert _user(app, "ola@fjordvik.example") is None
+    assert _invitation_outcome(app) is None
