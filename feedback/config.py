@@ -94,6 +94,10 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = False
         #: Failed logins allowed per account and window (limits notation).
         self.LOGIN_ATTEMPT_LIMIT = env.get("FEEDBACK_LOGIN_ATTEMPT_LIMIT", "5 per 15 minutes")
+        #: Wrong second-factor codes (and passwords asked again there) per account and window.
+        self.SECOND_FACTOR_ATTEMPT_LIMIT = env.get(
+            "FEEDBACK_SECOND_FACTOR_ATTEMPT_LIMIT", "5 per 15 minutes"
+        )
         #: Wrong deviation receipt codes allowed in the whole app per window (never per client).
         self.RECEIPT_ATTEMPT_LIMIT = env.get("FEEDBACK_RECEIPT_ATTEMPT_LIMIT", "300 per 10 minutes")
         #: A new deviation case gets a deadline this many days after it came in.

@@ -79,6 +79,7 @@ AUDIT_LABELS = {
     "account.create": _l("Account created"),
     "account.update": _l("Account changed"),
     "account.reset_password": _l("Temporary password set"),
+    "account.reset_second_factor": _l("Two-step sign-in reset"),
     "membership.grant": _l("Role given"),
     "membership.revoke": _l("Role removed"),
     "organisation.update": _l("Settings changed"),

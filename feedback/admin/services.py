@@ -10,7 +10,8 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.auth.services import hash_password, normalise_email, set_password
+from feedback.auth import totp
+from feedback.auth.services import end_all_sessions, hash_password, normalise_email, set_password
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
@@ -292,6 +293,37 @@ def reset_password(
     audit.record(organisation, actor, "account.reset_password", user.email)
 
 
+def holds_roles_only_in(user: User, organisation: Organisation) -> bool:
+    """True when every role the account holds is in this organisation (and it holds one)."""
+    organisation_ids = set(
+        db.session.scalars(
+            sa.select(Membership.organisation_id).where(Membership.user_id == user.id).distinct()
+        )
+    )
+    return organisation_ids == {organisation.id}
+
+
+def reset_second_factor(organisation: Organisation, actor: User | None, user: User) -> None:
+    """An administrator removes a person's authenticator app and recovery codes ("lost
+    phone"): only for accounts that hold roles here alone, never one's own. The person's
+    sessions end; with the policy on, they must set it up again after the password."""
+    if not holds_roles_only_in(user, organisation):
+        raise AdminError(
+            "",
+            _l(
+                "The account also has roles in another organisation. Only the person can "
+                "change its two-step sign-in."
+            ),
+        )
+    if actor is not None and actor.id == user.id:
+        raise AdminError("", _l("Use your own account page to change your two-step sign-in."))
+    if not user.has_second_factor and user.totp_secret is None:
+        raise AdminError("", _l("The account has no two-step sign-in to reset."))
+    totp.remove(user)
+    end_all_sessions(user)
+    audit.record(organisation, actor, "account.reset_second_factor", user.email)
+
+
 def members_count_for(organisation: Organisation, user_id: int) -> int:
     """How many roles the user still holds here."""
     return (
@@ -315,13 +347,17 @@ def update_settings(
     min_group_size: int,
     approval_rule: str,
     approval_count: int,
+    require_second_factor: bool | None = None,
 ) -> None:
+    if require_second_factor is None:
+        require_second_factor = organisation.require_second_factor
     changed = audit.apply_changes(
         organisation,
         name=name,
         min_group_size=min_group_size,
         approval_rule=approval_rule,
         approval_count=approval_count,
+        require_second_factor=require_second_factor,
     )
     if changed:
         db.session.flush()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from feedback.admin.forms import (
     UnitForm,
 )
 from feedback.extensions import db
-from feedback.forms import show_error
+from feedback.forms import Form, show_error
 from feedback.models import Membership
 from feedback.views import save_or_show
 from feedback.vocabulary import AUDIT_LABELS, REPRESENTATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
@@ -56,6 +56,7 @@ def edit_settings() -> Response | str:
                 min_group_size=form.min_group_size.data or 0,
                 approval_rule=form.approval_rule.data or "majority",
                 approval_count=form.approval_count.data or 1,
+                require_second_factor=form.require_second_factor.data,
             ),
             _("The settings were saved."),
             url_for("admin.edit_settings"),
@@ -238,6 +239,29 @@ def reset_password(user_id: int) -> Response | str:
         "success",
     )
     return redirect(url_for("admin.edit_account", user_id=user_id))
+
+
+@bp.route("/brukere/<int:user_id>/totp", methods=["GET", "POST"])
+@role_required("admin")
+def reset_second_factor(user_id: int) -> Response | str:
+    organisation = require_organisation()
+    member = services.get_member(organisation, user_id)
+    if request.method == "POST":
+        form = Form()
+        if form.validate_on_submit():
+            try:
+                services.reset_second_factor(organisation, signed_in_user(), member.user)
+            except services.AdminError as error:
+                flash(str(error.message), "error")
+            else:
+                db.session.commit()
+                flash(_("Two-step sign-in was reset, and the person is signed out."), "success")
+            return redirect(url_for("admin.edit_account", user_id=user_id))
+    return render_template(
+        "admin/second_factor_reset.html",
+        member=member,
+        allowed=services.holds_roles_only_in(member.user, organisation),
+    )
 
 
 @bp.route("/brukere/<int:user_id>/roller", methods=["POST"])

@@ -8,7 +8,7 @@ bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from feedback.auth import services
+    from feedback.auth import services, totp
     from feedback.extensions import login_manager
 
     login_manager.user_loader(services.load_user)
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager._session_identifier_generator = lambda: ""  # type: ignore[assignment]
     app.before_request(services.require_password_change)
+    app.before_request(totp.require_enrolment)
 
 
-from feedback.auth import views  # noqa: E402,F401  - registers the routes on bp
+from feedback.auth import totp_views, views  # noqa: E402,F401  - registers the routes on bp

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -71,3 +71,37 @@ class ChangePasswordForm(Form):
     def validate_new_password(self, field: PasswordField) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
+
+
+class CodeForm(Form):
+    """A code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        _l("6-digit code"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=40, message=_l("The code is too long.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "inputmode": "numeric"},
+    )
+
+    def as_recovery(self) -> CodeForm:
+        """The same field asking for a recovery code (letters too)."""
+        self.code.label.text = str(_l("Recovery code"))
+        self.code.description = _l("For example abcd-efgh-jkmn.")
+        self.code.render_kw = {"autocomplete": "off", "spellcheck": "false"}
+        return self
+
+
+class PasswordAgainForm(Form):
+    """The password asked again before a change to the second factor."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )

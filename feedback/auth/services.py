@@ -85,6 +85,13 @@ def start_session(user: User) -> None:
     user.last_login_at = utcnow()
 
 
+def end_all_sessions(user: User, keep_current: bool = False) -> None:
+    """End every session of the account (optionally keeping this browser signed in)."""
+    user.session_token = new_session_token()
+    if keep_current and current_user.is_authenticated and current_user.id == user.id:
+        login_user(user)
+
+
 def end_session() -> None:
     logout_user()
     session.clear()

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
-from feedback.auth import bp, services
+from feedback.auth import bp, services, totp
 from feedback.auth.forms import ChangePasswordForm, LoginForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
@@ -30,6 +30,9 @@ def login() -> Response | str | tuple[str, int]:
         if user is None:
             message = _("The e-mail address or the password is wrong.")
             return render_template("auth/login.html", form=form, form_error=message)
+        if user.has_second_factor:
+            totp.await_code(user)
+            return redirect(url_for("auth.verify_code", next=request.args.get("next")))
         services.start_session(user)
         db.session.commit()
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))

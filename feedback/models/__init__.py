@@ -32,7 +32,7 @@ from feedback.models.survey import (
     SurveyTemplate,
     UsedFormToken,
 )
-from feedback.models.user import Membership, User, membership_unit
+from feedback.models.user import Membership, RecoveryCode, User, membership_unit
 
 __all__ = [
     "ActionAnswer",
@@ -56,6 +56,7 @@ __all__ = [
     "Organisation",
     "Question",
     "QuestionOption",
+    "RecoveryCode",
     "Response",
     "SurveyPage",
     "SurveyRound",
