@@ -138,10 +138,11 @@ def turn_off_second_factor() -> Page:
         try:
             totp.turn_off(user, form.password.data or "")
         except totp.SecondFactorRequired:
-            form.password.errors.append(
-                _("Your organisation requires a second factor, so it cannot be turned off.")
+            flash(
+                _("Your organisation requires two-step sign-in, so it cannot be turned off."),
+                "error",
             )
-            return _status_page(off_form=form), 403
+            return _status_page(), 403
         except totp.CodeBlocked as blocked:
             form.password.errors.append(_blocked_message(blocked))
             return _status_page(off_form=form), 429
