@@ -70,6 +70,13 @@ class Config:
         #: Idle pooled connections are tested before use (database.watch_connections).
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SECRET_KEY: str | None = env.get("FEEDBACK_SECRET_KEY") or None
+        #: Earlier secret keys, comma-separated, still accepted for reading (sessions, and the
+        #: stored TOTP keys) after FEEDBACK_SECRET_KEY was changed.
+        self.SECRET_KEY_FALLBACKS: list[str] = [
+            key.strip()
+            for key in env.get("FEEDBACK_SECRET_KEY_FALLBACKS", "").split(",")
+            if key.strip()
+        ]
 
         self.BABEL_DEFAULT_LOCALE = "nb"
         self.BABEL_DEFAULT_TIMEZONE = env.get("FEEDBACK_TIMEZONE", "Europe/Oslo")

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from feedback.auth import totp
 from feedback.extensions import db
-from feedback.models import RecoveryCode, User
+from feedback.models import AuditEvent, RecoveryCode, User
 from tests import factories
 from tests.conftest import PASSWORD, login, post_form
 from tests.totp_helpers import code, enrol, recovery_code_count
@@ -44,6 +44,16 @@ def _key_on_page(html: str) -> str:
     match = _KEY.search(html)
     assert match, "no key on the page"
     return match.group(1).replace(" ", "")
+
+
+def _actions(user_id: object) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.actor_id == user_id)
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def _signed_in(client: FlaskClient) -> bool:
@@ -115,6 +125,7 @@ def test_confirming_turns_it_on_and_shows_ten_recovery_codes_once(
         assert len(hashes) == 10
         assert all(h.startswith("scrypt:") for h in hashes)
         assert not any(c.replace("-", "") in h or c in h for c in codes for h in hashes)
+        assert _actions(user.id) == ["account.second_factor_on"]
     # Shown once: the page now shows the state, not the codes.
     page = client.get("/konto/totp").get_data(as_text=True)
     assert not _RECOVERY.search(page) and "secret-key" not in page
@@ -194,6 +205,7 @@ def test_a_recovery_code_works_once(
     assert "9" in client.get("/").get_data(as_text=True)  # "9 recovery codes are left"
     with app.app_context():
         assert recovery_code_count(people["guarded"]) == 9  # type: ignore[arg-type]
+        assert _actions(people["guarded"]) == ["account.recovery_code_used"]
     post_form(client, "/logg-ut", {}, page="/")
     login(client, "admin@example.no")
     again = post_form(client, "/logg-inn/kode", {"code": first})
@@ -295,6 +307,7 @@ def test_turning_it_off_needs_the_password(
         user = _user(people["guarded"])
         assert not user.has_second_factor and user.totp_secret is None
         assert recovery_code_count(user.id) == 0
+        assert _actions(user.id) == ["account.second_factor_off"]
     post_form(client, "/logg-ut", {}, page="/")
     assert login(client, "admin@example.no").headers["Location"] == "/"
 
@@ -313,3 +326,11 @@ def test_the_key_is_bound_to_its_account_and_survives_a_key_rotation(
         app.config["SECRET_KEY_FALLBACKS"] = [old_key]
         assert totp.decrypt_secret(guarded) == people["secret"]
         assert pyotp.TOTP(str(people["secret"])).interval == 30
+
+
+def test_earlier_secret_keys_come_from_the_environment() -> None:
+    from feedback.config import Config
+
+    assert Config({}).SECRET_KEY_FALLBACKS == []
+    env = {"FEEDBACK_SECRET_KEY_FALLBACKS": " gammel-nokkel-1 , gammel-nokkel-2 ,"}
+    assert Config(env).SECRET_KEY_FALLBACKS == ["gammel-nokkel-1", "gammel-nokkel-2"]

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from feedback import ratelimit
+from feedback import audit, ratelimit
 from feedback.auth.services import WrongPassword, end_all_sessions, load_user
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, RecoveryCode, User
@@ -148,6 +148,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
         _failed(user)
     user.totp_enabled_at = utcnow()
     end_all_sessions(user, keep_current=True)
+    _record(user, "account.second_factor_on")
     return new_recovery_codes(user)
 
 
@@ -166,6 +167,7 @@ def new_recovery_codes(user: User) -> list[str]:
 
 def renew_recovery_codes(user: User, password: str) -> list[str]:
     check_password(user, password)
+    _record(user, "account.recovery_codes_renewed")
     return new_recovery_codes(user)
 
 
@@ -176,6 +178,7 @@ def turn_off(user: User, password: str) -> None:
     check_password(user, password)
     remove(user)
     end_all_sessions(user, keep_current=True)
+    _record(user, "account.second_factor_off")
 
 
 def remove(user: User) -> None:
@@ -243,6 +246,7 @@ def verify(user: User, code: str) -> bool:
             return False
     elif _use_recovery_code(user, _plain(code)):
         ratelimit.clear(SCOPE, _identity(user), _limit())
+        _record(user, "account.recovery_code_used")
         return True
     _failed(user)
 
@@ -283,6 +287,18 @@ def require_enrolment() -> Response | None:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _record(user: User, action: str) -> None:
+    """A change to the person's own sign-in, in the audit log of each of their organisations."""
+    organisations = db.session.scalars(
+        sa.select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id)
+        .distinct()
+    )
+    for organisation in organisations:
+        audit.record(organisation, user, action, user.email)
 
 
 def _limit() -> str:
