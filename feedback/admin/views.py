@@ -16,6 +16,7 @@ from feedback.admin.forms import (
     SettingsForm,
     UnitForm,
 )
+from feedback.auth import notify
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Membership
@@ -255,6 +256,7 @@ def reset_second_factor(user_id: int) -> Response | str:
                 flash(str(error.message), "error")
             else:
                 db.session.commit()
+                notify.factor_changed(member.user, "reset")
                 flash(_("Two-step sign-in was reset, and the person is signed out."), "success")
             return redirect(url_for("admin.edit_account", user_id=user_id))
     return render_template(

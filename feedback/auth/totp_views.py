@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
-from feedback.auth import bp, services, totp
+from feedback.auth import bp, notify, services, totp
 from feedback.auth.forms import CodeForm, PasswordAgainForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
@@ -59,6 +59,8 @@ def verify_code() -> Page:
                     "info",
                 )
             db.session.commit()
+            if used_recovery:
+                notify.factor_changed(user, "recovery_code")
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     return render_template("auth/verify_code.html", form=form, recovery=recovery)
 
@@ -95,6 +97,7 @@ def second_factor() -> Page:
             form.code.errors.append(_wrong_code())
         else:
             db.session.commit()
+            notify.factor_changed(user, "on")
             return render_template("auth/recovery_codes.html", codes=codes, first=True)
     db.session.commit()  # the key being set up stays the same when the page is reloaded
     page = render_template(
@@ -150,6 +153,7 @@ def turn_off_second_factor() -> Page:
             form.password.errors.append(_("The password is wrong."))
         else:
             db.session.commit()
+            notify.factor_changed(user, "off")
             flash(_("Two-step sign-in is turned off."), "success")
             return redirect(url_for("auth.second_factor"))
     return _status_page(off_form=form)
