@@ -238,3 +238,31 @@ def test_the_reset_is_refused_for_ones_own_account_and_foreign_accounts(
     with app.app_context():
         assert db.session.get(User, me).has_second_factor  # type: ignore[union-attr]
         assert db.session.get(User, orgs["only_here"]).has_second_factor  # type: ignore[union-attr]
+
+
+def test_a_sign_in_through_the_identity_provider_is_not_asked_again(
+    app: Flask, client: FlaskClient, orgs: dict[str, int]
+) -> None:
+    """OpenID Connect sign-ins get their second factor from the provider (the OIDC view calls
+    mark_signed_in_by_provider after start_session); a password session is still asked."""
+    from feedback.auth import services, totp
+
+    @app.route("/test-provider-sign-in")
+    def provider_sign_in() -> str:
+        user = services.find_user("ny@strengvik.no")
+        assert user is not None
+        services.start_session(user)
+        totp.mark_signed_in_by_provider()
+        db.session.commit()
+        return "ok"
+
+    with app.app_context():
+        strict = db.session.get(Organisation, orgs["strict"])
+        factories.user("ny@strengvik.no", org=strict, role="admin")
+        db.session.commit()
+    login(client, "ny@strengvik.no")
+    assert client.get("/").headers["Location"] == "/konto/totp"
+
+    other = app.test_client()
+    assert other.get("/test-provider-sign-in").status_code == 200
+    assert other.get("/").status_code == 200

@@ -268,6 +268,16 @@ def second_factor_required(user: User) -> bool:
     return bool(db.session.scalar(stmt))
 
 
+#: Set in a session whose sign-in the organisation's identity provider vouched for (OpenID
+#: Connect): the provider asks for its own second factor, so the policy does not ask again.
+_BY_PROVIDER = "signed_in_by_provider"
+
+
+def mark_signed_in_by_provider() -> None:
+    """Call right after start_session() for a sign-in through the identity provider."""
+    session[_BY_PROVIDER] = True
+
+
 _OPEN_WHILE_ENROLLING = STATIC_ENDPOINTS | {
     "auth.second_factor",
     "auth.logout",
@@ -280,6 +290,8 @@ def require_enrolment() -> Response | None:
     """Until a person whose organisation requires a second factor has set one up, the
     enrolment page is the only page open to them (and signing out, the language)."""
     if request.endpoint in _OPEN_WHILE_ENROLLING or not current_user.is_authenticated:
+        return None
+    if session.get(_BY_PROVIDER) is True:
         return None
     if current_user.has_second_factor or not second_factor_required(current_user):
         return None
