@@ -185,7 +185,7 @@ class SettingsForm(Form):
             "deviation cases"
         ),
         description=_l(
-            "They sign in with a password and a code from an authenticator app. Optional for "
-            "others."
+            "When this is on, administrators, the quality group and managers sign in with a "
+            "password and a code from an authenticator app. Others may choose it."
         ),
     )

@@ -192,3 +192,4 @@ def test_new_pages_have_no_violations(
     page.goto(f"{live_server}/admin/innstillinger")
     assert page.is_checked("#require_second_factor")
     assert axe_violations(page) == []
+    _shoot(page, f"settings-{language}")
