@@ -334,3 +334,41 @@ def test_earlier_secret_keys_come_from_the_environment() -> None:
     assert Config({}).SECRET_KEY_FALLBACKS == []
     env = {"FEEDBACK_SECRET_KEY_FALLBACKS": " gammel-nokkel-1 , gammel-nokkel-2 ,"}
     assert Config(env).SECRET_KEY_FALLBACKS == ["gammel-nokkel-1", "gammel-nokkel-2"]
+
+
+def test_two_requests_with_the_same_code_at_once_pass_once(
+    app: Flask, people: dict[str, object]
+) -> None:
+    """The step is claimed in one UPDATE: of two simultaneous sign-ins with one code (and two
+    with one recovery code), exactly one passes, on either database."""
+    import threading
+
+    now = code(str(people["secret"]))
+    recovery = str(people["codes"][0])  # type: ignore[index]
+    for typed in (now, recovery):
+        barrier = threading.Barrier(2)
+        outcomes: list[bool] = []
+
+        def attempt(
+            typed: str = typed,
+            barrier: threading.Barrier = barrier,
+            outcomes: list[bool] = outcomes,
+        ) -> None:
+            with app.app_context():
+                user = _user(people["guarded"])
+                barrier.wait()
+                try:
+                    totp.verify(user, typed)
+                except totp.WrongCode:
+                    db.session.rollback()
+                    outcomes.append(False)
+                else:
+                    db.session.commit()
+                    outcomes.append(True)
+
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == [False, True], typed
