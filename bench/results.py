@@ -309,7 +309,8 @@ def set_up(app: Flask) -> Place:
     from feedback.auth.services import hash_password
 
     with app.app_context():
-        org = Organisation(name="Ytelseskommune", slug="ytelse")
+        # The bench signs in with the password alone (no authenticator app to read codes from).
+        org = Organisation(name="Ytelseskommune", slug="ytelse", require_second_factor=False)
         db.session.add(org)
         units: dict[str, Unit] = {}
         for area, below in UNIT_TREE.items():

@@ -70,6 +70,13 @@ class Config:
         #: Idle pooled connections are tested before use (database.watch_connections).
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SECRET_KEY: str | None = env.get("FEEDBACK_SECRET_KEY") or None
+        #: Earlier secret keys, comma-separated, still accepted for reading (sessions, and the
+        #: stored TOTP keys) after FEEDBACK_SECRET_KEY was changed.
+        self.SECRET_KEY_FALLBACKS: list[str] = [
+            key.strip()
+            for key in env.get("FEEDBACK_SECRET_KEY_FALLBACKS", "").split(",")
+            if key.strip()
+        ]
 
         self.BABEL_DEFAULT_LOCALE = "nb"
         self.BABEL_DEFAULT_TIMEZONE = env.get("FEEDBACK_TIMEZONE", "Europe/Oslo")
@@ -112,6 +119,10 @@ class Config:
             )
         #: Self-service "forgotten password" mails per e-mail address.
         self.PASSWORD_LINK_LIMIT = env.get("FEEDBACK_PASSWORD_LINK_LIMIT", "3 per hour")
+        #: Wrong second-factor codes (and passwords asked again there) per account and window.
+        self.SECOND_FACTOR_ATTEMPT_LIMIT = env.get(
+            "FEEDBACK_SECOND_FACTOR_ATTEMPT_LIMIT", "5 per 15 minutes"
+        )
         #: A new deviation case gets a deadline this many days after it came in.
         self.DEVIATION_DEADLINE_DAYS = _int(env, "FEEDBACK_DEVIATION_DEADLINE_DAYS", 14, 1)
         #: Closed deviation cases are anonymised (or deleted) this many days after closing.

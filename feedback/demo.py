@@ -148,7 +148,10 @@ def load_demo() -> Organisation:
     """Create or complete the demo organisation, its units and accounts."""
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == DEMO_SLUG))
     if organisation is None:
-        organisation = Organisation(name="Fjordvik kommune", slug=DEMO_SLUG)
+        # Policy off so the demo sign-in stays one step (README); real organisations get it on.
+        organisation = Organisation(
+            name="Fjordvik kommune", slug=DEMO_SLUG, require_second_factor=False
+        )
         db.session.add(organisation)
         db.session.flush()
     units = {u.name: u for u in organisation.units}

@@ -13,9 +13,17 @@ from tests.conftest import PASSWORD
 _seq = itertools.count(1)
 
 
-def organisation(name: str | None = None, slug: str | None = None) -> Organisation:
+def organisation(
+    name: str | None = None, slug: str | None = None, *, require_second_factor: bool = False
+) -> Organisation:
+    """An organisation; its second-factor policy is off unless the test asks (the model's
+    default is on), so tests can sign in with a password alone."""
     n = next(_seq)
-    org = Organisation(name=name or f"Testkommune {n}", slug=slug or f"test-{n}")
+    org = Organisation(
+        name=name or f"Testkommune {n}",
+        slug=slug or f"test-{n}",
+        require_second_factor=require_second_factor,
+    )
     db.session.add(org)
     db.session.flush()
     return org

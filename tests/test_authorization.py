@@ -86,9 +86,11 @@ MARKERS = ("Fjordvik kommune", "Alfaheimen", "Betatunet")
 
 #: Expected: a redirect to the login page (with ?next= the page asked for).
 LOGIN = "login"
+#: Expected: a redirect to the login page to start again (the code page with no password step).
+SIGN_IN_AGAIN = "sign_in_again"
 Expected = int | str
 #: Outcomes that mean "not for you".
-DENIED: frozenset[Expected] = frozenset({LOGIN, 401, 403, 404})
+DENIED: frozenset[Expected] = frozenset({LOGIN, SIGN_IN_AGAIN, 401, 403, 404})
 
 
 def row(
@@ -507,6 +509,14 @@ ROUTES: dict[str, Route] = {
     # The organisation has no OpenID Connect provider: nobody can start or finish one.
     "auth.oidc_start": Route(at(slug="slug"), get=row(404, 404, 404, 404, 404)),
     "auth.oidc_callback": Route(at(slug="slug"), get=row(404, 404, 404, 404, 404)),
+    # No password step waits (anonymous) or already signed in: back to the start.
+    "auth.verify_code": Route(
+        get=row(SIGN_IN_AGAIN, 302, 302, 302, 302), post=row(SIGN_IN_AGAIN, 302, 302, 302, 302)
+    ),
+    "auth.second_factor": Route(get=READ_PAGE, post=READ_PAGE),
+    # Without TOTP on there is nothing to renew or turn off: to the set-up page.
+    "auth.renew_recovery_codes": Route(post=row(LOGIN, 302, 302, 302, 302)),
+    "auth.turn_off_second_factor": Route(post=row(LOGIN, 302, 302, 302, 302)),
     # administration
     "admin.index": Route(get=ADMIN_PAGE),
     "admin.edit_settings": Route(
@@ -562,6 +572,9 @@ ROUTES: dict[str, Route] = {
     ),
     "admin.send_password_link": Route(
         at(user_id="spare_user"), post=row(LOGIN, 200, 403, 403, 404), acts=True
+    ),
+    "admin.reset_second_factor": Route(
+        at(user_id="spare_user"), get=ADMIN_OBJ, post=row(LOGIN, 302, 403, 403, 404)
     ),
     "admin.add_role": Route(
         at(user_id="spare_user"), post=ADMIN_OBJ, attack=form(**{"role-role": "admin"})
@@ -1075,6 +1088,10 @@ def _check(url: str, response: Any, body: str, expected: Expected, label: str) -
         assert status == 302, f"{label}: {status}, expected a redirect to the login page"
         assert location.path == "/logg-inn", f"{label}: redirected to {location.path}"
         assert parse_qs(location.query).get("next") == [url], label
+        return
+    if expected == SIGN_IN_AGAIN:
+        assert status == 302, f"{label}: {status}, expected a redirect to the login page"
+        assert location.path == "/logg-inn", f"{label}: redirected to {location.path}"
         return
     assert status == expected, f"{label}: {status}, expected {expected}"
     if 300 <= status < 400:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin import bp, invitations, services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
+from feedback.auth import notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
 from feedback.extensions import db
-from feedback.forms import show_error
+from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership
 from feedback.models.base import utcnow
 from feedback.views import deliver_link, save_or_show
@@ -191,3 +192,26 @@ def remove_role(membership_id: int) -> Response:
     if services.members_count_for(organisation, user_id):
         return redirect(url_for("admin.edit_account", user_id=user_id))
     return redirect(url_for("admin.list_accounts"))
+
+
+@bp.route("/brukere/<int:user_id>/totp", methods=["GET", "POST"])
+@role_required("admin")
+def reset_second_factor(user_id: int) -> Response | str:
+    """The "lost phone": confirmed on a page of its own; only for accounts held here alone."""
+    organisation = require_organisation()
+    member = services.get_member(organisation, user_id)
+    if request.method == "POST" and Form().validate_on_submit():
+        try:
+            services.reset_second_factor(organisation, signed_in_user(), member.user)
+        except services.AdminError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            notify.factor_changed(member.user, "reset")
+            flash(_("Two-step sign-in was reset, and the person is signed out."), "success")
+        return redirect(url_for("admin.edit_account", user_id=user_id))
+    return render_template(
+        "admin/second_factor_reset.html",
+        member=member,
+        allowed=services.holds_roles_only_in(member.user, organisation),
+    )

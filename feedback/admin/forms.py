@@ -173,3 +173,13 @@ class SettingsForm(Form):
             NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
         ],
     )
+    require_second_factor = BooleanField(
+        _l(
+            "Require two-step sign-in for administrators and for everyone who handles "
+            "deviation cases"
+        ),
+        description=_l(
+            "When this is on, administrators, the quality group and managers sign in with a "
+            "password and a code from an authenticator app. Others may choose it."
+        ),
+    )

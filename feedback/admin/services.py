@@ -10,6 +10,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
+from feedback.auth import totp
 from feedback.auth.services import (
     ADMIN_LINK_LIFETIME,
     end_all_sessions,
@@ -343,6 +344,27 @@ def leave_organisation(user: User, organisation: Organisation) -> None:
     db.session.flush()
 
 
+def reset_second_factor(organisation: Organisation, actor: User | None, user: User) -> None:
+    """An administrator removes a person's authenticator app and recovery codes ("lost
+    phone"): only for accounts that hold roles here alone, never one's own. The person's
+    sessions end; with the policy on, they must set it up again after the password."""
+    if not holds_roles_only_in(user, organisation):
+        raise AdminError(
+            "",
+            _l(
+                "The account also has roles in another organisation. Only the person can "
+                "change its two-step sign-in."
+            ),
+        )
+    if actor is not None and actor.id == user.id:
+        raise AdminError("", _l("Use your own account page to change your two-step sign-in."))
+    if not user.has_second_factor and user.totp_secret is None:
+        raise AdminError("", _l("The account has no two-step sign-in to reset."))
+    totp.remove(user)
+    end_all_sessions(user)
+    audit.record(organisation, actor, "account.reset_second_factor", user.email)
+
+
 def members_count_for(organisation: Organisation, user_id: int) -> int:
     """How many roles the user still holds here."""
     return (
@@ -366,13 +388,17 @@ def update_settings(
     min_group_size: int,
     approval_rule: str,
     approval_count: int,
+    require_second_factor: bool | None = None,
 ) -> None:
+    if require_second_factor is None:
+        require_second_factor = organisation.require_second_factor
     changed = audit.apply_changes(
         organisation,
         name=name,
         min_group_size=min_group_size,
         approval_rule=approval_rule,
         approval_count=approval_count,
+        require_second_factor=require_second_factor,
     )
     if changed:
         db.session.flush()

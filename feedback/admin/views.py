@@ -47,6 +47,7 @@ def edit_settings() -> Response | str:
                 min_group_size=form.min_group_size.data or 0,
                 approval_rule=form.approval_rule.data or "majority",
                 approval_count=form.approval_count.data or 1,
+                require_second_factor=form.require_second_factor.data,
             ),
             _("The settings were saved."),
             url_for("admin.edit_settings"),

@@ -8,7 +8,7 @@ bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from feedback.auth import oidc_config, services
+    from feedback.auth import oidc_config, services, totp
     from feedback.extensions import login_manager
 
     login_manager.user_loader(services.load_user)
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     login_manager._session_identifier_generator = lambda: ""  # type: ignore[assignment]
     app.before_request(services.require_password_change)
     app.jinja_env.globals["oidc_providers"] = oidc_config.enabled_providers
+    app.before_request(totp.require_enrolment)
 
 
-from feedback.auth import account, oidc_views, views  # noqa: E402,F401  - registers the routes on bp
+from feedback.auth import account, oidc_views, totp_views, views  # noqa: E402,F401  - registers the routes on bp

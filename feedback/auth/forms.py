@@ -129,3 +129,37 @@ class JoinForm(Form):
 
 class OwnNameForm(Form):
     name = _own_name_field()
+
+
+class CodeForm(Form):
+    """A code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        _l("6-digit code"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=40, message=_l("The code is too long.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "inputmode": "numeric"},
+    )
+
+    def as_recovery(self) -> CodeForm:
+        """The same field asking for a recovery code (letters too)."""
+        self.code.label.text = str(_l("Recovery code"))
+        self.code.description = _l("For example abcd-efgh-jkmn.")
+        self.code.render_kw = {"autocomplete": "off", "spellcheck": "false"}
+        return self
+
+
+class PasswordAgainForm(Form):
+    """The password asked again before a change to the second factor."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )

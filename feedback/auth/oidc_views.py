@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import ORGANISATION_KEY
-from feedback.auth import bp, oidc, services
+from feedback.auth import bp, oidc, services, totp
 from feedback.auth.oidc_config import enabled_provider
 from feedback.extensions import db
 
@@ -91,5 +91,7 @@ def oidc_callback(slug: str) -> Response | tuple[str, int]:
         return _failure_page(organisation.name, failure)
     services.start_session(user)
     session[ORGANISATION_KEY] = organisation.id
+    # The provider has its own second factor: not asked again here.
+    totp.mark_signed_in_by_provider()
     db.session.commit()
     return redirect(url_for("main.index"))

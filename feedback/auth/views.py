@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail
 from feedback.access import signed_in_user
-from feedback.auth import bp, devices, services
+from feedback.auth import bp, devices, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -49,6 +49,9 @@ def login() -> Response | str | tuple[str, int]:
                 " Use its button below."
             )
             return render_template("auth/login.html", form=form, form_error=message), 403
+        if user.has_second_factor:
+            totp.await_code(user)
+            return redirect(url_for("auth.verify_code", next=request.args.get("next")))
         services.start_session(user)
         db.session.commit()
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))

@@ -53,6 +53,11 @@ class Organisation(Base):
     )
     #: Used by the "count" rule.
     approval_count: Mapped[int] = mapped_column(default=2, server_default="2")
+    #: Administrators and everyone who reads deviation cases must sign in with a second factor
+    #: (TOTP). On by default: new organisations are safe until someone decides otherwise.
+    require_second_factor: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.text("true")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(

@@ -31,6 +31,11 @@ membership_unit = sa.Table(
 
 class User(Base):
     __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "totp_enabled_at IS NULL OR totp_secret IS NOT NULL", name="totp_on_has_secret"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Login name; stored lowercased.
@@ -46,6 +51,13 @@ class User(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: The TOTP key, encrypted with a key derived from SECRET_KEY (feedback.auth.totp). Set
+    #: while enrolling too; None when the account has no authenticator app.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(200))
+    #: When the person confirmed the authenticator app with a code; None means TOTP is off.
+    totp_enabled_at: Mapped[datetime | None]
+    #: The last TOTP time step accepted, so a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -53,6 +65,13 @@ class User(Base):
     sessions: Mapped[list[StaffSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     # Flask-Login protocol.
     @property
@@ -229,3 +248,19 @@ class PasswordLink(Base):
     expires_at: Mapped[datetime]
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A single-use code for signing in without the authenticator app; deleted when used."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: werkzeug hash (the password method) of the code; the code itself is shown once only.
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
