@@ -112,6 +112,28 @@ def test_catalogs_have_no_empty_or_fuzzy_messages(language: str) -> None:
     assert fuzzy == []
 
 
+#: Messages that are never put into HTML (JSON answers of the API) may name a placeholder in
+#: angle brackets.
+NOT_HTML = {"Send a valid personal API key in the Authorization header: Bearer <key>."}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_carries_markup(language: str) -> None:
+    """Flask-Babel's lazy strings are marked safe for Jinja (they have __html__), so a "<" in a
+    message or its translation would reach the page unescaped: no message may carry one."""
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if message.pluralizable else (message.id,)
+        if ids[0] in NOT_HTML:
+            continue
+        strings = message.string if message.pluralizable else (message.string,)
+        for text in (*ids, *strings):
+            assert "<" not in text and ">" not in text, message.id
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_survive_translation(language: str) -> None:
     with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:

@@ -26,7 +26,10 @@ class OidcProviderForm(Form):
     )
     issuer = StringField(
         _l("Issuer"),
-        description=_l("Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0"),
+        description=_l(
+            "Entra ID: https://login.microsoftonline.com/TENANT-ID/v2.0, with your directory's"
+            " tenant ID"
+        ),
         filters=[strip],
         validators=[
             DataRequired(_l("Enter the issuer address.")),
