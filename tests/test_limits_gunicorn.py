@@ -199,3 +199,18 @@ def test_own_browser_signs_in_while_another_client_hammers_the_account(
     assert mine.sign_in() == 302  # the person's own browser
     status, page = mine.send("GET", "/")
     assert status == 200 and "Kari" in page
+
+
+def test_the_access_log_keeps_no_secret_of_a_secret_link(
+    receipt: str, server: int, tmp_path: Path
+) -> None:
+    """An invitation or new-password link that someone has not opened yet cannot be taken from
+    the access log: its secret is logged as *."""
+    secrets_sent = [secrets.token_urlsafe(32) for _ in range(2)]
+    browser = Browser(server)
+    assert browser.send("GET", f"/invitasjon/{secrets_sent[0]}")[0] == 404
+    assert browser.send("GET", f"/passord/{secrets_sent[1]}")[0] == 404
+    log = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+    assert '"GET /invitasjon/*" 404' in log
+    assert '"GET /passord/*" 404' in log
+    assert not any(secret in log for secret in secrets_sent)
