@@ -171,7 +171,7 @@ def test_invite_with_mail_off_shows_the_link_once(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Mail is not set up" in html
+    assert "ikke satt opp til å sende e-post" in html
     path = link_path(html)
     assert path.startswith("/invitasjon/")
     with app.app_context():
