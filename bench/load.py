@@ -676,34 +676,48 @@ class Weight:
     how: str
 
 
-def page_weight(port: int, path: str) -> Weight:
-    """What a phone loads for the respondent page: Chromium when it runs, else the HTML's links."""
+#: As the browser tests start Chromium: no sandbox (root), nothing fetched in the background.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def page_weight(port: int, path: str, tries: int = 3) -> Weight:
+    """What a phone loads for the respondent page: Chromium when it runs, else the HTML's links.
+    Chromium is tried again when a try fails (on a busy 2-CPU machine its start or first load
+    can fail); the fallback row names the last error."""
+    error: Exception | None = None
+    for _ in range(tries):
+        try:
+            return _chromium_weight(port, path)
+        except Exception as failed:  # no browser here, or it failed: count what the HTML links to
+            error = failed
+    text = str(error).splitlines()[0][:120] if error is not None and str(error) else ""
+    return _weight_from_html(port, path, f"HTML links ({type(error).__name__}: {text})")
+
+
+def _chromium_weight(port: int, path: str) -> Weight:
+    from playwright.sync_api import sync_playwright
+
     base = f"http://127.0.0.1:{port}"
-    try:
-        from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 375, "height": 740})
+            seen: list[tuple[str, int]] = []
 
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=_chromium())
-            try:
-                page = browser.new_page(viewport={"width": 375, "height": 740})
-                seen: list[tuple[str, int]] = []
+            def record(response: Any) -> None:
+                try:
+                    seen.append((response.url, len(response.body())))
+                except Exception:  # a redirect has no body
+                    seen.append((response.url, 0))
 
-                def record(response: Any) -> None:
-                    try:
-                        seen.append((response.url, len(response.body())))
-                    except Exception:  # a redirect has no body
-                        seen.append((response.url, 0))
-
-                page.on("response", record)
-                page.goto(base + path, wait_until="networkidle")
-                html = len(page.content().encode())
-            finally:
-                browser.close()
-        outside = [u for u, _ in seen if not u.startswith(base)]
-        first = next((n for u, n in seen if u == base + path), html)
-        return Weight(len(seen), sum(n for _, n in seen), first, outside, "Chromium")
-    except Exception as error:  # no browser here: count what the HTML links to
-        return _weight_from_html(port, path, f"HTML links ({type(error).__name__})")
+            page.on("response", record)
+            page.goto(base + path, wait_until="networkidle")
+            html = len(page.content().encode())
+        finally:
+            browser.close()
+    outside = [u for u, _ in seen if not u.startswith(base)]
+    first = next((n for u, n in seen if u == base + path), html)
+    return Weight(len(seen), sum(n for _, n in seen), first, outside, "Chromium")
 
 
 def _chromium() -> str | None:
