@@ -240,3 +240,10 @@ def test_bad_new_address_is_shown_next_to_the_field(app: Flask, ids: dict[str, i
     html = post_form(person, "/konto/epost", form).get_data(as_text=True)
     assert 'id="email-error"' in html and 'value="ikke-en-adresse"' in html
     assert pending(app, ids["fag"]) == []
+
+
+def test_the_link_is_masked_in_the_access_log() -> None:
+    from feedback.logs import mask_secret_paths
+
+    line = '127.0.0.1 - - "POST /epost/Ab-c_D3?x=1 HTTP/1.1" 302 -'
+    assert mask_secret_paths(line) == '127.0.0.1 - - "POST /epost/*?x=1 HTTP/1.1" 302 -'
