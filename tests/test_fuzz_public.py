@@ -1602,7 +1602,7 @@ FUZZERS: dict[str, Fuzzer] = {
         fuzz_confirm_email,
         check_confirm_email,
         ("csrf_token", "ikke-et-merke"),
-        {"changed the address": _stored("audit_event"), "refused": _status(200)},
+        {"changed the address": _stored("audit_event"), "refused": _status(400)},
     ),
     "auth.open_invitation": Fuzzer(
         fuzz_join,
