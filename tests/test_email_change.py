@@ -247,3 +247,17 @@ def test_the_link_is_masked_in_the_access_log() -> None:
 
     line = '127.0.0.1 - - "POST /epost/Ab-c_D3?x=1 HTTP/1.1" 302 -'
     assert mask_secret_paths(line) == '127.0.0.1 - - "POST /epost/*?x=1 HTTP/1.1" 302 -'
+
+
+def test_own_change_attempts_are_limited(
+    app: Flask, ids: dict[str, int], smtp_server: MailServer
+) -> None:
+    person = signed_in(app, TAKEN)
+    limit = int(app.config["LOGIN_ATTEMPT_LIMIT"].split()[0])
+    wrong = {"email": "fag@ny.no", "current_password": "feil-passord-123"}
+    for _attempt in range(limit):
+        post_form(person, "/konto/epost", wrong)
+    right = {"email": "fag@ny.no", "current_password": PASSWORD}
+    html = post_form(person, "/konto/epost", right).get_data(as_text=True)
+    assert "Too many failed attempts" in html and 'id="current_password-error"' in html
+    assert pending(app, ids["fag"]) == [] and smtp_server.messages == []

@@ -9,13 +9,16 @@ from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from feedback import mail
+from feedback import mail, ratelimit
 from feedback.access import signed_in_user
 from feedback.auth import bp, email_change, services
 from feedback.auth.forms import OwnEmailForm
 from feedback.extensions import db
 from feedback.forms import Form
 from feedback.views import deliver_link, no_store
+
+#: Requests to change one's own address, counted per account.
+SCOPE = "email-change"
 
 
 @bp.route("/konto/epost", methods=["GET", "POST"])
@@ -25,7 +28,19 @@ def change_email() -> Response | str:
     form = OwnEmailForm()
     mail_on = mail.enabled(current_app.config)
     if mail_on and form.validate_on_submit():
-        if not check_password_hash(user.password_hash, form.current_password.data or ""):
+        # Every attempt counts: a session left open must not guess the password here, nor mail
+        # any number of addresses.
+        limit = current_app.config["LOGIN_ATTEMPT_LIMIT"]
+        if not ratelimit.take(SCOPE, str(user.id), limit):
+            minutes = ratelimit.minutes_until_reset(SCOPE, str(user.id), limit)
+            form.current_password.errors.append(
+                _(
+                    "Too many failed attempts for this account. "
+                    "Wait %(minutes)d minutes and try again.",
+                    minutes=minutes,
+                )
+            )
+        elif not check_password_hash(user.password_hash, form.current_password.data or ""):
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             new_email = form.email.data or ""
