@@ -261,3 +261,24 @@ def test_own_change_attempts_are_limited(
     html = post_form(person, "/konto/epost", right).get_data(as_text=True)
     assert "Too many failed attempts" in html and 'id="current_password-error"' in html
     assert pending(app, ids["fag"]) == [] and smtp_server.messages == []
+
+
+def test_an_address_taken_between_check_and_write_changes_nothing(
+    app: Flask, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two links for one address opened at the same moment: the database's unique address
+    decides, and the loser is told the address is taken (no 500)."""
+    from feedback.auth import email_change
+
+    with app.app_context():
+        user = db.session.get(User, ids["only_b"])
+        assert user is not None
+        token = email_change.request_change(None, user, user, FREE)
+        db.session.add(User(email=FREE, name="Noen Andre", password_hash="x"))
+        db.session.commit()
+    before = account_row(app, ids["only_b"])
+    monkeypatch.setattr(email_change, "address_taken", lambda change: False)  # the race
+    response = post_form(english(app), f"/epost/{token}", {})
+    assert response.status_code == 409
+    assert account_row(app, ids["only_b"]) == before
+    assert pending(app, ids["only_b"]) == [FREE]

@@ -13,6 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from feedback import audit, mail
 from feedback.auth.services import (
@@ -125,6 +126,11 @@ def confirm(change: EmailChange) -> tuple[User, str]:
     user = change.user
     old_email = user.email
     user.email = change.new_email
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Taken between the check and now (two links for one address opened at once).
+        raise AddressTaken from None
     end_all_sessions(user)
     db.session.execute(sa.delete(EmailChange).where(EmailChange.user_id == user.id))
     for organisation in _organisations(user):
