@@ -8,7 +8,7 @@ import re
 from flask import Flask
 
 #: Addresses opened by a secret (an invitation, a link to choose a new password).
-_SECRET_PATH = re.compile(r"/(invitasjon|passord)/[^/\s?\"]+")
+_SECRET_PATH = re.compile(r"/(invitasjon|passord|epost)/[^/\s?\"]+")
 
 
 def mask_secret_paths(text: str) -> str:

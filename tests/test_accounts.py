@@ -310,14 +310,10 @@ def test_deactivating_an_own_account_ends_its_sessions(app: Flask, ids: dict[str
     renamed = {"account-name": "Bare N.", "account-email": "bare@nabo.no", "account-active": "y"}
     assert post_form(admin_b, page, renamed, prefix="account").status_code == 302
     assert person.get("/konto").status_code == 200  # a new name alone: still signed in
-    moved = {**renamed, "account-email": "ny-adresse@nabo.no"}
-    assert post_form(admin_b, page, moved, prefix="account").status_code == 302
-    assert person.get("/konto").status_code == 302  # a new sign-in name: signed out
-    person = signed_in(app, "ny-adresse@nabo.no")
-    form = {"account-name": "Bare Nabo", "account-email": "ny-adresse@nabo.no"}
+    form = {"account-name": "Bare Nabo", "account-email": "bare@nabo.no"}
     assert post_form(admin_b, page, form, prefix="account").status_code == 302
     assert person.get("/konto").status_code == 302
-    assert actions(app, ids["org_b"]) == ["account.update"] * 3
+    assert actions(app, ids["org_b"]) == ["account.update"] * 2
 
 
 # --- the invitation link: single use, expiring, bound to the address -----------------------------

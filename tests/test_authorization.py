@@ -45,6 +45,7 @@ from feedback import charts
 from feedback.admin import invitations
 from feedback.admin.forms import TOP_LEVEL
 from feedback.api import services as api_services
+from feedback.auth import email_change
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import services as designer
 from feedback.deviations import services as deviations
@@ -180,6 +181,8 @@ class World:
     declinable_invitation: int
     #: A link to choose a new password (for the account that leaves).
     password_token: str
+    #: A link confirming a new address for that account, which another account took since.
+    email_token: str
     #: Per subject: an API key (bearer secret).
     bearer: dict[str, str] = field(default_factory=dict)
     #: Per allowed subject: a page, a question and an action point to delete.
@@ -271,6 +274,7 @@ def _build_world() -> World:
         representation=None,
     )
     password_token = issue_password_link(leaving, ADMIN_LINK_LIFETIME)
+    email_token = email_change.request_change(None, leaving, leaving, _email(ADMIN))
 
     # The open round: six responses from unit A, one with free text.
     open_round = designer.create_round(
@@ -400,6 +404,7 @@ def _build_world() -> World:
         invitation_token=invitation_token,
         declinable_invitation=declinable.id,
         password_token=password_token,
+        email_token=email_token,
         bearer=bearer,
         spare_pages={s: draft.pages[n + 1].id for n, s in enumerate(editors)},
         spare_questions={s: draft_questions[f"spare_{n}"] for n, s in enumerate(editors)},
@@ -489,6 +494,12 @@ ROUTES: dict[str, Route] = {
     # Mail is off here: the page answers the same, and sends nothing.
     "auth.forgot_password": Route(get=PUBLIC, post=PUBLIC),
     "auth.reset_password": Route(at(token="password_token"), get=PUBLIC, post=PUBLIC),
+    # The address is taken by now: anyone holding the link is told so, and nothing changes.
+    "auth.confirm_email": Route(
+        at(token="email_token"), get=row(409, 409, 409, 409, 409), post=row(409, 409, 409, 409, 409)
+    ),
+    # Mail is off here: the page says so and asks for nothing.
+    "auth.change_email": Route(get=READ_PAGE, post=READ_PAGE),
     # Nothing sent keeps one's name: saved.
     "auth.account": Route(
         get=READ_PAGE, post=row(LOGIN, 302, 302, 302, 302), attack=form(name="Kapret")

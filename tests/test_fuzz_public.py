@@ -60,6 +60,7 @@ from feedback.models import (
     Organisation,
     SurveyRound,
     Unit,
+    User,
 )
 from feedback.models.base import today
 from feedback.models.deviation import REPORTER_KINDS
@@ -1444,6 +1445,49 @@ def check_join(app: Flask, world: World, d: Diff, sent: Sent) -> None:
     )
 
 
+def _email_link(ctx: Ctx) -> str:
+    """A pending change of a staff account's address (the first account: its address moves
+    with every confirmed change) to a new, free address."""
+    from feedback.auth import email_change
+
+    with ctx.app.app_context():
+        user = db.session.scalar(sa.select(User).order_by(User.id).limit(1))
+        assert user is not None
+        token = email_change.request_change(
+            None, user, user, f"ny-{secrets.token_hex(4)}@example.no"
+        )
+        db.session.commit()
+        db.session.remove()
+    return f"/epost/{token}"
+
+
+def fuzz_confirm_email(data: Any, ctx: Ctx) -> Sent:
+    url = _email_link(ctx)
+
+    def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
+        client = ctx.app.test_client()
+        form = form_posting_to(client.get(url).get_data(as_text=True), url)
+        return [*form.hidden()], {}, client
+
+    return build_request(data, ctx, url, valid, [url])
+
+
+def check_confirm_email(app: Flask, world: World, d: Diff, sent: Sent) -> None:
+    """Nothing, or the new address: the request spent, the sessions ended, the log of each of
+    the person's organisations; only the e-mail of the account changed."""
+    if not d.added and not d.removed and not d.changed:
+        return
+    assert set(d.added) == {"audit_event"}, d.added
+    removed = {t: len(r) for t, r in d.removed.items() if t != "staff_session"}
+    assert removed == {"email_change": 1}, d.removed
+    assert set(d.changed) == {"user_account"}, d.changed
+    columns = [c.name for c in db.metadata.tables["user_account"].columns]
+    (key,) = d.changed["user_account"]
+    old, new = d.before["user_account"][key], d.after["user_account"][key]
+    moved = {name for name, a, b in zip(columns, old, new, strict=True) if a != b}
+    assert moved == {"email"}, moved
+
+
 # --- the endpoints -------------------------------------------------------------------------------
 
 Outcome = tuple[int, frozenset[str]]
@@ -1553,6 +1597,12 @@ FUZZERS: dict[str, Fuzzer] = {
         check_reset,
         ("confirm", "noe-helt-annet"),
         {"set the password": _stored("audit_event"), "refused": _status(200)},
+    ),
+    "auth.confirm_email": Fuzzer(
+        fuzz_confirm_email,
+        check_confirm_email,
+        ("csrf_token", "ikke-et-merke"),
+        {"changed the address": _stored("audit_event"), "refused": _status(400)},
     ),
     "auth.open_invitation": Fuzzer(
         fuzz_join,

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin import bp, invitations, services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
-from feedback.auth import notify
+from feedback.auth import email_change, notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
 from feedback.extensions import db
 from feedback.forms import Form, show_error
@@ -102,6 +102,7 @@ def _account_page(
         "admin/account_edit.html",
         member=member,
         own_account=services.holds_roles_only_in(member.user, organisation),
+        pending_email=email_change.pending(member.user),
         account_form=account_form,
         role_form=role_form,
         **LABELS,
@@ -118,21 +119,35 @@ def edit_account(user_id: int) -> Response | str:
         # Refused before anything is read: an account with roles elsewhere is its holder's.
         services.require_own_account(organisation, member.user)
     if form.validate_on_submit():
-        saved = save_or_show(
-            form,
-            lambda: services.update_account(
+        target = url_for("admin.edit_account", user_id=user_id)
+        new_email = form.email.data or ""
+        try:
+            token = services.update_account(
                 organisation,
                 signed_in_user(),
                 member.user,
-                email=form.email.data or "",
+                email=new_email,
                 name=form.name.data or "",
                 active=form.active.data,
-            ),
-            _("The changes were saved."),
-            url_for("admin.edit_account", user_id=user_id),
-        )
-        if saved:
-            return saved
+            )
+        except services.AdminError as error:
+            db.session.rollback()
+            show_error(form, error.field, error.message)
+        else:
+            if token is None:
+                db.session.commit()
+                flash(_("The changes were saved."), "success")
+                return redirect(target)
+            # The same answer whether or not another account uses the address.
+            return deliver_link(
+                email_change.confirmation_mail(member.user, new_email, token),
+                email_change.confirmation_url(token),
+                _(
+                    "We have sent a confirmation link to the new address. The address changes "
+                    "when the person opens it."
+                ),
+                target,
+            )
     return _account_page(user_id, account_form=form)
 
 

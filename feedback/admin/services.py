@@ -10,7 +10,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.auth import totp
+from feedback.auth import email_change, totp
 from feedback.auth.services import (
     ADMIN_LINK_LIFETIME,
     end_all_sessions,
@@ -284,23 +284,31 @@ def update_account(
     email: str,
     name: str,
     active: bool,
-) -> None:
+) -> str | None:
+    """Name and active state change at once. A new e-mail address only is asked for: the link
+    to confirm it goes to that address (returns its secret), and whether the address has an
+    account already is neither looked at nor told here."""
     require_own_account(organisation, user)
     email = normalise_email(email)
-    clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
-    if clash is not None:
-        raise AdminError("email", _l("Another account already uses this e-mail address."))
     if actor is not None and user.id == actor.id and not active:
         raise AdminError("active", _l("You cannot deactivate your own account."))
-    changed = audit.apply_changes(user, email=email, name=name, active=active)
+    changed = audit.apply_changes(user, name=name, active=active)
     if changed:
-        # A new sign-in name or a deactivation: the person signs in again (or not at all).
-        if not active or "email" in changed:
+        # A deactivation: the person's sessions end at once.
+        if not active:
             end_all_sessions(user)
         db.session.flush()
         audit.record(
-            organisation, actor, "account.update", email, target=f"user:{user.id}", changed=changed
+            organisation,
+            actor,
+            "account.update",
+            user.email,
+            target=f"user:{user.id}",
+            changed=changed,
         )
+    if email == user.email:
+        return None
+    return email_change.request_change(organisation, actor, user, email)
 
 
 def send_password_link(organisation: Organisation, actor: User | None, user: User) -> str:

@@ -22,4 +22,4 @@ def init_app(app: Flask) -> None:
     app.before_request(totp.require_enrolment)
 
 
-from feedback.auth import account, oidc_views, totp_views, views  # noqa: E402,F401  - registers the routes on bp
+from feedback.auth import account, email_views, oidc_views, totp_views, views  # noqa: E402,F401  - registers the routes on bp

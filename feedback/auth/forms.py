@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from feedback.forms import Form, strip
@@ -159,6 +159,30 @@ class PasswordAgainForm(Form):
         _l("Your password"),
         validators=[
             DataRequired(_l("Enter your password.")),
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class OwnEmailForm(Form):
+    """A new sign-in address, confirmed by the current password (a session left open must not
+    be enough to move the account to someone else's address)."""
+
+    email = EmailField(
+        _l("New e-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+            Email(_l("Enter an e-mail address like name@example.no."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password.")),
             Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
         ],
         render_kw={"autocomplete": "current-password"},

@@ -34,6 +34,7 @@ from feedback.models.survey import (
     UsedFormToken,
 )
 from feedback.models.user import (
+    EmailChange,
     Invitation,
     Membership,
     PasswordLink,
@@ -62,6 +63,7 @@ __all__ = [
     "DeviationMessage",
     "DeviationNote",
     "DeviationNotice",
+    "EmailChange",
     "Invitation",
     "Membership",
     "OidcIdentity",

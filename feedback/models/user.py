@@ -264,3 +264,40 @@ class RecoveryCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class EmailChange(Base):
+    """A requested new sign-in address, waiting for its owner to open the mailed link.
+
+    The address changes only then, so nobody learns from the request whether the address
+    already has an account. One per account: a new request replaces the old.
+    """
+
+    __tablename__ = "email_change"
+    __table_args__ = (
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        sa.CheckConstraint("new_email = lower(new_email)", name="lowercased"),
+        sa.CheckConstraint("length(token_hash) = 64", name="sha256_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The account whose address changes; one pending change per account.
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    #: The address asked for, lowercased; the link is mailed here.
+    new_email: Mapped[str] = mapped_column(sa.String(254))
+    #: SHA-256 of the mailed link's secret; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Who asked: an administrator of the account's only organisation, or the person.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: After this the link no longer works.
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<EmailChange {self.id} of {self.user_id}>"
