@@ -297,14 +297,21 @@ def _build_world() -> World:
     access_code = respond.batch_codes(open_round, batch)[0].code
 
     # A draft with one page and question to edit, and a page and a question per editor to
-    # delete.
+    # delete. Each editor's attack moves the page and the question one step down, in whatever
+    # order pytest-xdist runs the cases: questions and pages that no case deletes stay below
+    # them, so every move has somewhere to go even after every spare one is deleted.
     editors = (ADMIN, *QUALITY)
     draft = designer.create_round(
         org,
         None,
         document(
-            [likert("q1"), *(likert(f"spare_{n}") for n in range(len(editors)))],
+            [
+                likert("q1"),
+                *(likert(f"spare_{n}") for n in range(len(editors))),
+                *(likert(f"below_{n}") for n in range(len(editors))),
+            ],
             *([likert(f"page_{n}")] for n in range(len(editors))),
+            *([likert(f"last_{n}")] for n in range(len(editors))),
         ),
         source="test",
     )
