@@ -53,6 +53,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -686,10 +687,13 @@ def page_weight(port: int, path: str, tries: int = 3) -> Weight:
     can fail); the fallback row names the last error."""
     error: Exception | None = None
     for _ in range(tries):
-        try:
-            return _chromium_weight(port, path)
-        except Exception as failed:  # no browser here, or it failed: count what the HTML links to
-            error = failed
+        # In a thread of its own: Playwright's sync API refuses a thread whose asyncio loop
+        # runs, as it does in a test process where the browser tests' Playwright is started.
+        with ThreadPoolExecutor(1) as pool:
+            try:
+                return pool.submit(_chromium_weight, port, path).result()
+            except Exception as failed:  # no browser here, or it failed: count the HTML's links
+                error = failed
     text = str(error).splitlines()[0][:120] if error is not None and str(error) else ""
     return _weight_from_html(port, path, f"HTML links ({type(error).__name__}: {text})")
 

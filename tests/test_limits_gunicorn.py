@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import sys
+import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -210,7 +211,13 @@ def test_the_access_log_keeps_no_secret_of_a_secret_link(
     browser = Browser(server)
     assert browser.send("GET", f"/invitasjon/{secrets_sent[0]}")[0] == 404
     assert browser.send("GET", f"/passord/{secrets_sent[1]}")[0] == 404
-    log = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
-    assert '"GET /invitasjon/*" 404' in log
-    assert '"GET /passord/*" 404' in log
+    # gunicorn writes a request's line after answering it: wait (10 s at most) for both lines.
+    expected = ('"GET /invitasjon/*" 404', '"GET /passord/*" 404')
+    log = ""
+    for _ in range(100):
+        log = (tmp_path / "gunicorn.log").read_text(encoding="utf-8")
+        if all(line in log for line in expected):
+            break
+        time.sleep(0.1)
+    assert all(line in log for line in expected), log
     assert not any(secret in log for secret in secrets_sent)
