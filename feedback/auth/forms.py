@@ -8,8 +8,9 @@ from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from feedback.forms import Form, strip
 
 
-class LoginForm(Form):
-    email = EmailField(
+def _sign_in_email_field() -> EmailField:
+    """The address a person signs in with (sign-in, forgotten password)."""
+    return EmailField(
         _l("E-mail address"),
         filters=[strip],
         validators=[
@@ -18,6 +19,10 @@ class LoginForm(Form):
         ],
         render_kw={"autocomplete": "username"},
     )
+
+
+class LoginForm(Form):
+    email = _sign_in_email_field()
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -52,14 +57,8 @@ def new_password_field(label: object) -> PasswordField:
     )
 
 
-class ChangePasswordForm(Form):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = new_password_field(_l("New password"))
-    confirm = PasswordField(
+def _confirm_field() -> PasswordField:
+    return PasswordField(
         _l("Repeat the new password"),
         validators=[
             DataRequired(_l("Repeat the new password.")),
@@ -67,6 +66,16 @@ class ChangePasswordForm(Form):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"))
+    confirm = _confirm_field()
 
     def validate_new_password(self, field: PasswordField) -> None:
         if field.data and field.data == self.current_password.data:
@@ -77,17 +86,6 @@ class EndSessionsForm(Form):
     """Only the CSRF token, and which button: every other browser, or (alle) this one too."""
 
     everywhere = BooleanField(_l("Sign out here too"), name="alle")
-
-
-def _confirm_field() -> PasswordField:
-    return PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("new_password", message=_l("The two new passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
 def _own_name_field() -> StringField:
@@ -103,15 +101,7 @@ def _own_name_field() -> StringField:
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=254, message=_l("The e-mail address is too long.")),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    email = _sign_in_email_field()
 
 
 class NewPasswordForm(Form):

@@ -103,13 +103,9 @@ def attempt_login(email: str, password: str, device_cookie: str | None = None) -
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _current_token_hash() -> str | None:
     token = session.get(SESSION_KEY) if has_request_context() else None
-    return _token_hash(token) if isinstance(token, str) else None
+    return hash_link_token(token) if isinstance(token, str) else None
 
 
 def _oldest_valid_sign_in() -> datetime:
@@ -121,7 +117,7 @@ def start_session(user: User) -> None:
     by a random token (nothing from before sign-in survives). Every sign-in method calls this."""
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id))
+    db.session.add(StaffSession(token_hash=hash_link_token(token), user_id=user.id))
     login_user(user)
     session[SESSION_KEY] = token
     security.mark_active()
@@ -181,7 +177,7 @@ def load_user(token: str) -> User | None:
         sa.select(User)
         .join(StaffSession, StaffSession.user_id == User.id)
         .where(
-            StaffSession.token_hash == _token_hash(token),
+            StaffSession.token_hash == hash_link_token(token),
             StaffSession.signed_in_at > _oldest_valid_sign_in(),
             User.active.is_(True),
         )
@@ -243,8 +239,8 @@ def new_link_token() -> str:
 
 
 def hash_link_token(token: str) -> str:
-    """What is stored of a link's secret. A fast hash suffices: the secret is random, not
-    chosen by a person, so it cannot be guessed from its hash."""
+    """What is stored of a link's or a session cookie's secret. A fast hash suffices: the
+    secret is random, not chosen by a person, so it cannot be guessed from its hash."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
