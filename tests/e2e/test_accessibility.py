@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.extensions import db
 from tests import factories
@@ -39,7 +40,7 @@ def test_public_pages_have_no_violations(axe_page: Any, live_server: str, langua
 def test_login_page_with_errors_has_no_violations(axe_page: Any, live_server: str) -> None:
     axe_page.goto(f"{live_server}/logg-inn")
     axe_page.click("main button[type=submit]")
-    assert axe_page.locator(".error-summary").is_visible()
+    expect(axe_page.locator(".error-summary")).to_be_visible()
     assert axe_violations(axe_page) == []
 
 
@@ -71,12 +72,12 @@ def test_admin_forms_with_errors_have_no_violations(
     axe_page.goto(f"{live_server}/admin/brukere/ny")
     axe_page.select_option("#role", "manager")
     axe_page.click("main button[type=submit]")
-    assert axe_page.locator("#unit_ids-error").is_visible()
+    expect(axe_page.locator("#unit_ids-error")).to_be_visible()
     assert axe_violations(axe_page) == []
     axe_page.goto(f"{live_server}/admin/brukere/{people['member']}")
     axe_page.fill("#account-email", "")
     axe_page.click(f"form[action$='/brukere/{people['member']}'] button[type=submit]")
-    assert axe_page.locator("#account-email-error").is_visible()
+    expect(axe_page.locator("#account-email-error")).to_be_visible()
     assert axe_violations(axe_page) == []
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.admin.invitations import invite
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
@@ -53,7 +54,7 @@ def test_account_pages_have_no_violations(
         assert axe_violations(axe_page) == [], path
     axe_page.goto(f"{live_server}{links['join']}")
     axe_page.click("main button[type=submit]")  # nothing filled in: the errors
-    assert axe_page.locator(".error-summary").is_visible()
+    expect(axe_page.locator(".error-summary")).to_be_visible()
     assert axe_violations(axe_page) == []
     sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
     for path in (

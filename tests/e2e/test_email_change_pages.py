@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy.pool import NullPool
 
 from feedback.auth import email_change
@@ -52,7 +53,7 @@ def test_email_change_pages_have_no_violations(
     axe_page.fill("#email", "ikke-en-adresse")
     axe_page.fill("#current_password", "feil")
     axe_page.click("main button[type=submit]")
-    assert axe_page.locator(".error-summary").is_visible()
+    expect(axe_page.locator(".error-summary")).to_be_visible()
     assert axe_violations(axe_page) == []
     axe_page.goto(f"{live_server}/epost/{tokens['taken']}")
     assert axe_violations(axe_page) == []

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.models.base import today
 from tests.conftest import PASSWORD
@@ -49,19 +50,19 @@ def test_group_pages_have_no_violations(
     sign_in(axe_page, live_server, "kari@example.no", PASSWORD)
     base = f"{live_server}/resultater/{plan['round']}"
     axe_page.goto(f"{base}/vurdering")
-    assert axe_page.locator(f"#punkt-{plan['late']} .overdue-badge").is_visible()
+    expect(axe_page.locator(f"#punkt-{plan['late']} .overdue-badge")).to_be_visible()
     assert axe_violations(axe_page) == []
     # Publishing without a summary: the error summary and the message at the field.
     axe_page.fill("#public_summary", "")
     axe_page.click("#vurdering button[type=submit]")
-    assert axe_page.locator(".error-summary").is_visible()
-    assert axe_page.locator("#public_summary-error").is_visible()
+    expect(axe_page.locator(".error-summary")).to_be_visible()
+    expect(axe_page.locator("#public_summary-error")).to_be_visible()
     assert axe_violations(axe_page) == []
     # The point form, empty and with errors.
     axe_page.goto(f"{base}/tiltak/ny")
     assert axe_violations(axe_page) == []
     axe_page.click("main button[type=submit]")
-    assert axe_page.locator("#title-error").is_visible()
+    expect(axe_page.locator("#title-error")).to_be_visible()
     assert axe_violations(axe_page) == []
     axe_page.goto(f"{base}/tiltak/{plan['late']}/slett")
     assert axe_violations(axe_page) == []
@@ -74,7 +75,7 @@ def test_manager_answering_has_no_violations(
     axe_page.goto(f"{live_server}/resultater/{plan['round']}/vurdering")
     point = f"#punkt-{plan['late']}"
     axe_page.click(f"{point} form.form:not(.form--row) button[type=submit]")  # empty answer
-    assert axe_page.locator(f"#svar-{plan['late']}-body-error").is_visible()
+    expect(axe_page.locator(f"#svar-{plan['late']}-body-error")).to_be_visible()
     assert axe_violations(axe_page) == []
     axe_page.fill(f"#svar-{plan['late']}-body", "Første møte er 3. mai.")
     axe_page.click(f"{point} form.form:not(.form--row) button[type=submit]")

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.auth.oidc_config import encrypt_secret
 from feedback.extensions import db
@@ -42,10 +43,10 @@ def test_sign_in_button_and_failure_page_have_no_violations(
 ) -> None:
     axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
     link = axe_page.locator("a[href='/logg-inn/oidc/fjordvik']")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert axe_violations(axe_page) == []
     link.click()  # the provider cannot be reached: a page that says so, in the language
-    assert axe_page.locator("main h1").is_visible()
+    expect(axe_page.locator("main h1")).to_be_visible()
     assert axe_page.get_attribute("html", "lang") == language
     assert axe_violations(axe_page) == []
 
@@ -58,8 +59,8 @@ def test_sign_in_settings_with_errors_and_a_failed_check_have_no_violations(
     assert axe_violations(axe_page) == []
     axe_page.fill("#group_roles", "kvalitet = boss")
     axe_page.click("#save")
-    assert axe_page.locator("#group_roles-error").is_visible()
+    expect(axe_page.locator("#group_roles-error")).to_be_visible()
     assert axe_violations(axe_page) == []
     axe_page.click("#check")
-    assert axe_page.locator("#check-title").is_visible()
+    expect(axe_page.locator("#check-title")).to_be_visible()
     assert axe_violations(axe_page) == []

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from flask import Flask
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import axe_violations, sign_in
@@ -24,7 +25,7 @@ def test_report_prints_on_a4_without_the_menus(app: Flask, live_server: str, pag
     sign_out = text_in(app, "nb", "Sign out")
     assert administration in on_screen and sign_out in on_screen  # so their absence below counts
     # JavaScript shows the Print button; printing itself needs no script.
-    assert page.locator("[data-print]").is_visible()
+    expect(page.locator("[data-print]")).to_be_visible()
 
     # No format given: the page size must come from the report's @page rule (Playwright's
     # default would be US Letter).

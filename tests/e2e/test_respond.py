@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.extensions import db
 from feedback.models import Organisation, Response, SurveyRound, Unit
@@ -105,7 +106,6 @@ def test_answering_on_a_phone(
     app: Flask,
     survey: Survey,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     page = phone
     page.goto(live_server + survey.link)
@@ -163,7 +163,6 @@ def test_no_sideways_scrolling_at_320_pixels(
     live_server: str,
     survey: Survey,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     with new_page(browser, 320, 640) as page:
         page.goto(live_server + survey.link)
@@ -182,7 +181,6 @@ def test_kiosk_shows_the_next_person_nothing_of_the_last(
     app: Flask,
     survey: Survey,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     page = tablet
     # Long enough that the screen is not cleared while the test answers (that is the next test).
@@ -217,7 +215,6 @@ def test_kiosk_clears_an_unfinished_questionnaire_after_the_idle_time(
     app: Flask,
     survey: Survey,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     page = tablet
     start = kiosk_path(app, survey, 4)
@@ -288,7 +285,6 @@ def test_respondent_pages_have_no_axe_violations(
     survey: Survey,  # noqa: F811
     closed_round: str,
 ) -> None:
-    from playwright.sync_api import expect
 
     page = axe_page
     page.goto(live_server + survey.link)
@@ -335,7 +331,7 @@ def test_respondent_start_page_on_a_phone_has_no_axe_violations(
         page.goto(live_server + survey.link)
         assert axe_violations(page) == []
         page.click("button[value=next]")
-        assert page.locator(".error-summary").is_visible()
+        expect(page.locator(".error-summary")).to_be_visible()
         assert axe_violations(page) == []
 
 
@@ -344,7 +340,6 @@ def test_fieldwork_pages_have_no_axe_violations(
     live_server: str,
     survey: Survey,  # noqa: F811
 ) -> None:
-    from playwright.sync_api import expect
 
     page = axe_page
     base = f"{live_server}/skjema/{survey.round_id}"

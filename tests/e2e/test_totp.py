@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.extensions import db
 from tests import factories
@@ -72,7 +73,7 @@ def _sign_in_with_code(page: Any, base: str, email: str, secret: str, steps: int
 def _enrol_on_page(page: Any) -> list[str]:
     """Set up the app from the key on the page; returns the recovery codes shown."""
     key = page.inner_text(".secret-key code").replace(" ", "")
-    assert page.locator("svg.qr-code").is_visible()
+    expect(page.locator("svg.qr-code")).to_be_visible()
     page.fill("#code", code(key))
     page.click("main form button[type=submit]")
     page.locator(".recovery-codes").wait_for()
@@ -87,12 +88,12 @@ def test_setting_up_two_step_sign_in(page: Any, live_server: str, people: dict[s
     page.click("main a[href='/konto/totp']")
     page.fill("#code", "000000")
     page.click("main form button[type=submit]")
-    assert page.locator("#code-error").is_visible()
+    expect(page.locator("#code-error")).to_be_visible()
     codes = _enrol_on_page(page)
     assert len(codes) == 10
     page.goto(f"{live_server}/konto/totp")
     assert page.locator(".secret-key").count() == 0
-    assert page.locator("#renew-password").is_visible()
+    expect(page.locator("#renew-password")).to_be_visible()
 
 
 def test_sign_in_with_a_code(page: Any, live_server: str, people: dict[str, Any]) -> None:
@@ -102,7 +103,7 @@ def test_sign_in_with_a_code(page: Any, live_server: str, people: dict[str, Any]
     page.fill("#code", code(people["frida_secret"]))
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server}/")
-    assert page.locator("nav.main-nav").is_visible()
+    expect(page.locator("nav.main-nav")).to_be_visible()
 
 
 def test_sign_in_with_a_recovery_code(page: Any, live_server: str, people: dict[str, Any]) -> None:
@@ -111,7 +112,7 @@ def test_sign_in_with_a_recovery_code(page: Any, live_server: str, people: dict[
     page.fill("#code", people["frida_codes"][0])
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server}/")
-    assert page.locator(".notice--info").is_visible()  # "9 recovery codes are left"
+    expect(page.locator(".notice--info")).to_be_visible()  # "9 recovery codes are left"
     assert "9" in page.inner_text(".notice--info")
 
 
@@ -123,7 +124,7 @@ def test_lost_phone(browser: Any, live_server: str, people: dict[str, Any]) -> N
         admin.click(f"main a[href='/admin/brukere/{people['frida']}/totp']")
         admin.click("main form button[type=submit]")
         admin.wait_for_url(f"{live_server}/admin/brukere/{people['frida']}")
-        assert admin.locator(".notice--success").is_visible()
+        expect(admin.locator(".notice--success")).to_be_visible()
         admin.goto(f"{live_server}/admin/logg")
         assert "fag@strengvik.no" in admin.inner_text("main")
         # Frida's old session has ended; the password now leads to setting it up again.
@@ -153,7 +154,7 @@ def test_new_pages_have_no_violations(
     _shoot(page, f"code-{language}")
     page.fill("#code", "12")
     page.click("main button[type=submit]")
-    assert page.locator("#code-error").is_visible()
+    expect(page.locator("#code-error")).to_be_visible()
     assert axe_violations(page) == []
     _shoot(page, f"code-error-{language}")
     page.click("a[href*='gjenoppretting=1']")
@@ -167,7 +168,7 @@ def test_new_pages_have_no_violations(
     assert axe_violations(page) == []
     _shoot(page, f"status-{language}")
     page.click("form[action$='/reservekoder'] button[type=submit]")
-    assert page.locator("#renew-password-error").is_visible()
+    expect(page.locator("#renew-password-error")).to_be_visible()
     assert axe_violations(page) == []
     # Setting up, with an error, and the recovery codes shown (Kari, another browser session).
     page.click("form[action='/logg-ut'] button")
@@ -188,7 +189,7 @@ def test_new_pages_have_no_violations(
     page.goto(f"{live_server}/admin/brukere/{people['frida']}")
     assert axe_violations(page) == []
     page.goto(f"{live_server}/admin/brukere/{people['frida']}/totp")
-    assert page.locator("main .button--danger").is_visible()
+    expect(page.locator("main .button--danger")).to_be_visible()
     assert axe_violations(page) == []
     _shoot(page, f"admin-reset-{language}")
     page.goto(f"{live_server}/admin/innstillinger")
