@@ -168,8 +168,11 @@ def schedule_command() -> None:
     from feedback.deviations.services import apply_retention
     from feedback.maintenance import reorder_anonymous_tables
     from feedback.respond.services import purge_used_tokens
+    from feedback.results.publish import publish_due
 
     changed = apply_schedule()
+    db.session.commit()
+    published = [outcome for outcome in publish_due() if outcome.published]
     purged = purge_used_tokens()
     sessions = purge_expired_sessions()
     from feedback.deviations.services import overwrite_freed_space
@@ -180,7 +183,8 @@ def schedule_command() -> None:
     reordered = reorder_anonymous_tables()
     action = current_app.config["DEVIATION_RETENTION_ACTION"]
     click.echo(
-        f"{changed} round(s) opened or closed. {purged} old form token(s) deleted. "
+        f"{changed} round(s) opened or closed. "
+        f"Results of {len(published)} round(s) published. {purged} old form token(s) deleted. "
         f"{sessions} expired sign-in(s) deleted. "
         f"{expired} deviation case(s) past the retention time ({action}). "
         f"{len(reordered.tables)} anonymous table(s) put in random-key order."

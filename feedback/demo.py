@@ -193,6 +193,7 @@ def _demo_questionnaires(organisation: Organisation) -> None:
     organisation has none yet."""
     from feedback.designer import services
     from feedback.designer.library import builtin_templates
+    from feedback.results import publish
 
     if db.session.scalar(
         sa.select(SurveySeries.id).where(SurveySeries.organisation_id == organisation.id)
@@ -207,6 +208,8 @@ def _demo_questionnaires(organisation: Organisation) -> None:
         second = services.new_round(first, None)
         if _open_demo_round(second):
             _demo_responses(second, 120, seed=2026, lean=1.6)
+            # The demo's answers are made up: readers see them at once.
+            publish.publish(second.id, force=True)
     services.create_round(organisation, None, templates["recovery"], source="demo")
 
 

@@ -59,6 +59,14 @@ _ROUND: dict[str, Schema] = {
     "status": {"type": "string", "enum": list(RESULT_STATUSES)},
     "opens_on": _nullable(DATE),
     "closes_on": _nullable(DATE),
+    "results_published_on": _nullable(
+        {
+            **DATE,
+            "description": "The date the numbers were published. While a round is open they "
+            "are updated when enough new answers have come in that no single answer can be "
+            "read from the change, at most once an hour; null before the first publication.",
+        }
+    ),
     "responses": _nullable(
         {
             **COUNT,
@@ -183,13 +191,23 @@ SCHEMAS: dict[str, Schema] = {
         {
             "round": ID,
             "selection": _ref("Selection"),
+            "results_published_on": _nullable(
+                {**DATE, "description": "The date the numbers were published."}
+            ),
             "shown": {"type": "boolean", "enum": [True]},
             "k": {"type": "integer", "minimum": 3, "description": "The smallest group shown."},
             "responses": COUNT,
             "questions": _array({"oneOf": [_ref("QuestionResult"), _ref("HiddenQuestionResult")]}),
         }
     ),
-    "HiddenResults": _object({"round": ID, "selection": _ref("Selection"), **_HIDDEN}),
+    "HiddenResults": _object(
+        {
+            "round": ID,
+            "selection": _ref("Selection"),
+            "results_published_on": _nullable(DATE),
+            **_HIDDEN,
+        }
+    ),
     "Unit": _object(
         {
             "id": ID,

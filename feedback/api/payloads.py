@@ -62,6 +62,9 @@ def round_summary(round_: SurveyRound, responses: int, k: int) -> Json:
         "status": round_.status,
         "opens_on": round_.opens_on.isoformat() if round_.opens_on else None,
         "closes_on": round_.closes_on.isoformat() if round_.closes_on else None,
+        "results_published_on": (
+            round_.results_published_on.isoformat() if round_.results_published_on else None
+        ),
         # As on the results pages: a round's total is shown when none or at least k answered.
         "responses": responses if responses == 0 or responses >= k else None,
     }
@@ -151,7 +154,12 @@ def question_result(result: QuestionResult) -> Json:
 
 
 def results(found: RoundResults) -> Json:
-    head: Json = {"round": found.round.id, "selection": _selection(found.selection)}
+    published_on = found.round.results_published_on
+    head: Json = {
+        "round": found.round.id,
+        "selection": _selection(found.selection),
+        "results_published_on": published_on.isoformat() if published_on else None,
+    }
     if not found.shown:
         return {**head, "shown": False, "reason": TOO_FEW}
     return {

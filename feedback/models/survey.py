@@ -138,6 +138,9 @@ class SurveyRound(Base):
     #: Raised by every change to the round, its pages, questions or options (see
     #: _raise_revisions), so a copy kept for respondents' pages can tell it is out of date.
     revision: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    #: The date the results readers see were last published (feedback.results.publish);
+    #: None before the first publication. A date only: results say "per 7. desember".
+    results_published_on: Mapped[date | None]
 
     series: Mapped[SurveySeries] = relationship(back_populates="rounds")
     previous: Mapped[SurveyRound | None] = relationship(remote_side=[id])
@@ -371,6 +374,10 @@ class Response(Base):
     channel: Mapped[str] = mapped_column(sa.String(20))
     #: The date only, never the time of day.
     submitted_on: Mapped[date]
+    #: Counted in the results readers see. A new response waits (False) until a publication
+    #: takes it with enough others that the difference between two snapshots passes the
+    #: small-group rule (feedback.results.publish).
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
 
     unit: Mapped[Unit | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(

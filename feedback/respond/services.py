@@ -28,7 +28,7 @@ from feedback.models import (
     AccessCode,
     Organisation,
     Question,
-    Response,
+    ResponseTally,
     SurveyPage,
     SurveyRound,
     SurveySeries,
@@ -38,7 +38,6 @@ from feedback.models import (
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS, random_token
 from feedback.respond import cache, writes
-from feedback.results import tally
 
 #: The unit question's form field, and its value for "I would rather not say".
 UNIT_FIELD = "enhet"
@@ -577,12 +576,10 @@ def rows_to_store(
     unit_id = unit.id if unit else None
     response_id = secrets.token_hex(16)
     by_key = {q.key: q for q in round_.questions}
-    counted = []
     rows: list[dict[str, object]] = []
     for key, values in answers.items():
         question = by_key[key]
         pairs = [(value, answering.number_value(question, value)) for value in values]
-        counted.append((question, pairs))
         rows += [
             {
                 "response_id": response_id,
@@ -602,7 +599,6 @@ def rows_to_store(
             "submitted_on": today(),
         },
         rows,
-        tally.response_rows(round_.id, unit_id, channel, counted),
         round_state(round_),
     )
 
@@ -694,12 +690,15 @@ class Fieldwork:
 
 
 def fieldwork(round_: SurveyRound) -> Fieldwork:
-    """Responses per unit and channel: counts only."""
-    counts = db.session.execute(
-        sa.select(Response.unit_id, Response.channel, sa.func.count())
-        .where(Response.round_id == round_.id)
-        .group_by(Response.unit_id, Response.channel)
-    ).all()
+    """Published responses per unit and channel (the results' snapshot): counts only."""
+    counts = [
+        (unit_key or None, channel, int(n))
+        for unit_key, channel, n in db.session.execute(
+            sa.select(ResponseTally.unit_key, ResponseTally.channel, ResponseTally.n).where(
+                ResponseTally.round_id == round_.id
+            )
+        )
+    ]
     table: dict[int | None, dict[str, int]] = {}
     for unit_id, channel, count in counts:
         table.setdefault(unit_id, {})[channel] = count
@@ -719,11 +718,12 @@ def fieldwork(round_: SurveyRound) -> Fieldwork:
 
 
 def channel_count(round_: SurveyRound, channel: str) -> int:
+    """Published responses that came by a channel (the results' snapshot)."""
     return (
         db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Response)
-            .where(Response.round_id == round_.id, Response.channel == channel)
+            sa.select(sa.func.sum(ResponseTally.n)).where(
+                ResponseTally.round_id == round_.id, ResponseTally.channel == channel
+            )
         )
         or 0
     )

@@ -1,4 +1,4 @@
-"""Storing one response: the form token, the response, its answers and the tallies, as plain
+"""Storing one response: the form token, the response and its answers, as plain
 SQL on the driver's connection (sqlite3 or psycopg) that the caller gives.
 
 This is the one write every respondent makes, so it skips statement building and SQLAlchemy's
@@ -13,9 +13,9 @@ copy of the round kept by the worker (respond.cache) without asking the database
 - SQLite: one statement per table in the caller's transaction; the token's INSERT takes the
   write lock first, so the round check after it cannot be overtaken by another writer.
 
-The tally rows come sorted (results.tally.response_rows), so two transactions that count at the
-same time lock the same rows in the same order. With ``write``, the caller commits when the
-outcome is STORED and rolls back otherwise.
+The response is stored waiting (``published`` false): it is counted in the tallies that
+readers see only when a publication takes it (feedback.results.publish). With ``write``, the
+caller commits when the outcome is STORED and rolls back otherwise.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from feedback.results.tally import TallyRows
-
 
 @dataclass(frozen=True)
 class Rows:
@@ -36,7 +34,6 @@ class Rows:
 
     response: dict[str, object]
     answers: list[dict[str, object]]
-    tallies: TallyRows
     #: What the round must still be: id, revision, status, opens_on, closes_on, requires_code.
     state: tuple[object, ...]
 
@@ -108,21 +105,6 @@ WITH same_round AS (
     SELECT new_response.id, a.question_id, a.position, a.value, a.number
     FROM new_response, jsonb_to_recordset(%(answers)s::jsonb)
         AS a (question_id integer, position integer, value text, number bigint)
-), counted_response AS (
-    INSERT INTO response_tally (round_id, unit_key, channel, n)
-    SELECT %(round_id)s, %(unit_key)s, %(channel)s, 1 FROM new_response
-    ON CONFLICT (round_id, unit_key, channel)
-    DO UPDATE SET n = response_tally.n + excluded.n
-), counted_answers AS (
-    INSERT INTO answer_tally (round_id, question_id, unit_key, channel, value, number, n)
-    SELECT %(round_id)s, t.question_id, %(unit_key)s, %(channel)s, t.value, t.number, t.n
-    FROM new_response, ROWS FROM (
-        jsonb_to_recordset(%(tallies)s::jsonb)
-        AS (question_id integer, value text, number bigint, n bigint)
-    ) WITH ORDINALITY AS t (question_id, value, number, n, place)
-    ORDER BY t.place
-    ON CONFLICT (round_id, question_id, unit_key, channel, value)
-    DO UPDATE SET n = answer_tally.n + excluded.n
 )
 SELECT (SELECT count(*) FROM same_round), (SELECT count(*) FROM new_token)
 """
@@ -138,10 +120,8 @@ def _on_postgresql(connection: Any, nonce: str, rows: Rows, code: str | None) ->
         **rows.response,
         **_state(rows),
         "nonce": nonce,
-        "unit_key": rows.tallies.responses[0]["unit_key"],
         # As JSON: one text parameter each is cheaper to send than arrays of every column.
         "answers": json.dumps(rows.answers),
-        "tallies": json.dumps(rows.tallies.answers),
     }
     same_round, claimed = connection.execute(_POSTGRESQL, params).fetchone()
     if not same_round:
@@ -178,17 +158,6 @@ _SQLITE_ANSWERS = (
     "INSERT INTO answer (response_id, question_id, position, value, number)"
     " VALUES (:response_id, :question_id, :position, :value, :number)"
 )
-_SQLITE_RESPONSE_TALLY = (
-    "INSERT INTO response_tally (round_id, unit_key, channel, n)"
-    " VALUES (:round_id, :unit_key, :channel, :n)"
-    " ON CONFLICT (round_id, unit_key, channel) DO UPDATE SET n = response_tally.n + excluded.n"
-)
-_SQLITE_ANSWER_TALLY = (
-    "INSERT INTO answer_tally (round_id, question_id, unit_key, channel, value, number, n)"
-    " VALUES (:round_id, :question_id, :unit_key, :channel, :value, :number, :n)"
-    " ON CONFLICT (round_id, question_id, unit_key, channel, value)"
-    " DO UPDATE SET n = answer_tally.n + excluded.n"
-)
 
 
 def _as_stored(values: dict[str, object]) -> dict[str, object]:
@@ -212,7 +181,4 @@ def _on_sqlite(connection: sqlite3.Connection, nonce: str, rows: Rows, code: str
     connection.execute(_SQLITE_RESPONSE, response)
     if rows.answers:
         connection.executemany(_SQLITE_ANSWERS, rows.answers)
-    connection.executemany(_SQLITE_RESPONSE_TALLY, rows.tallies.responses)
-    if rows.tallies.answers:
-        connection.executemany(_SQLITE_ANSWER_TALLY, rows.tallies.answers)
     return Outcome.STORED

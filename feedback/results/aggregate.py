@@ -148,53 +148,80 @@ def allowed(
     filter_question: Question | None = None,
 ) -> bool:
     """Whether a selection may be shown, judged from the whole round's cells (see module)."""
-    total = sum(cells.values())
-    if total == 0:
-        return True  # nothing to show, and "nobody answered" discloses no one
-    if total < k:
-        return False
-    wanted_units = units.subtree(selection.unit_id) if selection.unit_id is not None else None
-    wanted_cell = _filter_cell(selection, filter_question)
+    return Judge(cells, units, k, filter_question).allowed(selection)
 
-    def matches(cell: Cell) -> bool:
-        unit_key, channel, answer = cell
-        return (
-            (wanted_units is None or unit_key in wanted_units)
-            and (selection.channel is None or channel == selection.channel)
-            and (wanted_cell is None or answer == wanted_cell)
-        )
 
-    n = sum(count for cell, count in cells.items() if matches(cell))
-    filters = selection.filters
-    # An empty crossing of two filters goes through the checks below like any other: "nobody
-    # at Tunet chose B" with "3 chose B" puts all three at the other unit, and that unit's
-    # number minus 3 is then a group that may be small.
-    if n == 0 and len(filters) < 2:
-        return True
-    if 0 < n < k:
-        return False
-    if "unit" in filters:
-        own: dict[int, int] = defaultdict(int)
-        for (unit_key, _c, _a), count in cells.items():
-            own[unit_key] += count
-        for unit in units.order:
-            own.setdefault(unit, 0)
-        parent = {u: units.parent.get(u) for u in own}
-        if selection.unit_id in suppress_tree(own, parent, k).hidden_units:
-            return False
-    for name, index, wanted in (("channel", 1, selection.channel), ("answer", 2, wanted_cell)):
-        if name in filters:
+class Judge:
+    """``allowed`` for any number of selections over the same cells: what row and tree
+    suppression hide is worked out once, the first time a selection needs it."""
+
+    def __init__(
+        self,
+        cells: Mapping[Cell, int],
+        units: Units,
+        k: int,
+        filter_question: Question | None = None,
+    ) -> None:
+        self.cells = cells
+        self.units = units
+        self.k = k
+        self.filter_question = filter_question
+        self.total = sum(cells.values())
+        self._hidden_units: frozenset[object] | None = None
+        self._rows: dict[int, tuple[set[str | None], bool]] = {}
+        self._small_cell = any(0 < count < k for count in cells.values())
+
+    def hidden_units(self) -> frozenset[object]:
+        if self._hidden_units is None:
+            own: dict[int, int] = defaultdict(int)
+            for (unit_key, _c, _a), count in self.cells.items():
+                own[unit_key] += count
+            for unit in self.units.order:
+                own.setdefault(unit, 0)
+            parent = {u: self.units.parent.get(u) for u in own}
+            self._hidden_units = suppress_tree(own, parent, self.k).hidden_units
+        return self._hidden_units
+
+    def row(self, index: int) -> tuple[set[str | None], bool]:
+        """What row suppression hides among channels (index 1) or filter answers (index 2)."""
+        if index not in self._rows:
             row: dict[str | None, int] = defaultdict(int)
-            for cell, count in cells.items():
+            for cell, count in self.cells.items():
                 row[cell[index]] += count  # type: ignore[index]
-            hidden, total_hidden = suppress_row(row, k)
-            if total_hidden or wanted in hidden:
-                return False
-    # Two or more filters: every cell of the round must hold 0 or k, not only the crossing of
-    # the filters chosen: with an answer filter the visible "unit × answer" and "channel ×
-    # answer" numbers together (and a shown zero) can give away a small "unit × channel ×
-    # answer" cell.
-    return len(filters) < 2 or not any(0 < count < k for count in cells.values())
+            self._rows[index] = suppress_row(row, self.k)
+        return self._rows[index]
+
+    def allowed(self, selection: Selection) -> bool:
+        k = self.k
+        if self.total == 0:
+            return True  # nothing to show, and "nobody answered" discloses no one
+        if self.total < k:
+            return False
+        n = _selected(self.cells, selection, self.units, self.filter_question)
+        filters = selection.filters
+        # An empty crossing of two filters goes through the checks below like any other:
+        # "nobody at Tunet chose B" with "3 chose B" puts all three at the other unit, and
+        # that unit's number minus 3 is then a group that may be small.
+        if n == 0 and len(filters) < 2:
+            return True
+        if 0 < n < k:
+            return False
+        if "unit" in filters and selection.unit_id in self.hidden_units():
+            return False
+        wanted_cell = _filter_cell(selection, self.filter_question)
+        for name, index, wanted in (
+            ("channel", 1, selection.channel),
+            ("answer", 2, wanted_cell),
+        ):
+            if name in filters:
+                hidden, total_hidden = self.row(index)
+                if total_hidden or wanted in hidden:
+                    return False
+        # Two or more filters: every cell of the round must hold 0 or k, not only the crossing
+        # of the filters chosen: with an answer filter the visible "unit × answer" and
+        # "channel × answer" numbers together (and a shown zero) can give away a small
+        # "unit × channel × answer" cell.
+        return len(filters) < 2 or not self._small_cell
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -345,10 +372,20 @@ def _filter_join(question: Question, value: str | None) -> tuple[Any, Any, sa.Co
     return chosen, join_on, cell_of
 
 
+def counted(round_: SurveyRound, published: bool | None = True) -> sa.ColumnElement[bool]:
+    """The responses of a round that readers see (published), that wait for the next
+    publication (False), or both (None)."""
+    condition = Response.round_id == round_.id
+    if published is None:
+        return condition
+    return sa.and_(condition, Response.published.is_(published))
+
+
 def _filter_cells(
-    round_: SurveyRound, question: Question, value: str | None
+    round_: SurveyRound, question: Question, value: str | None, published: bool | None = True
 ) -> tuple[dict[Cell, int], dict[int, dict[Cell, int]]]:
-    """The whole round's cells, with the filter question's answer, for people and per question."""
+    """The whole round's cells, with the filter question's answer, for people and per question
+    (of the published responses, the waiting ones, or both)."""
     session = db.session
     unit_key = _unit_key()
     chosen, join_on, cell_of = _filter_join(question, value)
@@ -357,7 +394,7 @@ def _filter_cells(
         sa.select(unit_key, Response.channel, cell_of, sa.func.count())
         .select_from(Response)
         .outerjoin(chosen, join_on)
-        .where(Response.round_id == round_.id)
+        .where(counted(round_, published))
         .group_by(unit_key, Response.channel, cell_of)
     ):
         cells[(key, channel, cell)] = cells.get((key, channel, cell), 0) + int(n)
@@ -370,7 +407,7 @@ def _filter_cells(
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(chosen, join_on)
-        .where(Response.round_id == round_.id, Answer.position == 0)
+        .where(counted(round_, published), Answer.position == 0)
         .group_by(Answer.question_id, unit_key, Response.channel, cell_of)
     ):
         question_cells[question_id][(key, channel, cell)] = int(n)
@@ -383,7 +420,7 @@ def _filter_values(
     """Answers per question and value among those who gave the filter answer."""
     unit_key = _unit_key()
     chosen, join_on, _cell = _filter_join(question, selection.value)
-    conditions = [Response.round_id == round_.id]
+    conditions = [counted(round_)]
     if selection.unit_id is not None:
         conditions.append(unit_key.in_(sorted(units.subtree(selection.unit_id))))
     if selection.channel is not None:

@@ -150,6 +150,12 @@ def about_rows(results: RoundResults, form: SelectionForm) -> list[list[object]]
         *[[what, chosen] for what, chosen in selection_parts(form)],
         [_("Responses"), results.n if results.shown else str(TOO_FEW)],
         [_("Smallest group shown"), results.k],
+        [
+            _("Numbers as of"),
+            str(format_date(round_.results_published_on, format="long"))
+            if round_.results_published_on
+            else "",
+        ],
         [_("Made on"), str(format_date(today(), format="long"))],
     ]
 
@@ -166,7 +172,7 @@ def raw_columns(round_: SurveyRound) -> list[Column]:
 def _response_conditions(
     round_: SurveyRound, selection: Selection, units: Units
 ) -> list[sa.ColumnElement[bool]]:
-    conditions = [Response.round_id == round_.id]
+    conditions = [aggregate.counted(round_)]
     if selection.unit_id is not None:
         unit_key = sa.func.coalesce(Response.unit_id, NO_UNIT)
         conditions.append(unit_key.in_(sorted(units.subtree(selection.unit_id))))

@@ -1,19 +1,19 @@
-"""Running counts (tallies) per round, unit, channel and value, kept with each response.
+"""Running counts (tallies) per round, unit, channel and value: the published snapshot of a
+round's results.
 
-``response_rows`` works out what one response adds; storing (respond.writes) adds it in the
-response's own transaction, so the counts and the stored answers can never disagree: both are
-committed or neither. The rows are sorted, so two transactions that count at the same time on
-PostgreSQL lock the same rows in the same order and never deadlock. ``rebuild`` counts a round
-again from the stored answers (for tests, repairs and the command line).
+A response is stored waiting (``Response.published`` false). ``count_waiting`` adds the round's
+waiting responses to the tallies and marks them published, in the publication's transaction
+(feedback.results.publish decides when), so the tallies and the published responses can never
+disagree: both change in one commit or neither. ``rebuild`` counts a round's published
+responses again from the stored answers (for tests, repairs and the command line).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback.designer import document as doc
@@ -28,109 +28,101 @@ def counts_value(question: Question, value: str) -> bool:
     return question.kind not in doc.TEXT_KINDS or value == DONT_KNOW
 
 
-@dataclass(frozen=True)
-class TallyRows:
-    """What one response adds to the tallies, worked out before anything is written."""
-
-    responses: list[dict[str, object]]
-    answers: list[dict[str, object]]
+def _unit_key() -> sa.ColumnElement[int]:
+    return sa.func.coalesce(Response.unit_id, NO_UNIT)
 
 
-def response_rows(
-    round_id: int,
-    unit_id: int | None,
-    channel: str,
-    answers: Iterable[tuple[Question, list[tuple[str, int | None]]]],
-) -> TallyRows:
-    """The tally rows for one response to the round, about the unit (None: not given), sent
-    by the channel, with its answers ((question, [(value, number), …]))."""
-    unit_key = unit_id or NO_UNIT
-    rows: Counter[tuple[int, str, int | None]] = Counter()
-    for question, values in answers:
-        if not values:
-            continue
-        rows[(question.id, ANSWERED, None)] += 1
-        for value, number in values:
-            if counts_value(question, value):
-                rows[(question.id, value, number)] += 1
-    return TallyRows(
-        [
-            {
-                "round_id": round_id,
-                "unit_key": unit_key,
-                "channel": channel,
-                "n": 1,
-            }
-        ],
-        [
-            {
-                "round_id": round_id,
-                "question_id": question_id,
-                "unit_key": unit_key,
-                "channel": channel,
-                "value": value,
-                "number": number,
-                "n": n,
-            }
-            for (question_id, value, number), n in sorted(
-                rows.items(), key=lambda item: (item[0][0], item[0][1])
-            )
-        ],
+def _counted(round_id: int, published: bool) -> dict[str, sa.Select[tuple[object, ...]]]:
+    """The tally rows of a round's published or waiting responses, as SELECTs."""
+    unit_key = _unit_key()
+    mine = sa.and_(Response.round_id == round_id, Response.published.is_(published))
+    joined = sa.select().select_from(Answer).join(Response, Response.id == Answer.response_id)
+    return {
+        "responses": sa.select(Response.round_id, unit_key, Response.channel, sa.func.count())
+        .where(mine)
+        .group_by(Response.round_id, unit_key, Response.channel),
+        "answered": joined.add_columns(
+            Response.round_id,
+            Answer.question_id,
+            unit_key,
+            Response.channel,
+            sa.literal(ANSWERED),
+            sa.null(),
+            sa.func.count(sa.distinct(Answer.response_id)),
+        )
+        .where(mine)
+        .group_by(Response.round_id, Answer.question_id, unit_key, Response.channel),
+        "values": joined.join(Question, Question.id == Answer.question_id)
+        .add_columns(
+            Response.round_id,
+            Answer.question_id,
+            unit_key,
+            Response.channel,
+            Answer.value,
+            sa.func.max(Answer.number),
+            sa.func.count(),
+        )
+        .where(mine, sa.or_(Question.kind.not_in(doc.TEXT_KINDS), Answer.value == DONT_KNOW))
+        .group_by(Response.round_id, Answer.question_id, unit_key, Response.channel, Answer.value),
+    }
+
+
+_RESPONSE_COLUMNS = ["round_id", "unit_key", "channel", "n"]
+_ANSWER_COLUMNS = ["round_id", "question_id", "unit_key", "channel", "value", "number", "n"]
+
+
+def count_waiting(session: Session, round_id: int) -> int:
+    """Add the round's waiting responses to its tallies and mark them published; returns how
+    many there were. The caller holds the round so that no response is stored meanwhile
+    (feedback.results.publish takes care of that)."""
+    selects = _counted(round_id, published=False)
+    responses = session.execute(selects["responses"]).all()
+    if not responses:
+        return 0
+    answers = [*session.execute(selects["answered"]), *session.execute(selects["values"])]
+    _add(session, ResponseTally, _RESPONSE_COLUMNS, responses)
+    _add(session, AnswerTally, _ANSWER_COLUMNS, answers)
+    session.execute(
+        sa.update(Response)
+        .where(Response.round_id == round_id, Response.published.is_(False))
+        .values(published=True)
+    )
+    return sum(int(str(row[-1])) for row in responses)
+
+
+def _add(
+    session: Session,
+    table: type[ResponseTally] | type[AnswerTally],
+    columns: list[str],
+    rows: Sequence[sa.Row[tuple[object, ...]]],
+) -> None:
+    """Add counts to tally rows, making the rows that are new. Sorted by key, so two
+    publications of the same round lock rows in the same order."""
+    if not rows:
+        return
+    keys = [column.name for column in sa.inspect(table).primary_key]  # type: ignore[attr-defined]
+    values = sorted(
+        (dict(zip(columns, row, strict=True)) for row in rows),
+        key=lambda v: tuple(str(v[key]) for key in keys),
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={"n": table.n + statement.excluded.n}
+        )
     )
 
 
 def rebuild(session: Session, round_id: int) -> None:
-    """Count a round's responses and answers again from what is stored."""
+    """Count a round's published responses and answers again from what is stored."""
     session.execute(sa.delete(ResponseTally).where(ResponseTally.round_id == round_id))
     session.execute(sa.delete(AnswerTally).where(AnswerTally.round_id == round_id))
-    unit_key = sa.func.coalesce(Response.unit_id, NO_UNIT)
-    session.execute(
-        sa.insert(ResponseTally).from_select(
-            ["round_id", "unit_key", "channel", "n"],
-            sa.select(Response.round_id, unit_key, Response.channel, sa.func.count())
-            .where(Response.round_id == round_id)
-            .group_by(Response.round_id, unit_key, Response.channel),
-        )
-    )
-    joined = sa.select().select_from(Answer).join(Response, Response.id == Answer.response_id)
-    session.execute(
-        sa.insert(AnswerTally).from_select(
-            ["round_id", "question_id", "unit_key", "channel", "value", "number", "n"],
-            joined.add_columns(
-                Response.round_id,
-                Answer.question_id,
-                unit_key,
-                Response.channel,
-                sa.literal(ANSWERED),
-                sa.null(),
-                sa.func.count(sa.distinct(Answer.response_id)),
-            )
-            .where(Response.round_id == round_id)
-            .group_by(Response.round_id, Answer.question_id, unit_key, Response.channel),
-        )
-    )
-    session.execute(
-        sa.insert(AnswerTally).from_select(
-            ["round_id", "question_id", "unit_key", "channel", "value", "number", "n"],
-            joined.join(Question, Question.id == Answer.question_id)
-            .add_columns(
-                Response.round_id,
-                Answer.question_id,
-                unit_key,
-                Response.channel,
-                Answer.value,
-                sa.func.max(Answer.number),
-                sa.func.count(),
-            )
-            .where(
-                Response.round_id == round_id,
-                sa.or_(Question.kind.not_in(doc.TEXT_KINDS), Answer.value == DONT_KNOW),
-            )
-            .group_by(
-                Response.round_id, Answer.question_id, unit_key, Response.channel, Answer.value
-            ),
-        )
-    )
+    selects = _counted(round_id, published=True)
+    session.execute(sa.insert(ResponseTally).from_select(_RESPONSE_COLUMNS, selects["responses"]))
+    session.execute(sa.insert(AnswerTally).from_select(_ANSWER_COLUMNS, selects["answered"]))
+    session.execute(sa.insert(AnswerTally).from_select(_ANSWER_COLUMNS, selects["values"]))
 
 
 def read(session: Session, round_id: int) -> Mapping[str, list[sa.Row[tuple[object, ...]]]]:

@@ -18,7 +18,7 @@ from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
-from feedback.results.aggregate import DONT_KNOW, Selection, Units
+from feedback.results.aggregate import DONT_KNOW, Selection, Units, counted
 
 #: Answers shown per question and page.
 PAGE_SIZE = 50
@@ -69,7 +69,7 @@ def text_answers(
         .join(Response, Response.id == Answer.response_id)
         .where(
             Answer.question_id == question.id,
-            Response.round_id == round_.id,
+            counted(round_),
             Answer.value != DONT_KNOW,
         )
     )

@@ -27,6 +27,7 @@ from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import Organisation, SurveyRound, Unit
 from feedback.respond import services as respond
+from feedback.results import publish as results_publish
 from tests import factories
 from tests.conftest import login
 
@@ -220,9 +221,11 @@ def store_response(
     *,
     unit: int | None = None,
     channel: str = "link",
+    publish: bool = True,
 ) -> None:
     """Store one response through the answering service (answers by question key; a string is
-    one value, a list several). Commits. Call inside an app context."""
+    one value, a list several), and publish it to readers at once unless ``publish`` is
+    False (tests of the results, not of publication). Commits. Call inside an app context."""
     round_ = db.session.get(SurveyRound, round_id)
     assert round_ is not None
     clean = {
@@ -235,6 +238,9 @@ def store_response(
         channel=channel,
         nonce=secrets.token_hex(16),
     )
+    if publish:
+        results_publish.publish(round_id, force=True)
+        db.session.commit()
 
 
 def store_many(
@@ -244,10 +250,14 @@ def store_many(
     *,
     unit: int | None = None,
     channel: str = "link",
+    publish: bool = True,
 ) -> None:
-    """Store ``count`` identical responses."""
+    """Store ``count`` identical responses (and publish them, unless ``publish`` is False)."""
     for _ in range(count):
-        store_response(round_id, answers or {}, unit=unit, channel=channel)
+        store_response(round_id, answers or {}, unit=unit, channel=channel, publish=False)
+    if publish:
+        results_publish.publish(round_id, force=True)
+        db.session.commit()
 
 
 #: Free text at Solsiden: four plain answers and two with likely personal data.
