@@ -424,9 +424,12 @@ def _columns(model: Any) -> list[str]:
     return [c.name for c in model.__table__.columns]
 
 
-RESPONSE_COLUMNS = ["id", "round_id", "unit_id", "channel", "submitted_on"]
+#: The history a bench loads is published (readers see it), as after an hourly publication.
+RESPONSE_COLUMNS = ["id", "round_id", "unit_id", "channel", "submitted_on", "published"]
 ANSWER_COLUMNS = ["response_id", "question_id", "position", "value", "number"]
-COPY_RESPONSES = "COPY response (id, round_id, unit_id, channel, submitted_on) FROM STDIN"
+COPY_RESPONSES = (
+    "COPY response (id, round_id, unit_id, channel, submitted_on, published) FROM STDIN"
+)
 COPY_ANSWERS = "COPY answer (response_id, question_id, position, value, number) FROM STDIN"
 
 
@@ -442,8 +445,8 @@ def _load_sqlite(url: str, batches: Iterator[tuple[list[ResponseRow], list[Answe
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("PRAGMA cache_size=-1000000")
         insert_response = (
-            "INSERT INTO response (id, round_id, unit_id, channel, submitted_on)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO response (id, round_id, unit_id, channel, submitted_on, published)"
+            " VALUES (?, ?, ?, ?, ?, 1)"
         )
         insert_answer = (
             "INSERT INTO answer (response_id, question_id, position, value, number)"
@@ -478,7 +481,7 @@ def _load_postgresql(url: str, batches: Iterator[tuple[list[ResponseRow], list[A
         for response_rows, answer_rows in batches:
             with cursor.copy(COPY_RESPONSES) as copy:
                 for row in response_rows:
-                    copy.write_row(row)
+                    copy.write_row((*row, True))
             with cursor.copy(COPY_ANSWERS) as copy:
                 for answer in answer_rows:
                     copy.write_row(answer)

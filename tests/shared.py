@@ -15,6 +15,16 @@ from feedback.extensions import db
 from feedback.models.base import NORWAY
 
 
+def publish_now(round_id: int) -> None:
+    """Publish a round's waiting responses to readers at once, whatever the difference, and
+    commit: for tests of what readers see, not of when it is published
+    (tests/results/test_snapshots.py tests that). Call inside an app context."""
+    from feedback.results import publish
+
+    publish.publish(round_id, force=True)
+    db.session.commit()
+
+
 def dump_tables(app: Flask) -> dict[str, set[tuple[str, ...]]]:
     """Every row of every table, each value as text."""
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import segno
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import logout_user
 from markupsafe import Markup
@@ -290,10 +290,17 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
                     "The answers could not be saved just now. Nothing was stored. Try again."
                 )
             if not problems:
+                # The count of this sitting, kept in the person's own session: the round's
+                # count changes only with a publication of results (feedback.results.publish).
+                entered = session.get("paper_entered", {})
+                key = str(round_.id)
+                entered[key] = entered.get(key, 0) + 1
+                session["paper_entered"] = entered
                 flash(
-                    _(
-                        "Saved. %(n)d paper questionnaires are entered in this round.",
-                        n=services.channel_count(round_, "paper"),
+                    ngettext(
+                        "Saved. You have entered %(num)d paper questionnaire this time.",
+                        "Saved. You have entered %(num)d paper questionnaires this time.",
+                        entered[key],
                     ),
                     "success",
                 )

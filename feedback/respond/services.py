@@ -715,15 +715,3 @@ def fieldwork(round_: SurveyRound) -> Fieldwork:
     )
     by_channel = {c: sum(cells.get(c, 0) for _, cells, _ in rows) for c in CHANNELS}
     return Fieldwork(list(CHANNELS), rows, by_channel, sum(by_channel.values()))
-
-
-def channel_count(round_: SurveyRound, channel: str) -> int:
-    """Published responses that came by a channel (the results' snapshot)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.sum(ResponseTally.n)).where(
-                ResponseTally.round_id == round_.id, ResponseTally.channel == channel
-            )
-        )
-        or 0
-    )

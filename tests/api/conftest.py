@@ -21,6 +21,7 @@ from feedback.models import DeviationCategory, Organisation, SurveyRound, Unit, 
 from feedback.respond import services as respond
 from tests.designer.conftest import document, likert
 from tests.deviations.conftest import Place, place, signed_in  # noqa: F401
+from tests.shared import publish_now
 
 #: A free-text answer that must never come out of the API.
 SECRET_TEXT = "Hemmelig fritekst om Ola Nordmann"
@@ -102,6 +103,7 @@ def make_survey(place: Place, status: str = "open") -> Survey:  # noqa: F811
             respond.store(round_, answers, unit=unit, channel=channel, nonce=secrets.token_hex(16))
             stored.append((unit_name, channel, answers))
             index += 1
+    publish_now(round_.id)
     round_ = db.session.get(SurveyRound, round_.id)
     round_.status = status
     db.session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from feedback.models import Organisation, Unit
 from feedback.respond import services as respond
 from tests.api.conftest import SECRET_TEXT, Api, Survey, questionnaire
 from tests.deviations.conftest import Place
+from tests.shared import publish_now
 
 
 def numbers_in(value: Any) -> list[float]:
@@ -58,6 +60,7 @@ def test_rounds_with_results_are_listed_with_their_totals(
             respond.store(
                 few, {"food": ["good"]}, unit=None, channel="link", nonce=secrets.token_hex(16)
             )
+        publish_now(few.id)
         empty = designer.create_round(org, None, questionnaire(), source="test")
         empty.status = "archived"
         db.session.commit()
@@ -179,8 +182,10 @@ def test_small_groups_are_answered_without_a_single_number(
     if "unit" in query:
         query["unit"] = place.units[query["unit"]]
     body = api.json(f"/rounds/{survey.round_id}/results", tokens["kari"], **query)
+    assert body["results_published_on"] == date.today().isoformat()
     assert body == {
         "round": survey.round_id,
+        "results_published_on": body["results_published_on"],
         "selection": {
             "unit": query.get("unit"),
             "channel": query.get("channel"),
@@ -206,6 +211,7 @@ def test_a_question_few_answered_is_hidden_on_its_own(
             if index < 2:
                 answers["group"] = ["yes"]  # only two answered this one
             respond.store(round_, answers, unit=None, channel="link", nonce=secrets.token_hex(16))
+        publish_now(round_.id)
         round_id = round_.id
     results = api.json(f"/rounds/{round_id}/results", tokens["kari"])
     assert results["shown"] is True and results["responses"] == 8

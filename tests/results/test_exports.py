@@ -29,6 +29,7 @@ from feedback.models.base import today
 from feedback.respond import services as respond
 from tests import factories
 from tests.conftest import login
+from tests.shared import publish_now
 
 TITLE = {"nb": "Brukerundersøkelse 2026", "en": "User survey 2026"}
 
@@ -129,6 +130,7 @@ def build(app: Flask) -> Data:
                     nonce=secrets.token_hex(16),
                 )
                 index += 1
+        publish_now(round_.id)
         return Data(round_.id, org.id, {n: u.id for n, u in units.items()}, people)
 
 

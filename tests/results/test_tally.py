@@ -1,5 +1,5 @@
-"""Tallies: the running counts kept with each stored response equal a count from scratch, both
-``tally.rebuild`` and the migration's frozen backfill SQL, also when many store at once."""
+"""Tallies: the counts a publication adds equal a count from scratch, both ``tally.rebuild``
+and the migration's frozen backfill SQL, also when many store and publish at once."""
 
 from __future__ import annotations
 
@@ -196,38 +196,36 @@ def store_alone(round_id: int, answers: dict[str, list[str]]) -> None:
 
 
 @pytest.mark.parametrize("alone", [False, True], ids=["in the session", "on its own connection"])
-def test_a_response_that_fails_leaves_no_tally(
+def test_a_response_that_fails_leaves_nothing(
     app: Flask, results_place: ResultsPlace, alone: bool
 ) -> None:
-    """The tallies are in the response's transaction: when counting fails, nothing of the
-    response is stored (the answer tallies' table is away for a moment, for real)."""
+    """A response is stored whole or not at all: when its answers cannot be written (their
+    table is away for a moment, for real), neither the response nor its form token stays."""
     from feedback.respond import services as respond
 
     def store(value: str) -> None:
         if alone:
             store_alone(results_place.round_id, {"listened": [value]})
         else:
-            store_response(results_place.round_id, {"listened": value})
+            store_response(results_place.round_id, {"listened": value}, publish=False)
 
     with app.app_context():
         store("4")
-        before = snapshot(results_place.round_id)
         tokens = db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken))
-        db.session.execute(sa.text("ALTER TABLE answer_tally RENAME TO answer_tally_away"))
+        db.session.execute(sa.text("ALTER TABLE answer RENAME TO answer_away"))
         db.session.commit()
         try:
             with pytest.raises(respond.StoreFailed):
                 store("5")
         finally:
             db.session.rollback()
-            db.session.execute(sa.text("ALTER TABLE answer_tally_away RENAME TO answer_tally"))
+            db.session.execute(sa.text("ALTER TABLE answer_away RENAME TO answer"))
             db.session.commit()
-        assert snapshot(results_place.round_id) == before
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken)) == tokens
         store("5")
-        assert snapshot(results_place.round_id) != before
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
         # Every pooled connection is as SQLAlchemy expects it: what it rolls back is gone (one
         # left in autocommit would keep its row). All are taken at once, so each is tried.
         stored = db.session.scalar(sa.select(sa.func.count()).select_from(UsedFormToken))
@@ -243,6 +241,38 @@ def test_a_response_that_fails_leaves_no_tally(
                 connection.close()
         count = sa.select(sa.func.count()).select_from(UsedFormToken)
         assert db.session.scalar(count) == stored
+
+
+def test_a_publication_that_fails_publishes_nothing(
+    app: Flask, results_place: ResultsPlace
+) -> None:
+    """The tallies and the responses' marks change in one transaction: when counting fails
+    (the answer tallies' table is away for a moment, for real), every response still waits and
+    the tallies are as they were; the next run publishes them."""
+    from feedback.results import publish
+
+    with app.app_context():
+        store_response(results_place.round_id, {"listened": "4"})
+        before = snapshot(results_place.round_id)
+        store_response(results_place.round_id, {"listened": "5"}, publish=False)
+        db.session.execute(sa.text("ALTER TABLE answer_tally RENAME TO answer_tally_away"))
+        db.session.commit()
+        try:
+            with pytest.raises(sa.exc.DBAPIError):
+                publish.publish(results_place.round_id, force=True)
+        finally:
+            db.session.rollback()
+            db.session.execute(sa.text("ALTER TABLE answer_tally_away RENAME TO answer_tally"))
+            db.session.commit()
+        assert snapshot(results_place.round_id) == before
+        waiting = sa.select(sa.func.count()).select_from(Response).where(~Response.published)
+        assert db.session.scalar(waiting) == 1
+        assert publish.publish(results_place.round_id, force=True).published == 1
+        db.session.commit()
+        assert db.session.scalar(waiting) == 0
+        kept = snapshot(results_place.round_id)
+        tally.rebuild(db.session, results_place.round_id)
+        assert snapshot(results_place.round_id) == kept
 
 
 @pytest.mark.skipif(
