@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from flask import Flask
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import Organisation, Unit
+from feedback.models.base import today
 from feedback.respond import services as respond
 from tests.api.conftest import SECRET_TEXT, Api, Survey, questionnaire
 from tests.deviations.conftest import Place
@@ -182,7 +182,7 @@ def test_small_groups_are_answered_without_a_single_number(
     if "unit" in query:
         query["unit"] = place.units[query["unit"]]
     body = api.json(f"/rounds/{survey.round_id}/results", tokens["kari"], **query)
-    assert body["results_published_on"] == date.today().isoformat()
+    assert body["results_published_on"] == today().isoformat()
     assert body == {
         "round": survey.round_id,
         "results_published_on": body["results_published_on"],
