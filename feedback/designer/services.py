@@ -684,14 +684,6 @@ def close(round_: SurveyRound, actor: User | None) -> None:
     round_.closed_at = utcnow()
     _log(round_, actor, "round.close", scheduled=False)
     db.session.flush()
-    _publish_final(round_)
-
-
-def _publish_final(round_: SurveyRound) -> None:
-    """A closed round's results hold every answer: its final state is published once."""
-    from feedback.results import publish
-
-    publish.publish(round_.id, force=True)
 
 
 def archive(round_: SurveyRound, actor: User | None) -> None:
@@ -726,8 +718,6 @@ def apply_schedule(organisation: Organisation | None = None, today: date | None 
         changed += 1
     if changed:
         db.session.flush()
-    for round_ in due_to_close:
-        _publish_final(round_)
     return changed
 
 

@@ -35,6 +35,7 @@ from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
+from feedback.results import publish
 from feedback.rules import RuleBroken
 from feedback.views import save_or_show
 from feedback.vocabulary import (
@@ -231,7 +232,11 @@ def change_status(round_id: int) -> Response:
     change, message = actions[form.action.data]
     if form.action.data == "approve" and not services.can_approve(round_, user):
         abort(404)
-    return _act(change, message, _overview(round_, "status"))
+    target = _act(change, message, _overview(round_, "status"))
+    if form.action.data == "close" and round_.status == "closed":
+        # A closed round's results hold every answer: its final state is published now.
+        publish.publish(round_id, force=True)
+    return target
 
 
 @bp.route("/<int:round_id>/ny-runde", methods=["POST"])

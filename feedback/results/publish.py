@@ -12,11 +12,10 @@ what the waiting responses add is 0 or a group that may itself be shown, and no 
 it follows from the other parts. Otherwise readers keep the last snapshot, marked with its date,
 and the waiting responses wait for more.
 
-``flask schedule`` (run hourly) publishes what may be published. When a round closes, its final
-state is published once, whatever the difference: the round is over, and its results must hold
-every answer. What a reader can then learn is the difference between the last snapshot and the
-final one, which the group decides the moment of by closing the round; docs/anonymity.md says
-so.
+``flask schedule`` (run hourly) publishes what may be published. When a round closes (by hand,
+or on its date at the next run), its final state is published once, whatever the difference:
+the round is over, and its results must hold every answer. What a reader can then learn is the
+difference between the last snapshot and the final one; docs/results-over-time.md says so.
 """
 
 from __future__ import annotations
@@ -190,38 +189,51 @@ def waiting_count(round_: SurveyRound) -> int:
 
 def publish(round_id: int, *, force: bool = False) -> Outcome:
     """Publish a round's waiting responses if the difference passes, or always with ``force``
-    (a closed round's final state, demo data). Works in the caller's transaction and
-    flushes; the caller commits (or rolls back)."""
+    (a closed round's final state, demo data), in a transaction of its own: it commits what
+    the session holds first, and commits the publication (or rolls it back)."""
     session = db.session
-    round_ = _take(round_id)
-    if round_ is None:
-        return Outcome(round_id, 0, 0)
-    waiting = waiting_count(round_)
-    if waiting == 0 or not (force or difference_passes(round_)):
-        return Outcome(round_id, 0, waiting)
-    taken = tally.count_waiting(session(), round_id)
-    round_.results_published_on = today()
-    session.flush()
+    session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # The check, the counts and the marks all see one state of the responses: a response
+        # stored meanwhile is not in it, and waits for the next publication.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    try:
+        round_ = _take(round_id)
+        if round_ is None:
+            session.rollback()
+            return Outcome(round_id, 0, 0)
+        waiting = waiting_count(round_)
+        if waiting == 0 or not (force or difference_passes(round_)):
+            session.rollback()
+            return Outcome(round_id, 0, waiting)
+        taken = tally.count_waiting(session(), round_id)
+        round_.results_published_on = today()
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if getattr(error.orig, "sqlstate", None) not in _BUSY:
+            raise
+        return Outcome(round_id, 0, -1)
     return Outcome(round_id, taken, 0)
 
 
 def _take(round_id: int) -> SurveyRound | None:
-    """Lock the round so that no response is stored in it until the transaction ends, so the
-    check, the counts and the marks all see the same responses. On PostgreSQL storing a
-    response checks its foreign key to the round, which takes a KEY SHARE lock on the round's
-    row: FOR UPDATE waits for responses being stored and holds back new ones. On SQLite the
-    first write takes the one write lock there is."""
+    """Hold the round for one publication at a time. On PostgreSQL FOR NO KEY UPDATE queues a
+    second publication of the round but not respondents (storing a response takes only a KEY
+    SHARE lock on its round, by its foreign key). SQLite has one writer at a time: a first
+    write takes the lock, and respondents wait for the publication (see bench/README.md)."""
     session = db.session
-    session.execute(
-        sa.update(SurveyRound)
-        .where(SurveyRound.id == round_id)
-        .values(results_published_on=SurveyRound.results_published_on)
-        .execution_options(synchronize_session=False)
-    )
+    if db.engine.dialect.name != "postgresql":
+        session.execute(
+            sa.update(SurveyRound)
+            .where(SurveyRound.id == round_id)
+            .values(results_published_on=SurveyRound.results_published_on)
+            .execution_options(synchronize_session=False)
+        )
     return session.scalars(
         sa.select(SurveyRound)
         .where(SurveyRound.id == round_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
 
@@ -229,7 +241,7 @@ def _take(round_id: int) -> SurveyRound | None:
 def publish_due() -> list[Outcome]:
     """What ``flask schedule`` publishes, each round in a transaction of its own: each open
     round whose difference passes, and the final state of each round that is no longer open
-    and still has waiting responses (one stored while it closed, say). Commits."""
+    and still has waiting responses. Commits."""
     session = db.session
     session.commit()
     rounds = session.execute(
@@ -238,14 +250,4 @@ def publish_due() -> list[Outcome]:
         .order_by(SurveyRound.id)
     ).all()
     session.commit()
-    outcomes = []
-    for round_id, status in rounds:
-        try:
-            outcomes.append(publish(round_id, force=status not in OPEN_STATUSES))
-            session.commit()
-        except OperationalError as error:
-            session.rollback()
-            if getattr(error.orig, "sqlstate", None) not in _BUSY:
-                raise
-            outcomes.append(Outcome(round_id, 0, -1))
-    return outcomes
+    return [publish(round_id, force=status not in OPEN_STATUSES) for round_id, status in rounds]
