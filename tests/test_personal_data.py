@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from feedback.personal_data import KINDS, REDACTED, Finding, find, redact
@@ -605,3 +607,27 @@ def test_redact_what_find_found() -> None:
     assert new == f"Ring meg på {REDACTED} eller send e-post til {REDACTED}."
     assert count == 2
     assert find(new) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 20_000,  # took a minute when every position tried the rest of the run
+        "x." * 10_000,
+        "ola at " * 3_000,
+        "a@" + "x." * 10_000,
+        "a (at) " + "x . " * 5_000,
+        "0 1 " * 10_000,
+    ],
+    ids=["letters", "dots", "at", "labels", "spaced-labels", "digits"],
+)
+def test_long_adversarial_text_is_searched_in_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    find(text)
+    assert time.perf_counter() - started < 2
+
+
+def test_very_long_local_part_is_still_flagged() -> None:
+    text = f"{'a' * 100}@eksempel.no"
+    [finding] = find(text)
+    assert finding.kind == "email" and finding.text.endswith("@eksempel.no")
