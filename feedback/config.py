@@ -136,6 +136,11 @@ class Config:
                 "FEEDBACK_DEVIATION_RETENTION_ACTION must be anonymise or delete, got "
                 f"{self.DEVIATION_RETENTION_ACTION!r}"
             )
+        #: Requests of respondents and reporters: "off" (not logged, the default) or "masked"
+        #: (logged as "POST /s/*"); see feedback.logs.
+        from feedback.logs import public_requests_mode
+
+        self.LOG_PUBLIC_REQUESTS = public_requests_mode(env)
         #: A worker shows a questionnaire's first page and thank-you page from its own copy for
         #: up to this many seconds before it checks the round again (sending in always checks).
         self.PUBLIC_RECHECK_SECONDS = _int(env, "FEEDBACK_PUBLIC_RECHECK_SECONDS", 1, 0)

@@ -4,12 +4,18 @@ Deviation reports are written in free text and now and then contain a national i
 (fødselsnummer, D-number), a phone number or an e-mail address. :func:`find` points these out;
 :func:`redact` replaces the pieces the case handler chose with a placeholder.
 
+Text is looked at through a copy of the same length in which every decimal digit of any script
+(full-width ``４``, Arabic-Indic ``٤`` ...) is an ASCII digit and other compatibility characters
+that stand for one character (full-width ``＠``, ``．``, thin and no-break spaces) are their NFKC
+form, so the positions of a finding are positions in the text as written.
+
 Pure Python (standard library only) so it can be used outside a request and tested on its own.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,8 +30,24 @@ _PRECEDENCE = {"national_id": 0, "email": 1, "phone": 2}
 # A space inside a number: a plain space or a no-break space (common in text from word processors).
 _SPACE = "[ \u00a0]"
 
-# 11 digits, or 6 digits + one space + 5 digits, not part of a longer run of digits.
-_NATIONAL_ID = re.compile(rf"(?<!\d)(\d{{6}}){_SPACE}?(\d{{5}})(?!\d)", re.ASCII)
+# 11 digits, not part of a longer run of digits, written as 01019012480, 010190 12480,
+# 010190-12480, or with the date grouped as 01.01.90 12480, 01 01 90-12480, 01-01-90 12480
+# (one separator within the date, and then one space or hyphen before the last five digits).
+_NATIONAL_ID = re.compile(
+    r"""
+    (?<!\d)
+    (?P<day>\d\d)(?P<ds>[ .\-]?)(?P<month>\d\d)(?P=ds)(?P<year>\d\d)
+    (?P<gs>[ \-]?)
+    (?P<rest>\d{5})
+    (?!\d)
+    """,
+    re.VERBOSE | re.ASCII,
+)
+# 11 digits each set apart by the same one space, dot or hyphen: 0 1 0 1 9 0 1 2 4 8 0. Not a
+# piece of a longer run grouped the same way.
+_NATIONAL_ID_SPACED = re.compile(
+    r"(?<!\d[ .\-])(?<!\d)\d(?P<s>[ .\-])\d(?:(?P=s)\d){9}(?!(?P=s)?\d)", re.ASCII
+)
 
 _K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -60,10 +82,39 @@ _PHONE_INTL = re.compile(rf"(?<![\d+])\+\d(?:{_SPACE}?\d){{7,14}}(?!{_SPACE}?\d)
 # may not be followed by a letter or digit, so a full stop or comma after it is left out. The
 # local part does not start with a dot, so "...kari@eksempel.no" gives "kari@eksempel.no".
 _EMAIL_CHARS = "A-Za-z0-9ÆØÅæøå"
-_EMAIL = re.compile(
-    rf"[{_EMAIL_CHARS}%+\-][{_EMAIL_CHARS}._%+\-]*"  # local part
-    rf"@(?:[{_EMAIL_CHARS}\-]+\.)+"  # domain labels
-    rf"[A-Za-zÆØÅæøå]{{2,}}(?![{_EMAIL_CHARS}\-])"  # top-level domain
+# Parts are at most 64 characters (RFC 5321) and possessive (they never give back what they
+# took: what follows each starts with a character they cannot hold), so a long run of letters
+# or "x.x.x..." costs a bounded amount of work per position instead of the rest of the run.
+_LOCAL = rf"[{_EMAIL_CHARS}%+\-][{_EMAIL_CHARS}._%+\-]{{0,63}}+"
+_LABEL = rf"[{_EMAIL_CHARS}\-]{{1,63}}+"
+_TLD = rf"[A-Za-zÆØÅæøå]{{2,63}}(?![{_EMAIL_CHARS}\-])"
+_EMAIL = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.){{1,8}}{_TLD}")
+
+# Addresses written so that a machine would not see them: "ola (at) example.no",
+# "ola@example . no", "ola [at] example [dot] no", "ola(a)example.no", "ola AT example.no",
+# "ola at example dot no". A few spaces or tabs may stand around "@" and the dots; a dot may have
+# spaces after it only if it has one before ("example . no"), so that the end of a sentence
+# ("skriv til ola@example. Neste") is not taken for a piece of an address.
+_GAP = r"[ \t]{0,3}"
+_OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
+#: "@" with spaces, or "at", "a" or "@" in brackets, or "AT" in capitals between spaces.
+_AT = (
+    rf"(?:{_GAP}@{_GAP}|{_GAP}{_OPEN}{_GAP}(?i:at|a|@){_GAP}{_CLOSE}{_GAP}"
+    r"|[ \t]{1,3}AT[ \t]{1,3})"
+)
+#: "dot", "punktum" or "prikk" in brackets or between spaces.
+_SPELLED_DOT = (
+    rf"(?:{_GAP}{_OPEN}{_GAP}(?i:dot|punktum|prikk){_GAP}{_CLOSE}{_GAP}"
+    r"|[ \t]{1,3}(?i:dot|punktum|prikk)[ \t]{1,3})"
+)
+# After a dot with spaces the next label starts with a small letter or a digit, so that
+# "ola@example.no . Takk" ends before the spaces.
+_DOT = rf"(?:\.|[ \t]{{1,3}}\.{_GAP}(?=[a-zæøå0-9])|{_SPELLED_DOT})"
+_EMAIL_HIDDEN = re.compile(
+    rf"{_LOCAL}{_AT}(?:{_LABEL}{_DOT}){{1,8}}{_TLD}"
+    # A lower-case "at" between spaces is a common Norwegian word ("jeg leste at vg.no ..."):
+    # only taken for "@" when the dots are spelled out too.
+    rf"|{_LOCAL}[ \t]{{1,3}}at[ \t]{{1,3}}(?:{_LABEL}{_SPELLED_DOT}){{1,8}}{_TLD}"
 )
 
 
@@ -132,18 +183,57 @@ def _continues_grouping(text: str, match: re.Match[str]) -> bool:
     return len(before) == 2 and before[1] == separator and before[0] in _DIGITS
 
 
-def _candidates(text: str) -> list[Finding]:
+def _normalise(text: str) -> str:
+    """A copy of the text of the same length, character for character: decimal digits of any
+    script become ASCII digits, and a compatibility character whose NFKC form is one other
+    character (full-width letters and signs, odd spaces) becomes that character. Characters
+    that only look like digits (superscripts, circled numbers) are left alone."""
+    if text.isascii():
+        return text
+    chars = []
+    for char in text:
+        value = unicodedata.decimal(char, None)
+        if value is not None:
+            chars.append(str(value))
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        chars.append(folded if len(folded) == 1 and not folded.isdigit() else char)
+    return "".join(chars)
+
+
+def _is_national_id_match(match: re.Match[str]) -> bool:
+    date_separator, group_separator = match.group("ds"), match.group("gs")
+    if date_separator and not group_separator:
+        return False  # 01.01.9012480: the date grouped but run into the rest
+    if date_separator == "-" and group_separator == "-":
+        return False  # 01-01-90-12480 reads as one grouping of 2+2+2+5: not a usual form
+    digits = "".join(match.group("day", "month", "year", "rest"))
+    return _is_national_id(digits)
+
+
+def _candidates(source: str) -> list[Finding]:
+    """Findings in the normalised text, with positions and text of the source as written."""
+    text = _normalise(source)
     found: list[Finding] = []
+
+    def add(kind: str, match: re.Match[str]) -> None:
+        start, end = match.span()
+        found.append(Finding(kind, start, end, source[start:end]))
+
     for match in _NATIONAL_ID.finditer(text):
-        if _is_national_id(match.group(1) + match.group(2)):
-            found.append(Finding("national_id", match.start(), match.end(), match.group()))
-    for match in _EMAIL.finditer(text):
-        found.append(Finding("email", match.start(), match.end(), match.group()))
+        if _is_national_id_match(match):
+            add("national_id", match)
+    for match in _NATIONAL_ID_SPACED.finditer(text):
+        if _is_national_id(re.sub(r"\D", "", match.group(), flags=re.ASCII)):
+            add("national_id", match)
+    for pattern in (_EMAIL, _EMAIL_HIDDEN):
+        for match in pattern.finditer(text):
+            add("email", match)
     for match in _PHONE_NO.finditer(text):
         if not _continues_grouping(text, match):
-            found.append(Finding("phone", match.start(), match.end(), match.group()))
+            add("phone", match)
     for match in _PHONE_INTL.finditer(text):
-        found.append(Finding("phone", match.start(), match.end(), match.group()))
+        add("phone", match)
     return found
 
 
@@ -171,7 +261,8 @@ def _overlap(a: Finding, b: Finding) -> bool:
 
 
 def _is_email(piece: str) -> bool:
-    return _EMAIL.fullmatch(piece) is not None
+    piece = _normalise(piece)
+    return _EMAIL.fullmatch(piece) is not None or _EMAIL_HIDDEN.fullmatch(piece) is not None
 
 
 def redact(text: str, pieces: Iterable[str]) -> tuple[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from feedback.personal_data import KINDS, REDACTED, Finding, find, redact
@@ -97,7 +99,11 @@ def test_no_break_space_between_the_groups_is_found() -> None:
     [
         f"{HAND_COMPUTED[:6]}  {HAND_COMPUTED[6:]}",  # two spaces
         f"{HAND_COMPUTED[:4]} {HAND_COMPUTED[4:]}",  # grouped 4 + 7
-        f"{HAND_COMPUTED[:6]}-{HAND_COMPUTED[6:]}",  # hyphen is not an accepted separator
+        f"{HAND_COMPUTED[:6]}.{HAND_COMPUTED[6:]}",  # a dot is not a separator after the date
+        "01.01.9012480",  # the date grouped but run into the rest
+        "01-01-90-12480",  # 2-2-2-5 with hyphens: not a usual form
+        "01.01.90  12480",  # two spaces
+        "01.01-90 12480",  # different separators within the date
     ],
 )
 def test_other_spacings_are_not_national_ids(written: str) -> None:
@@ -160,6 +166,99 @@ def test_longer_or_shorter_digit_runs_are_not_national_ids() -> None:
 def test_national_id_wins_over_a_phone_number_on_the_same_digits() -> None:
     # "+" and 11 digits also looks like an international phone number.
     assert kinds_and_texts(f"+{HAND_COMPUTED}") == [("national_id", HAND_COMPUTED)]
+
+
+# --- national id written with separators or other digits (issue 19) -------------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+D_NUMBER = make_fnr("410190", 300)  # day 1 + 40
+
+
+def _wrong_last(digits: str) -> str:
+    return digits[:10] + str((int(digits[10]) + 1) % 10)
+
+
+def _wrong_first_check_only(digits: str) -> str:
+    """The same nine digits with a wrong first check digit and a second one that fits it."""
+    for k1 in range(10):
+        first10 = f"{digits[:9]}{k1}"
+        k2 = _check_digit(first10, K2_WEIGHTS)
+        if str(k1) != digits[9] and k2 is not None:
+            return f"{first10}{k2}"
+    raise AssertionError(digits)
+
+
+#: How people write the number: each turns 11 digits into the text as written.
+WRITTEN_FORMS = {
+    "hyphen after the date": lambda d: f"{d[:6]}-{d[6:]}",
+    "dotted date, space": lambda d: f"{d[0:2]}.{d[2:4]}.{d[4:6]} {d[6:]}",
+    "dotted date, hyphen": lambda d: f"{d[0:2]}.{d[2:4]}.{d[4:6]}-{d[6:]}",
+    "spaced date": lambda d: f"{d[0:2]} {d[2:4]} {d[4:6]} {d[6:]}",
+    "hyphenated date, space": lambda d: f"{d[0:2]}-{d[2:4]}-{d[4:6]} {d[6:]}",
+    "space between every digit": lambda d: " ".join(d),
+    "dot between every digit": lambda d: ".".join(d),
+    "hyphen between every digit": lambda d: "-".join(d),
+    "no-break space between every digit": lambda d: "\u00a0".join(d),
+    "full-width digits": lambda d: d.translate(FULL_WIDTH),
+    "full-width digits, hyphen": lambda d: f"{d[:6]}-{d[6:]}".translate(FULL_WIDTH),
+    "full-width dotted date": lambda d: f"{d[0:2]}.{d[2:4]}.{d[4:6]} {d[6:]}".translate(FULL_WIDTH),
+    "Arabic-Indic digits": lambda d: d.translate(ARABIC_INDIC),
+    "full-width dots, ideographic space": lambda d: f"{d[0:2]}．{d[2:4]}．{d[4:6]}\u3000{d[6:]}",
+}
+
+
+@pytest.mark.parametrize("form", WRITTEN_FORMS)
+@pytest.mark.parametrize("number", [HAND_COMPUTED, D_NUMBER], ids=["fnr", "d-number"])
+def test_written_forms_with_right_check_digits_are_found(form: str, number: str) -> None:
+    written = WRITTEN_FORMS[form](number)
+    # Non-ASCII letters before the number: positions count characters of the text as written.
+    text = f"Pårørende oppgir fødselsnr. {written}, så å si."
+    start = text.index(written)
+    assert find(text) == [Finding("national_id", start, start + len(written), written)]
+    assert redact(text, [f.text for f in find(text)]) == (
+        f"Pårørende oppgir fødselsnr. {REDACTED}, så å si.",
+        1,
+    )
+
+
+@pytest.mark.parametrize("form", WRITTEN_FORMS)
+@pytest.mark.parametrize("wrong", [_wrong_last, _wrong_first_check_only], ids=["k2", "k1"])
+@pytest.mark.parametrize("number", [HAND_COMPUTED, D_NUMBER], ids=["fnr", "d-number"])
+def test_written_forms_with_wrong_check_digits_are_not_found(
+    form: str, wrong: object, number: str
+) -> None:
+    digits = wrong(number)  # type: ignore[operator]
+    assert digits != number
+    written = WRITTEN_FORMS[form](digits)
+    assert find(f"Pårørende oppgir fødselsnr. {written}, så å si.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Møtet 01.01.90 ble avlyst.",
+        "Fra 01.01.90 til 31.12.99",
+        "Innlagt 12.03.24 kl. 14.30",
+        "Vakt 08.00-15.30, 2 000 kr",
+        "Sak 24/01234 og 2024/0313",
+        "Kontonummer 1503 12 34567",
+        "I 2023, 2024 og 2025",
+        "Beløp: １ ０００ ０００ kr i ２０２４",
+        "Dato １２.０３.２０２４",
+        "Referanse 1 2 3 4 5",
+        "Tall 0 1 0 1 9 0 1 2 4 8 0 5",  # 12 digits spaced: longer than a national id
+        "Superskrift ⁹¹²³⁴⁵⁶⁷ og ringtall ⑨①②③④⑤⑥⑦",  # look like digits, are not
+    ],
+)
+def test_dates_amounts_and_other_numbers_are_not_flagged(text: str) -> None:
+    assert find(text) == []
+
+
+def test_a_longer_run_spaced_the_same_way_is_not_a_national_id() -> None:
+    spaced = " ".join(HAND_COMPUTED)
+    assert find(f"1 {spaced}") == []
+    assert find(f"{spaced} 7") == []
 
 
 # --- phone -----------------------------------------------------------------------------------
@@ -258,6 +357,23 @@ def test_phone_number_right_after_letters_is_found() -> None:
     assert kinds_and_texts("tlf91234567") == [("phone", "91234567")]
 
 
+@pytest.mark.parametrize(
+    "number",
+    [
+        "４１２３４５６７",  # full-width digits
+        "９１２ ３４ ５６７",
+        "＋４７ ９１２ ３４ ５６７",  # full-width plus too
+        "٩١٢٣٤٥٦٧",  # Arabic-Indic digits
+        "९१२३४५६७",  # Devanagari digits
+        "912\u202f34\u202f567",  # narrow no-break spaces
+    ],
+)
+def test_phone_numbers_in_other_digits_are_found_where_written(number: str) -> None:
+    text = f"Ring sønnen på {number} i morgen"
+    start = text.index(number)
+    assert find(text) == [Finding("phone", start, start + len(number), number)]
+
+
 # --- e-mail ----------------------------------------------------------------------------------
 
 
@@ -287,7 +403,7 @@ def test_leading_dots_are_not_part_of_the_address() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["kari@eksempel", "kari@eksempel.n", "@eksempel.no", "kari@.no", "kari @eksempel.no"]
+    "text", ["kari@eksempel", "kari@eksempel.n", "@eksempel.no", "kari@.no", "kari @ .no"]
 )
 def test_incomplete_addresses_are_not_found(text: str) -> None:
     assert [f.kind for f in find(text)] == []
@@ -298,6 +414,72 @@ def test_email_with_digits_beats_the_phone_number_inside_it() -> None:
     assert kinds_and_texts("kari+4791234567@eksempel.no") == [
         ("email", "kari+4791234567@eksempel.no")
     ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ola (at) example.no",
+        "ola(at)example.no",
+        "ola [at] example.no",
+        "ola {at} example.no",
+        "ola <at> example.no",
+        "ola (AT) example.no",
+        "ola (a) example.no",
+        "ola(a)example.no",
+        "ola (@) example.no",
+        "ola AT example.no",
+        "ola @ example.no",
+        "ola @example.no",
+        "ola@ example.no",
+        "kari @eksempel.no",
+        "ola@example . no",
+        "ola@example .no",
+        "ola @ post . example . no",
+        "ola [at] example [dot] no",
+        "ola (at) example (dot) no",
+        "ola at example dot no",
+        "ola at example [dot] no",
+        "ola (at) example (punktum) no",
+        "ola (at) example prikk no",
+        "ola＠example．no",  # full-width @ and dot
+        "ｏｌａ@ｅｘａｍｐｌｅ.ｎｏ",  # full-width letters
+        "kari.nordmann (at) eksempel.no",
+    ],
+)
+def test_hidden_email_addresses_are_found_where_written(address: str) -> None:
+    text = f"Datteren vår: {address}, svar gjerne."
+    start = text.index(address)
+    assert find(text) == [Finding("email", start, start + len(address), address)]
+    assert redact(text, [address]) == (f"Datteren vår: {REDACTED}, svar gjerne.", 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg leste at vg.no skrev om det.",  # "at" is a Norwegian word
+        "Hun sa at hun kommer. Neste gang.",
+        "Han mente at nav.no var nede.",
+        "Skriv til ola@example. Neste setning.",  # a sentence ends, no address
+        "Se punkt (a) og (b) i avtalen.",
+        "Møte @ 14.30 i dag",
+        "Avtale kl. 10 at home",
+        "ola (at) example",
+        "ola [at] example [dot] n",
+    ],
+)
+def test_prose_that_only_looks_like_a_hidden_address_is_not_found(text: str) -> None:
+    assert find(text) == []
+
+
+def test_address_before_spaced_punctuation_ends_at_its_domain() -> None:
+    assert kinds_and_texts("Skriv til ola@example.no . Takk") == [("email", "ola@example.no")]
+    assert kinds_and_texts("ola (at) example.no. Takk!") == [("email", "ola (at) example.no")]
+
+
+def test_redact_is_case_insensitive_for_hidden_addresses() -> None:
+    text = "Fra ola (at) example.no og OLA (AT) EXAMPLE.NO"
+    assert redact(text, ["ola (at) example.no"]) == (f"Fra {REDACTED} og {REDACTED}", 2)
 
 
 # --- find() in prose ---------------------------------------------------------------------------
@@ -425,3 +607,27 @@ def test_redact_what_find_found() -> None:
     assert new == f"Ring meg på {REDACTED} eller send e-post til {REDACTED}."
     assert count == 2
     assert find(new) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 20_000,  # took a minute when every position tried the rest of the run
+        "x." * 10_000,
+        "ola at " * 3_000,
+        "a@" + "x." * 10_000,
+        "a (at) " + "x . " * 5_000,
+        "0 1 " * 10_000,
+    ],
+    ids=["letters", "dots", "at", "labels", "spaced-labels", "digits"],
+)
+def test_long_adversarial_text_is_searched_in_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    find(text)
+    assert time.perf_counter() - started < 2
+
+
+def test_very_long_local_part_is_still_flagged() -> None:
+    text = f"{'a' * 100}@eksempel.no"
+    [finding] = find(text)
+    assert finding.kind == "email" and finding.text.endswith("@eksempel.no")
