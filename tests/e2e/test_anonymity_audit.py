@@ -68,8 +68,6 @@ PROXY_HEADERS = {
 WRITTEN = {
     "response",
     "answer",
-    "response_tally",
-    "answer_tally",
     "access_code",
     "used_form_token",
     "deviation",
