@@ -29,6 +29,7 @@ replicas, backups taken between runs) is in docs/anonymity-in-the-database.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,27 +42,34 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from feedback.extensions import db
-from feedback.models import MaintenanceRun, PendingRewrite
+from feedback.models import MaintenanceRun, PendingRewrite, Response
 from feedback.models.base import NORWAY, today
 
 #: PostgreSQL error codes after which a table is left for the next run: lock not available
 #: (lock_timeout) and deadlock detected.
 _BUSY = frozenset({"55P03", "40P01"})
 
-#: The rounds that got a response since the previous run: their used codes and tallies may
-#: have changed (a code is used in the same transaction that stores its response).
-_ROUNDS_WITH_NEWS = "round_id IN (SELECT round_id FROM response WHERE submitted_on >= :since)"
+#: The rounds that got a response since the previous run (``:rounds``, worked out once per run):
+#: their used codes and tallies may have changed (a code is used in the same transaction that
+#: stores its response).
+_ROUNDS_WITH_NEWS = "round_id = ANY(:rounds)"
 
 #: Per anonymous table, the rows that may have been written since the previous run (``:since``
 #: is the date of that run). Rows that refer to a rewritten row (answers to a response, the
 #: thread of a case) are rewritten with it, so they need no rule of their own.
+#:
+#: In the order respondents and reporters lock these tables (respond/writes.py: the form token
+#: first, then response, answers, tallies, and the access code last; deviations: the token,
+#: then the case or the message, then the notice), so a run and a respondent never wait for
+#: each other crosswise (a deadlock, which PostgreSQL would end by failing one of them). Once
+#: the run holds ``used_form_token``, every new response waits for the run's commit.
 RECENT_ROWS: dict[str, str] = {
-    "response": "submitted_on >= :since",
-    "access_code": "used AND " + _ROUNDS_WITH_NEWS,
     "used_form_token": "used_on >= :since",
+    "response": "submitted_on >= :since",
     # Counts are updated in place by each response, so a row's stamp is its last respondent's.
     "response_tally": _ROUNDS_WITH_NEWS,
     "answer_tally": _ROUNDS_WITH_NEWS,
+    "access_code": "used AND " + _ROUNDS_WITH_NEWS,
     "deviation": "received_on >= :since",
     # Replies to older cases.
     "deviation_message": "sent_on >= :since",
@@ -87,6 +95,10 @@ class Reordered:
     tables: list[str] = field(default_factory=list)
     #: Tables that were busy for longer than the lock timeout; the next run takes them.
     skipped: list[str] = field(default_factory=list)
+    #: Tables rewritten whole while a transaction older than the rewrite still ran (in any
+    #: database of the server): CLUSTER kept the old row versions that transaction might read,
+    #: so a queued table stays queued for the next run.
+    kept_old_versions: list[str] = field(default_factory=list)
 
 
 def _on_postgresql() -> bool:
@@ -104,17 +116,20 @@ def _lock_timeout(connection: Connection, seconds: int) -> None:
 # --- the rows of the current date ------------------------------------------------------------
 
 
-def rewrite_recent_rows(lock_timeout_seconds: int = 10, current: date | None = None) -> Reordered:
+def rewrite_recent_rows(lock_timeout_seconds: int = 3, current: date | None = None) -> Reordered:
     """On PostgreSQL, delete the rows of :data:`RECENT_ROWS` (and the rows that refer to them)
     and insert them again in random order, all in one transaction. Does nothing on SQLite.
     Call it with no transaction open in the session.
 
     The rows are those of the current date and of the date of the previous run (so the rows of
-    the last hour before midnight are not left out). A table busy for longer than
-    ``lock_timeout_seconds`` (its rows stay as they are) is left for the next run; each table
-    is locked against writing (not reading) from its turn to the end of the transaction. When
-    a table is skipped the date of the run is not recorded, so the next run takes that date's
-    rows again.
+    the last hour before midnight are not left out). Each table goes in a savepoint of its own,
+    so that a table busy for longer than ``lock_timeout_seconds`` (its rows stay as they are)
+    can be left for the next run; a savepoint writes with a (sub)transaction number of its
+    own, so every rewritten row of one table carries the same number, and no two tables share
+    one. Each table is locked against writing (not reading) from its turn to the commit: new
+    responses wait for the whole run (see bench/README.md for how long), hence the short lock
+    timeout. When a table is skipped the date of the run is not recorded, so the next run
+    takes that date's rows again.
     """
     result = Reordered()
     if not _on_postgresql():
@@ -127,10 +142,16 @@ def rewrite_recent_rows(lock_timeout_seconds: int = 10, current: date | None = N
             sa.select(MaintenanceRun.done_on).where(MaintenanceRun.step == "recent")
         )
         since = min(last or current, current)
+        rounds = list(
+            connection.scalars(
+                sa.select(Response.round_id).where(Response.submitted_on >= since).distinct()
+            )
+        )
+        params = {"since": since, "rounds": rounds}
         for name, where in RECENT_ROWS.items():
             try:
                 with connection.begin_nested():
-                    _shuffle(connection, tables[name], where, {"since": since})
+                    _shuffle(connection, tables[name], where, params)
             except OperationalError as error:
                 if not _is_busy(error):
                     raise
@@ -178,6 +199,8 @@ def _shuffle(connection: Connection, table: sa.Table, where: str, params: dict[s
             sa.text(f"INSERT INTO {copy} SELECT * FROM {real} WHERE {chosen}"),  # noqa: S608
             params,
         )
+        # Row counts for the planner: the DELETE below joins on the copy.
+        connection.execute(sa.text(f"ANALYZE {copy}"))
     for member, _key in reversed(family):
         same_key = " AND ".join(
             f"t.{quote.quote(c.name)} = c.{quote.quote(c.name)}" for c in member.primary_key
@@ -253,7 +276,9 @@ def rewrite_pending_tables(lock_timeout_seconds: int = 10) -> Reordered:
 
 
 def reorder_anonymous_tables(
-    lock_timeout_seconds: int = 10, tables: Iterable[sa.Table] | None = None
+    lock_timeout_seconds: int = 10,
+    tables: Iterable[sa.Table] | None = None,
+    wait_seconds: float = 30,
 ) -> Reordered:
     """On PostgreSQL, rewrite these tables (every anonymous table by default) so that their
     rows lie in the order of their primary key and all carry the transaction number of this
@@ -267,34 +292,47 @@ def reorder_anonymous_tables(
     ``CLUSTER`` alone would keep each row's original transaction number; the update alone would
     keep the arrival order and the old versions.
 
-    Each table is locked against writing, then also reading, while it is rewritten: 100,000
-    responses with 700,000 answers took about 20 seconds in all on a small, busy two-core test
-    machine, so it runs once a day at night (:func:`queue_daily_reorder`), and the hourly runs
-    rewrite only the rows of the current date (:func:`rewrite_recent_rows`). A table that
-    cannot be locked within ``lock_timeout_seconds`` (a long report running) is skipped, and
-    stays queued, rather than making respondents queue behind the wait.
+    ``CLUSTER`` copies the old versions that a transaction still running might read: one that
+    began before the update, in any database of the server (its number holds back every
+    snapshot). So before it, the rewrite waits until no such transaction runs, for up to
+    ``wait_seconds`` in all; if one still runs, the table is rewritten anyway but stays queued
+    (``kept_old_versions``). Transactions of other database users are seen only through their
+    transaction numbers, not through snapshots they hold without one.
 
-    Below what queries can see: a transaction that was running during the rewrite keeps the
-    replaced row versions in the new files, and free text long enough to be stored out of line
-    (TOAST, about 2 kB) keeps the value number it got when last inserted.
+    Each table is locked against writing, then also reading, while it is rewritten: 100,000
+    responses with 700,000 answers took about 40 seconds in all on a small, busy two-core test
+    machine (bench/README.md), so it runs once a day at night (:func:`queue_daily_reorder`),
+    and the hourly runs rewrite only the rows of the current date
+    (:func:`rewrite_recent_rows`). A table that cannot be locked within
+    ``lock_timeout_seconds`` (a long report running) is skipped, and stays queued, rather than
+    making respondents queue behind the wait.
+
+    Below what queries can see: free text long enough to be stored out of line (TOAST, about
+    2 kB) keeps the value number it got when last inserted.
     """
     result = Reordered()
     if not _on_postgresql():
         return result
+    deadline = time.monotonic() + wait_seconds
     with db.engine.connect() as connection:
         for table in anonymous_tables() if tables is None else tables:
             try:
-                _rewrite_in_key_order(connection, table, lock_timeout_seconds)
+                settled = _rewrite_in_key_order(connection, table, lock_timeout_seconds, deadline)
             except OperationalError as error:
                 if not _is_busy(error):
                     raise
                 result.skipped.append(table.name)
-            else:
-                result.tables.append(table.name)
+                continue
+            result.tables.append(table.name)
+            if not settled:
+                result.kept_old_versions.append(table.name)
     return result
 
 
-def _rewrite_in_key_order(connection: Connection, table: sa.Table, lock_timeout: int) -> None:
+def _rewrite_in_key_order(
+    connection: Connection, table: sa.Table, lock_timeout: int, deadline: float
+) -> bool:
+    """Rewrite one table; False if an older transaction made CLUSTER keep old versions."""
     quote = connection.dialect.identifier_preparer
     name = quote.format_table(table)
     index = quote.quote(str(table.primary_key.name))
@@ -305,9 +343,35 @@ def _rewrite_in_key_order(connection: Connection, table: sa.Table, lock_timeout:
         # first means no row-by-row waiting, and no deadlock with a response updating tallies.
         connection.execute(sa.text(f"LOCK TABLE {name} IN EXCLUSIVE MODE"))
         connection.execute(sa.update(table).values({key: key}))
+        written = int(connection.scalar(sa.text("SELECT pg_current_xact_id()::text")) or 0)
+    settled = _older_transactions_ended(connection, written, deadline)
     # A separate transaction: CLUSTER keeps row versions its own transaction replaced. Off the
     # queue in the same transaction, so a redaction that comes after it queues the table again.
     with connection.begin():
         _lock_timeout(connection, lock_timeout)
         connection.execute(sa.text(f"CLUSTER {name} USING {index}"))
-        connection.execute(sa.delete(PendingRewrite).where(PendingRewrite.table_name == table.name))
+        if settled:
+            connection.execute(
+                sa.delete(PendingRewrite).where(PendingRewrite.table_name == table.name)
+            )
+    return settled
+
+
+#: True when no transaction that began before ``:xid`` still runs: none holds a number up to it
+#: (in any database), and no session of this database holds a snapshot taken before it.
+_OLDER_ENDED = sa.text(
+    "SELECT pg_snapshot_xmin(pg_current_snapshot()) > CAST(CAST(:xid AS text) AS xid8)"
+    " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
+    " AND age(backend_xmin) >= age(CAST(CAST(:xid32 AS text) AS xid)))"
+)
+
+
+def _older_transactions_ended(connection: Connection, xid: int, deadline: float) -> bool:
+    while True:
+        # A transaction of its own each time: pg_stat_activity is read once per transaction.
+        with connection.begin():
+            ended = connection.scalar(_OLDER_ENDED, {"xid": xid, "xid32": xid % 2**32})
+        if ended or time.monotonic() >= deadline:
+            return bool(ended)
+        time.sleep(0.2)

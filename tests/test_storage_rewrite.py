@@ -24,7 +24,13 @@ from flask import Flask
 
 from feedback.deviations import services as deviations
 from feedback.extensions import db
-from feedback.maintenance import RECENT_ROWS, anonymous_tables, rewrite_recent_rows
+from feedback.maintenance import (
+    RECENT_ROWS,
+    anonymous_tables,
+    needs_rewrite,
+    reorder_anonymous_tables,
+    rewrite_recent_rows,
+)
 from feedback.models import (
     MaintenanceRun,
     Organisation,
@@ -366,3 +372,25 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
         assert _found_in(files, secret, reply) == set()
         assert _pending() == set()
         assert _rows("SELECT description FROM deviation") == [(f"Det var {REDACTED}.",)]
+
+
+@on_postgresql
+def test_a_table_stays_queued_while_an_older_transaction_runs(
+    app: Flask,
+    people: dict[str, int],  # noqa: F811
+) -> None:
+    """CLUSTER keeps the old versions a running transaction might still read, so the queue
+    keeps the table until a rewrite runs with no older transaction left."""
+    with app.app_context():
+        needs_rewrite("answer")
+        db.session.commit()
+        answer = db.metadata.tables["answer"]
+        with db.engine.connect() as other, other.begin():
+            # A transaction with a number, begun before the rewrite (in any database).
+            other.execute(sa.text("SELECT pg_current_xact_id()"))
+            held = reorder_anonymous_tables(tables=[answer], wait_seconds=0.5)
+        assert (held.tables, held.kept_old_versions) == (["answer"], ["answer"])
+        assert _pending() == {"answer"}
+        ended = reorder_anonymous_tables(tables=[answer])
+        assert (ended.tables, ended.kept_old_versions) == (["answer"], [])
+        assert _pending() == set()
