@@ -15,7 +15,7 @@ import os
 import secrets
 import string
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from feedback.maintenance import (
     RECENT_ROWS,
     anonymous_tables,
     needs_rewrite,
+    queue_daily_reorder,
     reorder_anonymous_tables,
     rewrite_recent_rows,
 )
@@ -39,7 +40,7 @@ from feedback.models import (
     Unit,
     User,
 )
-from feedback.models.base import today
+from feedback.models.base import NORWAY, today
 from feedback.personal_data import REDACTED
 from feedback.respond import services as respond
 from feedback.results import texts
@@ -394,3 +395,21 @@ def test_a_table_stays_queued_while_an_older_transaction_runs(
         ended = reorder_anonymous_tables(tables=[answer])
         assert (ended.tables, ended.kept_old_versions) == (["answer"], [])
         assert _pending() == set()
+
+
+@on_postgresql
+def test_the_whole_tables_are_queued_once_a_date_from_the_reorder_hour(app: Flask) -> None:
+    day = today()
+    at = [datetime.combine(day, time(hour), NORWAY) for hour in (1, 2, 23)]
+    next_day = datetime.combine(day + timedelta(days=1), time(2), NORWAY)
+    with app.app_context():
+        assert app.config["REORDER_HOUR"] == 2
+        assert not queue_daily_reorder(at[0])
+        assert _pending() == set()
+        assert queue_daily_reorder(at[1])
+        assert _pending() == {table.name for table in anonymous_tables()}
+        db.session.execute(sa.delete(PendingRewrite))
+        db.session.commit()
+        assert not queue_daily_reorder(at[2])
+        assert _pending() == set()
+        assert queue_daily_reorder(next_day)
