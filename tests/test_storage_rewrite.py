@@ -297,6 +297,16 @@ def _schedule(app: Flask) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _others_running() -> str:
+    """For failure messages: transactions of other sessions on the server (any database) that
+    hold back what CLUSTER may drop, as the rewrite waits for them 30 s at most."""
+    rows = _rows(
+        "SELECT datname, pid, now() - xact_start FROM pg_stat_activity"
+        " WHERE pid <> pg_backend_pid() AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)"
+    )
+    return f"other transactions running on the server (database, pid, age): {rows}"
+
+
 def _pending() -> set[str]:
     return set(db.session.scalars(sa.select(PendingRewrite.table_name)))
 
@@ -335,7 +345,8 @@ def test_a_redacted_answer_is_gone_from_the_table_files(
     _schedule(app)
 
     with app.app_context():
-        assert _found_in(old_files + _files("answer"), long, short) == set()
+        found = _found_in(old_files + _files("answer"), long, short)
+        assert found == set(), _others_running()
         assert _pending() == set()
         assert len(_rows("SELECT 1 FROM answer")) == 2
 
@@ -370,7 +381,7 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
 
     with app.app_context():
         files = old_files + [path for table in tables for path in _files(table)]
-        assert _found_in(files, secret, reply) == set()
+        assert _found_in(files, secret, reply) == set(), _others_running()
         assert _pending() == set()
         assert _rows("SELECT description FROM deviation") == [(f"Det var {REDACTED}.",)]
 
@@ -393,7 +404,7 @@ def test_a_table_stays_queued_while_an_older_transaction_runs(
         assert (held.tables, held.kept_old_versions) == (["answer"], ["answer"])
         assert _pending() == {"answer"}
         ended = reorder_anonymous_tables(tables=[answer])
-        assert (ended.tables, ended.kept_old_versions) == (["answer"], [])
+        assert (ended.tables, ended.kept_old_versions) == (["answer"], []), _others_running()
         assert _pending() == set()
 
 
