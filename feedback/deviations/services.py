@@ -758,7 +758,8 @@ def apply_retention(current: date | None = None) -> int:
             sa.delete(DeviationNotice).where(DeviationNotice.deviation_id == case.id)
         )
     if expired:
-        needs_rewrite("deviation", "deviation_message", "deviation_note")
+        # The old row versions keep the removed text in the tables' files until the rewrite.
+        needs_rewrite("deviation", "deviation_message", "deviation_note", "deviation_measure")
     db.session.flush()
     return len(expired)
 
