@@ -160,13 +160,13 @@ def _create_with_password(
 @with_appcontext
 def schedule_command() -> None:
     """Open and close questionnaire rounds whose dates have come, forget old one-time form
-    tokens and expired staff sign-ins, anonymise deviation cases past their retention time,
-    and on PostgreSQL put the anonymous tables in random-key order (run daily from cron, at
-    night)."""
+    tokens and expired staff sign-ins, anonymise deviation cases past their retention time, and
+    on PostgreSQL rewrite the anonymous rows so their storage tells no order and keeps no
+    redacted text. Run it every hour (cron or a systemd timer), and take database dumps right
+    after it."""
     from feedback.auth.services import purge_expired_sessions
     from feedback.designer.services import apply_schedule
-    from feedback.deviations.services import apply_retention
-    from feedback.maintenance import reorder_anonymous_tables
+    from feedback.deviations.services import apply_retention, overwrite_freed_space
     from feedback.respond.services import purge_used_tokens
     from feedback.results.publish import publish_due
 
@@ -175,22 +175,45 @@ def schedule_command() -> None:
     published = [outcome for outcome in publish_due() if outcome.published]
     purged = purge_used_tokens()
     sessions = purge_expired_sessions()
-    from feedback.deviations.services import overwrite_freed_space
-
     expired = apply_retention()
     db.session.commit()
     overwrite_freed_space()
-    reordered = reorder_anonymous_tables()
     action = current_app.config["DEVIATION_RETENTION_ACTION"]
     click.echo(
         f"{changed} round(s) opened or closed. "
         f"Results of {len(published)} round(s) published. {purged} old form token(s) deleted. "
         f"{sessions} expired sign-in(s) deleted. "
-        f"{expired} deviation case(s) past the retention time ({action}). "
-        f"{len(reordered.tables)} anonymous table(s) put in random-key order."
+        f"{expired} deviation case(s) past the retention time ({action})."
     )
-    if reordered.skipped:
-        click.echo(f"Busy, left for the next run: {', '.join(reordered.skipped)}.", err=True)
+    _rewrite_anonymous_rows()
+
+
+def _rewrite_anonymous_rows() -> None:
+    """The storage steps of ``flask schedule`` (PostgreSQL only; see feedback/maintenance.py)."""
+    from feedback.maintenance import (
+        queue_daily_reorder,
+        rewrite_pending_tables,
+        rewrite_recent_rows,
+    )
+
+    recent = rewrite_recent_rows()
+    queue_daily_reorder()
+    whole = rewrite_pending_tables()
+    click.echo(
+        f"{len(recent.tables)} anonymous table(s) with the current date's rows in random order. "
+        f"{len(whole.tables)} table(s) rewritten whole in random-key order."
+    )
+    if whole.kept_old_versions:
+        click.echo(
+            "A long transaction kept old row versions, rewritten again next run: "
+            f"{', '.join(whole.kept_old_versions)}.",
+            err=True,
+        )
+    skipped = sorted(set(recent.skipped + whole.skipped))
+    if skipped:
+        click.echo(f"Busy, left for the next run: {', '.join(skipped)}.", err=True)
+        # So that ``flask schedule && pg_dump …`` takes no dump with rows in arrival order.
+        raise SystemExit(1)
 
 
 @click.command("send-notices")

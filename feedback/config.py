@@ -141,6 +141,12 @@ class Config:
         from feedback.logs import public_requests_mode
 
         self.LOG_PUBLIC_REQUESTS = public_requests_mode(env)
+        #: ``flask schedule`` (run hourly) rewrites every anonymous table whole once a day, at its
+        #: first run from this hour on (Norwegian time, 0-23); the other runs rewrite only the
+        #: rows of the current date. See feedback/maintenance.py.
+        self.REORDER_HOUR = _int(env, "FEEDBACK_REORDER_HOUR", 2, 0)
+        if self.REORDER_HOUR > 23:
+            raise ConfigError(f"FEEDBACK_REORDER_HOUR must be 0-23, got {self.REORDER_HOUR}")
         #: A worker shows a questionnaire's first page and thank-you page from its own copy for
         #: up to this many seconds before it checks the round again (sending in always checks).
         self.PUBLIC_RECHECK_SECONDS = _int(env, "FEEDBACK_PUBLIC_RECHECK_SECONDS", 1, 0)

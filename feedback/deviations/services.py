@@ -23,6 +23,7 @@ from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
+from feedback.maintenance import needs_rewrite
 from feedback.models import (
     Deviation,
     DeviationCategory,
@@ -714,6 +715,8 @@ def redact(case: Deviation, actor: User, pieces: Iterable[str]) -> int:
             total += count
     if total:
         _log(case, actor, "deviation.redact", count=total)
+        # The old row versions keep the text in the tables' files until the rewrite.
+        needs_rewrite("deviation", "deviation_message")
     return total
 
 
@@ -754,6 +757,9 @@ def apply_retention(current: date | None = None) -> int:
         db.session.execute(
             sa.delete(DeviationNotice).where(DeviationNotice.deviation_id == case.id)
         )
+    if expired:
+        # The old row versions keep the removed text in the tables' files until the rewrite.
+        needs_rewrite("deviation", "deviation_message", "deviation_note", "deviation_measure")
     db.session.flush()
     return len(expired)
 

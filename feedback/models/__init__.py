@@ -10,6 +10,7 @@ from feedback.models.deviation import (
     DeviationNote,
     DeviationNotice,
 )
+from feedback.models.maintenance import MaintenanceRun, PendingRewrite
 from feedback.models.oidc import OidcIdentity, OidcProvider
 from feedback.models.organisation import Organisation, Unit
 from feedback.models.results import (
@@ -65,11 +66,13 @@ __all__ = [
     "DeviationNotice",
     "EmailChange",
     "Invitation",
+    "MaintenanceRun",
     "Membership",
     "OidcIdentity",
     "OidcProvider",
     "Organisation",
     "PasswordLink",
+    "PendingRewrite",
     "Question",
     "QuestionOption",
     "RecoveryCode",

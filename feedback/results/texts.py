@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from feedback import personal_data
 from feedback.designer import document as doc
 from feedback.extensions import db
+from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
 from feedback.results.aggregate import DONT_KNOW, Selection, Units, counted
@@ -131,5 +132,7 @@ def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
         answer.value, _count = personal_data.redact(
             answer.value, [f.text for f in personal_data.find(answer.value)]
         )
+    # The old row version keeps the text in the table's files until the rewrite.
+    needs_rewrite("answer")
     db.session.commit()
     return True
