@@ -204,6 +204,7 @@ def _demo_questionnaires(organisation: Organisation) -> None:
     if _open_demo_round(first):
         _demo_responses(first, 150, seed=2025, lean=1.0)
         services.close(first, None)
+        publish.publish(first.id, force=True)  # a closed round's final state
         _demo_evaluation(organisation, first)
         second = services.new_round(first, None)
         if _open_demo_round(second):

@@ -48,6 +48,7 @@ from tests import factories
 from tests.conftest import TEST_DATABASE_URL
 from tests.designer.conftest import document, people  # noqa: F401
 from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
+from tests.shared import publish_now
 
 on_postgresql = pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="PostgreSQL's heap order, xmin and table files"
@@ -90,6 +91,11 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
         assert round_ is not None and organisation is not None
         respond.make_codes(round_, RESPONSES, unit)
         db.session.commit()
+        # One earlier response, published: the tallies readers see have rows to rewrite.
+        respond.store(round_, {"listened": ["3"]}, unit=unit, channel="link", nonce="f" * 32)
+        publish_now(round_.id)
+        round_ = db.session.get(SurveyRound, survey.round_id)
+        assert round_ is not None
         codes = sorted(code.code for code in respond.batch_codes(round_, 1))
         for number, code in enumerate(codes):
             answers = {
