@@ -12,7 +12,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback import answering
-from feedback.access import current_memberships, require_organisation, signed_in_user
+from feedback.access import current_memberships, has_role, require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.views import edit_access, read_access
@@ -293,13 +293,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
                     "The answers could not be saved just now. Nothing was stored. Try again."
                 )
             if not problems:
-                flash(
-                    _(
-                        "Saved. %(n)d paper questionnaires are entered in this round.",
-                        n=services.channel_count(round_, "paper"),
-                    ),
-                    "success",
-                )
+                flash(_saved_message(round_), "success")
                 return redirect(
                     url_for("fieldwork.enter_paper", round_id=round_.id, enhet=unit_value)
                 )
@@ -320,6 +314,17 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
         dont_know_label=answering.DONT_KNOW_LABEL,
     )
     return html, status
+
+
+def _saved_message(round_: SurveyRound) -> str:
+    """The quality group is told how many paper questionnaires the round has; others only
+    get the round's total (fieldwork count), so they are told that it was saved."""
+    if not has_role("quality"):
+        return _("Saved.")
+    return _(
+        "Saved. %(n)d paper questionnaires are entered in this round.",
+        n=services.channel_count(round_, "paper"),
+    )
 
 
 # --- fieldwork count ---------------------------------------------------------------------------

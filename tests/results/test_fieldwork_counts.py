@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import AccessCode, SurveyRound, Unit
 from feedback.respond import services
+from tests.respond.test_fieldwork import FILLED, entry_form, post_entry
 from tests.results.conftest import ResultsPlace, make_results_round, store_many
 
 Clients = Callable[[str], FlaskClient]
@@ -190,3 +191,36 @@ def test_code_batch_usage_is_shown_only_for_k_codes_or_more(
         cards = results_client(who).get(f"/skjema/{place.round_id}/koder/{one}")
         assert cards.status_code == 200
         assert "used" not in cards.get_data(as_text=True).split('<ul class="cards">', 1)[1]
+
+
+def test_the_round_page_shows_a_small_total_only_to_the_quality_group(
+    app: Flask, results_place: ResultsPlace, results_client: Clients
+) -> None:
+    place = results_place
+    with app.app_context():
+        store_many(place.round_id, 3, unit=place.units["Tunet"])
+    for who in ("admin", "leder"):
+        client = results_client(who)
+        client.get("/sprak/en?neste=/")
+        html = client.get(f"/skjema/{place.round_id}").get_data(as_text=True)
+        assert "fewer than 5 responses" in html, who
+        assert "3 responses" not in html, who
+    kari = results_client("kari")
+    kari.get("/sprak/en?neste=/")
+    assert "3 responses" in kari.get(f"/skjema/{place.round_id}").get_data(as_text=True)
+
+
+def test_paper_entry_tells_only_the_quality_group_the_paper_count(
+    app: Flask, results_place: ResultsPlace, results_client: Clients
+) -> None:
+    place = results_place
+    url = f"/skjema/{place.round_id}/registrer"
+    for who, said in (("admin", "Saved."), ("kari", "Saved. 2 paper questionnaires")):
+        client = results_client(who)
+        client.get("/sprak/en?neste=/")
+        posted = post_entry(client, url, [*entry_form(client, url).items(), *FILLED])
+        assert posted.status_code == 302, who
+        html = client.get(posted.location).get_data(as_text=True)
+        assert said in html, who
+        if who == "admin":
+            assert "paper questionnaires" not in html
