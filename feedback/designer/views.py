@@ -35,7 +35,7 @@ from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
-from feedback.results.aggregate import shown_total
+from feedback.results.suppression import shown_total
 from feedback.rules import RuleBroken
 from feedback.views import save_or_show
 from feedback.vocabulary import (

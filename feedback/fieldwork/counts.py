@@ -29,6 +29,7 @@ from feedback.models.survey import CHANNELS
 from feedback.respond.services import organisation_of, units_to_choose
 from feedback.results import aggregate
 from feedback.results.access import ResultsScope
+from feedback.results.suppression import shown_total
 
 #: What a reader sees: every count, the units they lead, or the total only.
 View = Literal["everything", "units", "total"]
@@ -82,7 +83,7 @@ def fieldwork(round_: SurveyRound, scope: ResultsScope | None) -> Fieldwork:
     cells = round_cells(round_)
     total = sum(cells.values())
     if scope is None:
-        return Fieldwork("total", k, aggregate.shown_total(total, k))
+        return Fieldwork("total", k, shown_total(total, k))
     if scope.everything:
         return _everything(round_, cells, k)
     return _for_manager(round_, scope, cells, k)
@@ -145,7 +146,7 @@ def _for_manager(
     return Fieldwork(
         "units",
         k,
-        aggregate.shown_total(sum(cells.values()), k),
+        shown_total(sum(cells.values()), k),
         {c: by_channel[c] for c in CHANNELS},
         rows,
         cells_shown,

@@ -735,10 +735,5 @@ def channel_row(row: Mapping[str, int], k: int) -> list[tuple[str, int | None]]:
     ]
 
 
-def shown_total(total: int, k: int) -> int | None:
-    """A total as any reader may see it: none or at least k, else held back."""
-    return total if total == 0 or total >= k else None
-
-
 def unit_names(units: Iterable[Unit]) -> dict[int, str]:
     return {u.id: u.name for u in units}

@@ -46,6 +46,7 @@ from feedback.results import views as results_views
 from feedback.results.access import ResultsScope
 from feedback.results.aggregate import RoundResults, Units
 from feedback.results.forms import SelectionForm
+from feedback.results.suppression import shown_total
 
 bp = Blueprint("exports", __name__)
 #: As the results pages: the quality group and managers; 404 for anyone else.
@@ -304,7 +305,7 @@ def downloads(round_id: int) -> str:
 def _whole_round_shown(round_: SurveyRound) -> bool:
     """Whether the round's total may be shown: what the raw files ask."""
     total = comparison.totals([round_]).get(round_.id, 0)
-    return aggregate.shown_total(total, round_.series.organisation.min_group_size) is not None
+    return shown_total(total, round_.series.organisation.min_group_size) is not None
 
 
 def _back_to_downloads(round_id: int, message: str) -> WerkzeugResponse:
