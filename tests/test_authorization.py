@@ -729,6 +729,8 @@ ROUTES: dict[str, Route] = {
     "exports.results_xlsx": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "exports.raw_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
     "exports.raw_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "exports.text_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "exports.text_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
     "dashboard.index": Route(get=STAFF_PAGE),
     # evaluation and action plan
     "evaluation.edit": Route(

@@ -28,6 +28,7 @@ from feedback.models import (
     Organisation,
     Question,
     Response,
+    ResponseTally,
     SurveyPage,
     SurveyRound,
     SurveySeries,
@@ -113,6 +114,18 @@ def response_count(round_: SurveyRound) -> int:
     return (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Response).where(Response.round_id == round_.id)
+        )
+        or 0
+    )
+
+
+def published_count(round_: SurveyRound) -> int:
+    """Responses in the round's published results (the count readers see)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
+                ResponseTally.round_id == round_.id
+            )
         )
         or 0
     )

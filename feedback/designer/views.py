@@ -35,6 +35,7 @@ from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
+from feedback.results.suppression import shown_total
 from feedback.rules import RuleBroken
 from feedback.views import save_or_show
 from feedback.vocabulary import (
@@ -161,6 +162,8 @@ def show_round(round_id: int) -> str:
     user = signed_in_user()
     approval = services.approval_state(round_)
     responses = services.response_count(round_)
+    published = services.published_count(round_)
+    k = round_.series.organisation.min_group_size
     return render_template(
         "designer/round.html",
         round=round_,
@@ -170,6 +173,10 @@ def show_round(round_id: int) -> str:
         has_approved=any(a.user_id == user.id for a in round_.approvals),
         approval=approval,
         responses=responses,
+        # The count readers see is the published results' (feedback.results.publish); the
+        # quality group reads it whole, others a total of 0 or at least k (rule 3).
+        shown_responses=published if has_role("quality") else shown_total(published, k),
+        k=k,
         missing=services.missing_translations(round_),
         numbers=answering.numbering(round_),
         choices=answering.choices,

@@ -12,16 +12,18 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback import answering
-from feedback.access import require_organisation, signed_in_user
+from feedback.access import current_memberships, require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.views import edit_access, read_access
 from feedback.extensions import db
 from feedback.fieldwork import bp
+from feedback.fieldwork import counts as fieldwork_counts
 from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.respond import services
+from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
 
 #: Rounds whose links, posters and codes make sense (not drafts or archived ones).
@@ -179,6 +181,7 @@ def codes(round_id: int) -> Response | str:
         form=form,
         access_form=access_form,
         batches=services.code_batches(round_),
+        k=services.organisation_of(round_).min_group_size,
     )
 
 
@@ -336,7 +339,7 @@ def counts(round_id: int) -> str:
     return render_template(
         "fieldwork/counts.html",
         round=round_,
-        work=services.fieldwork(round_),
+        work=fieldwork_counts.fieldwork(round_, _scope()),
         channel_labels=CHANNEL_LABELS,
     )
 
@@ -344,12 +347,9 @@ def counts(round_id: int) -> str:
 @bp.route("/<int:round_id>/feltarbeid.json")
 @read_access
 def counts_json(round_id: int) -> Response:
-    work = services.fieldwork(_round(round_id))
-    return jsonify(
-        total=work.total,
-        by_channel=work.by_channel,
-        rows=[
-            {"unit": name, "counts": {c: cells.get(c, 0) for c in work.channels}, "total": total}
-            for name, cells, total in work.rows
-        ],
-    )
+    return jsonify(fieldwork_counts.as_json(fieldwork_counts.fieldwork(_round(round_id), _scope())))
+
+
+def _scope() -> ResultsScope | None:
+    """The reader's results scope: what of the count they may see (None: the total only)."""
+    return scope_for(require_organisation(), current_memberships())

@@ -28,7 +28,6 @@ from feedback.models import (
     AccessCode,
     Organisation,
     Question,
-    ResponseTally,
     SurveyPage,
     SurveyRound,
     SurveySeries,
@@ -36,7 +35,7 @@ from feedback.models import (
     UsedFormToken,
 )
 from feedback.models.base import today
-from feedback.models.survey import CHANNELS, random_token
+from feedback.models.survey import random_token
 from feedback.respond import cache, writes
 
 #: The unit question's form field, and its value for "I would rather not say".
@@ -516,8 +515,11 @@ def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:
     return batch
 
 
-def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int]]:
-    """(batch, unit, codes, used) per batch."""
+def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int | None]]:
+    """(batch, unit, codes, used) per batch. How many codes of a batch were used is shown only
+    for a batch of at least k codes (None for a smaller one): "1 of 2 used" would tell whoever
+    handed out the two codes that one of those two people answered (DESIGN.md rule 3)."""
+    k = organisation_of(round_).min_group_size
     rows = db.session.execute(
         sa.select(
             AccessCode.batch,
@@ -530,7 +532,12 @@ def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int]]
         .order_by(AccessCode.batch)
     ).all()
     return [
-        (batch, db.session.get(Unit, unit_id) if unit_id else None, count, int(used or 0))
+        (
+            batch,
+            db.session.get(Unit, unit_id) if unit_id else None,
+            count,
+            int(used or 0) if count >= k else None,
+        )
         for batch, unit_id, count, used in rows
     ]
 
@@ -678,40 +685,3 @@ def _store_failed(error: Exception) -> NoReturn:
 
 
 # --- fieldwork ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Fieldwork:
-    channels: list[str]
-    #: (unit name or None for "not given", {channel: count}, total)
-    rows: list[tuple[str | None, dict[str, int], int]]
-    by_channel: dict[str, int]
-    total: int
-
-
-def fieldwork(round_: SurveyRound) -> Fieldwork:
-    """Published responses per unit and channel (the results' snapshot): counts only."""
-    counts = [
-        (unit_key or None, channel, int(n))
-        for unit_key, channel, n in db.session.execute(
-            sa.select(ResponseTally.unit_key, ResponseTally.channel, ResponseTally.n).where(
-                ResponseTally.round_id == round_.id
-            )
-        )
-    ]
-    table: dict[int | None, dict[str, int]] = {}
-    for unit_id, channel, count in counts:
-        table.setdefault(unit_id, {})[channel] = count
-    # Every unit of the organisation, also inactive ones that got answers earlier.
-    names = {u.id: u.name for u in organisation_of(round_).units}
-    for unit in units_to_choose(round_):
-        table.setdefault(unit.id, {})
-    rows = sorted(
-        (
-            (names.get(uid) if uid is not None else None, cells, sum(cells.values()))
-            for uid, cells in table.items()
-        ),
-        key=lambda row: (row[0] is None, row[0] or ""),
-    )
-    by_channel = {c: sum(cells.get(c, 0) for _, cells, _ in rows) for c in CHANNELS}
-    return Fieldwork(list(CHANNELS), rows, by_channel, sum(by_channel.values()))

@@ -732,6 +732,13 @@ def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRo
         .group_by(ResponseTally.unit_key)
     ):
         own[unit_key] = int(n)
+    return unit_rows(own, units, k)
+
+
+def unit_rows(own: Mapping[int, int], units: Units, k: int) -> list[UnitRow]:
+    """Each unit's number (with the units below it) from each unit's own answers (``NO_UNIT``
+    for none given), held back by tree suppression."""
+    own = defaultdict(int, own)
     for unit in units.order:
         own.setdefault(unit, 0)
     parent = {u: units.parent.get(u) for u in own}
@@ -753,6 +760,11 @@ def responses_per_channel(round_: SurveyRound, k: int) -> list[tuple[str, int | 
         .group_by(ResponseTally.channel)
     ):
         row[channel] = int(n)
+    return channel_row(row, k)
+
+
+def channel_row(row: Mapping[str, int], k: int) -> list[tuple[str, int | None]]:
+    """Responses per channel, held back by row suppression."""
     hidden, total_hidden = suppress_row(row, k)
     return [
         (channel, None if total_hidden or channel in hidden else n)

@@ -2,9 +2,9 @@
 
 Every number comes from ``aggregate.round_results``, so the files hold back exactly what the
 results page holds back: a hidden question or selection is the text "for få svar til å vise"
-with no number beside it. Raw responses are for the quality group only; they leave out the
-response id and the submission date (in a small unit the date helps to tell who answered), and
-are ordered by the random response id, so the rows say nothing about the order answers came in.
+with no number beside it. Raw responses are for the quality group only, in two files that can
+not be joined: closed answers with unit and channel coarsened so no group is small, and free
+text alone (``feedback.results.raw``). Neither holds a response id or a date.
 
 CSV is written the way Excel in Norway opens it with a double-click: UTF-8 with a byte order
 mark, ``;`` between fields, a decimal comma (in bokmål and nynorsk; English gets a point),
@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
-import sqlalchemy as sa
 from babel.numbers import get_decimal_symbol
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
@@ -38,22 +35,18 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import answering
-from feedback.designer import document as doc
-from feedback.extensions import db
 from feedback.i18n import current_language, localized
-from feedback.models import Answer, Question, Response, SurveyRound
+from feedback.models import SurveyRound
 from feedback.models.base import today
-from feedback.models.results import NO_UNIT
-from feedback.results import aggregate, comparison
+from feedback.results import aggregate, comparison, raw
 from feedback.results import views as results_views
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import DONT_KNOW, RoundResults, Selection, Units
+from feedback.results.aggregate import RoundResults, Units
 from feedback.results.forms import SelectionForm
-from feedback.vocabulary import CHANNEL_LABELS
+from feedback.results.suppression import shown_total
 
 bp = Blueprint("exports", __name__)
 #: As the results pages: the quality group and managers; 404 for anyone else.
@@ -165,94 +158,15 @@ def raw_columns(round_: SurveyRound) -> list[Column]:
     return [
         Column(_("Unit"), "text", 24),
         Column(_("How people answered"), "text", 18),
-        *[Column(f"{numbers[q.id]}. {localized(q.text)}", "auto", 24) for q in round_.questions],
+        *[
+            Column(f"{numbers[q.id]}. {localized(q.text)}", "auto", 24)
+            for q in raw.closed_questions(round_)
+        ],
     ]
 
 
-def _response_conditions(
-    round_: SurveyRound, selection: Selection, units: Units
-) -> list[sa.ColumnElement[bool]]:
-    conditions = [aggregate.counted(round_)]
-    if selection.unit_id is not None:
-        unit_key = sa.func.coalesce(Response.unit_id, NO_UNIT)
-        conditions.append(unit_key.in_(sorted(units.subtree(selection.unit_id))))
-    if selection.channel is not None:
-        conditions.append(Response.channel == selection.channel)
-    if selection.question_id is not None and selection.value is not None:
-        chosen = aliased(Answer)
-        conditions.append(
-            sa.exists().where(
-                chosen.response_id == Response.id,
-                chosen.question_id == selection.question_id,
-                chosen.value == selection.value,
-            )
-        )
-    return conditions
-
-
-def _answer_reader(question: Question, language: str) -> Callable[[str, int | None], object]:
-    """How one question's stored answer reads in the file: the label of an option (not its
-    code), the number of a scale or number question, the text of free text."""
-    words = dict(answering.choices(question, language))
-    words[DONT_KNOW] = str(answering.DONT_KNOW_LABEL)
-    labelled = question.kind in doc.OPTION_KINDS or question.kind == "yes_no"
-    is_text = question.kind in doc.TEXT_KINDS
-
-    def read(value: str, number: int | None) -> object:
-        if labelled or value == DONT_KNOW:
-            return words.get(value, value)
-        return number if number is not None and not is_text else value
-
-    return read
-
-
-def raw_rows(
-    round_: SurveyRound, selection: Selection, units: Units, language: str
-) -> Iterator[list[object]]:
-    """One row per response in the selection: unit, way of answering, then each question's
-    answer as people read it (labels, several joined with ", "). No id, no date; ordered by
-    the random id, so the row order says nothing about when anyone answered."""
-    questions = round_.questions
-    column = {q.id: i for i, q in enumerate(questions)}
-    readers = [_answer_reader(q, language) for q in questions]
-    channels = {code: str(label) for code, label in CHANNEL_LABELS.items()}
-    no_unit = _("No unit given")
-    conditions = _response_conditions(round_, selection, units)
-    # Unit and channel of every response (small), then the answers streamed in the same order.
-    responses = db.session.execute(
-        sa.select(Response.id, Response.unit_id, Response.channel)
-        .where(*conditions)
-        .order_by(Response.id)
-    ).all()
-    answers = db.session.execute(
-        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.number)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*conditions, Answer.question_id.in_(column))
-        .order_by(Answer.response_id, Answer.question_id, Answer.position)
-        .execution_options(yield_per=5000)
-    )
-    by_response = itertools.groupby(answers, key=itemgetter(0))
-    pending = next(by_response, None)
-    for response_id, unit_id, channel in responses:
-        values: list[list[object]] = [[] for _q in questions]
-        if pending is not None and pending[0] == response_id:
-            for _rid, question_id, value, number in pending[1]:
-                i = column[question_id]
-                values[i].append(readers[i](value, number))
-            pending = next(by_response, None)
-        row: list[object] = [
-            units.names.get(unit_id, no_unit) if unit_id is not None else no_unit,
-            channels.get(channel, channel),
-        ]
-        for given in values:
-            if not given:
-                row.append(None)
-            elif len(given) == 1:
-                row.append(given[0])
-            else:
-                row.append(", ".join(str(v) for v in given))
-        yield row
-    answers.close()
+def text_columns() -> list[Column]:
+    return [Column(_("Question"), "text", 40), Column(_("Written answer"), "text", 80)]
 
 
 # --- writing files -----------------------------------------------------------------------------
@@ -390,7 +304,14 @@ def downloads(round_id: int) -> str:
         selection=selection_parts(form),
         scope=scope,
         query=_query(),
+        raw_offered=scope.everything and _whole_round_shown(round_),
     )
+
+
+def _whole_round_shown(round_: SurveyRound) -> bool:
+    """Whether the round's total may be shown: what the raw files ask."""
+    total = comparison.totals([round_]).get(round_.id, 0)
+    return shown_total(total, round_.series.organisation.min_group_size) is not None
 
 
 def _back_to_downloads(round_id: int, message: str) -> WerkzeugResponse:
@@ -415,18 +336,42 @@ def _results_tables(round_id: int) -> Found:
     ]
 
 
-def _raw_tables(round_id: int) -> Found:
-    """Every response, for the quality group only (404 for anyone else, as if there were
-    none); not for a selection too small to show."""
+def _raw_round(round_id: int) -> tuple[SurveyRound, Units] | WerkzeugResponse:
+    """The round for a raw file: the quality group only (404 for anyone else, as if there were
+    none), the whole round only, and not a round too small to show."""
     scope, round_, units, form, results = _results(round_id)
     if not scope.everything:
         abort(404)
     if form.errors:
         return _back_to_downloads(round_id, _("Check the choice of results."))
+    if results.selection.filters:
+        return _back_to_downloads(
+            round_id,
+            _("Every response is exported for the whole round only. Remove the choices above."),
+        )
     if not results.shown:
         return _back_to_downloads(round_id, _("Too few answers to show. Choose a larger group."))
-    rows = raw_rows(round_, results.selection, units, current_language())
+    return round_, units
+
+
+def _raw_tables(round_id: int) -> Found:
+    """Closed answers of every response, coarsened (raw.py)."""
+    found = _raw_round(round_id)
+    if not isinstance(found, tuple):
+        return found
+    round_, units = found
+    k = round_.series.organisation.min_group_size
+    rows = raw.closed_rows(round_, units, k, current_language())
     return round_, [Table(_("Responses"), raw_columns(round_), rows)]
+
+
+def _text_tables(round_id: int) -> Found:
+    """Every written answer, with its question only."""
+    found = _raw_round(round_id)
+    if not isinstance(found, tuple):
+        return found
+    round_, _units = found
+    return round_, [Table(_("Written answers"), text_columns(), raw.text_rows(round_))]
 
 
 def _send(found: Found, what: str, extension: str) -> WerkzeugResponse:
@@ -462,6 +407,18 @@ def raw_csv(round_id: int) -> WerkzeugResponse:
 @results_access
 def raw_xlsx(round_id: int) -> WerkzeugResponse:
     return _send(_raw_tables(round_id), _("responses"), "xlsx")
+
+
+@bp.route("/<int:round_id>/fritekst.csv")
+@results_access
+def text_csv(round_id: int) -> WerkzeugResponse:
+    return _send(_text_tables(round_id), _("written answers"), "csv")
+
+
+@bp.route("/<int:round_id>/fritekst.xlsx")
+@results_access
+def text_xlsx(round_id: int) -> WerkzeugResponse:
+    return _send(_text_tables(round_id), _("written answers"), "xlsx")
 
 
 @bp.route("/<int:round_id>/rapport")

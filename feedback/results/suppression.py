@@ -27,6 +27,11 @@ K = TypeVar("K", bound=Hashable)
 OWN = "__own__"
 
 
+def shown_total(total: int, k: int) -> int | None:
+    """A total as any reader may see it: none or at least k, else held back."""
+    return total if total == 0 or total >= k else None
+
+
 def _smallest_visible(counts: Mapping[K, int], hidden: set[K]) -> K | None:
     candidates = [(n, repr(key), key) for key, n in counts.items() if key not in hidden and n > 0]
     return min(candidates)[2] if candidates else None

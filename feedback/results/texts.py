@@ -2,15 +2,26 @@
 redacted in the database where the group decides (DESIGN.md rule 4).
 
 Managers read free text only after the group has released a round's texts, and never an answer
-still flagged as likely personal data. Answers are listed in the order of their random response
-id, which says nothing about when they came in.
+still flagged as likely personal data. A text is a key to its author: listed under a channel or
+answer filter, whether it is there or not tells the author's way of answering and each of their
+choices. So managers read texts only for the whole round or a unit (with the units below) that
+passes the results' small-group test, never under a channel or answer filter; the quality group,
+which reads raw data anyway, keeps every filter.
+
+Answers are listed in a stable random order: by a keyed hash (HMAC with the app's secret key) of
+the answer's place, so the order is the same on every page load but says nothing about when an
+answer came in, and can not be matched with the order of another list (the random response ids,
+or the raw export's rows, which are shuffled with another key).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased
 
 from feedback import personal_data
@@ -43,6 +54,20 @@ class TextAnswer:
         return f"{self.response_id}:{self.question_id}:{self.position}"
 
 
+def may_read(selection: Selection, *, for_quality_group: bool) -> bool:
+    """Whether texts are listed for this selection: for anyone but the quality group only the
+    whole round or a unit (the caller has checked that the selection passes k)."""
+    return for_quality_group or not {"channel", "answer"} & set(selection.filters)
+
+
+def order_key(purpose: str, *parts: object) -> bytes:
+    """A stable random sort key: an HMAC with the app's secret key of what to sort, kept apart
+    per purpose so that two lists never share an order."""
+    message = "\x1f".join([purpose, *(str(p) for p in parts)]).encode()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, message, hashlib.sha256).digest()
+
+
 def released(round_: SurveyRound) -> bool:
     evaluation = db.session.get(Evaluation, round_.id)
     return bool(evaluation and evaluation.texts_released)
@@ -58,13 +83,30 @@ def text_answers(
     limit: int = PAGE_SIZE,
     offset: int = 0,
 ) -> tuple[list[TextAnswer], int]:
-    """A page of a text question's answers within a selection, and how many there are.
+    """A page of a text question's answers within a selection, and how many there are, in a
+    stable random order.
 
-    For anyone but the quality group: nothing until released, and never a flagged answer."""
+    For anyone but the quality group: nothing until released, nothing under a channel or answer
+    filter, and never a flagged answer."""
     if question.kind not in doc.TEXT_KINDS:
         return [], 0
-    if not for_quality_group and not released(round_):
+    if not for_quality_group and not (
+        released(round_) and may_read(selection, for_quality_group=False)
+    ):
         return [], 0
+    rows = [_text_answer(question, *row) for row in _text_rows(round_, question, selection, units)]
+    if not for_quality_group:
+        # Others never see a flagged answer, and only the text says whether it is flagged.
+        rows = [r for r in rows if not r.flagged]
+    rows.sort(key=lambda a: order_key("text", round_.id, a.question_id, a.response_id, a.position))
+    return rows[offset : offset + limit], len(rows)
+
+
+def _text_rows(
+    round_: SurveyRound, question: Question, selection: Selection, units: Units
+) -> list[tuple[str, int, str]]:
+    """(response id, position, text) of a question's written answers within a selection: the
+    one query here that reads answers."""
     stmt = (
         sa.select(Answer.response_id, Answer.position, Answer.value)
         .join(Response, Response.id == Answer.response_id)
@@ -91,16 +133,7 @@ def text_answers(
                 chosen.value == selection.value,
             )
         )
-    stmt = stmt.order_by(Answer.response_id, Answer.position)
-    if for_quality_group:
-        # The group sees every answer: the database counts them and reads one page.
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-        page = db.session.execute(stmt.offset(offset).limit(limit))
-        return [_text_answer(question, *row) for row in page], total
-    # Others never see a flagged answer, and only the text says whether it is flagged.
-    rows = [_text_answer(question, *row) for row in db.session.execute(stmt)]
-    rows = [r for r in rows if not r.flagged]
-    return rows[offset : offset + limit], len(rows)
+    return [(str(r), int(p), str(v)) for r, p, v in db.session.execute(stmt)]
 
 
 def _text_answer(question: Question, response_id: str, position: int, value: str) -> TextAnswer:

@@ -89,6 +89,7 @@ def round_results(round_id: int) -> str:
         blocks=blocks,
         text_pages=text_pages,
         texts_released=texts.released(round_),
+        texts_filtered=not texts.may_read(results.selection, for_quality_group=scope.everything),
         per_unit=per_unit,
         per_channel=aggregate.responses_per_channel(round_, k),
         channel_labels=CHANNEL_LABELS,

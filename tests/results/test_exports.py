@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, Response, Unit
+from feedback.models import Membership, Organisation, Response
 from feedback.models.base import today
 from feedback.respond import services as respond
 from tests import factories
@@ -322,10 +322,10 @@ def response_ids(app: Flask, unit_id: int | None = None) -> list[str]:
 
 
 def test_raw_responses_are_not_for_managers(data: Data, manager: FlaskClient) -> None:
-    for name in ("svar.csv", "svar.xlsx"):
+    for name in ("svar.csv", "svar.xlsx", "fritekst.csv", "fritekst.xlsx"):
         assert get(manager, f"/resultater/{data.round_id}/{name}").status_code == 404
     page = get(manager, f"/resultater/{data.round_id}/last-ned").get_data(as_text=True)
-    assert "svar.csv" not in page and "resultater.csv" in page
+    assert "svar.csv" not in page and "fritekst.csv" not in page and "resultater.csv" in page
 
 
 def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
@@ -337,42 +337,51 @@ def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskCli
     assert len(rows) == 1 + 20
     assert rows[0][:2] == [text_in(app, "nb", "Unit"), text_in(app, "nb", "How people answered")]
     assert rows[0][2] == "1. Jeg blir lyttet til."
-    assert len(rows[0]) == 2 + 6
+    # The free-text question is not here: it has a file of its own.
+    assert len(rows[0]) == 2 + 5 and "5. Ett ord om stedet" not in rows[0]
     ids = response_ids(app)
     assert not any(rid in text for rid in ids)  # no response id
     assert today().isoformat() not in text and today().strftime("%d.%m.%Y") not in text
-    # Rows come in the order of the random ids, not the order answers were given.
-    with app.app_context():
-        unit_of = {
-            r.id: db.session.get(Unit, r.unit_id).name  # type: ignore[union-attr]
-            for r in db.session.scalars(sa.select(Response))
-        }
-    assert [row[0] for row in rows[1:]] == [unit_of[rid] for rid in ids]
+    # Lillehjem (2) is hidden, and Midtbyen (6) with it as on the results page: their rows
+    # name no unit. Lillehjem's two link responses would be the "not shown" × link rows, so
+    # no row names its way of answering.
+    not_shown = text_in(app, "nb", "not shown")
+    assert sorted({row[0] for row in rows[1:]}) == sorted({"Solsiden", not_shown})
+    assert sum(row[0] == "Solsiden" for row in rows[1:]) == 12
+    assert {row[1] for row in rows[1:]} == {not_shown}
     # Labels, not codes; several choices joined; don't know in words; numbers as numbers.
     activities = {row[4] for row in rows[1:]}
     assert activities == {"Tur, Kunst", "Matlaging"}
     assert {row[3] for row in rows[1:]} == {"God", "Dårlig"}
     assert text_in(app, "nb", "Don't know / Not applicable") in {row[2] for row in rows[1:]}
-    assert {row[1] for row in rows[1:]} == {
-        text_in(app, "nb", "Link"),
-        text_in(app, "nb", "Paper"),
-    }
+
+
+def test_free_text_csv_holds_question_and_text_only(
+    app: Flask, data: Data, quality: FlaskClient
+) -> None:
+    response = get(quality, f"/resultater/{data.round_id}/fritekst.csv")
+    assert response.status_code == 200
+    rows = read_csv(response.data)
+    assert rows[0] == [text_in(app, "nb", "Question"), text_in(app, "nb", "Written answer")]
     # Free text that looks like a formula stays text.
-    words = [row[6] for row in rows[1:] if row[6]]
-    assert words == ['\'=HYPERLINK("http://example.com","klikk")']
+    assert rows[1:] == [["5. Ett ord om stedet", '\'=HYPERLINK("http://example.com","klikk")']]
+    xlsx = workbook(get(quality, f"/resultater/{data.round_id}/fritekst.xlsx").data)
+    cells = [[c.value for c in row] for row in xlsx.worksheets[0].iter_rows(min_row=2)]
+    assert cells == [["5. Ett ord om stedet", '=HYPERLINK("http://example.com","klikk")']]
+    assert xlsx.worksheets[0]["B2"].data_type == "s"  # text, never run as a formula
 
 
-def test_raw_export_follows_the_selection(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_raw_export_is_for_the_whole_round_only(
+    app: Flask, data: Data, quality: FlaskClient
+) -> None:
+    """A file per unit or channel would hold the same rows with other labels: side by side,
+    two files would undo the coarsening."""
     solsiden = data.units["Solsiden"]
-    rows = read_csv(get(quality, f"/resultater/{data.round_id}/svar.csv?enhet={solsiden}").data)
-    assert len(rows) == 1 + 12
-    assert {row[0] for row in rows[1:]} == {"Solsiden"}
-    paper = read_csv(get(quality, f"/resultater/{data.round_id}/svar.csv?kanal=paper").data)
-    assert len(paper) == 1 + 6
-    # Too few: no file, back to the downloads page with a message.
-    small = get(quality, f"/resultater/{data.round_id}/svar.csv?enhet={data.units['Lillehjem']}")
-    assert small.status_code == 303
-    assert f"/resultater/{data.round_id}/last-ned?enhet={data.units['Lillehjem']}" in small.location
+    for name in ("svar.csv", "svar.xlsx", "fritekst.csv", "fritekst.xlsx"):
+        for query in (f"enhet={solsiden}", "kanal=paper"):
+            refused = get(quality, f"/resultater/{data.round_id}/{name}?{query}")
+            assert refused.status_code == 303
+            assert refused.location.endswith(f"/resultater/{data.round_id}/last-ned?{query}")
 
 
 def test_raw_xlsx_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
@@ -384,8 +393,7 @@ def test_raw_xlsx_for_the_quality_group(app: Flask, data: Data, quality: FlaskCl
     assert sheet.freeze_panes == "A2"
     ages = [row[5].value for row in rows]
     assert all(isinstance(a, int) for a in ages) and sorted(ages) == list(range(20, 40))
-    formula = [row[6] for row in rows if row[6].value]
-    assert formula[0].data_type == "s"  # text, never run as a formula
+    assert not any("HYPERLINK" in str(c.value) for r in rows for c in r)
     assert not any(rid in str(c.value) for rid in response_ids(app) for r in rows for c in r)
 
 
@@ -397,10 +405,13 @@ def test_downloads_page_passes_the_selection_on(data: Data, quality: FlaskClient
     html = get(quality, f"/resultater/{data.round_id}/last-ned?enhet={unit}&kanal=").get_data(
         as_text=True
     )
-    for name in ("resultater.csv", "resultater.xlsx", "rapport", "svar.csv", "svar.xlsx"):
+    for name in ("resultater.csv", "resultater.xlsx", "rapport"):
         assert f'/resultater/{data.round_id}/{name}?enhet={unit}"' in html
+    # The raw files are for the whole round, whatever the selection.
+    for name in ("svar.csv", "svar.xlsx", "fritekst.csv", "fritekst.xlsx"):
+        assert f'/resultater/{data.round_id}/{name}"' in html
     small = get(quality, f"/resultater/{data.round_id}/last-ned?enhet={data.units['Lillehjem']}")
-    assert "svar.csv" not in small.get_data(as_text=True)
+    assert f'/resultater/{data.round_id}/svar.csv"' in small.get_data(as_text=True)
 
 
 def test_report_shows_tables_and_holds_back_small_groups(
