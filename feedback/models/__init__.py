@@ -18,6 +18,7 @@ from feedback.models.results import (
     AnswerTally,
     ApiToken,
     Evaluation,
+    PaddingCheck,
     ResponseTally,
 )
 from feedback.models.survey import (
@@ -51,6 +52,7 @@ __all__ = [
     "AnswerTally",
     "ApiToken",
     "Evaluation",
+    "PaddingCheck",
     "ResponseTally",
     "AccessCode",
     "Answer",
