@@ -107,9 +107,7 @@ class PaddingCheck(Base):
     """
 
     __tablename__ = "padding_check"
-    __table_args__ = (
-        sa.CheckConstraint(in_list("reason", PADDING_REASONS), name="known_reason"),
-    )
+    __table_args__ = (sa.CheckConstraint(in_list("reason", PADDING_REASONS), name="known_reason"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(
