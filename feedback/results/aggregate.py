@@ -52,7 +52,8 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.results import ANSWERED, NO_UNIT
-from feedback.results.suppression import suppress_row, suppress_tree
+from feedback.results import padding
+from feedback.results.suppression import TreeResult, suppress_row, suppress_tree
 
 DONT_KNOW = answering.DONT_KNOW
 #: Kinds a selection can filter on ("any choice question").
@@ -146,12 +147,17 @@ def allowed(
     units: Units,
     k: int,
     filter_question: Question | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> bool:
-    """Whether a selection may be shown, judged from the whole round's cells (see module)."""
+    """Whether a selection may be shown, judged from the whole round's cells (see module).
+    ``held``: units held back for padding (padding.held_units), hidden in the unit tree."""
     total = sum(cells.values())
     if total == 0:
         return True  # nothing to show, and "nobody answered" discloses no one
     if total < k:
+        return False
+    tree = _unit_tree(cells, units, k, held) if held or selection.unit_id is not None else None
+    if tree is not None and tree.total_hidden:
         return False
     wanted_units = units.subtree(selection.unit_id) if selection.unit_id is not None else None
     wanted_cell = _filter_cell(selection, filter_question)
@@ -173,15 +179,8 @@ def allowed(
         return True
     if 0 < n < k:
         return False
-    if "unit" in filters:
-        own: dict[int, int] = defaultdict(int)
-        for (unit_key, _c, _a), count in cells.items():
-            own[unit_key] += count
-        for unit in units.order:
-            own.setdefault(unit, 0)
-        parent = {u: units.parent.get(u) for u in own}
-        if selection.unit_id in suppress_tree(own, parent, k).hidden_units:
-            return False
+    if "unit" in filters and tree is not None and selection.unit_id in tree.hidden_units:
+        return False
     for name, index, wanted in (("channel", 1, selection.channel), ("answer", 2, wanted_cell)):
         if name in filters:
             row: dict[str | None, int] = defaultdict(int)
@@ -195,6 +194,17 @@ def allowed(
     # answer" numbers together (and a shown zero) can give away a small "unit × channel ×
     # answer" cell.
     return len(filters) < 2 or not any(0 < count < k for count in cells.values())
+
+
+def _unit_tree(cells: Mapping[Cell, int], units: Units, k: int, held: frozenset[int]) -> TreeResult:
+    """The unit tree's suppression for a round's cells (each unit's own answers)."""
+    own: dict[int, int] = defaultdict(int)
+    for (unit_key, _c, _a), count in cells.items():
+        own[unit_key] += count
+    for unit in units.order:
+        own.setdefault(unit, 0)
+    parent = {u: units.parent.get(u) for u in own}
+    return suppress_tree(own, parent, k, held)
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -639,14 +649,15 @@ def round_results(
     filter_question = _filter_question(round_, selection)
     if selection.question_id is not None and filter_question is None:
         selection = selection.without_answer()
-    shown = allowed(counts.cells, selection, units, k, filter_question)
+    held = padding.held_units(round_)
+    shown = allowed(counts.cells, selection, units, k, filter_question, held)
     n = _selected(counts.cells, selection, units, filter_question) if shown else None
     numbering = answering.numbering(round_)
     questions = []
     for question in round_.questions:
         cells = counts.question_cells.get(question.id, {})
         answered = _selected(cells, selection, units, filter_question)
-        question_shown = shown and allowed(cells, selection, units, k, filter_question)
+        question_shown = shown and allowed(cells, selection, units, k, filter_question, held)
         questions.append(
             question_result(
                 question,
@@ -684,10 +695,13 @@ class UnitRow:
     depth: int
     #: None when held back.
     n: int | None
+    #: Held back for padding (the unit itself, not one hidden around it).
+    held: bool = False
 
 
 def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRow]:
-    """Responses per unit (each with the units below it), as the unit tree shows them."""
+    """Responses per unit (each with the units below it), as the unit tree shows them, with
+    units held back for padding (padding.held_units) hidden."""
     own: dict[int, int] = defaultdict(int)
     for unit_key, n in db.session.execute(
         sa.select(ResponseTally.unit_key, sa.func.sum(ResponseTally.n))
@@ -698,13 +712,13 @@ def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRo
     for unit in units.order:
         own.setdefault(unit, 0)
     parent = {u: units.parent.get(u) for u in own}
-    hidden = suppress_tree(own, parent, k).hidden_units
+    held = padding.held_units(round_)
+    hidden = suppress_tree(own, parent, k, held).hidden_units
     rows = []
     for unit in units.order:
         n = sum(own[u] for u in units.subtree(unit))
-        rows.append(
-            UnitRow(unit, units.names[unit], units.depth[unit], None if unit in hidden else n)
-        )
+        shown = None if unit in hidden else n
+        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], shown, unit in held))
     return rows
 
 
