@@ -137,10 +137,14 @@ def warnings(round_: SurveyRound) -> list[PaddingWarning]:
     return found
 
 
+def holds_back() -> bool:
+    """Units under a warning are held back (HOLD_PADDED_UNITS: always, outside tests)."""
+    return bool(current_app.config["HOLD_PADDED_UNITS"])
+
+
 def held_units(round_: SurveyRound) -> frozenset[int]:
-    """Units held back in results: under a warning the quality group has not checked (with
-    HOLD_PADDED_UNITS, always on outside tests)."""
-    if not current_app.config["HOLD_PADDED_UNITS"]:
+    """Units held back in results: under a warning the quality group has not checked."""
+    if not holds_back():
         return frozenset()
     return frozenset(w.unit_id for w in warnings(round_) if not w.checked)
 
