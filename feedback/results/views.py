@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback.access import role_required, signed_in_user
 from feedback.extensions import db
 from feedback.i18n import current_language
+from feedback.models import SurveyRound
 from feedback.results import access, aggregate, comparison, figures, padding, texts
 from feedback.results.forms import read_selection, requested_unit, selection_form
-from feedback.models import SurveyRound
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
 bp = Blueprint("results", __name__)
