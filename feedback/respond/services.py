@@ -34,6 +34,7 @@ from feedback.models import (
     SurveySeries,
     Unit,
     UsedFormToken,
+    User,
 )
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS, random_token
@@ -727,6 +728,18 @@ def _store_failed(error: Exception) -> NoReturn:
 
 
 # --- fieldwork ---------------------------------------------------------------------------------
+
+
+def set_codes_only(round_: SurveyRound, unit: Unit, on: bool, actor: User | None) -> bool:
+    """Take answers about a unit only with access codes made for it (or by link again); for
+    every round, since it is the unit's setting. Logged on the round it was set from. Returns
+    whether anything changed."""
+    if unit.codes_only == on:
+        return False
+    unit.codes_only = on
+    designer.log_round(round_, actor, "round.codes_only", unit=unit.name, codes_only=on)
+    db.session.flush()
+    return True
 
 
 @dataclass
