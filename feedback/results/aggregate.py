@@ -702,6 +702,19 @@ class UnitRow:
 def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRow]:
     """Responses per unit (each with the units below it), as the unit tree shows them, with
     units held back for padding (padding.held_units) hidden."""
+    own, parent = _own_counts(round_, units)
+    held = padding.held_units(round_)
+    hidden = suppress_tree(own, parent, k, held).hidden_units
+    rows = []
+    for unit in units.order:
+        n = sum(own[u] for u in units.subtree(unit))
+        shown = None if unit in hidden else n
+        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], shown, unit in held))
+    return rows
+
+
+def _own_counts(round_: SurveyRound, units: Units) -> tuple[dict[int, int], dict[int, int | None]]:
+    """Each unit's own responses (NO_UNIT for none given), and each unit's parent."""
     own: dict[int, int] = defaultdict(int)
     for unit_key, n in db.session.execute(
         sa.select(ResponseTally.unit_key, sa.func.sum(ResponseTally.n))
@@ -711,15 +724,17 @@ def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRo
         own[unit_key] = int(n)
     for unit in units.order:
         own.setdefault(unit, 0)
-    parent = {u: units.parent.get(u) for u in own}
+    return own, {u: units.parent.get(u) for u in own}
+
+
+def total_held_back(round_: SurveyRound, units: Units, k: int) -> bool:
+    """The round's total is held back: units held back for padding hold all that could be
+    shown (see suppression.suppress_tree)."""
     held = padding.held_units(round_)
-    hidden = suppress_tree(own, parent, k, held).hidden_units
-    rows = []
-    for unit in units.order:
-        n = sum(own[u] for u in units.subtree(unit))
-        shown = None if unit in hidden else n
-        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], shown, unit in held))
-    return rows
+    if not held:
+        return False
+    own, parent = _own_counts(round_, units)
+    return suppress_tree(own, parent, k, held).total_hidden
 
 
 def responses_per_channel(round_: SurveyRound, k: int) -> list[tuple[str, int | None]]:

@@ -35,12 +35,17 @@ def helpers() -> dict[str, object]:
 def index() -> str:
     scope = access.current_scope()
     rounds = access.rounds_with_results(scope.organisation)
-    totals = comparison.totals(rounds)
+    units = aggregate.units_of(scope.organisation)
+    k = scope.organisation.min_group_size
+    totals: dict[int, int | None] = dict(comparison.totals(rounds))
+    for round_ in rounds:
+        if totals.get(round_.id) and aggregate.total_held_back(round_, units, k):
+            totals[round_.id] = None  # held back for padding
     return render_template(
         "results/index.html",
         rounds=rounds,
         totals=totals,
-        k=scope.organisation.min_group_size,
+        k=k,
         status_labels=ROUND_STATUS_LABELS,
     )
 

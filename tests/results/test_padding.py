@@ -270,3 +270,14 @@ def test_the_whole_round_is_held_back_when_the_padded_unit_is_all_there_is(
         round_ = the_round(place)
         units = aggregate.units_of(round_.series.organisation)
         assert not aggregate.round_results(round_, Selection(), units).shown
+
+
+def test_the_round_list_holds_back_a_total_that_is_all_padding(
+    app: Flask, results_place: ResultsPlace, results_client: Client, on_day: Any
+) -> None:
+    place = results_place
+    with app.app_context():
+        store_many(place.round_id, K + 1, {"listened": "2"}, unit=place.units["Tunet"])
+    html = results_client("kari").get("/resultater/").get_data(as_text=True)
+    row = html.split(f'href="/resultater/{place.round_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "too-few" in row and f">{K + 1}<" not in row
