@@ -208,9 +208,13 @@ def test_a_manager_sees_that_a_unit_is_held_back_but_not_when_or_how(
         ).status_code
         == 404
     )
+    # The overview says so too, under the unit they lead.
+    overview = text_of(leder.get("/leder/").get_data(as_text=True))
+    assert "holdes tilbake på grunn av uvanlig mange svar" in overview
     # A manager of other units is not told about it.
     rusleder = results_client("rusleder")
     assert MANAGER_NOTE not in text_of(rusleder.get(place.url()).get_data(as_text=True))
+    assert "uvanlig mange svar" not in text_of(rusleder.get("/leder/").get_data(as_text=True))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PaddingCheck)) == 0
 
