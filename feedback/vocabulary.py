@@ -113,6 +113,8 @@ AUDIT_LABELS = {
     "round.kiosk": _l("Kiosk started"),
     "round.codes": _l("Access codes made"),
     "round.code_access": _l("Who can answer changed"),
+    "round.codes_only": _l("Svar bare med kode endret for et tjenestested"),
+    "padding.checked": _l("Advarsel om uvanlig mange svar kontrollert"),
     "page.add": _l("Page added"),
     "page.update": _l("Page changed"),
     "page.move": _l("Page moved"),

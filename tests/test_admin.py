@@ -367,3 +367,54 @@ def test_password_link_with_mail_off_is_shown_once_and_ends_sessions(
     with app.app_context():
         actions = set(db.session.scalars(sa.select(AuditEvent.action)))
         assert {"account.password_link", "account.password_reset"} <= actions
+
+
+def test_people_served_and_codes_only_are_saved_and_logged(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int]
+) -> None:
+    url = f"/admin/enheter/{org_ids['housing']}"
+    data = {
+        "name": "Solsiden bofellesskap",
+        "kind": "housing",
+        "parent_id": org_ids["top"],
+        "active": "y",
+        "people_served": " 12 ",
+        "codes_only": "y",
+    }
+    assert post_form(admin, url, data).status_code == 302
+    with app.app_context():
+        unit = db.session.get(Unit, org_ids["housing"])
+        assert (unit.people_served, unit.codes_only) == (12, True)
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "unit.update")
+        ).one()
+        assert event.details["changed"]["people_served"] == [None, 12]
+    assert 'value="12"' in admin.get(url).get_data(as_text=True)
+    # Empty means "not known" again.
+    assert post_form(admin, url, {**data, "people_served": "", "codes_only": ""}).status_code == 302
+    with app.app_context():
+        unit = db.session.get(Unit, org_ids["housing"])
+        assert (unit.people_served, unit.codes_only) == (None, False)
+
+
+@pytest.mark.parametrize("typed", ["-3", "1,5", "tolv", "12 personer", "1234567890"])
+def test_bad_people_served_is_refused_at_the_field_and_kept(
+    app: Flask, admin: FlaskClient, org_ids: dict[str, int], typed: str
+) -> None:
+    url = f"/admin/enheter/{org_ids['housing']}"
+    data = {
+        "name": "Solsiden bofellesskap",
+        "kind": "housing",
+        "parent_id": org_ids["top"],
+        "active": "y",
+        "people_served": typed,
+    }
+    response = post_form(admin, url, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="people_served-error"' in html
+    assert "Skriv et helt tall" in html
+    assert 'href="#people_served"' in html
+    assert f'value="{typed}"' in html
+    with app.app_context():
+        assert db.session.get(Unit, org_ids["housing"]).people_served is None

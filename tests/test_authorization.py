@@ -692,6 +692,11 @@ ROUTES: dict[str, Route] = {
         post=row(LOGIN, 302, 302, 404, 404),
         attack=form(requires_code="y"),
     ),
+    "fieldwork.codes_only": Route(
+        at(round_id="open_round", unit_id="unit_b"),
+        post=row(LOGIN, 302, 302, 404, 404),
+        attack=form(bare_kode="1"),
+    ),
     "fieldwork.code_cards": Route(at(round_id="open_round", batch="batch"), get=EDIT_OBJ),
     "fieldwork.paper": Route(at(round_id="open_round"), get=READ_OBJ),
     "fieldwork.enter_paper": Route(
@@ -722,6 +727,12 @@ ROUTES: dict[str, Route] = {
         at(round_id="open_round"),
         post=row(LOGIN, 404, 302, 404, 404),
         attack=lambda w: {"svar": w.text_answer, "hele": "1"},
+    ),
+    # Six answers at Alfaheimen on the day the round opened: a padding warning to check.
+    "results.check_padding": Route(
+        at(round_id="open_round"),
+        post=row(LOGIN, 404, 302, 404, 404),
+        attack=lambda w: {"advarsel": f"{w.unit_a}:spike:{today().isoformat()}"},
     ),
     "exports.downloads": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "exports.report": Route(at(round_id="open_round"), get=STAFF_OBJ),

@@ -91,6 +91,33 @@ class UnitForm(Form):
         default=True,
         description=_l("Units no longer in use keep their history but get no new answers."),
     )
+    #: Text, not IntegerField: a message of our own for "12 personer", "-3" or "1,5".
+    people_served = StringField(
+        _l("Antall personer tjenestestedet gir tilbud til"),
+        filters=[strip],
+        description=_l(
+            "Omtrent hvor mange som får tilbud her. La feltet stå tomt hvis du ikke vet."
+            " Flere svar enn dette, eller et lite tjenestested, kan bety at noen har fylt"
+            " inn svar for andre."
+        ),
+        validators=[Length(max=9, message=_l("Skriv et helt tall, for eksempel 12."))],
+    )
+    codes_only = BooleanField(
+        _l("Svar bare med kode"),
+        description=_l(
+            "Svar om dette stedet tas bare imot med en svarkode laget for stedet, ikke via"
+            " lenke eller kiosk."
+        ),
+    )
+
+    def validate_people_served(self, field: StringField) -> None:
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("Skriv et helt tall, for eksempel 12."))
+
+    @property
+    def people_served_number(self) -> int | None:
+        """The validated number of people served; None when left empty (not known)."""
+        return int(self.people_served.data) if self.people_served.data else None
 
     def set_parents(self, tree: list[tuple[Unit, int]]) -> None:
         self.parent_id.choices = options(

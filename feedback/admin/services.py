@@ -106,9 +106,19 @@ def update_unit(
     kind: str,
     parent_id: int | None,
     active: bool,
+    people_served: int | None,
+    codes_only: bool,
 ) -> None:
     _check_unit(organisation, unit, name, parent_id)
-    changed = audit.apply_changes(unit, name=name, kind=kind, parent_id=parent_id, active=active)
+    changed = audit.apply_changes(
+        unit,
+        name=name,
+        kind=kind,
+        parent_id=parent_id,
+        active=active,
+        people_served=people_served,
+        codes_only=codes_only,
+    )
     if changed:
         db.session.flush()
         audit.record(organisation, actor, "unit.update", name, changed=changed)

@@ -93,6 +93,8 @@ def edit_unit(unit_id: int) -> Response | str:
             "kind": unit.kind,
             "parent_id": unit.parent_id or TOP_LEVEL,
             "active": unit.active,
+            "people_served": "" if unit.people_served is None else str(unit.people_served),
+            "codes_only": unit.codes_only,
         }
     )
     form.set_parents([(u, d) for u, d in services.unit_tree(organisation) if u.id != unit.id])
@@ -107,6 +109,8 @@ def edit_unit(unit_id: int) -> Response | str:
                 kind=form.kind.data or "other",
                 parent_id=form.parent_id.data or None,
                 active=form.active.data,
+                people_served=form.people_served_number,
+                codes_only=form.codes_only.data,
             ),
             _("The changes were saved."),
             url_for("admin.list_units"),

@@ -27,7 +27,7 @@ from feedback.models import ResponseTally, SurveyRound
 from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS
 from feedback.respond.services import organisation_of, units_to_choose
-from feedback.results import aggregate
+from feedback.results import aggregate, padding
 from feedback.results.access import ResultsScope
 from feedback.results.suppression import shown_total
 
@@ -129,9 +129,10 @@ def _for_manager(
         own[key] += n
     # Unit × channel only when no non-empty cell of the round is small: then nothing shown
     # can be subtracted down to a small group (aggregate.allowed asks the same of two filters).
-    cells_shown = not any(0 < n < k for n in cells.values())
+    held = padding.held_units(round_)
+    cells_shown = not held and not any(0 < n < k for n in cells.values())
     rows = []
-    for unit_row in aggregate.unit_rows(own, units, k):
+    for unit_row in aggregate.unit_rows(own, units, k, held):
         if unit_row.unit_id not in scope.unit_ids:
             continue
         row_cells: dict[str, int] = {}

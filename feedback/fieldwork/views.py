@@ -23,6 +23,7 @@ from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.respond import services
+from feedback.results import padding
 from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
 
@@ -79,12 +80,40 @@ def answering_minutes(round_: SurveyRound) -> int:
 def links(round_id: int) -> str:
     round_ = _running(round_id)
     units = services.units_to_choose(round_)
+    k = round_.series.organisation.min_group_size
     return render_template(
         "fieldwork/links.html",
         round=round_,
         general=public_url(round_),
         unit_links=[(unit, public_url(round_, unit)) for unit in units],
+        suggestions=padding.codes_only_suggestions(units, k),
+        action_form=ActionForm(),
     )
+
+
+@bp.route("/<int:round_id>/lenker/<int:unit_id>/bare-kode", methods=["POST"])
+@edit_access
+def codes_only(round_id: int, unit_id: int) -> Response:
+    """Turn "answers only with codes" on or off for a unit (one click from the links page)."""
+    round_ = _running(round_id)
+    unit = services.unit_of(round_, unit_id)
+    if unit is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("bare_kode") == "1"
+    if services.set_codes_only(round_, unit, on, signed_in_user()):
+        db.session.commit()
+    flash(
+        _(
+            "%(unit)s tar nå bare imot svar med kode. Lag koder for stedet under Svarkoder.",
+            unit=unit.name,
+        )
+        if on
+        else _("%(unit)s tar nå imot svar via lenke igjen.", unit=unit.name),
+        "success",
+    )
+    return redirect(url_for("fieldwork.links", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/plakat")

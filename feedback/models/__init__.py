@@ -19,6 +19,7 @@ from feedback.models.results import (
     AnswerTally,
     ApiToken,
     Evaluation,
+    PaddingCheck,
     ResponseTally,
 )
 from feedback.models.survey import (
@@ -52,6 +53,7 @@ __all__ = [
     "AnswerTally",
     "ApiToken",
     "Evaluation",
+    "PaddingCheck",
     "ResponseTally",
     "AccessCode",
     "Answer",

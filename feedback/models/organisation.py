@@ -76,6 +76,9 @@ class Unit(Base):
         sa.UniqueConstraint("organisation_id", "name"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         sa.CheckConstraint(in_list("kind", UNIT_KINDS), name="known_kind"),
+        sa.CheckConstraint(
+            "people_served IS NULL OR people_served >= 0", name="people_served_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +95,12 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(sa.String(30), default="other", server_default="other")
     #: Inactive units keep their history but take no new answers or reports.
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    #: How many people the unit offers a service to; None when not known. More responses than
+    #: this, or a unit this small, is a sign of padding (feedback.results.padding).
+    people_served: Mapped[int | None]
+    #: Answers about this unit are taken only with an access code made for it (and on paper,
+    #: entered by the quality group): no link, unit link or kiosk can pad it.
+    codes_only: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="units")

@@ -27,6 +27,9 @@ NO_UNIT = 0
 ANSWERED = "*"
 
 ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
+#: Why a unit's results may be padded (feedback.results.padding): more responses than people
+#: served, or one day with unusually many responses.
+PADDING_REASONS = ("population", "spike")
 
 
 class ResponseTally(Base):
@@ -94,6 +97,35 @@ class Evaluation(Base):
 
     round: Mapped[SurveyRound] = relationship()
     changed_by: Mapped[User | None] = relationship()
+
+
+class PaddingCheck(Base):
+    """The quality group has looked at a padding warning: the unit is shown again.
+
+    A check holds for the count it was made at: more responses than that (on that day, for a
+    spike) raise the warning again, so padding after a check is caught too.
+    """
+
+    __tablename__ = "padding_check"
+    __table_args__ = (sa.CheckConstraint(in_list("reason", PADDING_REASONS), name="known_reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"))
+    #: One of PADDING_REASONS.
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    #: The day of a spike; None for "more responses than people served".
+    day: Mapped[date | None]
+    #: The unit's responses (that day, for a spike) when it was checked.
+    responses: Mapped[int]
+    checked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    checked_by: Mapped[User | None] = relationship()
 
 
 class ActionPoint(Base):

@@ -17,8 +17,8 @@ everything in it is in order: the form token, the answers (answering.step, as th
 them), the unit and the language are read as respond.views reads them, services.store stores
 them, and the answer is the views' redirect to the thank-you page with the headers Flask's
 hooks add. Anything else (a problem to show, a used token, a round that changed, a failed
-store, a session cookie, a kiosk, an access code, any other page) goes on to Flask with the same
-body, which answers it as before.
+store, a session cookie, a kiosk, an access code, a unit that takes answers only with a code,
+any other page) goes on to Flask with the same body, which answers it as before.
 
 Nothing about respondents is kept: only blank pages and their headers.
 """
@@ -213,12 +213,15 @@ class Front:
             answered, unit = services.unit_answered(units, form.get(services.UNIT_FIELD, ""))
             if not answered:
                 return None
+        channel = "unit_link" if unit_id else "link"
+        if services.code_needed(unit, channel):
+            return None  # Flask asks for a code, with its message
         try:
             services.store(
                 round_,
                 step.answers,
                 unit=unit,
-                channel="unit_link" if unit_id else "link",
+                channel=channel,
                 nonce=form_token.nonce,
             )
         except services.RoundChanged:

@@ -33,6 +33,7 @@ from feedback.models import (
     SurveySeries,
     Unit,
     UsedFormToken,
+    User,
 )
 from feedback.models.base import today
 from feedback.models.survey import random_token
@@ -77,6 +78,20 @@ class StoreFailed(Exception):
     """The database did not take the answers; the respondent may try again."""
 
 
+#: What a respondent reads where a place takes answers only with an access code.
+CODES_ONLY = _l(
+    "Dette stedet tar bare imot svar med svarkode. Har du fått et kort med en kode, kan du"
+    " skrive den inn her. Spør de ansatte eller kvalitetsgruppen hvis du ikke har fått en kode."
+)
+
+
+class CodeNeeded(NotAccepted):
+    """The answers are about a codes-only unit and came without a code made for it."""
+
+    def __init__(self) -> None:
+        super().__init__(CODES_ONLY)
+
+
 class RoundChanged(NotAccepted):
     """The round changed after the answers were checked against it: nothing was stored. Check
     them again against the round as it is now (``questionnaire(…, recheck=True)``); what
@@ -111,6 +126,7 @@ _LOOKUP = (
         *(_ROUND.c[column.key] for column in _STATE),
         _UNIT.c.id.label("unit_id"),
         _UNIT.c.name.label("unit_name"),
+        _UNIT.c.codes_only.label("unit_codes_only"),
     )
     .select_from(
         _ROUND.join(_SERIES, _SERIES.c.id == _ROUND.c.series_id).outerjoin(
@@ -171,6 +187,8 @@ class UnitChoice:
 
     id: int
     name: str
+    #: Answers about it need an access code made for it (Unit.codes_only).
+    codes_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,11 @@ def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
         return None
     first = rows[0]
     state = tuple(first[: len(_STATE)])
-    units = [UnitChoice(row.unit_id, row.unit_name) for row in rows if row.unit_id is not None]
+    units = [
+        UnitChoice(row.unit_id, row.unit_name, bool(row.unit_codes_only))
+        for row in rows
+        if row.unit_id is not None
+    ]
     if not _schedule_due(first.status, first.opens_on, first.closes_on):
         round_ = kept.questionnaire.round if kept is not None else None
         if round_ is None or round_state(round_) != state:
@@ -571,6 +593,20 @@ def find_code(text: str) -> AccessCode | None:
 
 # --- storing -----------------------------------------------------------------------------------
 
+#: Channels that may store answers about a codes-only unit: a code (made for that unit), and
+#: paper forms, typed in by the quality group or an administrator (fieldwork edit access).
+CODED_CHANNELS = writes.CODED_CHANNELS
+
+
+def code_needed(
+    unit: Unit | UnitChoice | None, channel: str, code_unit_id: int | None = None
+) -> bool:
+    """True when answers about ``unit`` may not be stored this way: the unit takes answers
+    only with an access code made for it (Unit.codes_only), and this is no such code."""
+    if unit is None or not unit.codes_only or channel == "paper":
+        return False
+    return not (channel == "code" and code_unit_id == unit.id)
+
 
 def rows_to_store(
     round_: SurveyRound,
@@ -623,9 +659,19 @@ def store(
 
     Raises AlreadySent when the token was used (double-click, reload, replay or a second
     request that ran at the same time), RoundChanged when the round is no longer as the
-    answers were checked against, NotAccepted when the code is used up, and StoreFailed when
-    the database fails.
+    answers were checked against, CodeNeeded when the unit takes answers only with a code made
+    for it, NotAccepted when the code is used up, and StoreFailed when the database fails. (The
+    write itself refuses a codes-only unit without a code, as a changed round, so a kept copy
+    that does not know yet that the unit became codes-only stores nothing.)
     """
+    if unit is not None and unit.codes_only:
+        code_unit = (
+            db.session.scalar(sa.select(AccessCode.unit_id).where(AccessCode.code == code))
+            if code
+            else None
+        )
+        if code_needed(unit, channel, code_unit):
+            raise CodeNeeded()
     # Everything is worked out before the first write: on SQLite the write lock is held from
     # the first INSERT to the commit, and other workers wait for it.
     rows = rows_to_store(round_, answers, unit, channel)
@@ -685,3 +731,15 @@ def _store_failed(error: Exception) -> NoReturn:
 
 
 # --- fieldwork ---------------------------------------------------------------------------------
+
+
+def set_codes_only(round_: SurveyRound, unit: Unit, on: bool, actor: User | None) -> bool:
+    """Take answers about a unit only with access codes made for it (or by link again); for
+    every round, since it is the unit's setting. Logged on the round it was set from. Returns
+    whether anything changed."""
+    if unit.codes_only == on:
+        return False
+    unit.codes_only = on
+    designer.log_round(round_, actor, "round.codes_only", unit=unit.name, codes_only=on)
+    db.session.flush()
+    return True

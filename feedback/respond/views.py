@@ -104,8 +104,8 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
         choose_unit=len(units) > 1,
         units=units,
     )
-    if round_.requires_code:
-        return _code_needed(round_)
+    if round_.requires_code or services.code_needed(mode.unit, "link"):
+        return _code_needed(round_, codes_only=not round_.requires_code)
     return _answer(mode)
 
 
@@ -117,8 +117,8 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
     unit = next((u for u in found.units if u.id == unit_id), None)
     if unit is None:
         abort(404)
-    if round_.requires_code:
-        return _code_needed(round_)
+    if round_.requires_code or services.code_needed(unit, "unit_link"):
+        return _code_needed(round_, codes_only=not round_.requires_code)
     mode = Mode(
         round_,
         "unit_link",
@@ -148,9 +148,16 @@ def thanks(token: str) -> str:
 # --- access codes ------------------------------------------------------------------------------
 
 
-def _code_needed(round_: SurveyRound) -> str:
+def _code_needed(round_: SurveyRound, *, codes_only: bool = False) -> str:
+    """The code page for a round that needs a code, or (``codes_only``) for a unit that takes
+    answers only with a code made for it."""
     return render_public(
-        "respond/code.html", language_links("respond.code"), round=round_, typed="", error=None
+        "respond/code.html",
+        language_links("respond.code"),
+        round=round_,
+        typed="",
+        error=None,
+        codes_only=services.CODES_ONLY if codes_only else None,
     )
 
 
@@ -229,6 +236,8 @@ def _kiosk_or_404(key: str) -> services.Kiosk:
 @_again_if_changed
 def kiosk(key: str) -> Response | str | tuple[str, int]:
     kiosk = _kiosk_or_404(key)
+    if services.code_needed(kiosk.unit, "kiosk"):
+        return _code_needed(kiosk.round, codes_only=True)
     units = services.units_to_choose(kiosk.round)
     mode = Mode(
         kiosk.round,
@@ -380,6 +389,9 @@ def _chosen_unit(
         return mode.unit, None
     value = form.get(UNIT_FIELD, "")
     answered, unit = services.unit_answered(mode.units, value)
+    if answered and services.code_needed(unit, mode.channel):
+        # Chosen from a list, so never a code made for it: a codes-only unit asks for one.
+        return None, services.CODES_ONLY
     if answered:
         return unit, None
     leaving_first = form.get("side", "0") == "0" and form.get("nav", "next") == "next"

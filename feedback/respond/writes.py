@@ -4,7 +4,8 @@ SQL on the driver's connection (sqlite3 or psycopg) that the caller gives.
 This is the one write every respondent makes, so it skips statement building and SQLAlchemy's
 execution layer, and asks the database as little as it can. It also checks that the round still
 has the state the answers were checked against (``Rows.state``: the revision of its
-questionnaire, its status, dates and code requirement), so the answers can be checked against a
+questionnaire, its status, dates and code requirement, and that the unit does not take answers
+only with a code unless one is used), so the answers can be checked against a
 copy of the round kept by the worker (respond.cache) without asking the database first:
 
 - PostgreSQL: one statement, so one round trip, and atomic by itself: ``write_alone`` runs it
@@ -76,10 +77,20 @@ def write_alone(connection: Any, nonce: str, rows: Rows) -> Outcome:
 
 
 _STATE_KEYS = ("round_id", "revision", "status", "opens_on", "closes_on", "requires_code")
+#: Channels that may store answers about a codes-only unit (respond.services.code_needed
+#: checks that a code was made for the unit).
+CODED_CHANNELS = ("code", "paper")
 
 
 def _state(rows: Rows) -> dict[str, object]:
-    return dict(zip(_STATE_KEYS, rows.state, strict=True))
+    """What the round must still be, and the unit: a codes-only unit takes no answers but by a
+    code or on paper (a unit made codes-only after the answers were checked counts as a
+    changed round)."""
+    return {
+        **dict(zip(_STATE_KEYS, rows.state, strict=True)),
+        "unit_id": rows.response["unit_id"],
+        "coded": rows.response["channel"] in CODED_CHANNELS,
+    }
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -91,6 +102,9 @@ WITH same_round AS (
     AND opens_on IS NOT DISTINCT FROM %(opens_on)s::date
     AND closes_on IS NOT DISTINCT FROM %(closes_on)s::date
     AND requires_code = %(requires_code)s
+    AND NOT EXISTS (
+        SELECT 1 FROM unit WHERE unit.id = %(unit_id)s AND unit.codes_only AND NOT %(coded)s
+    )
 ), new_token AS (
     INSERT INTO used_form_token (nonce, used_on)
     SELECT %(nonce)s, %(submitted_on)s FROM same_round
@@ -146,6 +160,8 @@ _SQLITE_ROUND = (
     "SELECT 1 FROM survey_round WHERE id = :round_id AND revision = :revision"
     " AND status = :status AND opens_on IS :opens_on AND closes_on IS :closes_on"
     " AND requires_code = :requires_code"
+    " AND NOT EXISTS (SELECT 1 FROM unit WHERE unit.id = :unit_id AND unit.codes_only"
+    " AND NOT :coded)"
 )
 _SQLITE_CODE = (
     "UPDATE access_code SET used = 1 WHERE code = :code AND round_id = :round_id AND NOT used"

@@ -52,7 +52,8 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.results import ANSWERED, NO_UNIT
-from feedback.results.suppression import suppress_row, suppress_tree
+from feedback.results import padding
+from feedback.results.suppression import TreeResult, suppress_row, suppress_tree
 
 DONT_KNOW = answering.DONT_KNOW
 #: Kinds a selection can filter on ("any choice question").
@@ -146,9 +147,11 @@ def allowed(
     units: Units,
     k: int,
     filter_question: Question | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> bool:
-    """Whether a selection may be shown, judged from the whole round's cells (see module)."""
-    return Judge(cells, units, k, filter_question).allowed(selection)
+    """Whether a selection may be shown, judged from the whole round's cells (see module).
+    ``held``: units held back for padding (padding.held_units), hidden in the unit tree."""
+    return Judge(cells, units, k, filter_question, held).allowed(selection)
 
 
 class Judge:
@@ -161,26 +164,23 @@ class Judge:
         units: Units,
         k: int,
         filter_question: Question | None = None,
+        held: frozenset[int] = frozenset(),
     ) -> None:
         self.cells = cells
         self.units = units
         self.k = k
         self.filter_question = filter_question
+        self.held = held
         self.total = sum(cells.values())
-        self._hidden_units: frozenset[object] | None = None
+        self._tree: TreeResult | None = None
         self._rows: dict[int, tuple[set[str | None], bool]] = {}
         self._small_cell = any(0 < count < k for count in cells.values())
 
-    def hidden_units(self) -> frozenset[object]:
-        if self._hidden_units is None:
-            own: dict[int, int] = defaultdict(int)
-            for (unit_key, _c, _a), count in self.cells.items():
-                own[unit_key] += count
-            for unit in self.units.order:
-                own.setdefault(unit, 0)
-            parent = {u: self.units.parent.get(u) for u in own}
-            self._hidden_units = suppress_tree(own, parent, self.k).hidden_units
-        return self._hidden_units
+    def tree(self) -> TreeResult:
+        """The unit tree's suppression (each unit's own answers), with the held units."""
+        if self._tree is None:
+            self._tree = _unit_tree(self.cells, self.units, self.k, self.held)
+        return self._tree
 
     def row(self, index: int) -> tuple[set[str | None], bool]:
         """What row suppression hides among channels (index 1) or filter answers (index 2)."""
@@ -197,6 +197,8 @@ class Judge:
             return True  # nothing to show, and "nobody answered" discloses no one
         if self.total < k:
             return False
+        if self.held and self.tree().total_hidden:
+            return False
         n = _selected(self.cells, selection, self.units, self.filter_question)
         filters = selection.filters
         # An empty crossing of two filters goes through the checks below like any other:
@@ -206,7 +208,7 @@ class Judge:
             return True
         if 0 < n < k:
             return False
-        if "unit" in filters and selection.unit_id in self.hidden_units():
+        if "unit" in filters and selection.unit_id in self.tree().hidden_units:
             return False
         wanted_cell = _filter_cell(selection, self.filter_question)
         for name, index, wanted in (
@@ -222,6 +224,17 @@ class Judge:
         # "channel × answer" numbers together (and a shown zero) can give away a small
         # "unit × channel × answer" cell.
         return len(filters) < 2 or not self._small_cell
+
+
+def _unit_tree(cells: Mapping[Cell, int], units: Units, k: int, held: frozenset[int]) -> TreeResult:
+    """The unit tree's suppression for a round's cells (each unit's own answers)."""
+    own: dict[int, int] = defaultdict(int)
+    for (unit_key, _c, _a), count in cells.items():
+        own[unit_key] += count
+    for unit in units.order:
+        own.setdefault(unit, 0)
+    parent = {u: units.parent.get(u) for u in own}
+    return suppress_tree(own, parent, k, held)
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -676,14 +689,15 @@ def round_results(
     filter_question = _filter_question(round_, selection)
     if selection.question_id is not None and filter_question is None:
         selection = selection.without_answer()
-    shown = allowed(counts.cells, selection, units, k, filter_question)
+    held = padding.held_units(round_)
+    shown = allowed(counts.cells, selection, units, k, filter_question, held)
     n = _selected(counts.cells, selection, units, filter_question) if shown else None
     numbering = answering.numbering(round_)
     questions = []
     for question in round_.questions:
         cells = counts.question_cells.get(question.id, {})
         answered = _selected(cells, selection, units, filter_question)
-        question_shown = shown and allowed(cells, selection, units, k, filter_question)
+        question_shown = shown and allowed(cells, selection, units, k, filter_question, held)
         questions.append(
             question_result(
                 question,
@@ -721,10 +735,18 @@ class UnitRow:
     depth: int
     #: None when held back.
     n: int | None
+    #: Held back for padding (the unit itself, not one hidden around it).
+    held: bool = False
 
 
 def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRow]:
-    """Responses per unit (each with the units below it), as the unit tree shows them."""
+    """Responses per unit (each with the units below it), as the unit tree shows them, with
+    units held back for padding (padding.held_units) hidden."""
+    return unit_rows(_own_counts(round_), units, k, padding.held_units(round_))
+
+
+def _own_counts(round_: SurveyRound) -> dict[int, int]:
+    """Each unit's own published responses (NO_UNIT for none given)."""
     own: dict[int, int] = defaultdict(int)
     for unit_key, n in db.session.execute(
         sa.select(ResponseTally.unit_key, sa.func.sum(ResponseTally.n))
@@ -732,24 +754,41 @@ def responses_per_unit(round_: SurveyRound, units: Units, k: int) -> list[UnitRo
         .group_by(ResponseTally.unit_key)
     ):
         own[unit_key] = int(n)
-    return unit_rows(own, units, k)
+    return own
 
 
-def unit_rows(own: Mapping[int, int], units: Units, k: int) -> list[UnitRow]:
-    """Each unit's number (with the units below it) from each unit's own answers (``NO_UNIT``
-    for none given), held back by tree suppression."""
-    own = defaultdict(int, own)
+def _tree_of(own: Mapping[int, int], units: Units) -> tuple[dict[int, int], dict[int, int | None]]:
+    """Every unit's own count (0 where none) and its parent, for suppress_tree."""
+    counts: dict[int, int] = defaultdict(int, own)
     for unit in units.order:
-        own.setdefault(unit, 0)
-    parent = {u: units.parent.get(u) for u in own}
-    hidden = suppress_tree(own, parent, k).hidden_units
+        counts.setdefault(unit, 0)
+    return counts, {u: units.parent.get(u) for u in counts}
+
+
+def unit_rows(
+    own: Mapping[int, int], units: Units, k: int, held: frozenset[int] = frozenset()
+) -> list[UnitRow]:
+    """Each unit's number (with the units below it) from each unit's own answers (``NO_UNIT``
+    for none given), held back by tree suppression, with ``held`` units held back for
+    padding."""
+    counts, parent = _tree_of(own, units)
+    hidden = suppress_tree(counts, parent, k, held).hidden_units
     rows = []
     for unit in units.order:
-        n = sum(own[u] for u in units.subtree(unit))
-        rows.append(
-            UnitRow(unit, units.names[unit], units.depth[unit], None if unit in hidden else n)
-        )
+        n = sum(counts[u] for u in units.subtree(unit))
+        shown = None if unit in hidden else n
+        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], shown, unit in held))
     return rows
+
+
+def total_held_back(round_: SurveyRound, units: Units, k: int) -> bool:
+    """The round's total is held back: units held back for padding hold all that could be
+    shown (see suppression.suppress_tree)."""
+    held = padding.held_units(round_)
+    if not held:
+        return False
+    counts, parent = _tree_of(_own_counts(round_), units)
+    return suppress_tree(counts, parent, k, held).total_hidden
 
 
 def responses_per_channel(round_: SurveyRound, k: int) -> list[tuple[str, int | None]]:

@@ -20,7 +20,7 @@ from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
-from feedback.results import access, figures
+from feedback.results import access, figures, padding
 from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results, units_of
 from feedback.results.comparison import series_rounds
 
@@ -48,6 +48,8 @@ class UnitSummary:
     #: Responses in the latest round (None: too few to show).
     n: int | None
     rows: list[MeanRow] = field(default_factory=list)
+    #: The unit, or one below it, is held back for padding (results.padding).
+    held: bool = False
 
 
 @dataclass
@@ -94,6 +96,7 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
         earlier = series_rounds(latest)[:-1]
         previous = earlier[-1] if earlier else None
         everyone = _means(round_results(latest, Selection(), units, language))
+        held = padding.held_units(latest)
         for unit_id in shown_units:
             results = round_results(latest, Selection(unit_id), units, language)
             means = _means(results)
@@ -115,7 +118,15 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
                         before.get(earlier_id) if earlier_id else None,
                     )
                 )
-            summaries.append(UnitSummary(unit_id, units.names[unit_id], results.n, rows))
+            summaries.append(
+                UnitSummary(
+                    unit_id,
+                    units.names[unit_id],
+                    results.n,
+                    rows,
+                    bool(held & units.subtree(unit_id)),
+                )
+            )
 
     case_scope = deviations.scope_for(scope.organisation, current_memberships())
     deviation_summary = None

@@ -11,13 +11,19 @@ more, so that no hidden group follows by subtraction:
   own answers plus its children; a hidden unit must keep at least two hidden parts below it,
   or its number would follow from its parts.
 
+Units held back for padding (``padding.py``: a warning the quality group has not checked) are
+hidden like a small group, whatever their count, and count for nothing towards the k answers
+that the other hidden parts of their row must hold together: their answers may all be someone's
+own, known to him. When a row cannot be made safe so, the number above it is held back too; at
+the top, the total itself.
+
 Zero is shown as zero: "nobody answered here" discloses no one. A total below k hides its
 whole row. The functions are pure: they take counts and return what to hide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -37,11 +43,14 @@ def _smallest_visible(counts: Mapping[K, int], hidden: set[K]) -> K | None:
     return min(candidates)[2] if candidates else None
 
 
-def complete(counts: Mapping[K, int], hidden: set[K], k: int) -> set[K]:
+def complete(
+    counts: Mapping[K, int], hidden: set[K], k: int, weight: Mapping[K, int] | None = None
+) -> set[K]:
     """Hide more cells of a row whose total is shown until the hidden ones are safe: none, or
-    two or more holding at least k together."""
+    two or more holding at least k together (counted by ``weight`` when given)."""
+    weight = weight if weight is not None else counts
     hidden = set(hidden)
-    while hidden and (len(hidden) < 2 or sum(counts[key] for key in hidden) < k):
+    while hidden and (len(hidden) < 2 or sum(weight[key] for key in hidden) < k):
         extra = _smallest_visible(counts, hidden)
         if extra is None:
             break
@@ -68,12 +77,47 @@ class TreeResult:
     hidden_units: frozenset[Hashable]
     #: Units whose own answers (not those of the units below) are hidden.
     hidden_own: frozenset[Hashable]
+    #: The grand total is hidden too (held-back units hold all that could be shown).
+    total_hidden: bool = False
 
 
-def suppress_tree(own: Mapping[K, int], parent: Mapping[K, K | None], k: int) -> TreeResult:
+def suppress_tree(
+    own: Mapping[K, int], parent: Mapping[K, K | None], k: int, held: Collection[K] = ()
+) -> TreeResult:
     """Suppression for a tree of units, where each unit shows its own answers plus those of
     every unit below it. ``own`` holds each unit's own answers, ``parent`` each unit's parent
-    (None at the top); the top-level units form one row under the grand total."""
+    (None at the top); the top-level units form one row under the grand total. ``held``: units
+    held back for padding (see the module)."""
+    held_back: set[K] = set(held)
+    while True:
+        result, unsafe = _suppress_tree(own, parent, k, held_back)
+        if not unsafe:
+            return result
+        if None in unsafe:
+            return TreeResult(
+                frozenset(unit for unit in own if _subtotal(unit, own, parent) > 0),
+                frozenset(unit for unit, n in own.items() if n > 0),
+                total_hidden=True,
+            )
+        # A row that held-back units make unsafe: the number above it is held back too.
+        held_back |= {unit for unit in unsafe if unit is not None}
+
+
+def _subtotal(unit: K, own: Mapping[K, int], parent: Mapping[K, K | None]) -> int:
+    total = 0
+    for other, n in own.items():
+        above: K | None = other
+        while above is not None and above != unit:
+            above = parent.get(above)
+        total += n if above == unit else 0
+    return total
+
+
+def _suppress_tree(
+    own: Mapping[K, int], parent: Mapping[K, K | None], k: int, held: set[K]
+) -> tuple[TreeResult, set[K | None]]:
+    """One pass of suppress_tree: the result, and the units (None: the top) whose rows the
+    held-back units make unsafe."""
     children: dict[K | None, list[K]] = {}
     for unit in own:
         children.setdefault(parent.get(unit), []).append(unit)
@@ -88,6 +132,7 @@ def suppress_tree(own: Mapping[K, int], parent: Mapping[K, K | None], k: int) ->
 
     hidden_units: set[Hashable] = set()
     hidden_own: set[Hashable] = set()
+    unsafe: set[K | None] = set()
 
     def row_of(unit: K | None) -> dict[Hashable, int]:
         row: dict[Hashable, int] = {child: subtotal[child] for child in children.get(unit, [])}
@@ -99,13 +144,24 @@ def suppress_tree(own: Mapping[K, int], parent: Mapping[K, K | None], k: int) ->
         row = row_of(unit)
         if not row:
             return
+        # A held-back unit's own answers, and the number of a held-back unit below.
+        held_keys = {
+            key
+            for key, n in row.items()
+            if n > 0 and (key in held or (key == OWN and unit in held))
+        }
         if unit_hidden:
             # The unit's number is hidden: it must not follow from its parts either, so the
             # row keeps at least two hidden parts (or all of them), holding k or more together.
-            hidden = {key for key, n in row.items() if 0 < n < k}
+            hidden = {key for key, n in row.items() if 0 < n < k} | held_keys
             hidden = _at_least_two(row, hidden, k)
         else:
-            hidden, _ = suppress_row(row, k)
+            hidden, total_hidden = suppress_row(row, k)
+            if held_keys and not total_hidden:
+                weight = {key: 0 if key in held_keys else n for key, n in row.items()}
+                hidden = complete(row, hidden | held_keys, k, weight)
+                if len(hidden) < 2 or sum(weight[key] for key in hidden) < k:
+                    unsafe.add(unit)
         for key in hidden:
             if key == OWN:
                 hidden_own.add(unit)
@@ -115,7 +171,7 @@ def suppress_tree(own: Mapping[K, int], parent: Mapping[K, K | None], k: int) ->
             visit(child, child in hidden_units)
 
     visit(None, False)
-    return TreeResult(frozenset(hidden_units), frozenset(hidden_own))
+    return TreeResult(frozenset(hidden_units), frozenset(hidden_own)), unsafe
 
 
 def _at_least_two(row: Mapping[Hashable, int], hidden: set[Hashable], k: int) -> set[Hashable]:

@@ -9,9 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback.access import role_required
+from feedback.access import role_required, signed_in_user
+from feedback.extensions import db
 from feedback.i18n import current_language
-from feedback.results import access, aggregate, comparison, figures, texts
+from feedback.models import SurveyRound
+from feedback.results import access, aggregate, comparison, figures, padding, texts
 from feedback.results.forms import read_selection, requested_unit, selection_form
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
@@ -33,12 +35,17 @@ def helpers() -> dict[str, object]:
 def index() -> str:
     scope = access.current_scope()
     rounds = access.rounds_with_results(scope.organisation)
-    totals = comparison.totals(rounds)
+    units = aggregate.units_of(scope.organisation)
+    k = scope.organisation.min_group_size
+    totals: dict[int, int | None] = dict(comparison.totals(rounds))
+    for round_ in rounds:
+        if totals.get(round_.id) and aggregate.total_held_back(round_, units, k):
+            totals[round_.id] = None  # held back for padding
     return render_template(
         "results/index.html",
         rounds=rounds,
         totals=totals,
-        k=scope.organisation.min_group_size,
+        k=k,
         status_labels=ROUND_STATUS_LABELS,
     )
 
@@ -96,7 +103,38 @@ def round_results(round_id: int) -> str:
         scope=scope,
         query=request.args.to_dict(),
         has_previous=bool(comparison.series_rounds(round_)[:-1]),
+        padding_warnings=_padding_warnings(scope, round_),
     )
+
+
+def _padding_warnings(
+    scope: access.ResultsScope, round_: SurveyRound
+) -> list[padding.PaddingWarning]:
+    """The quality group sees every unchecked padding warning with its numbers and date. A
+    manager sees only which of their units are held back, not why in detail (the day and the
+    numbers would tell someone who padded which of his answers were noticed)."""
+    return [w for w in padding.warnings(round_) if not w.checked and scope.may_see_unit(w.unit_id)]
+
+
+@bp.route("/<int:round_id>/utfylling", methods=["POST"])
+@results_access
+def check_padding(round_id: int) -> WerkzeugResponse:
+    """The quality group has looked at a padding warning: the unit is shown again."""
+    scope = access.current_scope()
+    if not scope.everything:
+        abort(404)
+    round_ = access.get_round(scope, round_id)
+    try:
+        checked = padding.mark_checked(round_, signed_in_user(), request.form.get("advarsel", ""))
+    except padding.UnknownWarning:
+        flash(_("Fant ikke advarselen. Den kan allerede være borte."), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Advarselen for %(unit)s er merket som kontrollert.", unit=checked.unit_name),
+            "success",
+        )
+    return redirect(url_for("results.round_results", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/sammenlign")

@@ -1,0 +1,202 @@
+"""Units that take answers only with an access code (Unit.codes_only, issue 19): no link, unit
+link, unit choice or kiosk stores an answer about such a unit, in Flask or in the front
+(respond.front); a code made for the unit does, and so does paper entry by the quality group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from feedback.extensions import db
+from feedback.models import Response, Unit
+from feedback.respond import services
+from tests.conftest import login
+from tests.respond.conftest import TOKEN, Respondent, Survey
+from tests.respond.test_answering import count, page_form, round_and_unit, stored, walk_pages
+from tests.respond.test_cache import raw_update
+from tests.respond.test_cache_copies import RECHECK, at_last_page
+
+NEEDS_CODE = "Dette stedet tar bare imot svar med svarkode."
+PLACE = "Ruspoliklinikken"
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    return {"PUBLIC_RECHECK_SECONDS": RECHECK}
+
+
+def codes_only(app: Flask, survey: Survey, on: bool = True) -> None:
+    with app.app_context():
+        unit = db.session.get(Unit, survey.units[PLACE])
+        assert unit is not None
+        unit.codes_only = on
+        db.session.commit()
+
+
+def test_the_unit_link_asks_for_a_code_and_a_replayed_form_stores_nothing(
+    app: Flask, client: FlaskClient, survey: Survey
+) -> None:
+    link = survey.unit_link(PLACE)
+    # Someone got to the last page before the unit became codes-only.
+    r, pages = at_last_page(client, link, None)
+    codes_only(app, survey)
+    page = client.get(link)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert NEEDS_CODE in html
+    assert 'id="answer-form"' not in html
+    assert 'action="/kode"' in html
+    # The last page sent now gets the code page: nothing is stored.
+    r.send(pages[-1])
+    assert NEEDS_CODE in r.html
+    assert 'id="answer-form"' not in r.html
+    assert count(app, Response) == 0
+    # The other unit's link is as before.
+    assert 'id="answer-form"' in client.get(survey.unit_link("Aktivitetshuset")).get_data(
+        as_text=True
+    )
+
+
+def test_choosing_a_codes_only_unit_asks_for_a_code(
+    app: Flask, client: FlaskClient, survey: Survey
+) -> None:
+    codes_only(app, survey)
+    r = Respondent(client, survey.link).start()
+    first = walk_pages(str(survey.units[PLACE]))[0]
+    assert r.send(first).status_code == 400
+    assert NEEDS_CODE in r.html
+    # A whole questionnaire sent at once with the unit in it stores nothing either.
+    r = Respondent(client, survey.link).start()
+    pages = walk_pages(str(survey.units["Aktivitetshuset"]))
+    for answers in pages[:-1]:
+        r.send(answers)
+    data = page_form(r, pages[-1], replace={"enhet": str(survey.units[PLACE])})
+    refused = client.post(survey.link, data=data)
+    assert refused.status_code == 400
+    assert NEEDS_CODE in refused.get_data(as_text=True)
+    assert count(app, Response) == 0
+    # "I would rather not say" and the other unit still work.
+    r = Respondent(client, survey.link).start()
+    for answers in walk_pages(str(survey.units["Aktivitetshuset"])):
+        r.send(answers)
+    assert r.response.status_code == 303
+    assert [s["unit_id"] for s in stored(app)] == [survey.units["Aktivitetshuset"]]
+
+
+def test_the_front_stores_nothing_for_a_unit_made_codes_only_behind_its_copy(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    """Another worker (or a console) makes the unit codes-only: this worker's copy of the round
+    does not know yet, but the write itself refuses, and Flask asks for a code."""
+    link = survey.unit_link(PLACE)
+    client.get(link)  # the front keeps the first page
+    r, pages = at_last_page(client, link, None)
+    raw_update(app, "UPDATE unit SET codes_only = true WHERE id = :id", id=survey.units[PLACE])
+    r.send(pages[-1])
+    assert NEEDS_CODE in r.html
+    assert 'id="answer-form"' not in r.html
+    assert count(app, Response) == 0
+    # By link with the unit chosen, the same.
+    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
+    data = page_form(r, pages[-1], replace={"enhet": str(survey.units[PLACE])})
+    assert client.post(survey.link, data=data).status_code == 400
+    assert count(app, Response) == 0
+
+
+def test_the_front_hands_a_codes_only_unit_to_flask(
+    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
+) -> None:
+    codes_only(app, survey)
+    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
+    data = page_form(r, pages[-1], replace={"enhet": str(survey.units[PLACE])})
+    # Without the check in the front this would be stored there (its copy knows the unit).
+    assert client.post(survey.link, data=data).status_code == 400
+    assert count(app, Response) == 0
+
+
+def test_a_kiosk_for_a_codes_only_unit_asks_for_a_code(
+    app: Flask, client: FlaskClient, survey: Survey
+) -> None:
+    codes_only(app, survey)
+    with app.app_context():
+        round_, unit = round_and_unit(survey, PLACE)
+        key = services.kiosk_key(round_, unit, 120)
+    page = client.get(f"/kiosk/{key}")
+    assert NEEDS_CODE in page.get_data(as_text=True)
+    assert 'id="answer-form"' not in page.get_data(as_text=True)
+
+
+def test_only_a_code_made_for_the_unit_answers_about_it(
+    app: Flask, client: FlaskClient, survey: Survey
+) -> None:
+    codes_only(app, survey)
+    with app.app_context():
+        round_, unit = round_and_unit(survey, PLACE)
+        mine = services.batch_codes(round_, services.make_codes(round_, 1, unit))[0].code
+        general = services.batch_codes(round_, services.make_codes(round_, 1, None))[0].code
+        db.session.commit()
+
+    # A code for no unit lets the respondent choose, but not the codes-only unit.
+    started = client.post("/kode", data={"kode": general})
+    r = Respondent(client, "/kode/svar")
+    r.html = started.get_data(as_text=True)
+    assert r.send(walk_pages(str(survey.units[PLACE]))[0]).status_code == 400
+    assert NEEDS_CODE in r.html
+    assert count(app, Response) == 0
+
+    started = client.post("/kode", data={"kode": mine})
+    r = Respondent(client, "/kode/svar")
+    r.html = started.get_data(as_text=True)
+    for answers in walk_pages():
+        r.send(answers)
+    assert r.response.status_code == 303
+    [response] = stored(app)
+    assert (response["unit_id"], response["channel"]) == (survey.units[PLACE], "code")
+
+
+def test_store_refuses_without_a_code_made_for_the_unit(app: Flask, survey: Survey) -> None:
+    codes_only(app, survey)
+    with app.app_context():
+        round_, unit = round_and_unit(survey, PLACE)
+        other = services.batch_codes(round_, services.make_codes(round_, 1, None))[0].code
+        db.session.commit()
+        answers = {"listened": ["4"]}
+        for channel, code in (("link", None), ("unit_link", None), ("kiosk", None)):
+            with pytest.raises(services.CodeNeeded):
+                services.store(
+                    round_, answers, unit=unit, channel=channel, nonce=channel, code=code
+                )
+        with pytest.raises(services.CodeNeeded):
+            services.store(round_, answers, unit=unit, channel="code", nonce="x", code=other)
+        # Paper forms are typed in by the quality group: taken.
+        services.store(round_, answers, unit=unit, channel="paper", nonce="paper")
+        channels = db.session.scalars(sa.select(Response.channel)).all()
+    assert channels == ["paper"]
+
+
+def test_paper_entry_is_taken_for_a_codes_only_unit(
+    app: Flask, client: FlaskClient, survey: Survey
+) -> None:
+    codes_only(app, survey)
+    login(client, "kari@example.no")
+    url = f"/skjema/{survey.round_id}/registrer"
+    page = client.get(url).get_data(as_text=True)
+    token = TOKEN.search(page)
+    assert token
+    csrf = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf,
+            "skjema": token.group(1),
+            "enhet": str(survey.units[PLACE]),
+            "q-listened": "4",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [saved] = stored(app)
+    assert (saved["unit_id"], saved["channel"]) == (survey.units[PLACE], "paper")
