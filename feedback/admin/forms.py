@@ -93,17 +93,17 @@ class UnitForm(Form):
     )
     #: Text, not IntegerField: a message of our own for "12 personer", "-3" or "1,5".
     people_served = StringField(
-        _l("Antall personer tjenestestedet gir tilbud til"),
+        _l("Number of people the unit serves"),
         filters=[strip],
         description=_l(
-            "Omtrent hvor mange som får tilbud her. La feltet stå tomt hvis du ikke vet."
-            " Flere svar enn dette, eller et lite tjenestested, kan bety at noen har fylt"
-            " inn svar for andre."
+            "About how many people the unit serves. Leave the field empty if you do not know."
+            " More responses than this, or a small unit, can mean that someone has filled in"
+            " responses for others."
         ),
-        validators=[Length(max=9, message=_l("Skriv et helt tall, for eksempel 12."))],
+        validators=[Length(max=9, message=_l("Type a whole number, for example 12."))],
     )
     codes_only = BooleanField(
-        _l("Svar bare med kode"),
+        _l("Responses with a code only"),
         description=_l(
             "Svar om dette stedet tas bare imot med en svarkode laget for stedet, ikke via"
             " lenke eller kiosk."
@@ -112,7 +112,7 @@ class UnitForm(Form):
 
     def validate_people_served(self, field: StringField) -> None:
         if field.data and not (field.data.isascii() and field.data.isdigit()):
-            raise ValidationError(_l("Skriv et helt tall, for eksempel 12."))
+            raise ValidationError(_l("Type a whole number, for example 12."))
 
     @property
     def people_served_number(self) -> int | None:

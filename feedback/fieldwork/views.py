@@ -106,11 +106,11 @@ def codes_only(round_id: int, unit_id: int) -> Response:
         db.session.commit()
     flash(
         _(
-            "%(unit)s tar nå bare imot svar med kode. Lag koder for stedet under Svarkoder.",
+            "%(unit)s now takes responses with a code only. Make codes for the unit under Access codes.",
             unit=unit.name,
         )
         if on
-        else _("%(unit)s tar nå imot svar via lenke igjen.", unit=unit.name),
+        else _("%(unit)s takes responses by link again.", unit=unit.name),
         "success",
     )
     return redirect(url_for("fieldwork.links", round_id=round_.id))

@@ -80,8 +80,9 @@ class StoreFailed(Exception):
 
 #: What a respondent reads where a place takes answers only with an access code.
 CODES_ONLY = _l(
-    "Dette stedet tar bare imot svar med svarkode. Har du fått et kort med en kode, kan du"
-    " skrive den inn her. Spør de ansatte eller kvalitetsgruppen hvis du ikke har fått en kode."
+    "This place takes responses with an access code only. If you have been given a card with"
+    " a code, you can type it here. Ask the staff or the quality group if you have not been"
+    " given a code."
 )
 
 

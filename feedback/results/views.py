@@ -127,11 +127,11 @@ def check_padding(round_id: int) -> WerkzeugResponse:
     try:
         checked = padding.mark_checked(round_, signed_in_user(), request.form.get("advarsel", ""))
     except padding.UnknownWarning:
-        flash(_("Fant ikke advarselen. Den kan allerede være borte."), "error")
+        flash(_("The warning was not found. It may be gone already."), "error")
     else:
         db.session.commit()
         flash(
-            _("Advarselen for %(unit)s er merket som kontrollert.", unit=checked.unit_name),
+            _("The warning for %(unit)s is marked as checked.", unit=checked.unit_name),
             "success",
         )
     return redirect(url_for("results.round_results", round_id=round_.id))
