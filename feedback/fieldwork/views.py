@@ -106,7 +106,8 @@ def codes_only(round_id: int, unit_id: int) -> Response:
         db.session.commit()
     flash(
         _(
-            "%(unit)s now takes responses with a code only. Make codes for the unit under Access codes.",
+            "%(unit)s now takes responses with a code only. Make codes for the unit under"
+            " Access codes.",
             unit=unit.name,
         )
         if on
