@@ -105,8 +105,8 @@ class UnitForm(Form):
     codes_only = BooleanField(
         _l("Responses with a code only"),
         description=_l(
-            "Svar om dette stedet tas bare imot med en svarkode laget for stedet, ikke via"
-            " lenke eller kiosk."
+            "Responses about this unit are taken only with an access code made for it, not by"
+            " link or kiosk."
         ),
     )
 

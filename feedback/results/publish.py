@@ -59,7 +59,8 @@ class Outcome:
     round_id: int
     #: Responses the publication took (0: nothing was published).
     published: int
-    #: Responses still waiting (the difference would not pass, or the round was busy).
+    #: Responses still waiting (the difference would not pass); -1: the round was busy, or
+    #: more responses came in during the check, and it waits for the next run.
     waiting: int
 
 
@@ -200,23 +201,30 @@ def waiting_count(round_: SurveyRound) -> int:
 
 def publish(round_id: int, *, force: bool = False) -> Outcome:
     """Publish a round's waiting responses if the difference passes, or always with ``force``
-    (a closed round's final state, demo data), in a transaction of its own: it commits what
-    the session holds first, and commits the publication (or rolls it back)."""
+    (a closed round's final state, demo data). Commits what the session holds first.
+
+    Two transactions, each seeing one state of the responses (REPEATABLE READ on PostgreSQL,
+    a read snapshot on SQLite): the check only reads, so respondents never wait for it; then
+    the round is held, and if its waiting responses are still the ones checked (responses
+    are only ever added, so the same number is the same responses), they are counted into the
+    tallies and marked. If more came in meanwhile, the round waits for the next run."""
     session = db.session
-    session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # The check, the counts and the marks all see one state of the responses: a response
-        # stored meanwhile is not in it, and waits for the next publication.
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     try:
-        round_ = _take(round_id)
+        _begin()
+        round_ = session.get(SurveyRound, round_id)
         if round_ is None:
             session.rollback()
             return Outcome(round_id, 0, 0)
-        waiting = waiting_count(round_)
-        if waiting == 0 or not (force or difference_passes(round_)):
+        checked = waiting_count(round_)
+        passes = checked > 0 and (force or difference_passes(round_))
+        session.rollback()
+        if not passes:
+            return Outcome(round_id, 0, checked)
+        _begin()
+        round_ = _take(round_id)
+        if round_ is None or waiting_count(round_) != checked:
             session.rollback()
-            return Outcome(round_id, 0, waiting)
+            return Outcome(round_id, 0, -1)
         taken = tally.count_waiting(session(), round_id)
         round_.results_published_on = today()
         session.commit()
@@ -226,6 +234,14 @@ def publish(round_id: int, *, force: bool = False) -> Outcome:
             raise
         return Outcome(round_id, 0, -1)
     return Outcome(round_id, taken, 0)
+
+
+def _begin() -> None:
+    """End the session's transaction and start one that sees one state of the responses."""
+    session = db.session
+    session.commit()
+    if db.engine.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _take(round_id: int) -> SurveyRound | None:
