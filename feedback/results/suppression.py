@@ -88,19 +88,20 @@ def suppress_tree(
     every unit below it. ``own`` holds each unit's own answers, ``parent`` each unit's parent
     (None at the top); the top-level units form one row under the grand total. ``held``: units
     held back for padding (see the module)."""
-    held_back: set[K] = set(held)
+    numbers: set[K] = set()
     while True:
-        result, unsafe = _suppress_tree(own, parent, k, held_back)
+        result, unsafe = _suppress_tree(own, parent, k, set(held), numbers)
         if not unsafe:
             return result
-        if None in unsafe:
+        more = {unit for unit in unsafe if unit is not None} - numbers
+        if None in unsafe or not more:
             return TreeResult(
                 frozenset(unit for unit in own if _subtotal(unit, own, parent) > 0),
                 frozenset(unit for unit, n in own.items() if n > 0),
                 total_hidden=True,
             )
-        # A row that held-back units make unsafe: the number above it is held back too.
-        held_back |= {unit for unit in unsafe if unit is not None}
+        # A row that held-back answers make unsafe: the number above it is held back too.
+        numbers |= more
 
 
 def _subtotal(unit: K, own: Mapping[K, int], parent: Mapping[K, K | None]) -> int:
@@ -114,10 +115,11 @@ def _subtotal(unit: K, own: Mapping[K, int], parent: Mapping[K, K | None]) -> in
 
 
 def _suppress_tree(
-    own: Mapping[K, int], parent: Mapping[K, K | None], k: int, held: set[K]
+    own: Mapping[K, int], parent: Mapping[K, K | None], k: int, held: set[K], numbers: set[K]
 ) -> tuple[TreeResult, set[K | None]]:
     """One pass of suppress_tree: the result, and the units (None: the top) whose rows the
-    held-back units make unsafe."""
+    held-back answers make unsafe. ``numbers``: units whose whole number is held back (an
+    unsafe row below them)."""
     children: dict[K | None, list[K]] = {}
     for unit in own:
         children.setdefault(parent.get(unit), []).append(unit)
@@ -144,11 +146,20 @@ def _suppress_tree(
         row = row_of(unit)
         if not row:
             return
-        # A held-back unit's own answers, and the number of a held-back unit below.
+        # A held-back unit's own answers, and the number of a held-back unit below that has
+        # no units below it (its number is its own answers). A held-back unit with units below
+        # keeps its number: its own answers are held back in its own row, with a part of k or
+        # more real answers beside them, so that number minus the rest is never them alone
+        # (holding its number would hide the whole round when it is the top unit).
         held_keys = {
             key
             for key, n in row.items()
-            if n > 0 and (key in held or (key == OWN and unit in held))
+            if n > 0
+            and (
+                key in numbers
+                or (key in held and not children.get(key))
+                or (key == OWN and unit in held)
+            )
         }
         if unit_hidden:
             # The unit's number is hidden: it must not follow from its parts either, so the

@@ -302,3 +302,20 @@ def test_a_rounds_first_day_raises_no_spike(
         store_response(place.round_id, {"listened": "2"}, unit=place.units["Døra"])
         [warning] = padding.warnings(the_round(place))
         assert (warning.reason, warning.responses) == ("population", K + 3)
+
+
+def test_a_held_unit_with_units_below_holds_its_own_answers_not_the_whole_round() -> None:
+    """The top unit's own answers are padded: holding its whole number would hide every
+    number of the round. Its own answers are held back with a part of k or more real answers
+    beside them, so its number minus the visible units below is never them alone."""
+    own = {"Psykisk helse": 6, "Solsiden": 12, "Møteplassen": 9, "Tunet": 7}
+    parent = {"Psykisk helse": None, "Solsiden": "Psykisk helse", "Møteplassen": "Psykisk helse"}
+    parent["Tunet"] = "Psykisk helse"
+    result = suppress_tree(own, parent, K, held={"Psykisk helse"})
+    assert not result.total_hidden
+    assert "Psykisk helse" not in result.hidden_units  # its number (the round's) is shown
+    assert "Psykisk helse" in result.hidden_own
+    hidden_below = [
+        unit for unit in ("Solsiden", "Møteplassen", "Tunet") if unit in result.hidden_units
+    ]
+    assert hidden_below and sum(own[unit] for unit in hidden_below) >= K
