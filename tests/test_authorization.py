@@ -58,6 +58,7 @@ from feedback.models import (
     DeviationMeasure,
     Evaluation,
     Membership,
+    SurveyRound,
 )
 from feedback.models.base import today, utcnow
 from feedback.models.results import hash_api_token, new_api_token
@@ -65,7 +66,7 @@ from feedback.respond import services as respond
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL, _empty_tables, build_app, csrf_token, login
 from tests.designer.conftest import document, likert
-from tests.shared import dump_tables
+from tests.shared import dump_tables, publish_now
 
 # --- who asks ------------------------------------------------------------------------------------
 
@@ -282,12 +283,24 @@ def _build_world() -> World:
     )
     open_round.status = "open"
     open_round.opened_at = utcnow()
+    # Beta serves one person and has two answers: a padding warning to check.
+    unit_b.people_served = 1
     db.session.commit()
+    for n in range(2):
+        respond.store(
+            open_round,
+            {"listened": ["3"]},
+            unit=unit_b,
+            channel="link",
+            nonce=secrets.token_hex(16),
+        )
     for n in range(6):
         answers = {"listened": [str(1 + n % 5)]}
         if n == 0:
             answers["comment"] = ["Husmøtet er bra, men maten kunne vært bedre."]
         respond.store(open_round, answers, unit=unit_a, channel="link", nonce=secrets.token_hex(16))
+    publish_now(open_round.id)
+    open_round = db.session.get(SurveyRound, open_round.id)
     comment = next(q for q in open_round.questions if q.key == "comment")
     answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == comment.id))
     assert answer is not None
@@ -728,11 +741,11 @@ ROUTES: dict[str, Route] = {
         post=row(LOGIN, 404, 302, 404, 404),
         attack=lambda w: {"svar": w.text_answer, "hele": "1"},
     ),
-    # Six answers at Alfaheimen on the day the round opened: a padding warning to check.
+    # Two answers at a unit that serves one person: a padding warning to check.
     "results.check_padding": Route(
         at(round_id="open_round"),
         post=row(LOGIN, 404, 302, 404, 404),
-        attack=lambda w: {"advarsel": f"{w.unit_a}:spike:{today().isoformat()}"},
+        attack=lambda w: {"advarsel": f"{w.unit_b}:population:"},
     ),
     "exports.downloads": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "exports.report": Route(at(round_id="open_round"), get=STAFF_OBJ),
