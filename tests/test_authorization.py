@@ -286,7 +286,7 @@ def _build_world() -> World:
     # Beta serves one person and has two answers: a padding warning to check.
     unit_b.people_served = 1
     db.session.commit()
-    for n in range(2):
+    for _ in range(2):
         respond.store(
             open_round,
             {"listened": ["3"]},
