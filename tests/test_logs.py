@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from werkzeug.serving import make_server
 
 from feedback.config import Config, ConfigError
+from feedback.extensions import db
 from feedback.logs import (
     PUBLIC_REQUESTS_SETTING,
     StripClientFilter,
@@ -165,6 +166,10 @@ def _serve(app: Flask, paths: list[str], caplog: pytest.LogCaptureFixture) -> li
             server.shutdown()
     finally:
         server.server_close()
+        # The app's own engine: its pooled connections are closed now, not left to the
+        # garbage collector (on PostgreSQL that warns in whichever test runs next).
+        with app.app_context():
+            db.engine.dispose()
     # Without werkzeug's colours (shown when the terminal has them).
     return [
         re.sub(r"\x1b\[[0-9;]*m", "", r.getMessage())
