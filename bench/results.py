@@ -278,6 +278,11 @@ def fresh_database(kind: str, workdir: Path, postgres_url: str) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    return fresh_postgres(postgres_url)
+
+
+def fresh_postgres(postgres_url: str) -> str:
+    """The PostgreSQL database of the address dropped and made again (bench/rewrite.py too)."""
     url = sa.engine.make_url(postgres_url)
     name = url.database
     if not name or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):

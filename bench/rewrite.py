@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import secrets
 import statistics
 import sys
@@ -31,6 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from results import fresh_postgres  # noqa: E402  (bench/results.py)
 
 from feedback import create_app  # noqa: E402
 from feedback.config import Config  # noqa: E402
@@ -69,21 +71,6 @@ def questionnaire() -> dict[str, Any]:
             }
         ],
     }
-
-
-def fresh_database(postgres_url: str) -> str:
-    url = sa.engine.make_url(postgres_url)
-    name = url.database
-    if not name or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"the PostgreSQL database name must be a plain name, got {name!r}")
-    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return url.render_as_string(hide_password=False)
 
 
 @dataclass
@@ -221,7 +208,7 @@ def main() -> None:
     )
     for n in args.sizes:
         for share in args.today:
-            url = fresh_database(args.postgres_url)
+            url = fresh_postgres(args.postgres_url)
             config = Config({"FEEDBACK_DATABASE_URL": url, "FEEDBACK_SECRET_KEY": "x" * 48})
             app = create_app(config)
             with app.app_context():
