@@ -28,7 +28,6 @@ from feedback.models import (
     Organisation,
     Question,
     Response,
-    ResponseTally,
     SurveyPage,
     SurveyRound,
     SurveySeries,
@@ -121,14 +120,9 @@ def response_count(round_: SurveyRound) -> int:
 
 def published_count(round_: SurveyRound) -> int:
     """Responses in the round's published results (the count readers see)."""
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
-                ResponseTally.round_id == round_.id
-            )
-        )
-        or 0
-    )
+    from feedback.results import tally  # not at import: results import the designer
+
+    return tally.published_total(db.session(), round_.id)
 
 
 def is_locked(round_: SurveyRound, responses: int | None = None) -> bool:

@@ -52,7 +52,7 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.results import ANSWERED, NO_UNIT
-from feedback.results import padding
+from feedback.results import padding, tally
 from feedback.results.suppression import TreeResult, suppress_row, suppress_tree
 
 DONT_KNOW = answering.DONT_KNOW
@@ -341,19 +341,9 @@ def _cached(key: tuple[object, ...], compute: Callable[[], T]) -> T:
     return value
 
 
-def _version(round_: SurveyRound) -> tuple[int, int]:
-    """The round's running totals: they change with every response stored."""
-    responses = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
-            ResponseTally.round_id == round_.id
-        )
-    )
-    answers = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(AnswerTally.n), 0)).where(
-            AnswerTally.round_id == round_.id
-        )
-    )
-    return int(responses or 0), int(answers or 0)
+def _version(round_: SurveyRound) -> int:
+    """Names the round's published snapshot: it changes with every publication."""
+    return tally.published_total(db.session(), round_.id)
 
 
 def _count_with_filter(

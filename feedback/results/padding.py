@@ -31,8 +31,9 @@ from flask import g
 
 from feedback import audit
 from feedback.extensions import db
-from feedback.models import PaddingCheck, Response, ResponseTally, SurveyRound, Unit, User
+from feedback.models import PaddingCheck, Response, SurveyRound, Unit, User
 from feedback.models.base import NORWAY, today
+from feedback.results import tally
 
 POPULATION, SPIKE = "population", "spike"
 
@@ -65,13 +66,8 @@ class PaddingWarning:
 def _unit_days(round_: SurveyRound) -> list[tuple[int, date, int]]:
     """Responses per unit and day, kept for the app context while the round's running total
     (its tallies) is the same: a results page asks for every unit it shows."""
-    total = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
-            ResponseTally.round_id == round_.id
-        )
-    )
     memo: dict[tuple[int, int], list[tuple[int, date, int]]] = g.setdefault("padding_days", {})
-    key = (round_.id, int(total or 0))
+    key = (round_.id, tally.published_total(db.session(), round_.id))
     if key not in memo:
         memo[key] = _count_unit_days(round_)
     return memo[key]

@@ -115,6 +115,19 @@ def _add(
     )
 
 
+def published_total(session: Session, round_id: int) -> int:
+    """Responses in the round's published results. It changes only with a publication, and
+    every publication raises it, so it also names the snapshot readers see."""
+    return int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
+                ResponseTally.round_id == round_id
+            )
+        )
+        or 0
+    )
+
+
 def rebuild(session: Session, round_id: int) -> None:
     """Count a round's published responses and answers again from what is stored."""
     session.execute(sa.delete(ResponseTally).where(ResponseTally.round_id == round_id))
