@@ -116,14 +116,19 @@ def _padding_warnings(
     return [w for w in padding.warnings(round_) if not w.checked and scope.may_see_unit(w.unit_id)]
 
 
+def _group_round(round_id: int) -> SurveyRound:
+    """The round, for a change only the quality group makes (404 for everyone else)."""
+    scope = access.current_scope()
+    if not scope.everything:
+        abort(404)
+    return access.get_round(scope, round_id)
+
+
 @bp.route("/<int:round_id>/utfylling", methods=["POST"])
 @results_access
 def check_padding(round_id: int) -> WerkzeugResponse:
     """The quality group has looked at a padding warning: the unit is shown again."""
-    scope = access.current_scope()
-    if not scope.everything:
-        abort(404)
-    round_ = access.get_round(scope, round_id)
+    round_ = _group_round(round_id)
     try:
         checked = padding.mark_checked(round_, signed_in_user(), request.form.get("advarsel", ""))
     except padding.UnknownWarning:
@@ -172,10 +177,7 @@ def trend(round_id: int) -> str:
 @bp.route("/<int:round_id>/fritekst/sladd", methods=["POST"])
 @results_access
 def redact(round_id: int) -> WerkzeugResponse:
-    scope = access.current_scope()
-    if not scope.everything:
-        abort(404)
-    round_ = access.get_round(scope, round_id)
+    round_ = _group_round(round_id)
     whole = request.form.get("hele") == "1"
     if texts.redact(round_, request.form.get("svar", ""), whole=whole):
         flash(_("The answer was redacted. The removed text is gone from the database."), "success")
