@@ -20,7 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, auth, database, errors, i18n, logs, ratelimit, security
+    from feedback import access, auth, database, errors, i18n, ids, logs, ratelimit, security
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -45,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    ids.init_app(app)  # before the blueprints: their rules use <id:...>
 
     from feedback.admin import bp as admin_bp
     from feedback.api import bp as api_bp

@@ -69,7 +69,7 @@ def _deliver_invitation(invitation: Invitation, token: str) -> Response | str:
     )
 
 
-@bp.route("/invitasjoner/<int:invitation_id>/send", methods=["POST"])
+@bp.route("/invitasjoner/<id:invitation_id>/send", methods=["POST"])
 @role_required("admin")
 def resend_invitation(invitation_id: int) -> Response | str:
     organisation = require_organisation()
@@ -78,7 +78,7 @@ def resend_invitation(invitation_id: int) -> Response | str:
     return _deliver_invitation(invitation, token)
 
 
-@bp.route("/invitasjoner/<int:invitation_id>/trekk", methods=["POST"])
+@bp.route("/invitasjoner/<id:invitation_id>/trekk", methods=["POST"])
 @role_required("admin")
 def withdraw_invitation(invitation_id: int) -> Response:
     organisation = require_organisation()
@@ -109,7 +109,7 @@ def _account_page(
     )
 
 
-@bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/brukere/<id:user_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_account(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -151,7 +151,7 @@ def edit_account(user_id: int) -> Response | str:
     return _account_page(user_id, account_form=form)
 
 
-@bp.route("/brukere/<int:user_id>/passord", methods=["POST"])
+@bp.route("/brukere/<id:user_id>/passord", methods=["POST"])
 @role_required("admin")
 def send_password_link(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -165,7 +165,7 @@ def send_password_link(user_id: int) -> Response | str:
     )
 
 
-@bp.route("/brukere/<int:user_id>/roller", methods=["POST"])
+@bp.route("/brukere/<id:user_id>/roller", methods=["POST"])
 @role_required("admin")
 def add_role(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -191,7 +191,7 @@ def add_role(user_id: int) -> Response | str:
     return _account_page(user_id, role_form=form)
 
 
-@bp.route("/roller/<int:membership_id>/fjern", methods=["POST"])
+@bp.route("/roller/<id:membership_id>/fjern", methods=["POST"])
 @role_required("admin")
 def remove_role(membership_id: int) -> Response:
     organisation = require_organisation()
@@ -209,7 +209,7 @@ def remove_role(membership_id: int) -> Response:
     return redirect(url_for("admin.list_accounts"))
 
 
-@bp.route("/brukere/<int:user_id>/totp", methods=["GET", "POST"])
+@bp.route("/brukere/<id:user_id>/totp", methods=["GET", "POST"])
 @role_required("admin")
 def reset_second_factor(user_id: int) -> Response | str:
     """The "lost phone": confirmed on a page of its own; only for accounts held here alone."""

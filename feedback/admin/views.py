@@ -82,7 +82,7 @@ def list_units() -> Response | str:
     return render_template("admin/units.html", tree=tree, form=form, **LABELS)
 
 
-@bp.route("/enheter/<int:unit_id>", methods=["GET", "POST"])
+@bp.route("/enheter/<id:unit_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_unit(unit_id: int) -> Response | str:
     organisation = require_organisation()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from feedback.ids import MAX_ID
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
 from feedback.models.survey import CHANNELS, QUESTION_KINDS
 from feedback.results.access import RESULT_STATUSES
 
 VERSION = "1.0.0"
-MAX_ID = 2**31 - 1
 
 Schema = dict[str, Any]
 

@@ -12,13 +12,12 @@ from flask_babel import gettext as _
 
 from feedback import answering
 from feedback.deviations.stats import default_period
+from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
 from feedback.results.access import ResultsScope
 from feedback.results.aggregate import FILTER_KINDS, Selection, Units
 
-#: Ids are database integers; anything longer cannot be one.
-_ID = re.compile(r"[1-9][0-9]{0,9}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Deviation statistics cover at most this many days (about ten years): a month per row.
 MAX_PERIOD_DAYS = 3660
@@ -40,10 +39,6 @@ def _given(args: Mapping[str, str], name: str) -> str | None:
     return value if value else None
 
 
-def _id(value: str) -> int | None:
-    return int(value) if _ID.fullmatch(value) and int(value) <= 2**31 - 1 else None
-
-
 def selection(
     args: Mapping[str, str], round_: SurveyRound, scope: ResultsScope, units: Units
 ) -> Selection:
@@ -54,7 +49,7 @@ def selection(
     unit, channel = _given(args, "unit"), _given(args, "channel")
     question, value = _given(args, "question"), _given(args, "value")
     if unit is not None:
-        unit_id = _id(unit)
+        unit_id = parse_id(unit)
         if unit_id is None:
             problems["unit"] = _("Give the id of a unit (a whole number).")
         elif unit_id not in units.names:
@@ -63,7 +58,7 @@ def selection(
     if channel is not None and channel not in CHANNELS:
         problems["channel"] = _("Use one of: %(values)s.", values=", ".join(CHANNELS))
     if question is not None:
-        question_id = _id(question)
+        question_id = parse_id(question)
         found = next((q for q in round_.questions if q.id == question_id), None)
         if question_id is None:
             problems["question"] = _("Give the id of a question (a whole number).")

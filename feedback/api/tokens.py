@@ -20,9 +20,6 @@ from feedback.rules import RuleBroken
 
 token_access = role_required(*services.API_ROLES)
 
-#: The key id in addresses (a database integer).
-WHICH_KEY = "<int(max=2147483647):token_id>"
-
 
 def _list_page(form: TokenForm) -> str:
     tokens = services.tokens_of(signed_in_user(), require_organisation())
@@ -57,14 +54,14 @@ def _own_token(token_id: int) -> ApiToken:
     return services.get_token(signed_in_user(), require_organisation(), token_id)
 
 
-@tokens_bp.get(f"/{WHICH_KEY}/trekk-tilbake")
+@tokens_bp.get("/<id:token_id>/trekk-tilbake")
 @token_access
 def confirm_revoke(token_id: int) -> str:
     token = _own_token(token_id)
     return render_template("api/revoke.html", token=token, form=RevokeForm())
 
 
-@tokens_bp.post(f"/{WHICH_KEY}/trekk-tilbake")
+@tokens_bp.post("/<id:token_id>/trekk-tilbake")
 @token_access
 def revoke_token(token_id: int) -> Response | tuple[str, int]:
     token = _own_token(token_id)

@@ -12,9 +12,6 @@ from feedback.deviations import stats
 from feedback.models.base import today
 from feedback.results import access, aggregate, comparison
 
-#: The round id in addresses: a database integer, so larger numbers are simply not found.
-ROUND = "<int(max=2147483647):round_id>"
-
 
 @bp.before_request
 def _authenticate() -> Response | None:
@@ -61,7 +58,7 @@ def list_rounds() -> Response:
     return jsonify(payloads.rounds(found, comparison.totals(found), k))
 
 
-@bp.get(f"/rounds/{ROUND}")
+@bp.get("/rounds/<id:round_id>")
 def show_round(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)
@@ -69,7 +66,7 @@ def show_round(round_id: int) -> Response:
     return jsonify(payloads.round_detail(round_, total, scope.organisation.min_group_size))
 
 
-@bp.get(f"/rounds/{ROUND}/results")
+@bp.get("/rounds/<id:round_id>/results")
 def round_results(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)

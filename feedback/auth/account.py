@@ -53,7 +53,7 @@ def account() -> Response | str:
     )
 
 
-@bp.route("/konto/forlat/<int:organisation_id>", methods=["GET", "POST"])
+@bp.route("/konto/forlat/<id:organisation_id>", methods=["GET", "POST"])
 @login_required
 def leave(organisation_id: int) -> Response | str:
     organisation = db.get_or_404(Organisation, organisation_id)
@@ -76,7 +76,7 @@ def leave(organisation_id: int) -> Response | str:
     )
 
 
-@bp.route("/konto/invitasjoner/<int:invitation_id>/avslag", methods=["POST"])
+@bp.route("/konto/invitasjoner/<id:invitation_id>/avslag", methods=["POST"])
 @login_required
 def decline_invitation(invitation_id: int) -> Response:
     user = signed_in_user()

@@ -145,7 +145,8 @@ def _id_token_claims(
             client.close()
     except ProviderUnavailable as exc:
         raise SignInFailed("provider", str(exc)) from exc
-    except (OAuthError, requests.RequestException, ValueError) as exc:
+    except (OAuthError, requests.RequestException, ValueError, RecursionError) as exc:
+        # RecursionError: an answer nested deeper than json.loads reads by recursion.
         raise SignInFailed("provider", f"token request failed: {type(exc).__name__}") from exc
     raw = token.get("id_token")
     if not isinstance(raw, str):
@@ -172,7 +173,7 @@ def _id_token_claims(
         claims.validate(leeway=current_app.config["OIDC_CLOCK_SKEW_SECONDS"])
     except ProviderUnavailable as exc:
         raise SignInFailed("provider", str(exc)) from exc
-    except (JoseError, ValueError, KeyError, TypeError) as exc:
+    except (JoseError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SignInFailed("token", f"ID token refused: {type(exc).__name__} {exc}"[:200]) from exc
     return dict(claims)
 

@@ -239,6 +239,8 @@ def get_json(url: str) -> dict[str, Any]:
         data = json.loads(body)
     except ValueError as exc:
         raise ProviderUnavailable("not JSON") from exc
+    except RecursionError as exc:  # json.loads reads nesting by recursion and gives up
+        raise ProviderUnavailable("JSON nested too deep") from exc
     if not isinstance(data, dict):
         raise ProviderUnavailable("not a JSON object")
     return data

@@ -43,6 +43,10 @@ MAX_OPTIONS = 30
 MAX_LENGTH_LIMIT = {"text_short": 500, "text_long": 10000}
 DEFAULT_MAX_LENGTH = {"text_short": 200, "text_long": 2000}
 NUMBER_LIMIT = 1_000_000_000
+#: How deep lists and objects may nest. A questionnaire needs 8 (document, pages, page,
+#: questions, question, options, option, label); a file far deeper is not one, and is refused
+#: before anything walks it (json.loads itself gives up at about 1,000 levels).
+MAX_DEPTH = 20
 
 CHOICE_KINDS = ("single_choice", "multiple_choice")
 OPTION_KINDS = ("single_choice", "multiple_choice", "smiley")
@@ -99,6 +103,44 @@ def answer_values(question: Mapping[str, Any]) -> list[str]:
 
 
 # --- checking ----------------------------------------------------------------------------------
+
+
+def deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects in ``value`` nest more than ``limit`` levels deep (the value
+    itself is level 1). Walks without recursion, so no depth can exhaust the stack here."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def too_deep() -> Problem:
+    """The problem with a document nested deeper than MAX_DEPTH (or than JSON can be read)."""
+    return Problem(
+        "",
+        "",
+        _l(
+            "Lists and objects in the file are nested more than %(limit)d levels deep."
+            " A questionnaire is never that deep.",
+            limit=MAX_DEPTH,
+        ),
+    )
+
+
+def _shown(value: Any) -> str:
+    """A value from the file (no deeper than MAX_DEPTH) as a message shows it: short, whatever
+    was there."""
+    text = str(value)
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def _check_text(value: Any, field: str, limit: int, where: str, *, required: bool) -> list[Problem]:
@@ -345,6 +387,8 @@ def check_document(document: Any) -> list[Problem]:
     """Every problem in a questionnaire document, in reading order."""
     if not isinstance(document, dict):
         return [Problem("", "", _l("The file does not contain a questionnaire."))]
+    if deeper_than(document, MAX_DEPTH):
+        return [too_deep()]
     problems: list[Problem] = []
     if document.get("format") != FORMAT:
         problems.append(Problem("", "format", _l("The file is not a Brukerstemmen questionnaire.")))
@@ -358,7 +402,7 @@ def check_document(document: Any) -> list[Problem]:
                 _l(
                     "The file has format version %(found)s; this Brukerstemmen reads version"
                     " %(version)s.",
-                    found=str(version),
+                    found=_shown(version),
                     version=VERSION,
                 ),
             )

@@ -189,6 +189,10 @@ def import_round(organisation: Organisation, actor: User | None, raw: bytes) -> 
         raise ImportFailed(
             [doc.Problem("", "file", _l("The file is not readable JSON text (UTF-8)."))]
         ) from None
+    except RecursionError:
+        # json.loads reads nested lists and objects by recursion; past about 1,000 levels it
+        # gives up. check_document refuses far less deep documents with the same message.
+        raise ImportFailed([doc.too_deep()]) from None
     return create_round(organisation, actor, document, source="import")
 
 

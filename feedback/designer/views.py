@@ -155,7 +155,7 @@ def import_questionnaire() -> Response | str:
 # --- one round -------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>")
+@bp.route("/<id:round_id>")
 @read_access
 def show_round(round_id: int) -> str:
     round_ = _round(round_id)
@@ -187,7 +187,7 @@ def show_round(round_id: int) -> str:
     )
 
 
-@bp.route("/<int:round_id>/innstillinger", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/innstillinger", methods=["GET", "POST"])
 @edit_access
 def edit_settings(round_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -216,7 +216,7 @@ def edit_settings(round_id: int) -> Response | str:
     return render_template("designer/settings.html", round=round_, form=form)
 
 
-@bp.route("/<int:round_id>/status", methods=["POST"])
+@bp.route("/<id:round_id>/status", methods=["POST"])
 @edit_access
 def change_status(round_id: int) -> Response:
     round_ = _round(round_id)
@@ -247,7 +247,7 @@ def change_status(round_id: int) -> Response:
     return target
 
 
-@bp.route("/<int:round_id>/ny-runde", methods=["POST"])
+@bp.route("/<id:round_id>/ny-runde", methods=["POST"])
 @edit_access
 def start_new_round(round_id: int) -> Response:
     round_ = _round(round_id)
@@ -259,7 +259,7 @@ def start_new_round(round_id: int) -> Response:
     return redirect(_overview(copy))
 
 
-@bp.route("/<int:round_id>/eksport")
+@bp.route("/<id:round_id>/eksport")
 @read_access
 def export_round(round_id: int) -> FlaskResponse:
     round_ = _round(round_id)
@@ -272,7 +272,7 @@ def export_round(round_id: int) -> FlaskResponse:
     )
 
 
-@bp.route("/<int:round_id>/mal", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/mal", methods=["GET", "POST"])
 @edit_access
 def save_template(round_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -291,7 +291,7 @@ def save_template(round_id: int) -> Response | str:
     return render_template("designer/template.html", round=round_, form=form)
 
 
-@bp.route("/<int:round_id>/logg")
+@bp.route("/<id:round_id>/logg")
 @read_access
 def round_history(round_id: int) -> str:
     round_ = _round(round_id)
@@ -302,7 +302,7 @@ def round_history(round_id: int) -> str:
 # --- pages -----------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/sider", methods=["POST"])
+@bp.route("/<id:round_id>/sider", methods=["POST"])
 @edit_access
 def add_page(round_id: int) -> Response:
     round_ = _round(round_id)
@@ -315,7 +315,7 @@ def add_page(round_id: int) -> Response:
     )
 
 
-@bp.route("/<int:round_id>/sider/<int:page_id>", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/sider/<id:page_id>", methods=["GET", "POST"])
 @edit_access
 def edit_page(round_id: int, page_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -336,7 +336,7 @@ def edit_page(round_id: int, page_id: int) -> Response | str:
     return render_template("designer/page.html", round=round_, page=page, number=number, form=form)
 
 
-@bp.route("/<int:round_id>/sider/<int:page_id>/flytt", methods=["POST"])
+@bp.route("/<id:round_id>/sider/<id:page_id>/flytt", methods=["POST"])
 @edit_access
 def move_page(round_id: int, page_id: int) -> Response:
     round_ = _round(round_id)
@@ -351,7 +351,7 @@ def move_page(round_id: int, page_id: int) -> Response:
     )
 
 
-@bp.route("/<int:round_id>/sider/<int:page_id>/slett", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/sider/<id:page_id>/slett", methods=["GET", "POST"])
 @edit_access
 def delete_page(round_id: int, page_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -416,7 +416,7 @@ def _save_question(
     return save_or_show(form, lambda: change(data), message, target)
 
 
-@bp.route("/<int:round_id>/sider/<int:page_id>/nytt-sporsmal", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/sider/<id:page_id>/nytt-sporsmal", methods=["GET", "POST"])
 @edit_access
 def add_question(round_id: int, page_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -447,7 +447,7 @@ def add_question(round_id: int, page_id: int) -> Response | str:
     )
 
 
-@bp.route("/<int:round_id>/sporsmal/<int:question_id>", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/sporsmal/<id:question_id>", methods=["GET", "POST"])
 @edit_access
 def edit_question(round_id: int, question_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -485,7 +485,7 @@ def edit_question(round_id: int, question_id: int) -> Response | str:
     )
 
 
-@bp.route("/<int:round_id>/sporsmal/<int:question_id>/flytt", methods=["POST"])
+@bp.route("/<id:round_id>/sporsmal/<id:question_id>/flytt", methods=["POST"])
 @edit_access
 def move_question(round_id: int, question_id: int) -> Response:
     round_ = _round(round_id)
@@ -500,7 +500,7 @@ def move_question(round_id: int, question_id: int) -> Response:
     )
 
 
-@bp.route("/<int:round_id>/sporsmal/<int:question_id>/slett", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/sporsmal/<id:question_id>/slett", methods=["GET", "POST"])
 @edit_access
 def delete_question(round_id: int, question_id: int) -> Response | str:
     round_ = _round(round_id)
@@ -524,7 +524,7 @@ def delete_question(round_id: int, question_id: int) -> Response | str:
 # --- preview ---------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/forhandsvis", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/forhandsvis", methods=["GET", "POST"])
 @read_access
 def preview(round_id: int) -> str:
     """The questionnaire exactly as respondents see it, in any language; nothing is stored."""

@@ -23,6 +23,7 @@ from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
+from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import (
     Deviation,
@@ -44,7 +45,6 @@ from feedback.respond.services import (
     claim,
     normalise_code,
     one_time_token,
-    parse_id,
     show_code,
 )
 from feedback.rules import RuleBroken

@@ -36,9 +36,9 @@ from feedback.deviations.forms import (
 from feedback.extensions import db
 from feedback.forms import Form, choice_values, options, show_error
 from feedback.i18n import localized
+from feedback.ids import parse_id
 from feedback.models import Deviation, User
 from feedback.models.base import today
-from feedback.respond.services import parse_id
 from feedback.views import save_or_show
 from feedback.vocabulary import (
     AUDIT_LABELS,
@@ -283,7 +283,7 @@ def add_measure(case_id: str) -> Response | tuple[str, int]:
     )
 
 
-@bp.route("/saker/<case_id>/tiltak/<int(max=2147483647):measure_id>", methods=["POST"])
+@bp.route("/saker/<case_id>/tiltak/<id:measure_id>", methods=["POST"])
 @case_access
 def mark_measure(case_id: str, measure_id: int) -> Response | tuple[str, int]:
     case = _case(case_id)
@@ -461,7 +461,7 @@ def _categories_page(form: CategoryForm) -> str:
     )
 
 
-@bp.route("/kategorier/<int(max=2147483647):category_id>", methods=["GET", "POST"])
+@bp.route("/kategorier/<id:category_id>", methods=["GET", "POST"])
 @admin_access
 def edit_category(category_id: int) -> Response | str | tuple[str, int]:
     organisation = require_organisation()
@@ -485,7 +485,7 @@ def edit_category(category_id: int) -> Response | str | tuple[str, int]:
     return render_template("deviations/category.html", form=form, category=category), 400
 
 
-@bp.route("/kategorier/<int(max=2147483647):category_id>/flytt", methods=["POST"])
+@bp.route("/kategorier/<id:category_id>/flytt", methods=["POST"])
 @admin_access
 def move_category(category_id: int) -> Response:
     organisation = require_organisation()

@@ -24,9 +24,9 @@ from feedback.evaluation.forms import (
     StatusForm,
 )
 from feedback.forms import Form
+from feedback.ids import parse_id
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
-from feedback.respond.services import parse_id
 from feedback.results import access
 from feedback.results.views import helpers as results_helpers
 from feedback.views import save_or_show
@@ -35,7 +35,6 @@ from feedback.vocabulary import AUDIT_LABELS, ROLE_LABELS
 #: The results' number formats on these pages too.
 bp.context_processor(results_helpers)
 
-ID = "int(max=2147483647)"
 Page = tuple[str, int]
 
 
@@ -116,7 +115,7 @@ def _page(
     return html, status
 
 
-@bp.route(f"/<{ID}:round_id>/vurdering", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/vurdering", methods=["GET", "POST"])
 @login_required
 def edit(round_id: int) -> Response | Page:
     scope, round_ = _round(round_id)
@@ -163,7 +162,7 @@ def _on_point(
     return _page(scope, round_, 400, forms={prefix: form})
 
 
-@bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/svar", methods=["POST"])
+@bp.route("/<id:round_id>/tiltak/<id:point_id>/svar", methods=["POST"])
 @login_required
 def answer_point(round_id: int, point_id: int) -> Response | Page:
     return _on_point(
@@ -178,7 +177,7 @@ def answer_point(round_id: int, point_id: int) -> Response | Page:
     )
 
 
-@bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/status", methods=["POST"])
+@bp.route("/<id:round_id>/tiltak/<id:point_id>/status", methods=["POST"])
 @login_required
 def set_point_status(round_id: int, point_id: int) -> Response | Page:
     return _on_point(
@@ -252,7 +251,7 @@ def _point_page(
     return html, status
 
 
-@bp.route(f"/<{ID}:round_id>/tiltak/ny", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/tiltak/ny", methods=["GET", "POST"])
 @login_required
 def new_point(round_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)
@@ -273,7 +272,7 @@ def new_point(round_id: int) -> Response | Page:
     return _point_page(round_, form, None, 400)
 
 
-@bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/endre", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/tiltak/<id:point_id>/endre", methods=["GET", "POST"])
 @login_required
 def edit_point(round_id: int, point_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)
@@ -295,7 +294,7 @@ def edit_point(round_id: int, point_id: int) -> Response | Page:
     return _point_page(round_, form, point, 400)
 
 
-@bp.route(f"/<{ID}:round_id>/tiltak/<{ID}:point_id>/slett", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/tiltak/<id:point_id>/slett", methods=["GET", "POST"])
 @login_required
 def delete_point(round_id: int, point_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)

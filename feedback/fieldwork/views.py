@@ -21,6 +21,7 @@ from feedback.fieldwork import bp
 from feedback.fieldwork import counts as fieldwork_counts
 from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
+from feedback.ids import parse_id
 from feedback.models import SurveyRound, Unit
 from feedback.respond import services
 from feedback.results import padding
@@ -75,7 +76,7 @@ def answering_minutes(round_: SurveyRound) -> int:
 # --- links and posters -------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/lenker")
+@bp.route("/<id:round_id>/lenker")
 @read_access
 def links(round_id: int) -> str:
     round_ = _running(round_id)
@@ -91,7 +92,7 @@ def links(round_id: int) -> str:
     )
 
 
-@bp.route("/<int:round_id>/lenker/<int:unit_id>/bare-kode", methods=["POST"])
+@bp.route("/<id:round_id>/lenker/<id:unit_id>/bare-kode", methods=["POST"])
 @edit_access
 def codes_only(round_id: int, unit_id: int) -> Response:
     """Turn "answers only with codes" on or off for a unit (one click from the links page)."""
@@ -117,8 +118,8 @@ def codes_only(round_id: int, unit_id: int) -> Response:
     return redirect(url_for("fieldwork.links", round_id=round_.id))
 
 
-@bp.route("/<int:round_id>/plakat")
-@bp.route("/<int:round_id>/plakat/<int:unit_id>")
+@bp.route("/<id:round_id>/plakat")
+@bp.route("/<id:round_id>/plakat/<id:unit_id>")
 @read_access
 def poster(round_id: int, unit_id: int | None = None) -> str:
     round_ = _running(round_id)
@@ -146,7 +147,7 @@ def poster(round_id: int, unit_id: int | None = None) -> str:
 # --- kiosk -------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/kiosk", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/kiosk", methods=["GET", "POST"])
 @edit_access
 def kiosk(round_id: int) -> Response | str:
     round_ = _running(round_id)
@@ -182,7 +183,7 @@ def kiosk(round_id: int) -> Response | str:
 # --- access codes ------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/koder", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/koder", methods=["GET", "POST"])
 @edit_access
 def codes(round_id: int) -> Response | str:
     round_ = _running(round_id)
@@ -215,7 +216,7 @@ def codes(round_id: int) -> Response | str:
     )
 
 
-@bp.route("/<int:round_id>/koder/tilgang", methods=["POST"])
+@bp.route("/<id:round_id>/koder/tilgang", methods=["POST"])
 @edit_access
 def code_access(round_id: int) -> Response:
     round_ = _running(round_id)
@@ -235,7 +236,7 @@ def code_access(round_id: int) -> Response:
     return redirect(url_for("fieldwork.codes", round_id=round_.id))
 
 
-@bp.route("/<int:round_id>/koder/<int:batch>")
+@bp.route("/<id:round_id>/koder/<id:batch>")
 @edit_access
 def code_cards(round_id: int, batch: int) -> str:
     round_ = _round(round_id)
@@ -263,7 +264,7 @@ def code_cards(round_id: int, batch: int) -> str:
 # --- paper -------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/papir")
+@bp.route("/<id:round_id>/papir")
 @read_access
 def paper(round_id: int) -> str:
     round_ = _round(round_id)
@@ -280,7 +281,7 @@ def paper(round_id: int) -> str:
         )
 
 
-@bp.route("/<int:round_id>/registrer", methods=["GET", "POST"])
+@bp.route("/<id:round_id>/registrer", methods=["GET", "POST"])
 @edit_access
 def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
     """Type in paper questionnaires, one after another, from the keyboard."""
@@ -300,7 +301,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
             abort(400)
         token = request.form.get("skjema", "")
         answers, problems = answering.read_paper(round_, request.form)
-        unit = services.unit_of(round_, services.parse_id(unit_value))
+        unit = services.unit_of(round_, parse_id(unit_value))
         if unit_value and unit is None:
             problems["enhet"] = _("Choose from the list.")
         nonce = services.read_form_token(round_, token).nonce
@@ -362,7 +363,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
 # --- fieldwork count ---------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/feltarbeid")
+@bp.route("/<id:round_id>/feltarbeid")
 @read_access
 def counts(round_id: int) -> str:
     round_ = _round(round_id)
@@ -374,7 +375,7 @@ def counts(round_id: int) -> str:
     )
 
 
-@bp.route("/<int:round_id>/feltarbeid.json")
+@bp.route("/<id:round_id>/feltarbeid.json")
 @read_access
 def counts_json(round_id: int) -> Response:
     return jsonify(fieldwork_counts.as_json(fieldwork_counts.fieldwork(_round(round_id), _scope())))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from feedback import answering, ratelimit
 from feedback.designer import services as designer
 from feedback.extensions import db
+from feedback.ids import parse_id
 from feedback.models import (
     AccessCode,
     Organisation,
@@ -305,18 +306,6 @@ def units_to_choose(round_: SurveyRound) -> list[Unit]:
     )
 
 
-#: Ids beyond this are not ours (and would overflow a 32-bit integer column).
-MAX_ID = 2**31 - 1
-
-
-def parse_id(value: str | None) -> int | None:
-    """A form value as an id: plain digits within range, else None (never an exception)."""
-    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
-
-
 _Unit = TypeVar("_Unit", bound="Unit | UnitChoice")
 
 
@@ -333,7 +322,7 @@ def unit_answered(units: Sequence[_Unit], value: str) -> tuple[bool, _Unit | Non
 
 def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
     """The organisation's active unit with this id, else None."""
-    if unit_id is None or not 0 < unit_id <= MAX_ID:
+    if unit_id is None:
         return None
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.organisation_id != organisation_of(round_).id or not unit.active:

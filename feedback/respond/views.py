@@ -109,7 +109,7 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
     return _answer(mode)
 
 
-@bp.route("/s/<token>/<int:unit_id>", methods=["GET", "POST"])
+@bp.route("/s/<token>/<id:unit_id>", methods=["GET", "POST"])
 @_again_if_changed
 def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)

@@ -292,7 +292,7 @@ def _results(
     return scope, round_, units, form, results
 
 
-@bp.route("/<int:round_id>/last-ned")
+@bp.route("/<id:round_id>/last-ned")
 @results_access
 def downloads(round_id: int) -> str:
     scope, round_, _units, form, results = _results(round_id)
@@ -385,43 +385,43 @@ def _send(found: Found, what: str, extension: str) -> WerkzeugResponse:
     return _download(write_xlsx(tables), XLSX_TYPE, name)
 
 
-@bp.route("/<int:round_id>/resultater.csv")
+@bp.route("/<id:round_id>/resultater.csv")
 @results_access
 def results_csv(round_id: int) -> WerkzeugResponse:
     return _send(_results_tables(round_id), _("results"), "csv")
 
 
-@bp.route("/<int:round_id>/resultater.xlsx")
+@bp.route("/<id:round_id>/resultater.xlsx")
 @results_access
 def results_xlsx(round_id: int) -> WerkzeugResponse:
     return _send(_results_tables(round_id), _("results"), "xlsx")
 
 
-@bp.route("/<int:round_id>/svar.csv")
+@bp.route("/<id:round_id>/svar.csv")
 @results_access
 def raw_csv(round_id: int) -> WerkzeugResponse:
     return _send(_raw_tables(round_id), _("responses"), "csv")
 
 
-@bp.route("/<int:round_id>/svar.xlsx")
+@bp.route("/<id:round_id>/svar.xlsx")
 @results_access
 def raw_xlsx(round_id: int) -> WerkzeugResponse:
     return _send(_raw_tables(round_id), _("responses"), "xlsx")
 
 
-@bp.route("/<int:round_id>/fritekst.csv")
+@bp.route("/<id:round_id>/fritekst.csv")
 @results_access
 def text_csv(round_id: int) -> WerkzeugResponse:
     return _send(_text_tables(round_id), _("written answers"), "csv")
 
 
-@bp.route("/<int:round_id>/fritekst.xlsx")
+@bp.route("/<id:round_id>/fritekst.xlsx")
 @results_access
 def text_xlsx(round_id: int) -> WerkzeugResponse:
     return _send(_text_tables(round_id), _("written answers"), "xlsx")
 
 
-@bp.route("/<int:round_id>/rapport")
+@bp.route("/<id:round_id>/rapport")
 @results_access
 def report(round_id: int) -> str:
     _scope, round_, _units, form, results = _results(round_id)

@@ -11,6 +11,7 @@ from wtforms import SelectField
 from feedback import answering
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 from feedback.i18n import localized
+from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.results.access import ResultsScope
 from feedback.results.aggregate import FILTER_KINDS, Selection, Units
@@ -63,10 +64,8 @@ def selection_form(
 def requested_unit(args: Mapping[str, str], units: Units) -> int | None:
     """The unit the address asks for, when it is one of the organisation's units (whether or
     not the reader may see it: the view answers 404 for a unit that is not theirs)."""
-    raw = args.get("enhet") or ""
-    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) in units.names:
-        return int(raw)
-    return None
+    unit_id = parse_id(args.get("enhet"))
+    return unit_id if unit_id in units.names else None
 
 
 def read_selection(form: SelectionForm) -> tuple[Selection, bool]:

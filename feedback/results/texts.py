@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from feedback import personal_data
 from feedback.designer import document as doc
 from feedback.extensions import db
+from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
@@ -144,15 +145,13 @@ def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
     """Redact an answer in the database: its flagged pieces, or all of it. False if the key
     names no text answer of this round."""
     response_id, _, rest = key.partition(":")
-    question_id, _, position = rest.partition(":")
-    if not (
-        question_id.isascii()
-        and question_id.isdigit()
-        and position.isascii()
-        and position.isdigit()
-    ):
+    question_part, _, position_part = rest.partition(":")
+    question_id = parse_id(question_part)
+    # Positions count from 0; past that they are bounded as ids are.
+    position = 0 if position_part == "0" else parse_id(position_part)
+    if question_id is None or position is None:
         return False
-    answer = db.session.get(Answer, (response_id[:32], int(question_id), int(position)))
+    answer = db.session.get(Answer, (response_id[:32], question_id, position))
     if (
         answer is None
         or answer.question.round_id != round_.id

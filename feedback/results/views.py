@@ -63,7 +63,7 @@ def selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-unt
     return scope, round_, units, form, selection
 
 
-@bp.route("/<int:round_id>")
+@bp.route("/<id:round_id>")
 @results_access
 def round_results(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id)
@@ -124,7 +124,7 @@ def _group_round(round_id: int) -> SurveyRound:
     return access.get_round(scope, round_id)
 
 
-@bp.route("/<int:round_id>/utfylling", methods=["POST"])
+@bp.route("/<id:round_id>/utfylling", methods=["POST"])
 @results_access
 def check_padding(round_id: int) -> WerkzeugResponse:
     """The quality group has looked at a padding warning: the unit is shown again."""
@@ -142,7 +142,7 @@ def check_padding(round_id: int) -> WerkzeugResponse:
     return redirect(url_for("results.round_results", round_id=round_.id))
 
 
-@bp.route("/<int:round_id>/sammenlign")
+@bp.route("/<id:round_id>/sammenlign")
 @results_access
 def compare(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id, with_answer=False)
@@ -159,7 +159,7 @@ def compare(round_id: int) -> str:
     )
 
 
-@bp.route("/<int:round_id>/utvikling")
+@bp.route("/<id:round_id>/utvikling")
 @results_access
 def trend(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id, with_answer=False)
@@ -174,7 +174,7 @@ def trend(round_id: int) -> str:
     )
 
 
-@bp.route("/<int:round_id>/fritekst/sladd", methods=["POST"])
+@bp.route("/<id:round_id>/fritekst/sladd", methods=["POST"])
 @results_access
 def redact(round_id: int) -> WerkzeugResponse:
     round_ = _group_round(round_id)

@@ -175,6 +175,28 @@ class TestChecks:
         ]
         newer = {"format": doc.FORMAT, "version": 2}
         assert "version 2" in messages(doc.check_document(newer))[0]
+        # Whatever stands there, the message stays short.
+        long = messages(doc.check_document({"format": doc.FORMAT, "version": ["x" * 5000]}))
+        assert len(long[0]) < 200
+
+    def test_nesting_deeper_than_a_questionnaire_is_refused_before_any_check(self) -> None:
+        def nested(levels: int) -> dict[str, Any]:
+            """A document whose lists and objects are ``levels`` deep, itself included."""
+            inner: Any = "x"
+            for _ in range(levels - 1):
+                inner = [inner]
+            return {"format": doc.FORMAT, "version": 1, "pages": inner}
+
+        at_limit = messages(doc.check_document(nested(doc.MAX_DEPTH)))
+        assert at_limit and not any("nested" in m for m in at_limit)  # other problems only
+        for levels in (doc.MAX_DEPTH + 1, 900, 50_000):  # below and beyond json.loads' limit
+            assert messages(doc.check_document(nested(levels))) == [
+                f"Lists and objects in the file are nested more than {doc.MAX_DEPTH} levels"
+                " deep. A questionnaire is never that deep."
+            ]
+        # The built-in questionnaires are well within it.
+        for template in builtin_templates():
+            assert not doc.deeper_than(template.document, 8)
 
 
 def test_export_import_export_is_identical(app: Flask) -> None:
@@ -200,3 +222,17 @@ def test_import_refuses_non_json(app: Flask) -> None:
             with pytest.raises(services.ImportFailed) as failed:
                 services.import_round(org, None, raw)
             assert "not readable JSON" in str(failed.value.problems[0])
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_import_refuses_nesting_deeper_than_json_can_be_read(app: Flask, opening: str) -> None:
+    """50,000 levels: json.loads gives up (RecursionError), and the file is refused with the
+    same message as a document nested a little too deep; nothing is stored."""
+    closing = "]" if opening == "[" else "}"
+    raw = (opening * 50_000 + "1" + closing * 50_000).encode()
+    with app.test_request_context(headers={"Cookie": "sprak=en"}):
+        org = factories.organisation()
+        with pytest.raises(services.ImportFailed) as failed:
+            services.import_round(org, None, raw)
+        assert messages(failed.value.problems) == [str(doc.too_deep())]
+        assert "nested more than 20 levels" in str(failed.value.problems[0])

@@ -236,6 +236,37 @@ def test_import_names_every_problem_and_stores_nothing(app: Flask, kari: FlaskCl
     assert count(app, SurveyRound) == 1
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 50_000 + b"]" * 50_000,  # json.loads gives up
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        json.dumps(
+            {**document([likert("a")]), "title": {"nb": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}}
+        ).encode(),
+    ],
+    ids=["lists", "objects", "a-little-too-deep"],
+)
+def test_import_of_a_deeply_nested_file_is_refused_at_the_field(
+    app: Flask, kari: FlaskClient, raw: bytes
+) -> None:
+    response = post_form(
+        kari,
+        "/skjema/importer",
+        {"file": (io.BytesIO(raw), "skjema.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The field's own message, tied to it, and the reason in the list of problems.
+    field_error = re.search(r'id="file-error"[^>]*>(.*?)</p>', html, re.S)
+    assert field_error and "Rett problemene" in field_error.group(1), html
+    assert re.search(r'<input[^>]*aria-describedby="[^"]*file-error', html)
+    assert "1 problem i filen" in html
+    assert "nøstet mer enn 20 nivåer" in html or "nested more than 20 levels" in html
+    assert count(app, SurveyRound) == 0
+
+
 def test_export_is_a_json_download(app: Flask, kari: FlaskClient) -> None:
     round_id = create(kari)
     response = kari.get(f"/skjema/{round_id}/eksport")

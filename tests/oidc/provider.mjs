@@ -13,7 +13,11 @@
 //   POST /test/token-delay/<ms>       the token endpoint answers this much later (with a short
 //                                     lifetime: an ID token that has expired when it arrives)
 //   POST /test/rotate-key             sign with a new key (new kid) from now on
-//   POST /test/reset                  accounts, lifetime, delay and key as at start
+//   POST /test/deep/<what>            JSON nested deeper than a parser reads by recursion:
+//                                     "discovery" or "token" answers that document as a list
+//                                     nested 50,000 levels; "groups" signs ID tokens whose
+//                                     groups claim is a list nested 2,000 levels
+//   POST /test/reset                  accounts, lifetime, delay, deep answers and key as at start
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
@@ -25,6 +29,15 @@ let accounts = structuredClone(initialAccounts);
 const DEFAULT_ID_TOKEN_TTL = 600;
 let idTokenTtl = DEFAULT_ID_TOKEN_TTL;
 let tokenDelayMs = 0;
+const deep = new Set();
+const DEEP_DOCUMENT = '['.repeat(50000) + ']'.repeat(50000);
+const DEEP_PATHS = { discovery: '/.well-known/openid-configuration', token: '/token' };
+
+function deepList(levels) {
+  let list = [];
+  for (let i = 1; i < levels; i += 1) list = [list];
+  return list;
+}
 
 function newSigningKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -70,7 +83,8 @@ const configuration = {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, name: account.name || id, ...account };
+        const claims = { sub: id, name: account.name || id, ...account };
+        return deep.has('groups') ? { ...claims, groups: deepList(2000) } : claims;
       },
     };
   },
@@ -135,6 +149,7 @@ server.listen(0, '127.0.0.1', () => {
           accounts = structuredClone(initialAccounts);
           idTokenTtl = DEFAULT_ID_TOKEN_TTL;
           tokenDelayMs = 0;
+          deep.clear();
           use(original);
         } else if (parts[1] === 'rotate-key') {
           use(build(newSigningKey()));
@@ -144,10 +159,19 @@ server.listen(0, '127.0.0.1', () => {
           idTokenTtl = Number(parts[2]);
         } else if (parts[1] === 'token-delay') {
           tokenDelayMs = Number(parts[2]);
+        } else if (parts[1] === 'deep' && ['discovery', 'token', 'groups'].includes(parts[2])) {
+          deep.add(parts[2]);
         } else {
           return reply(res, 404, 'no such test route');
         }
         return reply(res, 200, 'ok');
+      }
+      const deepAnswer = Object.keys(DEEP_PATHS).find(
+        (what) => deep.has(what) && DEEP_PATHS[what] === url.pathname,
+      );
+      if (deepAnswer) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(DEEP_DOCUMENT);
       }
       if (url.pathname === '/token' && tokenDelayMs > 0) {
         const end = res.end.bind(res);

@@ -126,6 +126,11 @@ def test_the_discovery_check_reads_the_real_document(
     assert "names this issuer" in html
     assert f"{provider.issuer}/jwks" in html
     assert _stored(app) is None  # a check saves nothing
+    # A discovery document nested deeper than JSON can be read: the reason, not a 500.
+    provider.admin("deep/discovery")
+    answer = post_form(client, PAGE, data)
+    assert answer.status_code == 200
+    assert "could not be used" in answer.get_data(as_text=True)
     # An address without a provider behind it: the reason, not a 500.
     data["issuer"] = "http://127.0.0.1:9"
     answer = post_form(client, PAGE, data)

@@ -367,6 +367,31 @@ def test_a_provider_that_does_not_answer_in_time_gives_a_friendly_page(
     assert not _signed_in(client)
 
 
+@pytest.mark.parametrize("document", ["discovery", "token", "groups"])
+def test_json_nested_deeper_than_can_be_read_gives_a_friendly_page(
+    app: Flask, client: FlaskClient, provider: Provider, document: str
+) -> None:
+    """The provider's discovery document or token answer nested 50,000 levels, or a signed ID
+    token whose claims nest 2,000 levels: Python's JSON reader gives up on them by recursion,
+    and the person gets the provider's failure page, not a 500."""
+    organisation = _set_up(app, provider, scopes="openid email groups", groups_claim="groups")
+    with app.app_context():
+        factories.user("kari@fjordvik.example", org=_org(organisation), role="admin")
+        db.session.commit()
+    provider.admin(f"deep/{document}")
+    if document == "discovery":
+        answer = client.get("/logg-inn/oidc/fjordvik")
+    else:
+        answer = _sign_in(client, provider, "kari")
+    if document == "groups":
+        assert answer.status_code == 400
+        assert "could not be verified" in answer.get_data(as_text=True)
+    else:
+        assert answer.status_code == 502
+        assert "Try again later" in answer.get_data(as_text=True)
+    assert not _signed_in(client)
+
+
 # --- joining from an invitation through the provider -------------------------------------------
 
 

@@ -160,7 +160,19 @@ def test_quality_group_redacts_in_the_database(
     assert "free-text__item--flagged" not in after
 
 
-@pytest.mark.parametrize("key", ["", "nonsense", "abc:1:0", "0" * 32 + ":99999:0", "x:١:0"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "nonsense",
+        "abc:1:0",
+        "0" * 32 + ":99999:0",
+        "x:١:0",
+        "0" * 32 + ":99999999999999999999999:0",  # more than any integer column holds
+        "0" * 32 + ":1:99999999999999999999999",
+        "0" * 32 + ":1:-1",
+    ],
+)
 def test_redacting_an_unknown_answer_changes_nothing(
     app: Flask, reader: Client, results_answered: ResultsPlace, key: str
 ) -> None:
