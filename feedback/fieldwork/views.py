@@ -23,6 +23,7 @@ from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.respond import services
+from feedback.respond.texts import answering_minutes
 from feedback.results import padding
 from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
@@ -65,11 +66,6 @@ def public_url(round_: SurveyRound, unit: Unit | None = None) -> str:
     return url_for(
         "respond.by_unit_link", token=round_.public_token, unit_id=unit.id, _external=True
     )
-
-
-def answering_minutes(round_: SurveyRound) -> int:
-    """A fair promise on the poster: about 25 seconds a question, rounded up."""
-    return max(2, -(-len(round_.questions) * 25 // 60))
 
 
 # --- links and posters -------------------------------------------------------------------------
