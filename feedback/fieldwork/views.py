@@ -102,8 +102,8 @@ def codes_only(round_id: int, unit_id: int) -> Response:
         db.session.commit()
     flash(
         _(
-            "%(unit)s now takes responses with a code only. Make codes for the unit under"
-            " Access codes.",
+            "%(unit)s now takes responses with one-time codes only. Make one-time codes for"
+            " the unit under One-time codes.",
             unit=unit.name,
         )
         if on
@@ -223,7 +223,7 @@ def code_access(round_id: int) -> Response:
         )
         db.session.commit()
         flash(
-            _("Now only people with a code can answer.")
+            _("Now only people with a one-time code can answer.")
             if round_.requires_code
             else _("Now everyone with the link can answer."),
             "success",
