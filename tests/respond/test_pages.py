@@ -253,6 +253,27 @@ def test_pages_for_service_users_say_no_ip_address_or_hash(
             assert not PLAIN.search(text), (path, language, PLAIN.search(text))
 
 
+def test_the_paper_version_shows_the_same_texts_estimate_and_ranges(
+    app: Flask, kari: FlaskClient, people: dict[str, int]
+) -> None:
+    token, round_id = round_with(
+        app,
+        people,
+        intro={"nb": "Første avsnitt.\n\n! Ring <b>113</b>."},
+        thanks={"nb": "Takk.\n\n! Trenger du hjelp nå, ring 116 117."},
+    )
+    with app.app_context():
+        minutes = answering_minutes(db.session.get(SurveyRound, round_id))  # type: ignore[arg-type]
+    paper = kari.get(f"/skjema/{round_id}/papir").get_data(as_text=True)
+    assert "<p>Første avsnitt.</p>" in paper
+    assert '<div class="callout" role="note"><p>Ring &lt;b&gt;113&lt;/b&gt;.</p></div>' in paper
+    assert (
+        '<div class="callout" role="note"><p>Trenger du hjelp nå, ring 116 117.</p></div>' in paper
+    )
+    assert f"Det tar omtrent {minutes} minutter." in paper
+    assert '<p class="paper__hint">Et helt tall fra 16 til 99.</p>' in paper
+
+
 # --- a closed round ----------------------------------------------------------------------------
 
 
