@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -301,3 +303,34 @@ def test_a_closed_round_leads_on(
     english = client.get(survey.link + "?sprak=en").get_data(as_text=True)
     assert f'href="/dette-gjor-vi/{slug}?sprak=en"' in english
     assert f'href="/avvik/{slug}?sprak=en"' in english
+
+
+# --- one word for one thing ---------------------------------------------------------------------
+
+CATALOGS = Path(__file__).resolve().parents[2] / "translations"
+#: Words replaced by engangskode / eingongskode / one-time code and svarmåte / way of answering.
+OLD_WORDS = {
+    "nb": re.compile(r"tilgangskod|svarkod|\bkanal|gjennomføring", re.I),
+    "nn": re.compile(r"tilgangskod|svarkod|\bkanal|gjennomføring", re.I),
+    "en": re.compile(r"access code|\bchannel|how people answered|carrying out", re.I),
+}
+NEW_WORDS = {
+    "nb": ("engangskode", "svarmåte"),
+    "nn": ("eingongskode", "svarmåte"),
+    "en": ("one-time code", "way of answering"),
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_one_word_for_one_time_codes_and_ways_of_answering(language: str) -> None:
+    with (CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    texts = [
+        " ".join(part for part in (m.string if isinstance(m.string, tuple) else (m.string,)))
+        for m in catalog
+        if m.id
+    ]
+    old = [text for text in texts if OLD_WORDS[language].search(text)]
+    assert old == []
+    for word in NEW_WORDS[language]:
+        assert sum(word in text.lower() for text in texts) >= 3, word
