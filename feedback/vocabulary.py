@@ -63,7 +63,7 @@ CHANNEL_LABELS = {
     "link": _l("Link"),
     "unit_link": _l("Unit link or poster"),
     "kiosk": _l("Kiosk"),
-    "code": _l("Access code"),
+    "code": _l("One-time code"),
     "paper": _l("Paper"),
 }
 
@@ -111,9 +111,9 @@ AUDIT_LABELS = {
     "round.close": _l("Closed"),
     "round.archive": _l("Archived"),
     "round.kiosk": _l("Kiosk started"),
-    "round.codes": _l("Access codes made"),
+    "round.codes": _l("One-time codes made"),
     "round.code_access": _l("Who can answer changed"),
-    "round.codes_only": _l("Responses with a code only changed for a unit"),
+    "round.codes_only": _l("Responses with one-time codes only changed for a unit"),
     "padding.checked": _l("Warning about unusually many responses checked"),
     "page.add": _l("Page added"),
     "page.update": _l("Page changed"),

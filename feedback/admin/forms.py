@@ -103,9 +103,9 @@ class UnitForm(Form):
         validators=[Length(max=9, message=_l("Type a whole number, for example 12."))],
     )
     codes_only = BooleanField(
-        _l("Responses with a code only"),
+        _l("Responses with one-time codes only"),
         description=_l(
-            "Responses about this unit are taken only with an access code made for it, not by"
+            "Responses about this unit are taken only with a one-time code made for it, not by"
             " link or kiosk."
         ),
     )

@@ -156,12 +156,19 @@ class SettingsForm(Form):
     intro = FormField(
         local_text_form(doc.TEXT_LIMITS["intro"], multiline=True),
         label=_l("Introduction"),
-        description=_l("Shown on the first page: what the survey is about, that it is anonymous."),
+        description=_l(
+            "Shown on the first page: what the survey is about. The page itself says that"
+            " answers are anonymous and how long it takes. A blank line starts a new paragraph;"
+            " a paragraph that starts with “!” stands in a box."
+        ),
     )
     thanks = FormField(
         local_text_form(doc.TEXT_LIMITS["thanks"], multiline=True),
         label=_l("Thank-you text"),
-        description=_l("Shown after the answers are sent in."),
+        description=_l(
+            "Shown after the answers are sent in. A blank line starts a new paragraph; a"
+            " paragraph that starts with “!” stands in a box, for example where to get help now."
+        ),
     )
     opens_on = DateField(
         _l("Opens on (optional)"),

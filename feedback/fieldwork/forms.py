@@ -73,4 +73,4 @@ class CodesForm(UnitChoiceForm):
 
 
 class CodeAccessForm(Form):
-    requires_code = BooleanField(_l("Only people with a code can answer"))
+    requires_code = BooleanField(_l("Only people with a one-time code can answer"))

@@ -24,6 +24,7 @@ from feedback.i18n import SUPPORTED_LOCALES
 from feedback.ids import parse_id
 from feedback.models import SurveyRound, Unit
 from feedback.respond import services
+from feedback.respond.texts import answering_minutes
 from feedback.results import padding
 from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
@@ -68,11 +69,6 @@ def public_url(round_: SurveyRound, unit: Unit | None = None) -> str:
     )
 
 
-def answering_minutes(round_: SurveyRound) -> int:
-    """A fair promise on the poster: about 25 seconds a question, rounded up."""
-    return max(2, -(-len(round_.questions) * 25 // 60))
-
-
 # --- links and posters -------------------------------------------------------------------------
 
 
@@ -107,8 +103,8 @@ def codes_only(round_id: int, unit_id: int) -> Response:
         db.session.commit()
     flash(
         _(
-            "%(unit)s now takes responses with a code only. Make codes for the unit under"
-            " Access codes.",
+            "%(unit)s now takes responses with one-time codes only. Make one-time codes for"
+            " the unit under One-time codes.",
             unit=unit.name,
         )
         if on
@@ -228,7 +224,7 @@ def code_access(round_id: int) -> Response:
         )
         db.session.commit()
         flash(
-            _("Now only people with a code can answer.")
+            _("Now only people with a one-time code can answer.")
             if round_.requires_code
             else _("Now everyone with the link can answer."),
             "success",

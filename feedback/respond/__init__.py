@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from feedback.respond import views  # noqa: E402,F401  - registers the routes on bp
+from feedback.respond import texts, views  # noqa: E402,F401  - register filters and routes on bp

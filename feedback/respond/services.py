@@ -81,7 +81,7 @@ class StoreFailed(Exception):
 
 #: What a respondent reads where a place takes answers only with an access code.
 CODES_ONLY = _l(
-    "This place takes responses with an access code only. If you have been given a card with"
+    "This place takes responses with a one-time code only. If you have been given a card with"
     " a code, you can type it here. Ask the staff or the quality group if you have not been"
     " given a code."
 )

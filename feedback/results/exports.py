@@ -157,7 +157,7 @@ def raw_columns(round_: SurveyRound) -> list[Column]:
     numbers = answering.numbering(round_)
     return [
         Column(_("Unit"), "text", 24),
-        Column(_("How people answered"), "text", 18),
+        Column(_("Way of answering"), "text", 18),
         *[
             Column(f"{numbers[q.id]}. {localized(q.text)}", "auto", 24)
             for q in raw.closed_questions(round_)

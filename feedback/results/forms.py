@@ -23,7 +23,7 @@ class SelectionForm(Form):
         csrf = False
 
     enhet = SelectField(_l("Unit"), validate_choice=True)
-    kanal = SelectField(_l("How people answered"), validate_choice=True)
+    kanal = SelectField(_l("Way of answering"), validate_choice=True)
     svar = SelectField(_l("Only those who answered"), validate_choice=True)
 
 

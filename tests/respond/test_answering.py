@@ -749,7 +749,7 @@ def test_privacy_page_says_what_is_stored_and_is_linked(
         "What we store when you send in your answers",
         "What we do not store",
         "The date. Not the time of day.",
-        "Your IP address",
+        "The address of your phone or computer on the internet.",
         "Cookies. Answering sets no cookie in your browser.",
         "The code is not stored with your answers",
     ):

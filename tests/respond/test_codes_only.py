@@ -20,7 +20,7 @@ from tests.respond.test_answering import count, page_form, round_and_unit, store
 from tests.respond.test_cache import raw_update
 from tests.respond.test_cache_copies import RECHECK, at_last_page
 
-NEEDS_CODE = "Dette stedet tar bare imot svar med svarkode."
+NEEDS_CODE = "Dette stedet tar bare imot svar med engangskode."
 PLACE = "Ruspoliklinikken"
 
 

@@ -15,7 +15,7 @@ from tests.conftest import csrf_token, post_form
 from tests.respond.conftest import Survey
 from tests.respond.test_fieldwork import signed_in
 
-HINT = "Forslag: svar bare med kode for små steder"
+HINT = "Forslag: svar bare med engangskode for små steder"
 
 
 def served(app: Flask, survey: Survey, **people: int | None) -> None:
@@ -55,7 +55,7 @@ def test_units_serving_fewer_than_2k_are_suggested_codes_only(
     assert response.status_code == 302
     html = kari.get(url).get_data(as_text=True)
     assert HINT not in html
-    assert "Ja: lenken ber om en kode" in html
+    assert "Ja: lenken ber om en engangskode" in html
     with app.app_context():
         assert db.session.get(Unit, survey.units["Ruspoliklinikken"]).codes_only is True  # type: ignore[union-attr]
         event = db.session.scalars(
@@ -63,9 +63,9 @@ def test_units_serving_fewer_than_2k_are_suggested_codes_only(
         ).one()
         assert event.details == {"unit": "Ruspoliklinikken", "codes_only": True}
     # Its unit link now asks for a code.
-    assert "bare imot svar med svarkode" in kari.get(survey.unit_link("Ruspoliklinikken")).get_data(
-        as_text=True
-    )
+    assert "bare imot svar med engangskode" in kari.get(
+        survey.unit_link("Ruspoliklinikken")
+    ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("email", ["leder@example.no", "nabo@example.no"])

@@ -341,7 +341,7 @@ def test_requiring_a_code_is_logged_and_turns_links_into_the_code_page(
         assert 'id="answer-form"' not in html, url
     # The poster says so too.
     poster = kari.get(f"/skjema/{survey.round_id}/plakat?sprak=en").get_data(as_text=True)
-    assert "You need a code from a card." in poster
+    assert "You need a one-time code from a card." in poster
 
     # Saving the same setting again changes and logs nothing; switching off opens the link.
     post_form(kari, f"{codes_page}/tilgang", {"requires_code": "y"}, page=codes_page)

@@ -335,7 +335,7 @@ def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskCli
     text = response.data.decode("utf-8-sig")
     rows = read_csv(response.data)
     assert len(rows) == 1 + 20
-    assert rows[0][:2] == [text_in(app, "nb", "Unit"), text_in(app, "nb", "How people answered")]
+    assert rows[0][:2] == [text_in(app, "nb", "Unit"), text_in(app, "nb", "Way of answering")]
     assert rows[0][2] == "1. Jeg blir lyttet til."
     # The free-text question is not here: it has a file of its own.
     assert len(rows[0]) == 2 + 5 and "5. Ett ord om stedet" not in rows[0]

@@ -21,7 +21,7 @@ from tests.results.conftest import ResultsPlace, store_response
 
 Clients = Callable[[str], FlaskClient]
 K = 5
-LINK, KIOSK, CODE = "Link", "Kiosk", "Access code"
+LINK, KIOSK, CODE = "Link", "Kiosk", "One-time code"
 
 
 def read_csv(body: bytes) -> list[list[str]]:
