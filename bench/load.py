@@ -38,7 +38,6 @@ import http.client
 import importlib.util
 import multiprocessing
 import os
-import pickle
 import platform
 import random
 import re
@@ -102,10 +101,6 @@ MARKER_KEY = "comment"
 BARE_FLOW = "respondent flow, bare Flask"
 #: The same, with one committed INSERT per POST (bench/skeleton.py with a database).
 BARE_STORE = "respondent flow, bare Flask + one INSERT"
-#: The same, each POST writing what the app writes for a response, with the app's statement.
-BARE_APP_STORE = "respondent flow, bare Flask + the app's store"
-#: Answer sets bench/skeleton.py picks from for BARE_APP_STORE.
-ANSWER_SETS = 64
 TIMEOUT = 30.0
 
 
@@ -778,10 +773,6 @@ class Run:
     def bare_store_share(self) -> float:
         return next(r for r in self.rows if r.scenario == BARE_STORE).ratio
 
-    @property
-    def bare_app_store_share(self) -> float:
-        return next(r for r in self.rows if r.scenario == BARE_APP_STORE).ratio
-
 
 def app_env(url: str, secret: str) -> dict[str, str]:
     return {
@@ -845,12 +836,6 @@ def run(
     try:
         rows.append(bare_flow(kind, server, place, workdir, log, size, by_c[8]))
         rows.append(bare_flow(kind, server, place, workdir, log, size, by_c[8], store_in=url))
-        answer_sets = save_answer_sets(app, place, workdir / "answer-sets.pickle")
-        rows.append(
-            bare_flow(
-                kind, server, place, workdir, log, size, by_c[8], store_in=url, rows=answer_sets
-            )
-        )
         for n in (1, 8):
             rows.append(
                 measure(
@@ -916,11 +901,9 @@ def bare_flow(
     size: Size,
     ceiling: float,
     store_in: str | None = None,
-    rows: Path | None = None,
 ) -> Row:
     """The respondent flow at 8 clients against bench/skeleton.py, with this app's pages; with
-    ``store_in``, one committed INSERT per POST into that database; with ``rows`` too (from
-    save_answer_sets), what the app writes for a response, with the app's statement."""
+    ``store_in``, one committed INSERT per POST into that database."""
     from bench import skeleton
 
     page = call(server.port, "GET", f"/s/{place.flow_token}").text()
@@ -934,15 +917,10 @@ def bare_flow(
     env = {k: str(v) for k, v in saved.items()}
     if store_in is not None:
         env["BENCH_SKELETON_DATABASE_URL"] = store_in
-    if rows is not None:
-        env["BENCH_SKELETON_ROWS"] = str(rows)
     bare = Server("bench.skeleton:app", env, log)
     bare.start(f"/s/{place.flow_token}/takk")
-    scenario = BARE_FLOW if store_in is None else BARE_STORE if rows is None else BARE_APP_STORE
+    scenario = BARE_FLOW if store_in is None else BARE_STORE
     before = used_tokens(store_in) if store_in is not None else 0
-    responses_before = (0, 0)
-    if store_in is not None and rows is not None:
-        responses_before = counts(store_in, place.flow_round)
     try:
         row = measure(kind, scenario, works("flow", bare.port, place, 8, size), ceiling)
     finally:
@@ -950,55 +928,11 @@ def bare_flow(
     if store_in is None:
         row.note = "same pages, no database"
         return row
-    # Every POST that was answered stored its token (and with rows, its response, waiting for
-    # a publication: the tallies do not change).
+    # Every POST that was answered stored its token.
     stored, posts = used_tokens(store_in) - before, row.requests // 3
     row.errors += abs(stored - posts)
-    if rows is None:
-        row.note = f"same pages, one INSERT per POST ({stored:,} stored)"
-        return row
-    responses, tallied = counts(store_in, place.flow_round)
-    row.errors += abs(responses - responses_before[0] - posts)
-    row.errors += abs(tallied - responses_before[1])
-    row.note = (
-        f"same pages, the app's write per POST: the response, {rows_per_response(rows)}"
-        f" ({stored:,} stored)"
-    )
+    row.note = f"same pages, one INSERT per POST ({stored:,} stored)"
     return row
-
-
-def save_answer_sets(app: Any, place: Place, path: Path) -> Path:
-    """What the app writes for ANSWER_SETS responses to the flow's round, worked out by the
-    app itself from random answers (as the load generator sends them), for bench/skeleton.py."""
-    from werkzeug.datastructures import MultiDict
-
-    from feedback.respond import services
-
-    rng = random.Random(ANSWER_SETS)
-    sets = []
-    with app.test_request_context():
-        found = services.questionnaire(place.flow_token)
-        assert found is not None
-        units = {unit.id: unit for unit in found.units}
-        for _ in range(ANSWER_SETS):
-            form = MultiDict([("side", "0"), ("nav", "next"), *answers(place, rng, None)])
-            step = answering.step(found.round, form)
-            assert step.done and not step.problems, step.problems
-            unit = units[int(form["enhet"])]
-            sets.append(services.rows_to_store(found.round, step.answers, unit, "link"))
-        db.session.remove()
-        db.engine.dispose()  # as set_up: no connection of this process is left open
-    with path.open("wb") as out:
-        pickle.dump(sets, out)
-    return path
-
-
-def rows_per_response(path: Path) -> str:
-    """How much the saved answer sets write per response, on average."""
-    with path.open("rb") as saved:
-        sets = pickle.load(saved)  # noqa: S301 - written by save_answer_sets
-    answers = sum(len(rows.answers) for rows in sets) / len(sets)
-    return f"{answers:.0f} answers (the tallies are counted at publication)"
 
 
 def _version(kind: str) -> str:
@@ -1044,9 +978,7 @@ def summary(runs: Sequence[Run], when: date) -> str:
             f" ceiling's requests per second (target ≥ {TARGET_SHARE}): **{verdict}**. The same"
             " three requests from a bare Flask app (same pages, no database):"
             f" {r.bare_share:.2f} ×; the same with one committed INSERT per POST, the least that"
-            f" stores each response before answering: {r.bare_store_share:.2f} ×; the same"
-            " writing what the app writes for a response, with the app's statement, and"
-            f" nothing else of the app: {r.bare_app_store_share:.2f} ×.",
+            f" stores each response before answering: {r.bare_store_share:.2f} ×.",
             f"  Exactly once: {d.clients} clients × {d.each:,} submissions in {d.seconds:.0f} s:"
             f" {d.acknowledged:,} acknowledged, {d.stored:,} stored, {d.distinct:,} distinct,"
             f" tallies equal the responses: {d.tallies_match}, {len(d.errors)} errors:"

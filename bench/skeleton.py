@@ -11,23 +11,13 @@ one row and commits before it answers, as the driver's plain INSERT: the least a
 that stores every response durably before saying "thank you". That bounds what the real flow
 can reach on this machine, whatever its code does.
 
-With BENCH_SKELETON_ROWS as well (a pickled list of feedback.respond.writes.Rows, made by
-bench/load.py from real answers), each POST instead writes what the app writes for a response,
-with the app's own statement (writes.write_alone): the form token, the response, its answers
-and the tallies, for one of those answer sets, with a new token and response id. Nothing else
-of the app runs (no token check, no reading or checking of the answers), so it bounds what the
-app can reach with what it stores, whatever the rest of its code does.
-
     BENCH_SKELETON_PAGE=page.html BENCH_SKELETON_THANKS=thanks.html \\
         gunicorn -c gunicorn.conf.py bench.skeleton:app
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import pickle
-import random
 import secrets
 import sqlite3
 from pathlib import Path
@@ -50,7 +40,6 @@ def _saved(variable: str) -> str:
 PAGE = _saved("BENCH_SKELETON_PAGE")
 THANKS = _saved("BENCH_SKELETON_THANKS")
 DATABASE_URL = os.environ.get("BENCH_SKELETON_DATABASE_URL", "")
-ROWS_PATH = os.environ.get("BENCH_SKELETON_ROWS", "")
 
 #: (process id, connection): one connection per gunicorn worker, made on its first POST.
 _connection: tuple[int, Any] | None = None
@@ -66,7 +55,7 @@ def _connect() -> Any:
         return connection
     import psycopg
 
-    return psycopg.connect(DATABASE_URL.replace("+psycopg", ""), autocommit=not ROWS_PATH)
+    return psycopg.connect(DATABASE_URL.replace("+psycopg", ""), autocommit=True)
 
 
 def _connection_of_this_worker() -> Any:
@@ -88,40 +77,11 @@ def _store(nonce: str) -> None:
         connection.execute(statement, (nonce,))
 
 
-def _answer_sets() -> list[Any]:
-    if not ROWS_PATH:
-        return []
-    with Path(ROWS_PATH).open("rb") as saved:
-        sets: list[Any] = pickle.load(saved)  # noqa: S301 - written by bench/load.py itself
-    return sets
-
-
-ANSWER_SETS = _answer_sets()
-
-
-def _store_as_the_app(nonce: str) -> None:
-    """What the app writes for one response, with its own statement; it must be stored."""
-    from feedback.respond import writes
-
-    rows = random.choice(ANSWER_SETS)
-    response_id = secrets.token_hex(16)
-    rows = dataclasses.replace(
-        rows,
-        response={**rows.response, "id": response_id},
-        answers=[{**answer, "response_id": response_id} for answer in rows.answers],
-    )
-    outcome = writes.write_alone(_connection_of_this_worker(), nonce, rows)
-    if outcome is not writes.Outcome.STORED:
-        raise RuntimeError(f"not stored: {outcome}")
-
-
 @app.route("/s/<token>", methods=["GET", "POST"])
 def page(token: str) -> Response | str:
     if request.method == "POST":
         request.form.get("skjema")
-        if ANSWER_SETS:
-            _store_as_the_app(secrets.token_hex(16))
-        elif DATABASE_URL:
+        if DATABASE_URL:
             _store(secrets.token_hex(16))
         return redirect(f"/s/{token}/takk?sprak=nb", code=303)
     return PAGE.replace(PLACEHOLDER, secrets.token_urlsafe(60))

@@ -167,7 +167,7 @@ def schedule_command() -> None:
     from feedback.auth.services import purge_expired_sessions
     from feedback.designer.services import apply_schedule
     from feedback.deviations.services import apply_retention, overwrite_freed_space
-    from feedback.respond.services import purge_used_tokens
+    from feedback.form_tokens import purge_used_tokens
     from feedback.results.publish import publish_due
 
     changed = apply_schedule()

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 import itsdangerous
 import pytest
 import sqlalchemy as sa
-from flask import Flask, request, request_started
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, currently_in_test_context, find, given, note, settings
 from hypothesis import strategies as st
@@ -1746,39 +1746,6 @@ def test_public_post_endpoint_survives_fuzzing(
     endpoint: str, app: Flask, world: World, fuzz_ctx: Ctx, log_watch: LogWatch
 ) -> None:
     survives_fuzzing(endpoint, app, fuzz_ctx, log_watch)
-
-
-@pytest.mark.parametrize(
-    "app_overrides", [{"MAIL_SERVER": "127.0.0.1", "PUBLIC_RECHECK_SECONDS": 3600}]
-)
-@pytest.mark.parametrize("endpoint", ["respond.by_link", "respond.by_unit_link"])
-def test_answers_sent_to_the_front_survive_fuzzing(
-    endpoint: str, app: Flask, world: World, fuzz_ctx: Ctx, log_watch: LogWatch
-) -> None:
-    """The same, with the workers' copies of the round in use (as in production), so a last
-    page in order is stored at the front (respond.front) and anything else goes on to Flask."""
-    posts: list[str] = []
-    entered: list[str] = []
-    front = app.wsgi_app
-
-    def counting(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ["REQUEST_METHOD"] == "POST":
-            posts.append(environ["PATH_INFO"])
-        return front(environ, start_response)
-
-    def started(sender: Flask, **extra: Any) -> None:
-        if request.method == "POST":
-            entered.append(request.path)
-
-    app.wsgi_app = counting  # type: ignore[method-assign]
-    request_started.connect(started, app)
-    try:
-        survives_fuzzing(endpoint, app, fuzz_ctx, log_watch)
-    finally:
-        request_started.disconnect(started, app)
-        app.wsgi_app = front  # type: ignore[method-assign]
-    # Some answers were stored at the front; the rest went on to Flask.
-    assert 0 < len(entered) < len(posts)
 
 
 def survives_fuzzing(endpoint: str, app: Flask, fuzz_ctx: Ctx, log_watch: LogWatch) -> None:

@@ -23,6 +23,7 @@ from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
+from feedback.form_tokens import StoreFailed, claim, one_time_token
 from feedback.maintenance import needs_rewrite
 from feedback.models import (
     Deviation,
@@ -39,14 +40,7 @@ from feedback.models import (
 from feedback.models.base import today
 from feedback.models.deviation import DEFAULT_CATEGORIES, DEVIATION_STATUSES
 from feedback.models.survey import random_token
-from feedback.respond.services import (
-    StoreFailed,
-    claim,
-    normalise_code,
-    one_time_token,
-    parse_id,
-    show_code,
-)
+from feedback.respond.services import normalise_code, parse_id, show_code
 from feedback.rules import RuleBroken
 
 RECEIPT_LENGTH = 16

@@ -3,10 +3,8 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -18,10 +16,7 @@ from feedback import answering, public, ratelimit
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.public import language_links, never_store, render_public
-from feedback.respond import bp, cache, front, services
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from feedback.respond import bp, services
 
 #: Form value for "I would rather not say" in the unit question.
 NO_UNIT = services.NO_UNIT
@@ -51,47 +46,26 @@ class Mode:
     action: str
     thanks: str
     #: Fixed by the link, the kiosk or the code; None means "ask" when choose_unit.
-    unit: Unit | services.UnitChoice | None = None
+    unit: Unit | None = None
     choose_unit: bool = False
     #: The units to choose from, when the respondent chooses.
-    units: Sequence[Unit | services.UnitChoice] = field(default_factory=list)
+    units: Sequence[Unit] = field(default_factory=list)
     kiosk: services.Kiosk | None = None
     kiosk_key: str | None = None
     code: str | None = None
 
 
-#: Set when the request is being answered a second time, after the round changed under it.
-_RECHECK = services.RECHECK
-
-
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
-    # Usually this worker's recent copy: storing checks that the round is still as the copy.
-    found = services.questionnaire(token, recheck=request.environ.get(_RECHECK, False))
+    found = services.questionnaire(token)
     if found is None:
         abort(404)
     return found
-
-
-def _again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
-    """Answer the request once more, against the round as it is now, when the round changed
-    between checking the answers (against a kept copy) and storing them."""
-
-    @functools.wraps(view)
-    def answered(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return view(*args, **kwargs)
-        except services.RoundChanged:
-            request.environ[_RECHECK] = True
-            return view(*args, **kwargs)
-
-    return answered
 
 
 # --- links -------------------------------------------------------------------------------------
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@_again_if_changed
 def by_link(token: str) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_, units = found.round, found.units
@@ -110,7 +84,6 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/s/<token>/<int:unit_id>", methods=["GET", "POST"])
-@_again_if_changed
 def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_ = found.round
@@ -132,17 +105,9 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
     round_ = _questionnaire_or_404(token).round
-
-    def render() -> str:
-        return render_public(
-            "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
-        )
-
-    if not services.is_kept_copy(round_):
-        return render()
-    html = cache.page(("thanks", services.round_state(round_), public.language()), render)
-    front.offer(html, services.freshness(round_), None)
-    return html
+    return render_public(
+        "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
+    )
 
 
 # --- access codes ------------------------------------------------------------------------------
@@ -162,7 +127,6 @@ def _code_needed(round_: SurveyRound, *, codes_only: bool = False) -> str:
 
 
 @bp.route("/kode", methods=["GET", "POST"])
-@_again_if_changed
 def code() -> Response | str | tuple[str, int]:
     """Enter a one-time code from a card; a valid code opens its round's questionnaire."""
     typed = (request.form.get("kode") or "").strip()[:40]
@@ -207,7 +171,6 @@ def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
 
 
 @bp.route("/kode/svar", methods=["POST"])
-@_again_if_changed
 def by_code() -> Response | str | tuple[str, int]:
     """The questionnaire's later pages for someone who started with a code."""
     found = services.find_code(request.form.get("kode", ""))
@@ -233,7 +196,6 @@ def _kiosk_or_404(key: str) -> services.Kiosk:
 
 
 @bp.route("/kiosk/<key>", methods=["GET", "POST"])
-@_again_if_changed
 def kiosk(key: str) -> Response | str | tuple[str, int]:
     kiosk = _kiosk_or_404(key)
     if services.code_needed(kiosk.unit, "kiosk"):
@@ -336,8 +298,6 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         )
     if step.done:
         try:
-            if request.environ.get(services.STORE_FAILED):
-                raise services.StoreFailed()  # just now, in respond.front
             services.store(
                 round_,
                 step.answers,
@@ -349,8 +309,6 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         except services.AlreadySent:
             return _already_sent(mode, language)
         except services.NotAccepted as refused:
-            if isinstance(refused, services.RoundChanged) and not request.environ.get(_RECHECK):
-                raise  # answered again by _again_if_changed; a second change is shown here
             step = _stay(step, refused.message)
             return _render(
                 mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
@@ -383,7 +341,7 @@ def _stay(step: answering.Step, message: object) -> answering.Step:
 
 def _chosen_unit(
     mode: Mode, form: MultiDict[str, str], step: answering.Step
-) -> tuple[Unit | services.UnitChoice | None, object]:
+) -> tuple[Unit | None, object]:
     """The unit the answers are about, and a problem if the respondent must still choose."""
     if not mode.choose_unit:
         return mode.unit, None
@@ -411,26 +369,9 @@ def _closed(round_: SurveyRound) -> tuple[str, int]:
 
 
 def _first_page(mode: Mode, language: str) -> tuple[str, int]:
-    """The questionnaire's first, empty page with a new one-time token. For a link or a unit
-    link it is rendered once per round state, language, way in and unit list, and kept."""
+    """The questionnaire's first, empty page with a new one-time token."""
     token = services.new_form_token(mode.round)
-    empty = answering.Step(0, {}, {})
-    if mode.code is not None or mode.kiosk is not None or not services.is_kept_copy(mode.round):
-        return _render(mode, language, empty, token)
-    key = (
-        "first page",
-        services.round_state(mode.round),
-        language,
-        mode.channel,
-        mode.action,
-        mode.thanks,
-        (mode.unit.id, mode.unit.name) if mode.unit else None,
-        mode.choose_unit,
-        tuple((u.id, u.name) for u in mode.units),
-    )
-    html = cache.page(key, lambda: _render(mode, language, empty, cache.TOKEN_PLACEHOLDER)[0])
-    front.offer(html, services.freshness(mode.round), mode.round.id)
-    return cache.with_token(html, token), 200
+    return _render(mode, language, answering.Step(0, {}, {}), token)
 
 
 def _render(

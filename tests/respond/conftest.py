@@ -15,7 +15,6 @@ from werkzeug.datastructures import MultiDict
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import Organisation, SurveyRound
-from feedback.respond import cache
 from tests import factories
 from tests.designer.conftest import document, kari, likert, people  # noqa: F401
 
@@ -173,11 +172,3 @@ FULL_WALK = [
     {"q-why": "Jeg møter folk.", "q-food": "good"},
     {"q-age": "34", "q-activities": ["walk", "art"], "q-word": "Trygt"},
 ]
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The clock of the workers' copies (respond.cache), moved on by the test."""
-    now = [1000.0]
-    monkeypatch.setattr(cache, "clock", lambda: now[0])
-    return now
