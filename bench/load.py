@@ -358,11 +358,24 @@ def _expect(done: Done, label: str, reply: Reply, *statuses: int) -> bool:
     return False
 
 
+def first_page(port: int, path: str, done: Done | None = None) -> Reply:
+    """A questionnaire's first page: the app answers its address with a redirect to the first
+    page's own address (the form token and the page number), which is followed
+    (bench/skeleton.py answers with the page at once)."""
+    page = call(port, "GET", path)
+    if page.status == 303:
+        if done is not None and not _expect(done, "GET start", page, 303):
+            return page
+        location = urllib.parse.urlsplit(page.headers.get("location", ""))
+        page = call(port, "GET", f"{location.path}?{location.query}")
+    return page
+
+
 def _respond(work: Work, done: Done, rng: Any, index: int, marked: bool) -> None:
     place = work.place
     assert place is not None
     path = f"/s/{place.flow_token}"
-    page = call(work.port, "GET", path)
+    page = first_page(work.port, path, done)
     if not _expect(done, "GET page", page, 200):
         return
     marker = f"m{work.client}-{index}-{secrets.token_hex(4)}" if marked else None
@@ -651,7 +664,7 @@ def kill_during_load(database: str, url: str, server: Server, place: Place, size
     checked = integrity(url)
     server.start(f"/s/{place.flow_token}")
     markers = set(stored_markers(url, place.flow_round)) - before
-    page = call(server.port, "GET", f"/s/{place.flow_token}")
+    page = first_page(server.port, f"/s/{place.flow_token}")
     form = [("skjema", form_token(page.text())), ("sprak", "nb"), ("side", "0"), ("nav", "next")]
     again = call(
         server.port, "POST", f"/s/{place.flow_token}", form + answers(place, random.Random(), None)
@@ -906,7 +919,7 @@ def bare_flow(
     ``store_in``, one committed INSERT per POST into that database."""
     from bench import skeleton
 
-    page = call(server.port, "GET", f"/s/{place.flow_token}").text()
+    page = first_page(server.port, f"/s/{place.flow_token}").text()
     thanks = call(server.port, "GET", f"/s/{place.flow_token}/takk?sprak=nb").text()
     saved = {
         "BENCH_SKELETON_PAGE": workdir / "page.html",

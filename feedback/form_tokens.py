@@ -89,6 +89,20 @@ def read_one_time_token(purpose: str, scope: int | str, token: str | None) -> Fo
     return FormToken(data["n"], age=age)
 
 
+def scope_of(purpose: str, token: str | None) -> int | str | None:
+    """The scope a token of ours was made for (a round's id, say), whatever its age; else None.
+    Read it with read_one_time_token against that scope."""
+    if not token or len(token) > 500:
+        return None
+    serializer = _serializer(current_app.config["SECRET_KEY"], purpose)
+    try:
+        data = serializer.loads(token)
+    except BadSignature:
+        return None
+    scope = data.get("r") if isinstance(data, dict) else None
+    return scope if isinstance(scope, (int, str)) and not isinstance(scope, bool) else None
+
+
 _USED = UsedFormToken.__table__
 _IS_USED = sa.select(sa.literal(1)).where(_USED.c.nonce == sa.bindparam("nonce"))
 _INSERT_USED = sa.insert(UsedFormToken)

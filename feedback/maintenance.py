@@ -77,6 +77,8 @@ RECENT_ROWS: dict[str, str] = {
     "deviation_message": "sent_on >= :since",
     # A short queue, emptied by ``flask send-notices``: all of it.
     "deviation_notice": "true",
+    # Answers so far of questionnaires being filled in (respond.drafts): today's at most.
+    "answer_draft": "created_on >= :since",
 }
 
 

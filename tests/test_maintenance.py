@@ -33,6 +33,7 @@ ANONYMOUS = {
     "answer",
     "access_code",
     "used_form_token",
+    "answer_draft",
     "response_tally",
     "answer_tally",
     "deviation",

@@ -128,6 +128,7 @@ TODAYS = {
     "deviation": "SELECT ctid, xmin::text, id FROM deviation",
     "deviation_message": "SELECT ctid, xmin::text, body FROM deviation_message",
     "deviation_notice": "SELECT ctid, xmin::text, kind FROM deviation_notice",
+    "answer_draft": "SELECT ctid, xmin::text, key FROM answer_draft",
 }
 
 

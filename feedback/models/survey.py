@@ -391,3 +391,28 @@ class UsedFormToken(Base):
 
     nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     used_on: Mapped[date] = mapped_column(index=True)
+
+
+class AnswerDraft(Base):
+    """The answers so far of a questionnaire being filled in, page by page, so the browser's
+    Back and Forward show each page with its answers (respond.drafts).
+
+    Keyed by a hash of the one-time form token's nonce (never the nonce itself), so only the
+    browser that holds the token can find it. A date only, no time of day. Deleted when the
+    questionnaire is sent in (in the same transaction), at a kiosk's reset, when it is read
+    after DRAFT_HOURS, and by ``flask schedule`` after its day."""
+
+    __tablename__ = "answer_draft"
+    __table_args__ = NO_ROWID
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_round.id", ondelete="CASCADE"))
+    #: The answers so far, as JSON: {question key: [values]}.
+    answers: Mapped[str] = mapped_column(sa.Text)
+    #: The page (0-based) the respondent was sent to last: Forward goes no further.
+    page: Mapped[int] = mapped_column(default=0)
+    #: The unit question's form value (a unit id, or "ingen"), when the respondent chooses.
+    unit: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The access code the questionnaire was opened with (the code channel).
+    code: Mapped[str | None] = mapped_column(sa.String(8))
+    created_on: Mapped[date] = mapped_column(index=True)

@@ -45,6 +45,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.survey import random_token
+from feedback.respond import drafts
 
 #: The unit question's form field, and its value for "I would rather not say".
 UNIT_FIELD = "enhet"
@@ -203,10 +204,11 @@ def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
 
 def burn(nonce: str) -> None:
     """Mark a questionnaire as finished without answers (a kiosk reset), so nothing of it can
-    be brought back by Back or a reload: its token is used up."""
+    be brought back by Back or a reload: its token is used up and its draft deleted."""
     with contextlib.suppress(AlreadySent):
         claim(nonce)
     try:
+        drafts.delete(nonce)
         db.session.commit()
     except SQLAlchemyError as error:
         db.session.rollback()
@@ -468,8 +470,9 @@ def store(
     answers (NotAccepted when it closed meanwhile, CodeNeeded when the unit takes answers only
     with a code made for it); the access code is taken (NotAccepted when used up); then the
     response and its answers are written, waiting for a publication (``published`` false: the
-    tallies are not touched, see feedback.results.publish). StoreFailed when the database
-    fails. Nothing is stored unless everything is.
+    tallies are not touched, see feedback.results.publish), and the questionnaire's draft
+    (respond.drafts) is deleted. StoreFailed when the database fails. Nothing is stored
+    unless everything is.
     """
     response, rows = _rows(round_, answers, unit, channel)
     claim(nonce)
@@ -480,6 +483,7 @@ def store(
             session.execute(_INSERT_RESPONSE, response)
             if rows:
                 session.execute(_INSERT_ANSWER, rows)
+            drafts.delete(nonce)
             session.commit()
             return
         session.rollback()

@@ -742,9 +742,9 @@ def test_privacy_page_says_what_is_stored_and_is_linked(
     assert '<html lang="en">' in html
     assert "Set-Cookie" not in response.headers
 
-    first = client.get(survey.link).get_data(as_text=True)
+    first = client.get(survey.link, follow_redirects=True).get_data(as_text=True)
     assert 'href="/personvern?sprak=nb"' in first
-    english = client.get(survey.link + "?sprak=en").get_data(as_text=True)
+    english = client.get(survey.link + "?sprak=en", follow_redirects=True).get_data(as_text=True)
     assert 'href="/personvern?sprak=en"' in english
     assert "Read what we store" in english
 
@@ -763,6 +763,10 @@ def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
     typed = services.show_code(codes[0]).lower()
     assert "-" in typed
     started = client.post("/kode", data={"kode": typed, "sprak": "en"})
+    # A valid code leads to the questionnaire's first page's own address (no code in it).
+    assert started.status_code == 303 and path_of(started).startswith("/kode/svar?skjema=")
+    assert services.normalise_code(typed) not in started.location
+    started = client.get(path_of(started))
     assert started.status_code == 200
     r = Respondent(client, "/kode/svar")
     r.html = started.get_data(as_text=True)
@@ -802,7 +806,7 @@ def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
 
     # Case and dash do not matter.
     for variant in (codes[1].upper(), f"  {services.show_code(codes[2]).lower()} "):
-        opened = client.post("/kode", data={"kode": variant})
+        opened = client.post("/kode", data={"kode": variant}, follow_redirects=True)
         assert opened.status_code == 200
         assert 'id="answer-form"' in opened.get_data(as_text=True)
     assert count(app, Response) == 1
@@ -888,11 +892,11 @@ def test_kiosk(app: Flask, client: FlaskClient, survey: Survey) -> None:
     nxt = Respondent(client, start).start()
     token = nxt.form_token
     page_one = page_form(nxt, {"q-listened": "2", "q-group": "yes"})
-    nxt.response = client.post(start, data=page_one)
+    nxt.response = client.post(start, data=page_one, follow_redirects=True)
     nxt.html = nxt.response.get_data(as_text=True)
     assert nxt.response.status_code == 200
     page_two = page_form(nxt, {"q-why": secret, "q-food": "bad"})
-    assert client.post(start, data=page_two).status_code == 200
+    assert client.post(start, data=page_two, follow_redirects=True).status_code == 200
     reset = client.post(f"{start}/nullstill", data={"skjema": token})
     assert reset.status_code == 303 and path_of(reset) == start
     for data in (page_one, page_two):

@@ -61,9 +61,9 @@ def test_the_unit_link_asks_for_a_code_and_a_replayed_form_stores_nothing(
     assert 'id="answer-form"' not in r.html
     assert count(app, Response) == 0
     # The other unit's link is as before.
-    assert 'id="answer-form"' in client.get(survey.unit_link("Aktivitetshuset")).get_data(
-        as_text=True
-    )
+    assert 'id="answer-form"' in client.get(
+        survey.unit_link("Aktivitetshuset"), follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def test_choosing_a_codes_only_unit_asks_for_a_code(
@@ -115,14 +115,14 @@ def test_only_a_code_made_for_the_unit_answers_about_it(
         db.session.commit()
 
     # A code for no unit lets the respondent choose, but not the codes-only unit.
-    started = client.post("/kode", data={"kode": general})
+    started = client.post("/kode", data={"kode": general}, follow_redirects=True)
     r = Respondent(client, "/kode/svar")
     r.html = started.get_data(as_text=True)
     assert r.send(walk_pages(str(survey.units[PLACE]))[0]).status_code == 400
     assert NEEDS_CODE in r.html
     assert count(app, Response) == 0
 
-    started = client.post("/kode", data={"kode": mine})
+    started = client.post("/kode", data={"kode": mine}, follow_redirects=True)
     r = Respondent(client, "/kode/svar")
     r.html = started.get_data(as_text=True)
     for answers in walk_pages():
