@@ -733,10 +733,12 @@ def _chromium_weight(port: int, path: str) -> Weight:
             page.on("response", record)
             page.goto(base + path, wait_until="networkidle")
             html = len(page.content().encode())
+            # The address redirects to the first page's own address: that is the HTML.
+            landed = page.url
         finally:
             browser.close()
     outside = [u for u, _ in seen if not u.startswith(base)]
-    first = next((n for u, n in seen if u == base + path), html)
+    first = next((n for u, n in seen if u == landed), html)
     return Weight(len(seen), sum(n for _, n in seen), first, outside, "Chromium")
 
 
@@ -750,7 +752,7 @@ def _chromium() -> str | None:
 
 
 def _weight_from_html(port: int, path: str, how: str) -> Weight:
-    page = call(port, "GET", path)
+    page = first_page(port, path)
     html = page.text()
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
     total, outside = len(page.body), re.findall(r'(?:href|src)="(https?://[^"]+)"', html)

@@ -102,4 +102,3 @@ def test_load_durability_and_crash_at_smoke_size(bench: ModuleType, tmp_path: Pa
     assert f"| {kind} | respondent flow | 8 |" in text
     assert "The same three requests from a bare Flask app" in text
     assert "the same with one committed INSERT per POST" in text
-    assert "with the app's statement, and nothing else of the app" in text
