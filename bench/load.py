@@ -360,12 +360,24 @@ def _expect(done: Done, label: str, reply: Reply, *statuses: int) -> bool:
     return False
 
 
+def first_page(port: int, path: str, done: Done | None = None) -> Reply:
+    """A questionnaire's first page: the app answers its address with a redirect to the first
+    page's own address (the form token and the page number), which is followed."""
+    page = call(port, "GET", path)
+    if page.status == 303:
+        if done is not None and not _expect(done, "GET start", page, 303):
+            return page
+        location = urllib.parse.urlsplit(page.headers.get("location", ""))
+        page = call(port, "GET", f"{location.path}?{location.query}")
+    return page
+
+
 def _respond(work: Work, done: Done, rng: Any, index: int, marked: bool) -> None:
     place = work.place
     assert place is not None
     path = f"/s/{place.flow_token}"
     started = time.perf_counter()
-    page = call(work.port, "GET", path)
+    page = first_page(work.port, path, done)
     if not _expect(done, "GET page", page, 200):
         return
     marker = f"m{work.client}-{index}-{secrets.token_hex(4)}" if marked else None
@@ -686,7 +698,7 @@ def kill_during_load(database: str, url: str, server: Server, place: Place, size
     checked = integrity(url)
     server.start(f"/s/{place.flow_token}")
     markers = set(stored_markers(url, place.flow_round)) - before
-    page = call(server.port, "GET", f"/s/{place.flow_token}")
+    page = first_page(server.port, f"/s/{place.flow_token}")
     form = [("skjema", form_token(page.text())), ("sprak", "nb"), ("side", "0"), ("nav", "next")]
     again = call(
         server.port, "POST", f"/s/{place.flow_token}", form + answers(place, random.Random(), None)
@@ -755,10 +767,12 @@ def _chromium_weight(port: int, path: str) -> Weight:
             page.on("response", record)
             page.goto(base + path, wait_until="networkidle")
             html = len(page.content().encode())
+            # The address redirects to the first page's own address: that is the HTML.
+            landed = page.url
         finally:
             browser.close()
     outside = [u for u, _ in seen if not u.startswith(base)]
-    first = next((n for u, n in seen if u == base + path), html)
+    first = next((n for u, n in seen if u == landed), html)
     return Weight(len(seen), sum(n for _, n in seen), first, outside, "Chromium")
 
 
@@ -772,7 +786,7 @@ def _chromium() -> str | None:
 
 
 def _weight_from_html(port: int, path: str, how: str) -> Weight:
-    page = call(port, "GET", path)
+    page = first_page(port, path)
     html = page.text()
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
     total, outside = len(page.body), re.findall(r'(?:href|src)="(https?://[^"]+)"', html)

@@ -20,14 +20,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, auth, database, errors, i18n, ids, logs, ratelimit, security
+    from feedback import access, auth, database, errors, i18n, ids, logs, security
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
     database.init_app(app)
     db.init_app(app)
-    with app.app_context():
-        database.watch_connections(db.engine)
     migrate.init_app(
         app,
         db,
@@ -38,7 +36,6 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
-    ratelimit.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
     security.init_app(app)
@@ -87,8 +84,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(report_bp, url_prefix="/avvik")
 
     from feedback import cli
-    from feedback.respond import front
 
     cli.init_app(app)
-    front.init_app(app)
     return app

@@ -167,13 +167,15 @@ def schedule_command() -> None:
     from feedback.auth.services import purge_expired_sessions
     from feedback.designer.services import apply_schedule
     from feedback.deviations.services import apply_retention, overwrite_freed_space
-    from feedback.respond.services import purge_used_tokens
+    from feedback.form_tokens import purge_used_tokens
+    from feedback.respond.drafts import purge as purge_drafts
     from feedback.results.publish import publish_due
 
     changed = apply_schedule()
     db.session.commit()
     published = [outcome for outcome in publish_due() if outcome.published]
     purged = purge_used_tokens()
+    drafts = purge_drafts()
     sessions = purge_expired_sessions()
     expired = apply_retention()
     db.session.commit()
@@ -182,6 +184,7 @@ def schedule_command() -> None:
     click.echo(
         f"{changed} round(s) opened or closed. "
         f"Results of {len(published)} round(s) published. {purged} old form token(s) deleted. "
+        f"{drafts} unfinished questionnaire(s) of earlier days deleted. "
         f"{sessions} expired sign-in(s) deleted. "
         f"{expired} deviation case(s) past the retention time ({action})."
     )

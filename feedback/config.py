@@ -67,7 +67,8 @@ class Config:
         #: None means "an SQLite file in the instance folder", resolved by the app factory.
         url = env.get("FEEDBACK_DATABASE_URL") or None
         self.SQLALCHEMY_DATABASE_URI: str | None = normalise_database_url(url) if url else None
-        #: Idle pooled connections are tested before use (database.watch_connections).
+        #: For a server database, pooled connections are tested before use (pool_pre_ping,
+        #: set in finalise): one lost while idle is replaced rather than failing a request.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SECRET_KEY: str | None = env.get("FEEDBACK_SECRET_KEY") or None
         #: Earlier secret keys, comma-separated, still accepted for reading (sessions, and the
@@ -147,9 +148,6 @@ class Config:
         self.REORDER_HOUR = _int(env, "FEEDBACK_REORDER_HOUR", 2, 0)
         if self.REORDER_HOUR > 23:
             raise ConfigError(f"FEEDBACK_REORDER_HOUR must be 0-23, got {self.REORDER_HOUR}")
-        #: A worker shows a questionnaire's first page and thank-you page from its own copy for
-        #: up to this many seconds before it checks the round again (sending in always checks).
-        self.PUBLIC_RECHECK_SECONDS = _int(env, "FEEDBACK_PUBLIC_RECHECK_SECONDS", 1, 0)
 
         #: werkzeug password hash method; scrypt with werkzeug's strong defaults.
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -205,6 +203,11 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI is None:
             path = Path(instance_path) / "feedback.sqlite3"
             self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        if not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                "pool_pre_ping": True,
+                **self.SQLALCHEMY_ENGINE_OPTIONS,
+            }
         if self.SECRET_KEY is None:
             self.SECRET_KEY = _instance_secret(Path(instance_path))
 
@@ -259,5 +262,3 @@ class TestConfig(Config):
         self.WTF_CSRF_ENABLED = overrides.get("WTF_CSRF_ENABLED", True)
         # The tests' OpenID provider listens on plain HTTP on 127.0.0.1.
         self.OIDC_ALLOW_HTTP_LOOPBACK = overrides.get("OIDC_ALLOW_HTTP_LOOPBACK", True)
-        # Every request checks the round, as if each came to another worker.
-        self.PUBLIC_RECHECK_SECONDS = overrides.get("PUBLIC_RECHECK_SECONDS", 0)

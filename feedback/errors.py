@@ -94,7 +94,8 @@ def _kiosk_idle_reset() -> IdleReset | None:
     seconds = services.kiosk_idle_seconds(key) if isinstance(key, str) else None
     if seconds is None:
         return None
-    token = request.form.get("skjema") if request.method == "POST" else None
+    # A sent form carries its token; a questionnaire page's address too (respond.views).
+    token = request.values.get("skjema")
     return IdleReset(seconds, url_for("respond.kiosk_reset", key=key, skjema=token or None))
 
 

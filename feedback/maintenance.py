@@ -58,11 +58,13 @@ _ROUNDS_WITH_NEWS = "round_id = ANY(:rounds)"
 #: is the date of that run). Rows that refer to a rewritten row (answers to a response, the
 #: thread of a case) are rewritten with it, so they need no rule of their own.
 #:
-#: In the order respondents and reporters lock these tables (respond/writes.py: the form token
-#: first, then response, answers, tallies, and the access code last; deviations: the token,
-#: then the case or the message, then the notice), so a run and a respondent never wait for
-#: each other crosswise (a deadlock, which PostgreSQL would end by failing one of them). Once
-#: the run holds ``used_form_token``, every new response waits for the run's commit.
+#: The form token comes first, as in every anonymous write (form_tokens.claim is the first write
+#: of respond.services.store and of a deviation report or reply), so a run and a respondent
+#: never wait for each other crosswise (a deadlock, which PostgreSQL would end by failing one of
+#: them): a respondent that claimed its token before the run locks ``used_form_token`` finishes
+#: (access code, response, answers) before the run goes on, and once the run holds
+#: ``used_form_token``, every new response waits for the run's commit. (Tallies are written by
+#: a publication, feedback.results.publish, never by a respondent.)
 RECENT_ROWS: dict[str, str] = {
     "used_form_token": "used_on >= :since",
     "response": "submitted_on >= :since",
@@ -75,6 +77,8 @@ RECENT_ROWS: dict[str, str] = {
     "deviation_message": "sent_on >= :since",
     # A short queue, emptied by ``flask send-notices``: all of it.
     "deviation_notice": "true",
+    # Answers so far of questionnaires being filled in (respond.drafts): today's at most.
+    "answer_draft": "created_on >= :since",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
@@ -18,16 +18,12 @@ def never_store(response: Response) -> Response:
     return response
 
 
-_LANGUAGE = "feedback.public_language"
-
-
 def language() -> str:
     """The language chosen in the form ("bytt" is a language button, "sprak" the current one),
     else the usual choice (cookie, browser). Worked out once per request."""
-    known: str | None = request.environ.get(_LANGUAGE)
+    known: str | None = g.get("public_language")
     if known is None:
-        known = _language()
-        request.environ[_LANGUAGE] = known
+        known = g.public_language = _language()
     return known
 
 

@@ -6,14 +6,12 @@ Redis) never holds an e-mail address. Client addresses are never used: we do not
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import math
 import time
-from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from limits import RateLimitItem, parse_many
 
 from feedback.extensions import limiter
@@ -95,21 +93,3 @@ def seconds_until_reset(scope: str, identity: str, limit: str) -> int:
 
 def minutes_until_reset(scope: str, identity: str, limit: str) -> int:
     return max(1, math.ceil(seconds_until_reset(scope, identity, limit) / 60))
-
-
-def init_app(app: Flask) -> None:
-    """Take Flask-Limiter's per-request hooks off again. No route carries a limit: the counters
-    above are checked where they apply, so the hooks would only cost every request time."""
-
-    def limiter_hook(function: object) -> bool:
-        if isinstance(function, functools.partial):
-            return limiter in function.args
-        return getattr(function, "__self__", None) is limiter
-
-    registries: tuple[dict[Any, list[Any]], ...] = (
-        app.before_request_funcs,
-        app.after_request_funcs,
-        app.teardown_request_funcs,
-    )
-    for hooks in registries:
-        hooks[None] = [f for f in hooks.get(None, []) if not limiter_hook(f)]

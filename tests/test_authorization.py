@@ -114,6 +114,8 @@ def row(
 # Rows that many routes share. "OBJ": the address names one of organisation 1's objects, so the
 # other organisation's member gets 404; without it they see their own organisation's page.
 PUBLIC = row(200, 200, 200, 200, 200)
+#: A public page that answers with a redirect (to a questionnaire page's own address).
+TO_PAGE = row(303, 303, 303, 303, 303)
 ADMIN_PAGE = row(LOGIN, 200, 403, 403, 200)
 ADMIN_OBJ = row(LOGIN, 200, 403, 403, 404)
 EDIT_PAGE = row(LOGIN, 200, 200, 404, 200)
@@ -718,14 +720,15 @@ ROUTES: dict[str, Route] = {
     "fieldwork.counts": Route(at(round_id="open_round"), get=READ_OBJ),
     "fieldwork.counts_json": Route(at(round_id="open_round"), get=READ_OBJ),
     # answering (public; a one-time form token instead of the CSRF token)
-    "respond.by_link": Route(at(token="public_token"), get=PUBLIC, post=PUBLIC),
+    # A questionnaire's address leads to its first page's own address (POST-redirect-GET).
+    "respond.by_link": Route(at(token="public_token"), get=TO_PAGE, post=TO_PAGE),
     "respond.by_unit_link": Route(
-        at(token="public_token", unit_id="unit_a"), get=PUBLIC, post=PUBLIC
+        at(token="public_token", unit_id="unit_a"), get=TO_PAGE, post=TO_PAGE
     ),
     "respond.thanks": Route(at(token="public_token"), get=PUBLIC),
     "respond.code": Route(get=PUBLIC, post=row(400, 400, 400, 400, 400)),
-    "respond.by_code": Route(post=row(303, 303, 303, 303, 303)),
-    "respond.kiosk": Route(at(key="kiosk_key"), get=PUBLIC, post=PUBLIC),
+    "respond.by_code": Route(get=TO_PAGE, post=TO_PAGE),
+    "respond.kiosk": Route(at(key="kiosk_key"), get=TO_PAGE, post=TO_PAGE),
     "respond.kiosk_thanks": Route(at(key="kiosk_key"), get=PUBLIC),
     "respond.kiosk_reset": Route(
         at(key="kiosk_key"), get=row(303, 303, 303, 303, 303), post=row(303, 303, 303, 303, 303)
@@ -1345,28 +1348,28 @@ PUBLIC_FORMS: dict[str, PublicForm] = {
     "respond.by_link": PublicForm(
         lambda w: {"q-listened": "4", "enhet": str(w.unit_a)},
         _get("/s/{w.public_token}"),
-        missing=200,  # the first page again, nothing read
+        missing=303,  # to the first page's address, nothing read
         forged=400,
         genuine=303,
     ),
     "respond.by_unit_link": PublicForm(
         form(**{"q-listened": "4"}),
         _get("/s/{w.public_token}/{w.unit_a}"),
-        missing=200,
+        missing=303,
         forged=400,
         genuine=303,
     ),
     "respond.kiosk": PublicForm(
         form(**{"q-listened": "4"}),
         _get("/kiosk/{w.kiosk_key}"),
-        missing=200,
+        missing=303,
         forged=303,  # back to the kiosk's first page
         genuine=303,
     ),
     "respond.by_code": PublicForm(
         lambda w: {"kode": w.access_code, "q-listened": "4"},
         lambda w: ("POST", "/kode", {"kode": w.access_code}),
-        missing=200,
+        missing=303,  # back to /kode: the page flow starts there
         forged=400,
         genuine=303,
     ),
@@ -1414,7 +1417,8 @@ def test_public_form_needs_its_one_time_token(env: Env, key: str) -> None:
         assert response.status_code == expected, f"{label}: {response.status_code}"
         assert not changed, f"{label} changed {changed}"
     method, page, page_data = public.token_page(env.world)
-    found = SKJEMA.search(client.open(page, method=method, data=page_data).get_data(as_text=True))
+    opened = client.open(page, method=method, data=page_data, follow_redirects=True)
+    found = SKJEMA.search(opened.get_data(as_text=True))
     assert found, f"no one-time token on {page}"
     env.snapshot = None  # fetching the token page may have written something
     before = env.tables()

@@ -165,7 +165,9 @@ def test_a_valid_access_code_works_while_300_wrong_ones_come_in(
         answer = attacker.post("/kode", data={"kode": wrong, "sprak": "en"})
         assert answer.status_code == 400
         assert "We do not know this code" in answer.get_data(as_text=True)
-    opened = app.test_client().post("/kode", data={"kode": respond.show_code(code)})
+    opened = app.test_client().post(
+        "/kode", data={"kode": respond.show_code(code)}, follow_redirects=True
+    )
     assert opened.status_code == 200
     assert 'id="answer-form"' in opened.get_data(as_text=True)
 
@@ -196,4 +198,4 @@ def test_impossible_codes_never_block_a_valid_one(app: Flask, people: dict[str, 
     attacker = app.test_client(use_cookies=False)
     for typed in ["x", "ABCD-EFG1", "ØØØØ-ØØØØ", code + "a", ""] * 10:
         attacker.post("/kode", data={"kode": typed})
-    assert app.test_client().post("/kode", data={"kode": code}).status_code == 200
+    assert app.test_client().post("/kode", data={"kode": code}).status_code == 303

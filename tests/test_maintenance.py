@@ -21,6 +21,7 @@ from feedback.extensions import db
 from feedback.maintenance import anonymous_tables, reorder_anonymous_tables
 from feedback.models import Organisation, SurveyRound, Unit
 from feedback.models.base import today
+from feedback.respond import drafts
 from feedback.respond import services as respond
 from tests.conftest import TEST_DATABASE_URL
 from tests.designer.conftest import people  # noqa: F401
@@ -33,6 +34,7 @@ ANONYMOUS = {
     "answer",
     "access_code",
     "used_form_token",
+    "answer_draft",
     "response_tally",
     "answer_tally",
     "deviation",
@@ -98,6 +100,10 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
                 nonce=f"report{number}",
             )
             deviations.reporter_reply(case, "Et svar.", nonce=f"reply{number}")
+        # Two questionnaires still being filled in.
+        for number in range(2):
+            drafts.save(f"draft{number}", round_.id, drafts.Draft({"listened": ["2"]}, 1))
+        db.session.commit()
     return codes
 
 

@@ -42,6 +42,7 @@ from feedback.models import (
 )
 from feedback.models.base import NORWAY, today
 from feedback.personal_data import REDACTED
+from feedback.respond import drafts
 from feedback.respond import services as respond
 from feedback.results import texts
 from tests import factories
@@ -114,6 +115,10 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
             nonce="report",
         )
         deviations.reporter_reply(case, "Et svar.", nonce="reply")
+        # Two questionnaires still being filled in.
+        for number in range(2):
+            drafts.save(f"draft{number}", round_.id, drafts.Draft({"listened": ["2"]}, 1))
+        db.session.commit()
     return codes
 
 
@@ -128,6 +133,7 @@ TODAYS = {
     "deviation": "SELECT ctid, xmin::text, id FROM deviation",
     "deviation_message": "SELECT ctid, xmin::text, body FROM deviation_message",
     "deviation_notice": "SELECT ctid, xmin::text, kind FROM deviation_notice",
+    "answer_draft": "SELECT ctid, xmin::text, key FROM answer_draft",
 }
 
 

@@ -20,10 +20,10 @@ from feedback.deviations import public_bp as bp
 from feedback.deviations import services
 from feedback.deviations.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
 from feedback.extensions import db
+from feedback.form_tokens import AlreadySent, StoreFailed, read_one_time_token
 from feedback.i18n import localized
 from feedback.models import Deviation, Organisation
 from feedback.public import language_links, never_store, render_public
-from feedback.respond.services import AlreadySent, StoreFailed, read_one_time_token
 from feedback.vocabulary import DEVIATION_STATUS_EXPLAINED, DEVIATION_STATUS_LABELS
 
 bp.after_request(never_store)

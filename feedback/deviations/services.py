@@ -23,6 +23,7 @@ from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
+from feedback.form_tokens import StoreFailed, claim, one_time_token
 from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import (
@@ -40,13 +41,7 @@ from feedback.models import (
 from feedback.models.base import today
 from feedback.models.deviation import DEFAULT_CATEGORIES, DEVIATION_STATUSES
 from feedback.models.survey import random_token
-from feedback.respond.services import (
-    StoreFailed,
-    claim,
-    normalise_code,
-    one_time_token,
-    show_code,
-)
+from feedback.respond.services import normalise_code, show_code
 from feedback.rules import RuleBroken
 
 RECEIPT_LENGTH = 16

@@ -25,6 +25,7 @@ from feedback.models.results import (
 from feedback.models.survey import (
     AccessCode,
     Answer,
+    AnswerDraft,
     Approval,
     Question,
     QuestionOption,
@@ -85,6 +86,7 @@ __all__ = [
     "SurveySeries",
     "SurveyTemplate",
     "Unit",
+    "AnswerDraft",
     "UsedFormToken",
     "User",
     "invitation_unit",

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.models.base import Base, in_list, utcnow
 from feedback.models.organisation import Organisation, Unit
@@ -135,9 +135,6 @@ class SurveyRound(Base):
     public_token: Mapped[str] = mapped_column(sa.String(24), unique=True, default=new_public_token)
     #: When True, only people with a one-time access code (or a kiosk) can answer.
     requires_code: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
-    #: Raised by every change to the round, its pages, questions or options (see
-    #: _raise_revisions), so a copy kept for respondents' pages can tell it is out of date.
-    revision: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     #: The date the results readers see were last published (feedback.results.publish);
     #: None before the first publication. A date only: results say "per 7. desember".
     results_published_on: Mapped[date | None]
@@ -268,54 +265,6 @@ class QuestionOption(Base):
     question: Mapped[Question] = relationship(back_populates="options")
 
 
-def _owning_round(session: Session, obj: object) -> SurveyRound | None:
-    """The round a questionnaire object belongs to, through loaded relationships or its key."""
-    if isinstance(obj, SurveyRound):
-        return obj
-    if isinstance(obj, SurveyPage):
-        return obj.round or session.get(SurveyRound, obj.round_id)
-    if isinstance(obj, Question):
-        if obj.round is not None:
-            return obj.round
-        if obj.page is not None:
-            return _owning_round(session, obj.page)
-        return session.get(SurveyRound, obj.round_id)
-    if isinstance(obj, QuestionOption):
-        question = obj.question or session.get(Question, obj.question_id)
-        return _owning_round(session, question) if question is not None else None
-    return None
-
-
-_QUESTIONNAIRE_TYPES = (SurveyRound, SurveyPage, Question, QuestionOption)
-#: Set in Session.info when a flush changes what respondents see (a questionnaire or a unit),
-#: so copies kept for their pages can be dropped when it is committed (respond.cache).
-RESPONDENT_VIEW_CHANGED = "respondent_view_changed"
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _raise_revisions(session: Session, flush_context: Any, instances: Any) -> None:
-    """Raise the revision of every round whose questionnaire changes in this flush."""
-    touched = [
-        obj
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(obj, (*_QUESTIONNAIRE_TYPES, Unit))
-    ]
-    if not touched:
-        return
-    session.info[RESPONDENT_VIEW_CHANGED] = True
-    changed = [obj for obj in touched if isinstance(obj, _QUESTIONNAIRE_TYPES)]
-    rounds: dict[int, SurveyRound] = {}
-    with session.no_autoflush:
-        for obj in changed:
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
-            round_ = _owning_round(session, obj)
-            if round_ is not None and round_ not in session.deleted:
-                rounds[id(round_)] = round_
-    for round_ in rounds.values():
-        round_.revision = (round_.revision or 0) + 1
-
-
 class Approval(Base):
     """A user representative's approval of a round (user-led approval)."""
 
@@ -442,3 +391,28 @@ class UsedFormToken(Base):
 
     nonce: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     used_on: Mapped[date] = mapped_column(index=True)
+
+
+class AnswerDraft(Base):
+    """The answers so far of a questionnaire being filled in, page by page, so the browser's
+    Back and Forward show each page with its answers (respond.drafts).
+
+    Keyed by a hash of the one-time form token's nonce (never the nonce itself), so only the
+    browser that holds the token can find it. A date only, no time of day. Deleted when the
+    questionnaire is sent in (in the same transaction), at a kiosk's reset, when it is read
+    after DRAFT_HOURS, and by ``flask schedule`` after its day."""
+
+    __tablename__ = "answer_draft"
+    __table_args__ = NO_ROWID
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_round.id", ondelete="CASCADE"))
+    #: The answers so far, as JSON: {question key: [values]}.
+    answers: Mapped[str] = mapped_column(sa.Text)
+    #: The page (0-based) the respondent was sent to last: Forward goes no further.
+    page: Mapped[int] = mapped_column(default=0)
+    #: The unit question's form value (a unit id, or "ingen"), when the respondent chooses.
+    unit: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The access code the questionnaire was opened with (the code channel).
+    code: Mapped[str | None] = mapped_column(sa.String(8))
+    created_on: Mapped[date] = mapped_column(index=True)

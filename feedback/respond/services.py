@@ -7,53 +7,51 @@ What is stored for a response is the round, the unit, the channel, the date and 
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, NoReturn, TypeVar
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import orm
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from feedback import answering, ratelimit
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.ids import parse_id
+from feedback.form_tokens import AlreadySent as AlreadySent
+from feedback.form_tokens import FormToken as FormToken
+from feedback.form_tokens import StoreFailed as StoreFailed
+from feedback.form_tokens import claim as claim
+from feedback.form_tokens import is_used as is_used
+from feedback.form_tokens import one_time_token as one_time_token
+from feedback.form_tokens import purge_used_tokens as purge_used_tokens
+from feedback.form_tokens import read_one_time_token as read_one_time_token
 from feedback.models import (
     AccessCode,
+    Answer,
     Organisation,
     Question,
+    Response,
     SurveyPage,
     SurveyRound,
     SurveySeries,
     Unit,
-    UsedFormToken,
     User,
 )
 from feedback.models.base import today
 from feedback.models.survey import random_token
-from feedback.respond import cache, writes
+from feedback.respond import drafts
 
 #: The unit question's form field, and its value for "I would rather not say".
 UNIT_FIELD = "enhet"
 NO_UNIT = "ingen"
-#: Set in the WSGI environ when a request is answered again, against the round as it is now,
-#: because the round changed between checking the answers and storing them.
-RECHECK = "feedback.respond.recheck"
-#: Set in the WSGI environ when respond.front tried to store the answers and the database
-#: failed: Flask shows the page that keeps them, without trying again.
-STORE_FAILED = "feedback.respond.store_failed"
 
-#: A questionnaire can be left open this long and still be sent in.
-FORM_TOKEN_AGE = timedelta(days=2)
-#: Used tokens are kept a little longer than a token lives, then deleted.
-USED_TOKEN_DAYS = 3
 #: Access codes are printed as XXXX-XXXX; 31 letters and digits give about 8.5e11 codes.
 CODE_LENGTH = 8
 MAX_CODES_PER_BATCH = 500
@@ -71,14 +69,6 @@ class NotAccepted(Exception):
         self.message = message
 
 
-class AlreadySent(Exception):
-    """This questionnaire (form token) has already been sent in."""
-
-
-class StoreFailed(Exception):
-    """The database did not take the answers; the respondent may try again."""
-
-
 #: What a respondent reads where a place takes answers only with an access code.
 CODES_ONLY = _l(
     "This place takes responses with a one-time code only. If you have been given a card with"
@@ -94,55 +84,7 @@ class CodeNeeded(NotAccepted):
         super().__init__(CODES_ONLY)
 
 
-class RoundChanged(NotAccepted):
-    """The round changed after the answers were checked against it: nothing was stored. Check
-    them again against the round as it is now (``questionnaire(…, recheck=True)``); what
-    ``message`` says if it changed once more while doing that."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            _l("The questionnaire was changed just now. Check your answers and send again.")
-        )
-
-
 # --- rounds ------------------------------------------------------------------------------------
-
-
-#: What tells whether a kept copy of a round (respond.cache) is still current.
-_STATE = (
-    SurveyRound.id,
-    SurveyRound.revision,
-    SurveyRound.status,
-    SurveyRound.opens_on,
-    SurveyRound.closes_on,
-    SurveyRound.requires_code,
-)
-
-
-_ROUND = SurveyRound.__table__
-_SERIES = SurveySeries.__table__
-_UNIT = Unit.__table__
-#: Built once: the round's state and its organisation's active units, by the link's token.
-_LOOKUP = (
-    sa.select(
-        *(_ROUND.c[column.key] for column in _STATE),
-        _UNIT.c.id.label("unit_id"),
-        _UNIT.c.name.label("unit_name"),
-        _UNIT.c.codes_only.label("unit_codes_only"),
-    )
-    .select_from(
-        _ROUND.join(_SERIES, _SERIES.c.id == _ROUND.c.series_id).outerjoin(
-            _UNIT,
-            sa.and_(_UNIT.c.organisation_id == _SERIES.c.organisation_id, _UNIT.c.active),
-        )
-    )
-    .where(_ROUND.c.public_token == sa.bindparam("token"))
-    .order_by(_UNIT.c.name)
-)
-
-
-def round_state(round_: SurveyRound) -> tuple[object, ...]:
-    return tuple(getattr(round_, column.key) for column in _STATE)
 
 
 def _with_questionnaire(stmt: sa.Select[SurveyRound]) -> sa.Select[SurveyRound]:
@@ -156,25 +98,6 @@ def _with_questionnaire(stmt: sa.Select[SurveyRound]) -> sa.Select[SurveyRound]:
     )
 
 
-def _detached_round(round_id: int) -> SurveyRound | None:
-    """The round and its questionnaire, loaded in a session of its own and detached from it,
-    with every relationship the pages read already in place."""
-    with orm.Session(db.engine) as private:
-        round_ = private.scalar(
-            _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.id == round_id))
-        )
-        if round_ is None:
-            return None
-        for page in round_.pages:
-            page.round  # noqa: B018 - loads the many-to-one from the identity map
-            for question in page.questions:
-                question.page, question.round, question.condition_question  # noqa: B018
-                for option in question.options:
-                    option.question  # noqa: B018
-        private.expunge_all()
-    return round_
-
-
 def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) -> bool:
     """The round's schedule says it should open or close today and it has not yet."""
     current = today()
@@ -184,97 +107,21 @@ def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) ->
 
 
 @dataclass(frozen=True)
-class UnitChoice:
-    """A unit as respondents see it: enough to choose it and to store it with the answers."""
-
-    id: int
-    name: str
-    #: Answers about it need an access code made for it (Unit.codes_only).
-    codes_only: bool = False
-
-
-@dataclass(frozen=True)
 class Questionnaire:
     """What a public link opens: the round with its questionnaire, and the units to choose."""
 
     round: SurveyRound
-    units: list[UnitChoice]
+    units: list[Unit]
 
 
-@dataclass(frozen=True)
-class _Kept:
-    #: When the copy must be checked against the database again (cache.clock).
-    check_by: float
-    questionnaire: Questionnaire
-
-    def fresh(self) -> bool:
-        """The copy may be used without asking the database: checked recently enough, and its
-        schedule has not fallen due since (a date has passed). Needs no app context."""
-        round_ = self.questionnaire.round
-        return cache.clock() < self.check_by and not _schedule_due(
-            round_.status, round_.opens_on, round_.closes_on
-        )
-
-
-def questionnaire(token: str, *, recheck: bool = False) -> Questionnaire | None:
-    """The round behind a public link, with its questionnaire and the units to choose.
-
-    Usually a copy kept by this process (respond.cache), which must only be read. It is
-    checked against the database in one query when PUBLIC_RECHECK_SECONDS have passed since
-    the last check, or with ``recheck`` (a request answered again because the round changed
-    under it; storing checks the round itself, see respond.writes). When the schedule is due,
-    or the copy does not match what this session sees, the round is loaded into the session
-    instead.
-    """
-    memo = cache.rounds()
-    kept: _Kept | None = memo.get(token)
-    if kept is not None and not recheck and kept.fresh():
-        return kept.questionnaire
-    rows = db.session.execute(_LOOKUP, {"token": token}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    state = tuple(first[: len(_STATE)])
-    units = [
-        UnitChoice(row.unit_id, row.unit_name, bool(row.unit_codes_only))
-        for row in rows
-        if row.unit_id is not None
-    ]
-    if not _schedule_due(first.status, first.opens_on, first.closes_on):
-        round_ = kept.questionnaire.round if kept is not None else None
-        if round_ is None or round_state(round_) != state:
-            round_ = _detached_round(first.id)
-        if round_ is not None and round_state(round_) == state:
-            found = Questionnaire(round_, units)
-            check_by = cache.clock() + current_app.config["PUBLIC_RECHECK_SECONDS"]
-            memo.put(token, _Kept(check_by, found))
-            return found
-    # is_open applies the schedule to this round; a change not yet committed is seen here.
-    attached = db.session.scalar(
+def questionnaire(token: str) -> Questionnaire | None:
+    """The round behind a public link, with its questionnaire loaded, and the units to choose."""
+    round_ = db.session.scalar(
         _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.public_token == token))
     )
-    return Questionnaire(attached, units) if attached is not None else None
-
-
-def kept_questionnaire(token: str) -> Questionnaire | None:
-    """This process's copy of the questionnaire behind a public link while it may be used
-    without asking the database (see questionnaire), else None. Never queries."""
-    kept: _Kept | None = cache.rounds().get(token)
-    return kept.questionnaire if kept is not None and kept.fresh() else None
-
-
-def freshness(round_: SurveyRound) -> Callable[[], bool] | None:
-    """For this process's kept copy of a round: a check that it is still fresh (see
-    _Kept.fresh), for pages made from it (respond.front). None for any other round."""
-    kept: _Kept | None = cache.rounds().get(round_.public_token)
-    if kept is None or kept.questionnaire.round is not round_:
+    if round_ is None:
         return None
-    return kept.fresh
-
-
-def is_kept_copy(round_: SurveyRound) -> bool:
-    """True for a round from respond.cache (detached): its pages may be rendered once and kept."""
-    return sa.inspect(round_).detached
+    return Questionnaire(round_, units_to_choose(round_))
 
 
 def organisation_of(round_: SurveyRound) -> Organisation:
@@ -290,7 +137,11 @@ def is_open(round_: SurveyRound) -> bool:
 
 
 def closed_message(round_: SurveyRound) -> object:
-    if round_.status in ("draft", "awaiting_approval"):
+    return _closed_message(round_.status)
+
+
+def _closed_message(status: str) -> object:
+    if status in ("draft", "awaiting_approval"):
         return _l("This questionnaire is not open yet.")
     return _l("This questionnaire is closed. Thank you for wanting to answer.")
 
@@ -306,10 +157,7 @@ def units_to_choose(round_: SurveyRound) -> list[Unit]:
     )
 
 
-_Unit = TypeVar("_Unit", bound="Unit | UnitChoice")
-
-
-def unit_answered(units: Sequence[_Unit], value: str) -> tuple[bool, _Unit | None]:
+def unit_answered(units: Sequence[Unit], value: str) -> tuple[bool, Unit | None]:
     """The unit question's form value read against the units to choose from: (answered, the
     unit). "I would rather not say" is answered with no unit; anything else that is not one
     of them is not answered."""
@@ -330,53 +178,7 @@ def unit_of(round_: SurveyRound, unit_id: int | None) -> Unit | None:
     return unit
 
 
-# --- one-time form tokens ----------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=32)
-def _token_serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=purpose)
-
-
-def one_time_token(purpose: str, scope: int | str, secret: str | None = None) -> str:
-    """A signed token for one form being filled in (a questionnaire, a deviation report). Its
-    nonce is stored only when the form is sent in, never with what was sent."""
-    serializer = _token_serializer(secret or current_app.config["SECRET_KEY"], purpose)
-    return serializer.dumps({"r": scope, "n": secrets.token_hex(16)})
-
-
-@dataclass
-class FormToken:
-    nonce: str | None
-    #: True when the token was good but too old: the person keeps what they wrote and a new one.
-    expired: bool = False
-    #: An expired token that was sent in long ago (a very late reload): nothing to do.
-    sent: bool = False
-
-
-def read_one_time_token(purpose: str, scope: int | str, token: str | None) -> FormToken:
-    if not token:
-        return FormToken(None)
-    serializer = _token_serializer(current_app.config["SECRET_KEY"], purpose)
-    expired = False
-    try:
-        data = serializer.loads(token, max_age=int(FORM_TOKEN_AGE.total_seconds()))
-    except SignatureExpired as error:
-        # Still ours: its nonce tells whether it was sent in already.
-        if not isinstance(error.payload, bytes):
-            return FormToken(None)
-        try:
-            data, expired = serializer.load_payload(error.payload), True
-        except BadSignature:  # BadPayload
-            return FormToken(None)
-    except BadSignature:
-        return FormToken(None)
-    if not isinstance(data, dict) or data.get("r") != scope or not isinstance(data.get("n"), str):
-        return FormToken(None)
-    if expired:
-        return FormToken(None, expired=True, sent=is_used(data["n"]))
-    return FormToken(data["n"])
-
+# --- one-time form tokens (feedback.form_tokens) ---------------------------------------------
 
 ANSWERING = "answering-form"
 
@@ -385,61 +187,21 @@ def new_form_token(round_: SurveyRound) -> str:
     return one_time_token(ANSWERING, round_.id)
 
 
-def form_token_for(secret: str, round_id: int) -> str:
-    """A questionnaire's form token without an app context (respond.front)."""
-    return one_time_token(ANSWERING, round_id, secret)
-
-
 def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
     return read_one_time_token(ANSWERING, round_.id, token)
 
 
-_USED_TOKEN = sa.select(sa.literal(1)).where(
-    UsedFormToken.__table__.c.nonce == sa.bindparam("nonce")  # type: ignore[attr-defined]
-)
-
-
-def is_used(nonce: str) -> bool:
-    return db.session.execute(_USED_TOKEN, {"nonce": nonce}).first() is not None
-
-
 def burn(nonce: str) -> None:
     """Mark a questionnaire as finished without answers (a kiosk reset), so nothing of it can
-    be brought back by Back or a reload."""
-    if is_used(nonce):
-        return
-    db.session.add(UsedFormToken(nonce=nonce, used_on=today()))
+    be brought back by Back or a reload: its token is used up and its draft deleted."""
+    with contextlib.suppress(AlreadySent):
+        claim(nonce)
     try:
+        drafts.delete(nonce)
         db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-
-
-_INSERT_USED_TOKEN = sa.insert(UsedFormToken.__table__)  # type: ignore[arg-type]
-
-
-def claim(nonce: str) -> None:
-    """Mark a form's token as used in the transaction that stores what was sent.
-
-    Raises AlreadySent when it was used (a double-click, a reload, a replay, or a second request
-    at the same time), StoreFailed when the database fails; the session is rolled back then.
-    """
-    try:
-        db.session.execute(_INSERT_USED_TOKEN, {"nonce": nonce, "used_on": today()})
-    except IntegrityError as error:
-        db.session.rollback()
-        raise AlreadySent() from error
     except SQLAlchemyError as error:
         db.session.rollback()
-        current_app.logger.warning("a form could not be stored: %s", type(error).__name__)
         raise StoreFailed() from error
-
-
-def purge_used_tokens(current: date | None = None) -> int:
-    """Delete used tokens older than any token that could still be sent in."""
-    limit = (current or today()) - timedelta(days=USED_TOKEN_DAYS)
-    result = db.session.execute(sa.delete(UsedFormToken).where(UsedFormToken.used_on < limit))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --- kiosks ------------------------------------------------------------------------------------
@@ -585,12 +347,12 @@ def find_code(text: str) -> AccessCode | None:
 
 #: Channels that may store answers about a codes-only unit: a code (made for that unit), and
 #: paper forms, typed in by the quality group or an administrator (fieldwork edit access).
-CODED_CHANNELS = writes.CODED_CHANNELS
+CODED_CHANNELS = ("code", "paper")
+#: Paper questionnaires may be typed in after the round closed; respondents answer open rounds.
+PAPER_STATUSES = ("open", "closed")
 
 
-def code_needed(
-    unit: Unit | UnitChoice | None, channel: str, code_unit_id: int | None = None
-) -> bool:
+def code_needed(unit: Unit | None, channel: str, code_unit_id: int | None = None) -> bool:
     """True when answers about ``unit`` may not be stored this way: the unit takes answers
     only with an access code made for it (Unit.codes_only), and this is no such code."""
     if unit is None or not unit.codes_only or channel == "paper":
@@ -598,126 +360,127 @@ def code_needed(
     return not (channel == "code" and code_unit_id == unit.id)
 
 
-def rows_to_store(
-    round_: SurveyRound,
-    answers: answering.Answers,
-    unit: Unit | UnitChoice | None,
-    channel: str,
-) -> writes.Rows:
-    """What one response writes (``store``; bench/skeleton.py writes the same), with a new
-    random id and today's date."""
-    unit_id = unit.id if unit else None
+def _rows(
+    round_: SurveyRound, answers: answering.Answers, unit: Unit | None, channel: str
+) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """What one response writes: the response (a new random id, today's date) and its
+    answers."""
     response_id = secrets.token_hex(16)
     by_key = {q.key: q for q in round_.questions}
     rows: list[dict[str, object]] = []
     for key, values in answers.items():
         question = by_key[key]
-        pairs = [(value, answering.number_value(question, value)) for value in values]
         rows += [
             {
                 "response_id": response_id,
                 "question_id": question.id,
                 "position": position,
                 "value": value,
-                "number": number,
+                "number": answering.number_value(question, value),
             }
-            for position, (value, number) in enumerate(pairs)
+            for position, value in enumerate(values)
         ]
-    return writes.Rows(
-        {
-            "id": response_id,
-            "round_id": round_.id,
-            "unit_id": unit_id,
-            "channel": channel,
-            "submitted_on": today(),
-        },
-        rows,
-        round_state(round_),
-    )
+    response = {
+        "id": response_id,
+        "round_id": round_.id,
+        "unit_id": unit.id if unit else None,
+        "channel": channel,
+        "submitted_on": today(),
+    }
+    return response, rows
+
+
+_ROUND = SurveyRound.__table__
+_UNIT = Unit.__table__
+_CODE = AccessCode.__table__
+_INSERT_RESPONSE = sa.insert(Response)
+_INSERT_ANSWER = sa.insert(Answer)
+
+
+def _refusal(
+    round_id: int, unit_id: int | None, channel: str, code: str | None
+) -> NotAccepted | None:
+    """Why the round, as it is now in the database, does not take these answers (else None);
+    an access code is taken here. Runs after the form token's claim, in its transaction."""
+    row = db.session.execute(
+        sa.select(_ROUND.c.status, _ROUND.c.closes_on, _ROUND.c.requires_code).where(
+            _ROUND.c.id == round_id
+        )
+    ).first()
+    if row is None:
+        return NotAccepted(_closed_message("closed"))
+    if channel == "paper":
+        if row.status not in PAPER_STATUSES:
+            return NotAccepted(_closed_message(row.status))
+    elif row.status != "open" or row.closes_on is not None and row.closes_on < today():
+        return NotAccepted(_closed_message(row.status if row.status != "open" else "closed"))
+    if row.requires_code and channel in ("link", "unit_link"):
+        return CodeNeeded()
+    if unit_id is not None and channel != "paper":
+        codes_only = db.session.scalar(sa.select(_UNIT.c.codes_only).where(_UNIT.c.id == unit_id))
+        if codes_only:
+            code_unit = (
+                db.session.scalar(sa.select(_CODE.c.unit_id).where(_CODE.c.code == code))
+                if channel == "code" and code
+                else None
+            )
+            if code_unit != unit_id:
+                return CodeNeeded()
+    if code is not None:
+        taken = db.session.execute(
+            sa.update(AccessCode)
+            .where(
+                AccessCode.code == code,
+                AccessCode.round_id == round_id,
+                AccessCode.used.is_(False),
+            )
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return NotAccepted(_l("This code has already been used."))
+    return None
 
 
 def store(
     round_: SurveyRound,
     answers: answering.Answers,
     *,
-    unit: Unit | UnitChoice | None,
+    unit: Unit | None,
     channel: str,
     nonce: str,
     code: str | None = None,
 ) -> None:
-    """Store one response with its answers, all or nothing, exactly once per form token.
+    """Store one response with its answers, all or nothing, exactly once per form token, in
+    the session's transaction, which is committed.
 
-    Raises AlreadySent when the token was used (double-click, reload, replay or a second
-    request that ran at the same time), RoundChanged when the round is no longer as the
-    answers were checked against, CodeNeeded when the unit takes answers only with a code made
-    for it, NotAccepted when the code is used up, and StoreFailed when the database fails. (The
-    write itself refuses a codes-only unit without a code, as a changed round, so a kept copy
-    that does not know yet that the unit became codes-only stores nothing.)
+    In this order: the form token is claimed (AlreadySent when it was used: a double-click,
+    a reload, a replay, or a second request at the same time); the round must still take the
+    answers (NotAccepted when it closed meanwhile, CodeNeeded when the unit takes answers only
+    with a code made for it); the access code is taken (NotAccepted when used up); then the
+    response and its answers are written, waiting for a publication (``published`` false: the
+    tallies are not touched, see feedback.results.publish), and the questionnaire's draft
+    (respond.drafts) is deleted. StoreFailed when the database fails. Nothing is stored
+    unless everything is.
     """
-    if unit is not None and unit.codes_only:
-        code_unit = (
-            db.session.scalar(sa.select(AccessCode.unit_id).where(AccessCode.code == code))
-            if code
-            else None
-        )
-        if code_needed(unit, channel, code_unit):
-            raise CodeNeeded()
-    # Everything is worked out before the first write: on SQLite the write lock is held from
-    # the first INSERT to the commit, and other workers wait for it.
-    rows = rows_to_store(round_, answers, unit, channel)
+    response, rows = _rows(round_, answers, unit, channel)
+    claim(nonce)
     session = db.session
-    if code is None and not session().in_transaction():
-        outcome = _write_alone(nonce, rows)
-    else:
-        # A session that has begun goes on in its own transaction, which sees its own changes
-        # (the demo data, paper entry); so does an access code, taken in the same transaction.
-        try:
-            driver = session.connection().connection.driver_connection
-            outcome = writes.write(driver, nonce, rows, code)
-            if outcome is writes.Outcome.STORED:
-                session.commit()
-            else:
-                session.rollback()
-        except (SQLAlchemyError, db.engine.dialect.loaded_dbapi.Error) as error:
-            _roll_back(session)
-            _store_failed(error)
-    if outcome is writes.Outcome.SENT:
-        raise AlreadySent()
-    if outcome is writes.Outcome.CHANGED:
-        raise RoundChanged()
-    if outcome is writes.Outcome.CODE_USED:
-        raise NotAccepted(_l("This code has already been used."))
-
-
-def _write_alone(nonce: str, rows: writes.Rows) -> writes.Outcome:
-    """The write on a pooled connection of its own, straight on the driver (writes.write_alone).
-    On a driver error the connection is dropped, not given back: nothing half done is used
-    again, and the pool connects anew."""
     try:
-        pooled = db.engine.raw_connection()
-    except SQLAlchemyError as error:
-        _store_failed(error)
-    try:
-        return writes.write_alone(pooled.driver_connection, nonce, rows)
-    except db.engine.dialect.loaded_dbapi.Error as error:
-        pooled.invalidate(error)
-        _store_failed(error)
-    finally:
-        pooled.close()
-
-
-def _roll_back(session: orm.scoped_session[Any]) -> None:
-    """Roll back after a failed write. The driver's error went past SQLAlchemy, so a lost
-    connection is found here: it is dropped rather than given back to the pool."""
-    try:
+        refused = _refusal(round_.id, response["unit_id"], channel, code)  # type: ignore[arg-type]
+        if refused is None:
+            session.execute(_INSERT_RESPONSE, response)
+            if rows:
+                session.execute(_INSERT_ANSWER, rows)
+            drafts.delete(nonce)
+            session.commit()
+            return
         session.rollback()
-    except SQLAlchemyError:
-        session().invalidate()
-
-
-def _store_failed(error: Exception) -> NoReturn:
-    current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
-    raise StoreFailed() from error
+    except SQLAlchemyError as error:
+        session.rollback()
+        current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
+        raise StoreFailed() from error
+    raise refused
 
 
 # --- fieldwork ---------------------------------------------------------------------------------

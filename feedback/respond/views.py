@@ -3,25 +3,23 @@ the thank-you page and the privacy page. No login, no cookie, no client address.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from feedback import answering, public, ratelimit
+from feedback import answering, form_tokens, public, ratelimit
+from feedback.extensions import db
 from feedback.i18n import SUPPORTED_LOCALES
-from feedback.models import SurveyRound, Unit
+from feedback.models import AccessCode, SurveyRound, Unit
 from feedback.public import language_links, never_store, render_public
-from feedback.respond import bp, cache, front, services
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from feedback.respond import bp, drafts, services
 
 #: Form value for "I would rather not say" in the unit question.
 NO_UNIT = services.NO_UNIT
@@ -33,6 +31,14 @@ TOO_OLD = _l(
     " are kept: send them again."
 )
 UNREADABLE = _l("We could not read the form. Check your answers and send again.")
+EXPIRED = _l(
+    "The questionnaire had been left for a while, so the answers were deleted to keep them"
+    " safe. You can start again here."
+)
+NOT_KEPT = _l(
+    "We could not keep your answers just now. Wait a moment and press the button again; your"
+    " answers on this page are kept."
+)
 NOT_SAVED = _l(
     "We could not save your answers just now. Nothing was stored. Wait a moment and press"
     " “Send in” again; your answers are kept."
@@ -51,47 +57,26 @@ class Mode:
     action: str
     thanks: str
     #: Fixed by the link, the kiosk or the code; None means "ask" when choose_unit.
-    unit: Unit | services.UnitChoice | None = None
+    unit: Unit | None = None
     choose_unit: bool = False
     #: The units to choose from, when the respondent chooses.
-    units: Sequence[Unit | services.UnitChoice] = field(default_factory=list)
+    units: Sequence[Unit] = field(default_factory=list)
     kiosk: services.Kiosk | None = None
     kiosk_key: str | None = None
     code: str | None = None
 
 
-#: Set when the request is being answered a second time, after the round changed under it.
-_RECHECK = services.RECHECK
-
-
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
-    # Usually this worker's recent copy: storing checks that the round is still as the copy.
-    found = services.questionnaire(token, recheck=request.environ.get(_RECHECK, False))
+    found = services.questionnaire(token)
     if found is None:
         abort(404)
     return found
-
-
-def _again_if_changed(view: Callable[P, R]) -> Callable[P, R]:
-    """Answer the request once more, against the round as it is now, when the round changed
-    between checking the answers (against a kept copy) and storing them."""
-
-    @functools.wraps(view)
-    def answered(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return view(*args, **kwargs)
-        except services.RoundChanged:
-            request.environ[_RECHECK] = True
-            return view(*args, **kwargs)
-
-    return answered
 
 
 # --- links -------------------------------------------------------------------------------------
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@_again_if_changed
 def by_link(token: str) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_, units = found.round, found.units
@@ -110,7 +95,6 @@ def by_link(token: str) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/s/<token>/<id:unit_id>", methods=["GET", "POST"])
-@_again_if_changed
 def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
     found = _questionnaire_or_404(token)
     round_ = found.round
@@ -132,17 +116,9 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 @bp.route("/s/<token>/takk")
 def thanks(token: str) -> str:
     round_ = _questionnaire_or_404(token).round
-
-    def render() -> str:
-        return render_public(
-            "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
-        )
-
-    if not services.is_kept_copy(round_):
-        return render()
-    html = cache.page(("thanks", services.round_state(round_), public.language()), render)
-    front.offer(html, services.freshness(round_), None)
-    return html
+    return render_public(
+        "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
+    )
 
 
 # --- access codes ------------------------------------------------------------------------------
@@ -162,7 +138,6 @@ def _code_needed(round_: SurveyRound, *, codes_only: bool = False) -> str:
 
 
 @bp.route("/kode", methods=["GET", "POST"])
-@_again_if_changed
 def code() -> Response | str | tuple[str, int]:
     """Enter a one-time code from a card; a valid code opens its round's questionnaire."""
     typed = (request.form.get("kode") or "").strip()[:40]
@@ -206,20 +181,38 @@ def _code_mode(code: str, round_: SurveyRound, unit: Unit | None) -> Mode:
     )
 
 
-@bp.route("/kode/svar", methods=["POST"])
-@_again_if_changed
+@bp.route("/kode/svar", methods=["GET", "POST"])
 def by_code() -> Response | str | tuple[str, int]:
-    """The questionnaire's later pages for someone who started with a code."""
-    found = services.find_code(request.form.get("kode", ""))
-    if found is not None and found.used:
-        # A double-click on "Send in" arrives after the first click used the code.
-        token = services.read_form_token(found.round, request.form.get("skjema"))
+    """The questionnaire's pages for someone who started with a code. A page's address finds
+    the code in the questionnaire's draft; a sent page carries it in its form."""
+    form_token = request.values.get("skjema")
+    round_id = form_tokens.scope_of(services.ANSWERING, form_token)
+    round_ = db.session.get(SurveyRound, round_id) if isinstance(round_id, int) else None
+    if round_ is not None:
+        # A double-click on "Send in" arrives after the first click used the code; Back after
+        # sending comes to a page of a questionnaire sent in.
+        token = services.read_form_token(round_, form_token)
         if token.sent or token.nonce is not None and services.is_used(token.nonce):
-            thanks = url_for("respond.thanks", token=found.round.public_token)
+            thanks = url_for("respond.thanks", token=round_.public_token)
             return redirect(f"{thanks}?sprak={public.language()}", code=303)
+    if form_token is None:
+        found = None  # a questionnaire with a code starts at /kode
+    elif request.method == "GET":
+        found = _code_of_draft(round_, form_token)
+    else:
+        found = services.find_code(request.form.get("kode", ""))
     if found is None or found.used:
         return redirect(url_for("respond.code"), code=303)
     return _answer(_code_mode(found.code, found.round, found.unit))
+
+
+def _code_of_draft(round_: SurveyRound | None, form_token: str | None) -> AccessCode | None:
+    """The access code kept in the draft of the questionnaire this form token is for."""
+    token = services.read_form_token(round_, form_token) if round_ is not None else None
+    if round_ is None or token is None or token.nonce is None:
+        return None
+    draft = drafts.read(token.nonce, round_.id)
+    return services.find_code(draft.code) if draft is not None and draft.code else None
 
 
 # --- kiosk -------------------------------------------------------------------------------------
@@ -233,7 +226,6 @@ def _kiosk_or_404(key: str) -> services.Kiosk:
 
 
 @bp.route("/kiosk/<key>", methods=["GET", "POST"])
-@_again_if_changed
 def kiosk(key: str) -> Response | str | tuple[str, int]:
     kiosk = _kiosk_or_404(key)
     if services.code_needed(kiosk.unit, "kiosk"):
@@ -301,13 +293,19 @@ def _answer(mode: Mode) -> Response | str | tuple[str, int]:
 
 
 def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
+    """A questionnaire is answered page by page, each page sent with POST and answered with a
+    redirect to the next page's address, which carries the form token and the page number
+    (POST-redirect-GET): Back and Forward then load page addresses, and each page shows the
+    answers kept in its draft (respond.drafts). No answer is ever in an address."""
     round_ = mode.round
     language = public.language()
     is_open = services.is_open(round_)
     if request.method == "GET" or "skjema" not in request.form:
         if not is_open:
             return _closed(round_)
-        return _first_page(mode, language)
+        if request.method == "GET" and "skjema" in request.args:
+            return _show_page(mode, language, request.args["skjema"])
+        return _start(mode, language)
     form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
     if token.sent:
@@ -334,37 +332,154 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         return _render(
             mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
         )
-    if step.done:
+    if step.problems:
+        return _render(
+            mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=400
+        )
+    if not step.done:
+        return _keep_and_go(mode, language, step, form, token.nonce, token.age)
+    try:
+        services.store(
+            round_,
+            step.answers,
+            unit=unit,
+            channel=mode.channel,
+            nonce=token.nonce,
+            code=mode.code,
+        )
+    except services.AlreadySent:
+        return _already_sent(mode, language)
+    except services.NotAccepted as refused:
+        step = _stay(step, refused.message)
+        return _render(
+            mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
+        )
+    except services.StoreFailed:
+        step = _stay(step, NOT_SAVED)
+        return _render(
+            mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
+        )
+    return redirect(f"{mode.thanks}?sprak={language}", code=303)
+
+
+def _page_address(mode: Mode, token: str, index: int, language: str, **extra: str) -> str:
+    """A questionnaire page's own address: the form token and the page (from 1), no answers."""
+    query = urlencode({"skjema": token, "side": index + 1, "sprak": language, **extra})
+    return f"{mode.action}?{query}"
+
+
+def _start(mode: Mode, language: str, **extra: str) -> Response | tuple[str, int]:
+    """A new questionnaire: a new form token, and a redirect to its first page's address. With
+    an access code, the code is kept in the draft (never in an address)."""
+    token = services.new_form_token(mode.round)
+    if mode.code is not None:
         try:
-            if request.environ.get(services.STORE_FAILED):
-                raise services.StoreFailed()  # just now, in respond.front
-            services.store(
-                round_,
-                step.answers,
-                unit=unit,
-                channel=mode.channel,
-                nonce=token.nonce,
-                code=mode.code,
-            )
-        except services.AlreadySent:
-            return _already_sent(mode, language)
-        except services.NotAccepted as refused:
-            if isinstance(refused, services.RoundChanged) and not request.environ.get(_RECHECK):
-                raise  # answered again by _again_if_changed; a second change is shown here
-            step = _stay(step, refused.message)
-            return _render(
-                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=409
-            )
-        except services.StoreFailed:
-            step = _stay(step, NOT_SAVED)
-            return _render(
-                mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
-            )
-        return redirect(f"{mode.thanks}?sprak={language}", code=303)
-    status = 400 if step.problems else 200
-    return _render(
-        mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=status
-    )
+            nonce = services.read_form_token(mode.round, token).nonce
+            assert nonce is not None  # just made
+            drafts.save(nonce, mode.round.id, drafts.Draft(code=mode.code))
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.warning("a questionnaire's draft could not be saved")
+            # Without its draft the page is shown here; its form carries the code.
+            return _render(mode, language, answering.Step(0, {}, {}), token)
+    return redirect(_page_address(mode, token, 0, language, **extra), code=303)
+
+
+def _show_page(mode: Mode, language: str, form_token: str) -> Response | tuple[str, int]:
+    """A page's address (after a redirect, Back, Forward or a reload): the page with the
+    answers kept in the draft. A questionnaire sent in or reset shows nothing of them."""
+    round_ = mode.round
+    token = services.read_form_token(round_, form_token)
+    if token.sent or token.nonce is not None and services.is_used(token.nonce):
+        return _already_sent(mode, language)
+    if token.nonce is None:
+        return _start_again(mode, language)
+    if drafts.is_expired(token.age):
+        _forget(token.nonce)
+        return _start_again(mode, language)
+    draft = drafts.read(token.nonce, round_.id)
+    wanted = (request.args.get("side", type=int) or 1) - 1
+    if draft is None:
+        if wanted != 0:
+            return redirect(_page_address(mode, form_token, 0, language), code=303)
+        draft = drafts.Draft()
+    reached = min(draft.page, max(len(round_.pages) - 1, 0))
+    index = min(max(wanted, 0), reached)
+    if index != wanted or index != reached and not _has_questions(round_, index, draft):
+        # Further on than the respondent has been, or a page the answers now skip.
+        return redirect(_page_address(mode, form_token, reached, language), code=303)
+    problems = {answering.FORM_PROBLEM: str(EXPIRED)} if request.args.get("utlopt") else {}
+    step = answering.Step(index, draft.answers, problems)
+    return _render(mode, language, step, form_token, unit_value=draft.unit)
+
+
+def _has_questions(round_: SurveyRound, index: int, draft: drafts.Draft) -> bool:
+    """The page shows a question, given the answers so far (the first page always counts)."""
+    questions = round_.pages[index].questions if round_.pages else []
+    return index == 0 or any(answering.is_shown(q, draft.answers) for q in questions)
+
+
+def _keep_and_go(
+    mode: Mode,
+    language: str,
+    step: answering.Step,
+    form: MultiDict[str, str],
+    nonce: str,
+    age: float | None,
+) -> Response | tuple[str, int]:
+    """Keep the answers so far in the draft and send the browser to the page ``step`` points
+    at (the next, the previous, or the same one in another language)."""
+    token = form["skjema"]
+    try:
+        if drafts.is_expired(age):
+            # Too old to keep a draft under: the form carries every answer, so they go on
+            # under a new token, and the old one is used up.
+            services.claim(nonce)
+            nonce, token = _new_nonce(mode)
+        draft = drafts.Draft(step.answers, step.index, form.get(UNIT_FIELD), mode.code)
+        try:
+            drafts.save(nonce, mode.round.id, draft)
+            db.session.commit()
+        except IntegrityError:  # the same page sent twice at once: the other one saved it
+            db.session.rollback()
+            drafts.save(nonce, mode.round.id, draft)
+            db.session.commit()
+    except services.AlreadySent:
+        return _already_sent(mode, language)
+    except (SQLAlchemyError, services.StoreFailed):
+        db.session.rollback()
+        current_app.logger.warning("a questionnaire's draft could not be saved")
+        step = _stay(step, NOT_KEPT)
+        return _render(
+            mode, language, step, form["skjema"], unit_value=form.get(UNIT_FIELD), status=503
+        )
+    return redirect(_page_address(mode, token, step.index, language), code=303)
+
+
+def _new_nonce(mode: Mode) -> tuple[str, str]:
+    token = services.new_form_token(mode.round)
+    nonce = services.read_form_token(mode.round, token).nonce
+    assert nonce is not None  # just made
+    return nonce, token
+
+
+def _forget(nonce: str) -> None:
+    try:
+        drafts.delete(nonce)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+
+
+def _start_again(mode: Mode, language: str) -> Response | tuple[str, int]:
+    """An address whose form token is too old to have answers: a new questionnaire, with a
+    polite word why it is empty (a code is asked for again)."""
+    if mode.kiosk:
+        return redirect(url_for("respond.kiosk", key=mode.kiosk_key), code=303)
+    if mode.code is not None:
+        return redirect(url_for("respond.code"), code=303)
+    return _start(mode, language, utlopt="1")
 
 
 def _already_sent(mode: Mode, language: str) -> Response:
@@ -383,7 +498,7 @@ def _stay(step: answering.Step, message: object) -> answering.Step:
 
 def _chosen_unit(
     mode: Mode, form: MultiDict[str, str], step: answering.Step
-) -> tuple[Unit | services.UnitChoice | None, object]:
+) -> tuple[Unit | None, object]:
     """The unit the answers are about, and a problem if the respondent must still choose."""
     if not mode.choose_unit:
         return mode.unit, None
@@ -408,29 +523,6 @@ def _closed(round_: SurveyRound) -> tuple[str, int]:
         message=services.closed_message(round_),
     )
     return html, 410 if round_.status in ("closed", "archived") else 403
-
-
-def _first_page(mode: Mode, language: str) -> tuple[str, int]:
-    """The questionnaire's first, empty page with a new one-time token. For a link or a unit
-    link it is rendered once per round state, language, way in and unit list, and kept."""
-    token = services.new_form_token(mode.round)
-    empty = answering.Step(0, {}, {})
-    if mode.code is not None or mode.kiosk is not None or not services.is_kept_copy(mode.round):
-        return _render(mode, language, empty, token)
-    key = (
-        "first page",
-        services.round_state(mode.round),
-        language,
-        mode.channel,
-        mode.action,
-        mode.thanks,
-        (mode.unit.id, mode.unit.name) if mode.unit else None,
-        mode.choose_unit,
-        tuple((u.id, u.name) for u in mode.units),
-    )
-    html = cache.page(key, lambda: _render(mode, language, empty, cache.TOKEN_PLACEHOLDER)[0])
-    front.offer(html, services.freshness(mode.round), mode.round.id)
-    return cache.with_token(html, token), 200
 
 
 def _render(

@@ -56,9 +56,9 @@ def test_rounds_with_results_are_listed_with_their_totals(
         few = designer.create_round(org, None, questionnaire(), source="test")
         few.status = "closed"
         db.session.flush()
-        for _ in range(2):
+        for _ in range(2):  # typed in from paper: a closed round takes no answers by link
             respond.store(
-                few, {"food": ["good"]}, unit=None, channel="link", nonce=secrets.token_hex(16)
+                few, {"food": ["good"]}, unit=None, channel="paper", nonce=secrets.token_hex(16)
             )
         publish_now(few.id)
         empty = designer.create_round(org, None, questionnaire(), source="test")

@@ -15,7 +15,6 @@ from werkzeug.datastructures import MultiDict
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.models import Organisation, SurveyRound
-from feedback.respond import cache
 from tests import factories
 from tests.designer.conftest import document, kari, likert, people  # noqa: F401
 
@@ -130,18 +129,30 @@ def survey(app: Flask, people: dict[str, int]) -> Survey:  # noqa: F811
 
 class Respondent:
     """Answers like a browser without JavaScript: each page's form carries the hidden fields
-    the server rendered (the form token, the page number and earlier answers)."""
+    the server rendered (the form token, the page number and earlier answers), and a sent page
+    is answered with a redirect to the next page's address, which it follows."""
 
     def __init__(self, client: FlaskClient, url: str) -> None:
         self.client = client
         self.url = url
         self.html = ""
         self.response: Any = None
+        #: The address of the page shown last (with its form token and page number).
+        self.page_url = ""
 
     def start(self, **kwargs: Any) -> Respondent:
-        self.response = self.client.get(self.url, **kwargs)
+        """Open the questionnaire: its address redirects to the first page's own address."""
+        self.response = self._to_page(self.client.get(self.url, **kwargs), **kwargs)
         self.html = self.response.get_data(as_text=True)
         return self
+
+    def _to_page(self, response: Any, **kwargs: Any) -> Any:
+        """Follow a redirect to a questionnaire page's address (POST-redirect-GET), as a
+        browser does; a redirect anywhere else (the thank-you page) is left to the test."""
+        if response.status_code == 303 and "skjema=" in response.headers["Location"]:
+            self.page_url = response.headers["Location"]
+            return self.client.get(self.page_url, **kwargs)
+        return response
 
     def hidden(self) -> list[tuple[str, str]]:
         form = self.html.split('id="answer-form"', 1)[1].split("</form>", 1)[0]
@@ -160,8 +171,9 @@ class Respondent:
             for item in value if isinstance(value, list) else [value]:
                 data.append((name, item))
         data.append(("nav", nav))
-        self.response = self.client.post(
-            self.url if "url" not in kwargs else kwargs.pop("url"), data=MultiDict(data), **kwargs
+        url = self.url if "url" not in kwargs else kwargs.pop("url")
+        self.response = self._to_page(
+            self.client.post(url, data=MultiDict(data), **kwargs), **kwargs
         )
         self.html = self.response.get_data(as_text=True)
         return self.response
@@ -173,11 +185,3 @@ FULL_WALK = [
     {"q-why": "Jeg møter folk.", "q-food": "good"},
     {"q-age": "34", "q-activities": ["walk", "art"], "q-word": "Trygt"},
 ]
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The clock of the workers' copies (respond.cache), moved on by the test."""
-    now = [1000.0]
-    monkeypatch.setattr(cache, "clock", lambda: now[0])
-    return now

@@ -1,6 +1,6 @@
 """Units that take answers only with an access code (Unit.codes_only, issue 19): no link, unit
-link, unit choice or kiosk stores an answer about such a unit, in Flask or in the front
-(respond.front); a code made for the unit does, and so does paper entry by the quality group."""
+link, unit choice or kiosk stores an answer about such a unit; a code made for the unit does, and
+so does paper entry by the quality group."""
 
 from __future__ import annotations
 
@@ -17,16 +17,21 @@ from feedback.respond import services
 from tests.conftest import login
 from tests.respond.conftest import TOKEN, Respondent, Survey
 from tests.respond.test_answering import count, page_form, round_and_unit, stored, walk_pages
-from tests.respond.test_cache import raw_update
-from tests.respond.test_cache_copies import RECHECK, at_last_page
 
 NEEDS_CODE = "Dette stedet tar bare imot svar med engangskode."
 PLACE = "Ruspoliklinikken"
 
 
-@pytest.fixture
-def app_overrides() -> dict[str, Any]:
-    return {"PUBLIC_RECHECK_SECONDS": RECHECK}
+def at_last_page(
+    client: FlaskClient, link: str, unit: str | None
+) -> tuple[Respondent, list[dict[str, Any]]]:
+    """A respondent who has sent every page but the last (answering the unit question with
+    ``unit``, or leaving it out where the link fixes it), and the pages' answers."""
+    r = Respondent(client, link).start()
+    pages = walk_pages(unit)
+    for answers in pages[:-1]:
+        assert r.send(answers).status_code == 200
+    return r, pages
 
 
 def codes_only(app: Flask, survey: Survey, on: bool = True) -> None:
@@ -56,9 +61,9 @@ def test_the_unit_link_asks_for_a_code_and_a_replayed_form_stores_nothing(
     assert 'id="answer-form"' not in r.html
     assert count(app, Response) == 0
     # The other unit's link is as before.
-    assert 'id="answer-form"' in client.get(survey.unit_link("Aktivitetshuset")).get_data(
-        as_text=True
-    )
+    assert 'id="answer-form"' in client.get(
+        survey.unit_link("Aktivitetshuset"), follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def test_choosing_a_codes_only_unit_asks_for_a_code(
@@ -87,37 +92,6 @@ def test_choosing_a_codes_only_unit_asks_for_a_code(
     assert [s["unit_id"] for s in stored(app)] == [survey.units["Aktivitetshuset"]]
 
 
-def test_the_front_stores_nothing_for_a_unit_made_codes_only_behind_its_copy(
-    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
-) -> None:
-    """Another worker (or a console) makes the unit codes-only: this worker's copy of the round
-    does not know yet, but the write itself refuses, and Flask asks for a code."""
-    link = survey.unit_link(PLACE)
-    client.get(link)  # the front keeps the first page
-    r, pages = at_last_page(client, link, None)
-    raw_update(app, "UPDATE unit SET codes_only = true WHERE id = :id", id=survey.units[PLACE])
-    r.send(pages[-1])
-    assert NEEDS_CODE in r.html
-    assert 'id="answer-form"' not in r.html
-    assert count(app, Response) == 0
-    # By link with the unit chosen, the same.
-    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
-    data = page_form(r, pages[-1], replace={"enhet": str(survey.units[PLACE])})
-    assert client.post(survey.link, data=data).status_code == 400
-    assert count(app, Response) == 0
-
-
-def test_the_front_hands_a_codes_only_unit_to_flask(
-    app: Flask, client: FlaskClient, survey: Survey, clock: list[float]
-) -> None:
-    codes_only(app, survey)
-    r, pages = at_last_page(client, survey.link, str(survey.units["Aktivitetshuset"]))
-    data = page_form(r, pages[-1], replace={"enhet": str(survey.units[PLACE])})
-    # Without the check in the front this would be stored there (its copy knows the unit).
-    assert client.post(survey.link, data=data).status_code == 400
-    assert count(app, Response) == 0
-
-
 def test_a_kiosk_for_a_codes_only_unit_asks_for_a_code(
     app: Flask, client: FlaskClient, survey: Survey
 ) -> None:
@@ -141,14 +115,14 @@ def test_only_a_code_made_for_the_unit_answers_about_it(
         db.session.commit()
 
     # A code for no unit lets the respondent choose, but not the codes-only unit.
-    started = client.post("/kode", data={"kode": general})
+    started = client.post("/kode", data={"kode": general}, follow_redirects=True)
     r = Respondent(client, "/kode/svar")
     r.html = started.get_data(as_text=True)
     assert r.send(walk_pages(str(survey.units[PLACE]))[0]).status_code == 400
     assert NEEDS_CODE in r.html
     assert count(app, Response) == 0
 
-    started = client.post("/kode", data={"kode": mine})
+    started = client.post("/kode", data={"kode": mine}, follow_redirects=True)
     r = Respondent(client, "/kode/svar")
     r.html = started.get_data(as_text=True)
     for answers in walk_pages():

@@ -135,7 +135,7 @@ def test_an_unknown_language_switch_keeps_the_chosen_language(
     r = Respondent(client, f"{survey.link}?sprak=en").start()
     data = page_form(r, {"q-listened": "4"}, nav="stay")
     data["bytt"] = "xx"
-    response = client.post(survey.link, data=data)
+    response = client.post(survey.link, data=data, follow_redirects=True)
     assert '<html lang="en">' in response.get_data(as_text=True)
 
 

@@ -140,7 +140,7 @@ def test_links_page_lists_the_general_link_and_one_per_unit(
         assert f"/skjema/{survey.round_id}/plakat/{unit_id}" in html
     assert len(re.findall(rf"/s/{survey.token}/\d+<", html)) == len(survey.units)
     # The general link itself works for a respondent.
-    assert kari.get(f"/s/{survey.token}").status_code == 200
+    assert kari.get(f"/s/{survey.token}", follow_redirects=True).status_code == 200
 
 
 def test_posters_hold_a_qr_code_and_the_exact_address(
@@ -351,7 +351,7 @@ def test_requiring_a_code_is_logged_and_turns_links_into_the_code_page(
         {"requires_code": True},
         {"requires_code": False},
     ]
-    assert 'id="answer-form"' in kari.get(survey.link).get_data(as_text=True)
+    assert 'id="answer-form"' in kari.get(survey.link, follow_redirects=True).get_data(as_text=True)
 
 
 def test_a_used_code_is_counted_on_the_codes_page(
@@ -365,7 +365,7 @@ def test_a_used_code_is_counted_on_the_codes_page(
     # A respondent (no session) types the code in lower case with a space.
     respondent = Respondent(app.test_client(), "/kode/svar")
     respondent.response = respondent.client.post(
-        "/kode", data={"kode": card.lower().replace("-", " ")}
+        "/kode", data={"kode": card.lower().replace("-", " ")}, follow_redirects=True
     )
     respondent.html = respondent.response.get_data(as_text=True)
     assert respondent.response.status_code == 200
@@ -416,7 +416,7 @@ def test_starting_the_kiosk_here_signs_the_member_out(
     assert kari.get(url).status_code == 302
 
     # The kiosk itself works without a sign-in and lets each person choose the unit.
-    kiosk = kari.get(response.location)
+    kiosk = kari.get(response.location, follow_redirects=True)
     html = kiosk.get_data(as_text=True)
     assert kiosk.status_code == 200
     assert 'data-kiosk-idle="90"' in html
@@ -439,7 +439,7 @@ def test_showing_the_kiosk_address_for_another_device(
     # Still signed in.
     assert kari.get(f"/skjema/{survey.round_id}/lenker").status_code == 200
     # The address opens the kiosk for that unit.
-    kiosk = app.test_client().get(match.group(1)).get_data(as_text=True)
+    kiosk = app.test_client().get(match.group(1), follow_redirects=True).get_data(as_text=True)
     assert 'data-kiosk-idle="300"' in kiosk
     assert "Aktivitetshuset" in kiosk and 'name="enhet"' not in kiosk
 
@@ -492,7 +492,7 @@ def test_a_forged_kiosk_key_is_not_found(app: Flask, client: FlaskClient, survey
     with app.app_context():
         round_ = db.session.get(SurveyRound, survey.round_id)
         key = services.kiosk_key(round_, None, 60)  # type: ignore[arg-type]
-    assert client.get(f"/kiosk/{key}").status_code == 200
+    assert client.get(f"/kiosk/{key}", follow_redirects=True).status_code == 200
     assert client.get(f"/kiosk/{key[:-2]}xy").status_code == 404
 
 
