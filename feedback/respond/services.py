@@ -23,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from feedback import answering, ratelimit
 from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.ids import parse_id
 from feedback.form_tokens import AlreadySent as AlreadySent
 from feedback.form_tokens import FormToken as FormToken
 from feedback.form_tokens import StoreFailed as StoreFailed
@@ -32,6 +31,7 @@ from feedback.form_tokens import is_used as is_used
 from feedback.form_tokens import one_time_token as one_time_token
 from feedback.form_tokens import purge_used_tokens as purge_used_tokens
 from feedback.form_tokens import read_one_time_token as read_one_time_token
+from feedback.ids import parse_id
 from feedback.models import (
     AccessCode,
     Answer,
