@@ -69,7 +69,7 @@ def test_intro_and_thanks_keep_their_paragraphs_escaped(
         intro={"nb": "Første avsnitt.\r\n\r\nAndre <b>avsnitt</b>.\n\n! Ring <i>113</i>."},
         thanks={"nb": "Takk.\n\nVi leser alt.\n\n! Er det akutt, ring 113."},
     )
-    first = client.get(f"/s/{token}").get_data(as_text=True)
+    first = client.get(f"/s/{token}", follow_redirects=True).get_data(as_text=True)
     intro = first.split('<div class="intro">', 1)[1].split("</div>\n", 1)[0]
     assert "<p>Første avsnitt.</p>" in intro
     assert "<p>Andre &lt;b&gt;avsnitt&lt;/b&gt;.</p>" in intro
@@ -188,7 +188,7 @@ def test_number_hints_for_open_ranges(
         org = db.session.get(Organisation, people["org"])
         assert org is not None
         token = make_round(org, doc=doc).public_token
-    page = client.get(f"/s/{token}?sprak=en").get_data(as_text=True)
+    page = client.get(f"/s/{token}?sprak=en", follow_redirects=True).get_data(as_text=True)
     assert f'<p class="hint" id="q-n-range">{hint}</p>' in page
 
 
@@ -209,7 +209,9 @@ def test_one_note_on_anonymity_and_one_time_estimate_that_the_poster_shares(
         ("nb", "Du er anonym", f"Det tar omtrent {minutes} minutter."),
         ("en", "You are anonymous", f"It takes about {minutes} minutes."),
     ):
-        first = visible_text(kari.get(f"/s/{token}?sprak={language}").get_data(as_text=True))
+        first = visible_text(
+            kari.get(f"/s/{token}?sprak={language}", follow_redirects=True).get_data(as_text=True)
+        )
         assert first.count(anonymous) == 1, language
         assert first.count(estimate) == 1, language
         assert len(re.findall(r"(minutter|minutes)\b", first)) == 1
@@ -249,7 +251,7 @@ def test_pages_for_service_users_say_no_ip_address_or_hash(
     ]
     for path in pages:
         for language in ("nb", "nn", "en"):
-            response = client.get(f"{path}?sprak={language}")
+            response = client.get(f"{path}?sprak={language}", follow_redirects=True)
             assert response.status_code == 200, path
             text = visible_text(response.get_data(as_text=True))
             assert not PLAIN.search(text), (path, language, PLAIN.search(text))
