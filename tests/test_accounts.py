@@ -448,6 +448,35 @@ def test_own_name_can_be_changed_and_invitations_declined_from_the_account_page(
     assert roles(app, ids["fag"]) == {(ids["org_a"], "quality")}
 
 
+def test_own_changes_are_in_the_audit_log_of_each_of_the_persons_organisations(
+    app: Flask, ids: dict[str, int], smtp_server: MailServer
+) -> None:
+    """A person's own name, password and forgotten-password changes show in the audit log of
+    every organisation where they hold a role (they were logged under no organisation, which no
+    administrator sees)."""
+    share(app, ids)
+    person = signed_in(app, "fag@example.no")
+    assert post_form(person, "/konto", {"name": "Fag Ny"}).status_code == 302
+    form = {
+        "current_password": PASSWORD,
+        "new_password": "mitt-eget-passord",
+        "confirm": "mitt-eget-passord",
+    }
+    assert post_form(person, "/konto/passord", form).status_code == 302
+    assert post_form(app.test_client(), "/glemt-passord", {"email": "fag@example.no"})
+    path = mailed_link(smtp_server, 1)
+    form = {"new_password": "et-helt-nytt-passord", "confirm": "et-helt-nytt-passord"}
+    assert post_form(app.test_client(), path, form).status_code == 302
+    expected = ["account.update", "account.password_changed", "account.password_reset"]
+    for org in ("org_a", "org_b"):
+        assert [a for a in actions(app, ids[org]) if a.startswith("account.")] == expected
+    with app.app_context():
+        subjects = db.session.scalars(
+            sa.select(AuditEvent.organisation_id).where(AuditEvent.actor_id == ids["fag"])
+        )
+        assert None not in set(subjects)
+
+
 # --- forgotten password --------------------------------------------------------------------------
 
 

@@ -202,14 +202,13 @@ def change_own_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise WrongPassword
     set_password(user, new, keep_current=True)
+    audit.record_for_person(user, "account.password_changed")
 
 
 def rename_own_account(user: User, name: str) -> None:
     changed = audit.apply_changes(user, name=name)
     if changed:
-        audit.record(
-            None, user, "account.update", user.email, target=f"user:{user.id}", changed=changed
-        )
+        audit.record_for_person(user, "account.update", changed=changed)
 
 
 def unauthorized() -> Response:
@@ -314,6 +313,6 @@ def use_password_link(link: PasswordLink, password: str) -> User:
     user = link.user
     set_password(user, password)
     db.session.execute(sa.delete(PasswordLink).where(PasswordLink.user_id == user.id))
-    audit.record(None, user, "account.password_reset", user.email, target=f"user:{user.id}")
+    audit.record_for_person(user, "account.password_reset")
     db.session.flush()
     return user
