@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail
 from feedback.access import signed_in_user
-from feedback.auth import bp, devices, services, totp
+from feedback.auth import bp, devices, passwords, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -70,6 +70,7 @@ def logout() -> Response:
 @login_required
 def change_password() -> Response | str:
     form = ChangePasswordForm()
+    form.personal_words = passwords.words_of(signed_in_user())
     if form.validate_on_submit():
         try:
             services.change_own_password(
@@ -145,6 +146,7 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     if link is None:
         return render_template("auth/link_gone.html"), 404
     form = NewPasswordForm()
+    form.personal_words = passwords.words_of(link.user)
     if form.validate_on_submit():
         services.use_password_link(link, form.new_password.data or "")
         db.session.commit()
