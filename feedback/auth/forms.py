@@ -174,6 +174,22 @@ class CodeForm(Form):
         return self
 
 
+class EnrolForm(CodeForm):
+    """The first code from the app, and the password again when the sign-in is not recent
+    (the view asks for it then; ASVS 5.0 7.5.1)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
+        ],
+        description=_l(
+            "Asked again because you signed in more than %(minutes)d minutes ago.", minutes=10
+        ),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class PasswordAgainForm(Form):
     """The password asked again before a change to the second factor."""
 
