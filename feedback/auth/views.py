@@ -31,7 +31,7 @@ def login() -> Response | str | tuple[str, int]:
             user = services.attempt_login(
                 form.email.data or "",
                 form.password.data or "",
-                request.cookies.get(devices.DEVICE_COOKIE),
+                devices.from_request(),
             )
         except services.LoginBlocked as blocked:
             message = _(
