@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AuditEvent, Organisation, User
+from feedback.models import AuditEvent, Membership, Organisation, User
 
 
 def record(
@@ -30,6 +30,24 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_for_person(user: User, action: str, **details: Any) -> None:
+    """A change the person made to their own account, in the audit log of each organisation
+    where they hold a role (each one's administrators see it); with none, without one."""
+    organisations: list[Organisation | None] = list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .where(
+                Organisation.id.in_(
+                    sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+                )
+            )
+            .order_by(Organisation.id)
+        )
+    )
+    for organisation in organisations or [None]:
+        record(organisation, user, action, user.email, target=f"user:{user.id}", **details)
 
 
 def apply_changes(target: object, **values: Any) -> dict[str, list[Any]]:

@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from feedback import audit
 from feedback.admin import services as admin_services
 from feedback.admin.invitations import invitation_url, invite
+from feedback.auth import passwords
 from feedback.auth.services import MIN_PASSWORD_LENGTH, find_user, hash_password, normalise_email
 from feedback.extensions import db
 from feedback.models import Organisation, Unit, User
@@ -140,6 +141,12 @@ def _create_with_password(
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if passwords.too_easy(password, passwords.personal_words(email, name, organisation.name)):
+        raise click.ClickException(
+            "The password is too easy to guess (a common password, or built from a common "
+            "word, the name, the address or the organisation). Add words that do not belong "
+            "together."
+        )
     user = User(email=normalise_email(email), name=name, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()

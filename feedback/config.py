@@ -247,6 +247,11 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _bool(env, "FEEDBACK_SECURE_COOKIES", True)
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.HSTS = self.SESSION_COOKIE_SECURE
+        if self.SESSION_COOKIE_SECURE:
+            # __Host-: the browser takes the cookie only from this host over HTTPS, for path /
+            # and without a Domain, so another site under the same domain cannot set or shadow
+            # it (ASVS 5.0 3.3.1). The device cookie follows the same rule (auth.devices).
+            self.SESSION_COOKIE_NAME = "__Host-brukerstemmen"
 
 
 class TestConfig(Config):

@@ -81,6 +81,7 @@ AUDIT_LABELS = {
     "account.reset_password": _l("Temporary password set"),
     "account.password_link": _l("Link to choose a new password sent"),
     "account.password_reset": _l("New password chosen with a mailed link"),
+    "account.password_changed": _l("Own password changed"),
     "invitation.create": _l("Invitation sent"),
     "invitation.resend": _l("Invitation sent again"),
     "invitation.withdraw": _l("Invitation withdrawn"),

@@ -19,17 +19,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from feedback.auth import devices
 from feedback.deviations import services as deviations
 from feedback.extensions import db
+from feedback.models import User
 from feedback.models.base import today
 from feedback.models.survey import TYPABLE
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.totp_helpers import code, enrol
 
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "load.py"
@@ -129,6 +133,8 @@ def receipt(app: Flask) -> str:
 
 #: Wrong receipt codes allowed per prefix in these tests.
 WRONG_CODES = 60
+#: The server's SECRET_KEY (a TOTP key is sealed with it).
+SECRET_KEY = secrets.token_urlsafe(48)
 
 
 @pytest.fixture
@@ -140,7 +146,7 @@ def server(bench: ModuleType, database_url: str, tmp_path: Path) -> Iterator[int
     env = {
         "FEEDBACK_ENV": "production",
         "FEEDBACK_DATABASE_URL": database_url,
-        "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(48),
+        "FEEDBACK_SECRET_KEY": SECRET_KEY,
         "FEEDBACK_SECURE_COOKIES": "false",
         "FEEDBACK_RATELIMIT_STORAGE_URL": REDIS_URL,
         "FEEDBACK_RATELIMIT_PREFIX": prefix,
@@ -165,6 +171,13 @@ def _wrong_receipts(count: int, prefix: str) -> list[str]:
     return sorted(codes)
 
 
+def _counts_in_redis(scope: str) -> list[int]:
+    """The counters the server keeps in Redis for a scope (under the test servers' prefix)."""
+    store: Any = _redis()
+    keys = store.scan_iter("*brukerstemmen-gunicorn-test-*")
+    return [int(store.get(key)) for key in keys if f"/{scope}:".encode() in key]
+
+
 def test_receipt_codes_are_limited_across_workers_and_a_valid_one_still_works(
     receipt: str, server: int
 ) -> None:
@@ -184,6 +197,8 @@ def test_receipt_codes_are_limited_across_workers_and_a_valid_one_still_works(
     # have counted about half).
     status, text = follow_up(_wrong_receipts(1, prefix)[0])
     assert status == 429 and "too many wrong codes" in text
+    # The count is in Redis, one counter for the prefix that both workers wrote to.
+    assert WRONG_CODES + 1 in _counts_in_redis("receipt")
     # The valid code (another prefix) still shows its case.
     status, text = follow_up(receipt)
     assert status == 200
@@ -209,6 +224,38 @@ def test_own_browser_signs_in_while_another_client_hammers_the_account(
     assert mine.sign_in() == 302  # the person's own browser
     status, page = mine.send("GET", "/")
     assert status == 200 and "Kari" in page
+
+
+def test_concurrent_wrong_second_factor_codes_are_counted_before_they_are_checked(
+    app: Flask, receipt: str, server: int
+) -> None:
+    """Someone who has the password sends wrong TOTP codes from many clients at once with the
+    one password step: exactly the limit's worth is checked, in both workers together. (The
+    count came after the check: requests checked at the same time all passed the check.)"""
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == EMAIL))
+        app.config["SECRET_KEY"] = SECRET_KEY  # the server's, which seals the key
+        secret, _codes = enrol(user)
+        db.session.commit()
+        db.engine.dispose()
+    attacker = Browser(server)
+    assert attacker.sign_in() == 302  # the password step, in the attacker's cookie
+    _status, page = attacker.send("GET", "/logg-inn/kode")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert token is not None
+    wrong = [c for c in (f"{n:06d}" for n in range(100000, 100200)) if c != code(secret)][:40]
+
+    def guess(value: str) -> int:
+        other = Browser(server)
+        other.cookies = dict(attacker.cookies)
+        return other.send("POST", "/logg-inn/kode", {"csrf_token": token.group(1), "code": value})[
+            0
+        ]
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(guess, wrong))
+    assert statuses.count(200) == 5 and statuses.count(429) == len(wrong) - 5
+    assert guess(code(secret)) == 429  # the right code waits too now
 
 
 def test_the_access_log_keeps_no_secret_of_a_secret_link(

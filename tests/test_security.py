@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.auth import devices
 from feedback.extensions import db
 from tests import factories
 from tests.conftest import login
@@ -64,6 +65,12 @@ def test_production_cookie_is_secure(database_url: str) -> None:
         response = app.test_client().get("/logg-inn")
         assert "Secure" in response.headers["Set-Cookie"]
         assert "HttpOnly" in response.headers["Set-Cookie"]
+        # __Host-: only this host over HTTPS may set it (path /, no Domain).
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-brukerstemmen=") and "Path=/;" in cookie
+        assert "Domain" not in cookie
+        with app.test_request_context("/"):
+            assert devices.cookie_name() == "__Host-enhet"
         assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     finally:
         with app.app_context():

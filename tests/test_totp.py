@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -12,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.auth import totp
-from feedback.auth.services import hash_password
+from feedback.auth.services import RECENT_SIGN_IN, hash_password
 from feedback.extensions import db
-from feedback.models import AuditEvent, RecoveryCode, User
+from feedback.models import AuditEvent, RecoveryCode, StaffSession, User
+from feedback.models.base import utcnow
 from tests import factories
 from tests.conftest import PASSWORD, login, post_form
 from tests.totp_helpers import code, enrol, recovery_code_count
@@ -104,6 +106,42 @@ def test_a_wrong_confirmation_code_keeps_it_off(
     for empty in ("", "   "):
         response = post_form(client, "/konto/totp", {"code": empty})
         assert 'id="code-error"' in response.get_data(as_text=True)
+
+
+def test_setting_up_needs_the_password_again_once_the_sign_in_is_not_recent(
+    app: Flask, client: FlaskClient, people: dict[str, object]
+) -> None:
+    """Someone who finds a browser left signed in cannot put their own authenticator app on
+    the account (ASVS 5.0 7.5.1): after RECENT_SIGN_IN the password is asked again, checked
+    and counted like the other passwords on the two-step pages."""
+    login(client, "kvalitet@example.no")
+    secret = _key_on_page(client.get("/konto/totp").get_data(as_text=True))
+    assert 'name="password"' not in client.get("/konto/totp").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(
+            sa.update(StaffSession)
+            .where(StaffSession.user_id == people["plain"])
+            .values(signed_in_at=utcnow() - RECENT_SIGN_IN - timedelta(seconds=5))
+        )
+        db.session.commit()
+    html = client.get("/konto/totp").get_data(as_text=True)
+    assert 'name="password"' in html and 'autocomplete="current-password"' in html
+    for password, error in (
+        ("", 'id="password-error"'),
+        ("feil-passord-123", 'id="password-error"'),
+    ):
+        response = post_form(client, "/konto/totp", {"code": code(secret), "password": password})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and error in html
+        with app.app_context():
+            assert _user(people["plain"]).totp_enabled_at is None
+    response = post_form(client, "/konto/totp", {"code": code(secret), "password": PASSWORD})
+    assert (
+        response.status_code == 200
+        and len(_RECOVERY.findall(response.get_data(as_text=True))) == 10
+    )
+    with app.app_context():
+        assert _user(people["plain"]).totp_enabled_at is not None
 
 
 def test_confirming_turns_it_on_and_shows_ten_recovery_codes_once(

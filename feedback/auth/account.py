@@ -135,6 +135,7 @@ def _join(invitation: Invitation, token: str) -> Response | str:
     if provider is not None and not provider.enabled:
         provider = None
     form = JoinForm(data={"name": invitation.name})
+    form.personal_words = [invitation.email, invitation.name, invitation.organisation.name]
     if (provider is None or not provider.required) and form.validate_on_submit():
         try:
             user = invitations.accept_as_new(

@@ -57,14 +57,26 @@ def renewed(cookie: str | None, login: str) -> str:
     return ":".join([f"{nonce}.{_signature(login, nonce)}", *kept][:MAX_ACCOUNTS])
 
 
+def cookie_name() -> str:
+    """The device cookie's name: with the __Host- prefix where cookies are HTTPS-only, as the
+    session cookie's (config.ProductionConfig)."""
+    prefixed = str(current_app.config["SESSION_COOKIE_NAME"]).startswith("__Host-")
+    return f"__Host-{DEVICE_COOKIE}" if prefixed else DEVICE_COOKIE
+
+
+def from_request() -> str | None:
+    """This browser's device cookie, if it sent one."""
+    return request.cookies.get(cookie_name())
+
+
 def remember(login: str) -> None:
     """Give this browser a fresh device cookie for the account with the response."""
-    value = renewed(request.cookies.get(DEVICE_COOKIE), login)
+    value = renewed(from_request(), login)
 
     @after_this_request
     def set_cookie(response: Response) -> Response:
         response.set_cookie(
-            DEVICE_COOKIE,
+            cookie_name(),
             value,
             max_age=int(DEVICE_COOKIE_AGE.total_seconds()),
             httponly=True,

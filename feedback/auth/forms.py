@@ -1,11 +1,35 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from feedback.auth import passwords
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from feedback.forms import Form, strip
+
+
+class NotEasyToGuess:
+    """A new password must not be among the easiest to guess (feedback.auth.passwords), also
+    with the person's own words: those the view puts in ``form.personal_words`` (address,
+    name, organisations) and a name typed in the same form."""
+
+    message = _l(
+        "This password is too easy to guess: it is a common password, or built from a common "
+        "word, your name, your address or your organisation. Add words that do not belong "
+        "together."
+    )
+
+    def __call__(self, form: Form, field: PasswordField) -> None:
+        password = field.data or ""
+        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+            return  # the length has its own message
+        name = form._fields.get("name")
+        words = [*getattr(form, "personal_words", ()), name.data if name is not None else None]
+        if passwords.too_easy(password, passwords.personal_words(*words)):
+            raise ValidationError(self.message)
 
 
 def _sign_in_email_field() -> EmailField:
@@ -47,6 +71,7 @@ def new_password_field(label: object) -> PasswordField:
                     max=MAX_PASSWORD_LENGTH,
                 ),
             ),
+            NotEasyToGuess(),
         ],
         description=_l(
             "At least %(min)d characters. A few unrelated words are easy to "
@@ -69,6 +94,8 @@ def _confirm_field() -> PasswordField:
 
 
 class ChangePasswordForm(Form):
+    #: The person's own words for NotEasyToGuess (set by the view).
+    personal_words: Sequence[str | None] = ()
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password."))],
@@ -105,12 +132,17 @@ class ForgotPasswordForm(Form):
 
 
 class NewPasswordForm(Form):
+    #: The person's own words for NotEasyToGuess (set by the view).
+    personal_words: Sequence[str | None] = ()
     new_password = new_password_field(_l("New password"))
     confirm = _confirm_field()
 
 
 class JoinForm(Form):
     """A new person's own name and password, chosen from an invitation."""
+
+    #: The invitation's words for NotEasyToGuess (set by the view).
+    personal_words: Sequence[str | None] = ()
 
     name = _own_name_field()
     new_password = new_password_field(_l("Choose a password"))
@@ -140,6 +172,22 @@ class CodeForm(Form):
         self.code.description = _l("For example abcd-efgh-jkmn.")
         self.code.render_kw = {"autocomplete": "off", "spellcheck": "false"}
         return self
+
+
+class EnrolForm(CodeForm):
+    """The first code from the app, and the password again when the sign-in is not recent
+    (the view asks for it then; ASVS 5.0 7.5.1)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The password is too long.")),
+        ],
+        description=_l(
+            "Asked again because you signed in more than %(minutes)d minutes ago.", minutes=10
+        ),
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class PasswordAgainForm(Form):

@@ -33,6 +33,8 @@ RESET_SCOPE = "password-link"
 SELF_SERVICE_LINK_LIFETIME = timedelta(hours=1)
 ADMIN_LINK_LIFETIME = timedelta(hours=24)
 MIN_PASSWORD_LENGTH = 10
+#: How long after a sign-in a change to the second factor needs no password again.
+RECENT_SIGN_IN = timedelta(minutes=10)
 MAX_PASSWORD_LENGTH = 200
 
 
@@ -110,6 +112,18 @@ def _current_token_hash() -> str | None:
 
 def _oldest_valid_sign_in() -> datetime:
     return utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+
+
+def signed_in_recently() -> bool:
+    """True when this browser's sign-in is at most RECENT_SIGN_IN old: a change to how the
+    person signs in (setting up a second factor) needs the password again after that."""
+    current = _current_token_hash()
+    if current is None:
+        return False
+    signed_in_at = db.session.scalar(
+        sa.select(StaffSession.signed_in_at).where(StaffSession.token_hash == current)
+    )
+    return signed_in_at is not None and signed_in_at > utcnow() - RECENT_SIGN_IN
 
 
 def start_session(user: User) -> None:
@@ -202,14 +216,13 @@ def change_own_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise WrongPassword
     set_password(user, new, keep_current=True)
+    audit.record_for_person(user, "account.password_changed")
 
 
 def rename_own_account(user: User, name: str) -> None:
     changed = audit.apply_changes(user, name=name)
     if changed:
-        audit.record(
-            None, user, "account.update", user.email, target=f"user:{user.id}", changed=changed
-        )
+        audit.record_for_person(user, "account.update", changed=changed)
 
 
 def unauthorized() -> Response:
@@ -314,6 +327,6 @@ def use_password_link(link: PasswordLink, password: str) -> User:
     user = link.user
     set_password(user, password)
     db.session.execute(sa.delete(PasswordLink).where(PasswordLink.user_id == user.id))
-    audit.record(None, user, "account.password_reset", user.email, target=f"user:{user.id}")
+    audit.record_for_person(user, "account.password_reset")
     db.session.flush()
     return user

@@ -14,7 +14,6 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
-from typing import NoReturn
 
 import pyotp
 import segno
@@ -142,10 +141,11 @@ def start_enrolment(user: User) -> Enrolment:
 
 def confirm_enrolment(user: User, code: str) -> list[str]:
     """Turn TOTP on once a code from the app matches; returns the new recovery codes."""
-    _check_limit(user)
+    _take_attempt(user)
     step = _matching_step(decrypt_secret(user), _digits(code))
     if step is None or not _claim_step(user, step):
-        _failed(user)
+        raise WrongCode
+    ratelimit.give_back(SCOPE, _identity(user), _limit())
     user.totp_enabled_at = utcnow()
     end_all_sessions(user, keep_current=True)
     _record(user, "account.second_factor_on")
@@ -204,10 +204,10 @@ def remaining_recovery_codes(user: User) -> int:
 
 def check_password(user: User, password: str) -> None:
     """The account's password again, counted with the wrong codes."""
-    _check_limit(user)
+    _take_attempt(user)
     if not check_password_hash(user.password_hash, password):
-        ratelimit.register_failure(SCOPE, _identity(user), _limit())
         raise WrongPassword
+    ratelimit.give_back(SCOPE, _identity(user), _limit())
 
 
 # --- sign-in -----------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def pending_user() -> User | None:
 def verify(user: User, code: str) -> bool:
     """Accept a current TOTP code (once) or an unused recovery code (once); else WrongCode.
     Returns whether a recovery code was used."""
-    _check_limit(user)
+    _take_attempt(user)
     digits = _digits(code)
     if len(digits) == 6:
         step = _matching_step(decrypt_secret(user), digits)
@@ -257,7 +257,7 @@ def verify(user: User, code: str) -> bool:
         ratelimit.clear(SCOPE, _identity(user), _limit())
         _record(user, "account.recovery_code_used")
         return True
-    _failed(user)
+    raise WrongCode
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -312,14 +312,7 @@ def require_enrolment() -> Response | None:
 
 def _record(user: User, action: str) -> None:
     """A change to the person's own sign-in, in the audit log of each of their organisations."""
-    organisations = db.session.scalars(
-        sa.select(Organisation)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id)
-        .distinct()
-    )
-    for organisation in organisations:
-        audit.record(organisation, user, action, user.email)
+    audit.record_for_person(user, action)
 
 
 def _limit() -> str:
@@ -330,14 +323,12 @@ def _identity(user: User) -> str:
     return f"user:{user.id}"
 
 
-def _check_limit(user: User) -> None:
-    if ratelimit.is_blocked(SCOPE, _identity(user), _limit()):
+def _take_attempt(user: User) -> None:
+    """Count the attempt before it is checked (one atomic step, as the sign-in's): requests
+    checked at the same time in two workers could all pass a test that counted afterwards.
+    A right answer is given back (or clears the count)."""
+    if not ratelimit.take(SCOPE, _identity(user), _limit()):
         raise CodeBlocked(ratelimit.minutes_until_reset(SCOPE, _identity(user), _limit()))
-
-
-def _failed(user: User) -> NoReturn:
-    ratelimit.register_failure(SCOPE, _identity(user), _limit())
-    raise WrongCode
 
 
 def _digits(code: str) -> str:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
 from feedback.auth import bp, notify, services, totp
-from feedback.auth.forms import CodeForm, PasswordAgainForm
+from feedback.auth.forms import CodeForm, EnrolForm, PasswordAgainForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
 
@@ -85,14 +85,22 @@ def second_factor() -> Page:
     if user.has_second_factor:
         return _status_page()
     enrolment = totp.start_enrolment(user)
-    form = CodeForm()
+    form = EnrolForm()
+    ask_password = not services.signed_in_recently()
     status = 200
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if ask_password and form.is_submitted() and not form.password.data:
+        form.password.errors.append(_("Enter your password."))  # a list once validated
+    elif valid:
         try:
+            if ask_password:
+                totp.check_password(user, form.password.data or "")
             codes = totp.confirm_enrolment(user, form.code.data or "")
         except totp.CodeBlocked as blocked:
             form.code.errors.append(_blocked_message(blocked))
             status = 429
+        except services.WrongPassword:
+            form.password.errors.append(_("The password is wrong."))
         except totp.WrongCode:
             form.code.errors.append(_wrong_code())
         else:
@@ -105,6 +113,7 @@ def second_factor() -> Page:
         form=form,
         enrolment=enrolment,
         required=totp.second_factor_required(user),
+        ask_password=ask_password,
     )
     return page, status
 

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail
 from feedback.access import signed_in_user
-from feedback.auth import bp, devices, services, totp
+from feedback.auth import bp, devices, passwords, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -31,7 +36,7 @@ def login() -> Response | str | tuple[str, int]:
             user = services.attempt_login(
                 form.email.data or "",
                 form.password.data or "",
-                request.cookies.get(devices.DEVICE_COOKIE),
+                devices.from_request(),
             )
         except services.LoginBlocked as blocked:
             message = _(
@@ -70,6 +75,7 @@ def logout() -> Response:
 @login_required
 def change_password() -> Response | str:
     form = ChangePasswordForm()
+    form.personal_words = passwords.words_of(signed_in_user())
     if form.validate_on_submit():
         try:
             services.change_own_password(
@@ -120,12 +126,6 @@ def forgot_password() -> Response | str:
     mail_on = mail.enabled(current_app.config)
     if mail_on and form.validate_on_submit():
         message = services.request_password_link(form.email.data or "")
-        if message is not None:
-            try:
-                mail.send(current_app.config, [message])
-            except mail.MailError:
-                # Said nowhere: a different answer would tell that the address has an account.
-                db.session.rollback()
         db.session.commit()
         flash(
             _(
@@ -134,8 +134,21 @@ def forgot_password() -> Response | str:
             ),
             "success",
         )
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        if message is not None:
+            # Sent once the answer has gone out: a mail sent before it would make the answer
+            # to an address with an account slower by the mail server's round trip.
+            response.call_on_close(functools.partial(_send_quietly, current_app.config, message))
+        return response
     return render_template("auth/forgot_password.html", form=form, mail_on=mail_on)
+
+
+def _send_quietly(config: Mapping[str, Any], message: mail.Mail) -> None:
+    """Send a mail after the answer; a failure is logged by mail.send and said nowhere (a
+    different answer would tell that the address has an account). The stored link then
+    expires unused: its secret was only in the mail."""
+    with contextlib.suppress(mail.MailError):
+        mail.send(config, [message])
 
 
 @bp.route("/passord/<token>", methods=["GET", "POST"])
@@ -145,6 +158,7 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     if link is None:
         return render_template("auth/link_gone.html"), 404
     form = NewPasswordForm()
+    form.personal_words = passwords.words_of(link.user)
     if form.validate_on_submit():
         services.use_password_link(link, form.new_password.data or "")
         db.session.commit()
