@@ -87,15 +87,19 @@ class CodeNeeded(NotAccepted):
 # --- rounds ------------------------------------------------------------------------------------
 
 
-def _with_questionnaire(stmt: sa.Select[SurveyRound]) -> sa.Select[SurveyRound]:
-    """Everything a questionnaire page reads (pages, questions, options, the organisation) in
-    four queries instead of one lazy query per question."""
-    return stmt.options(
-        orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation),
-        orm.selectinload(SurveyRound.pages)
-        .selectinload(SurveyPage.questions)
-        .selectinload(Question.options),
-    )
+def load_questionnaire(round_: SurveyRound) -> None:
+    """Load the round's pages, questions and options in three queries (instead of one lazy
+    query per page and question), for a request that shows or checks a page. The entry
+    address's redirect, the thank-you page and the code page need none of them."""
+    db.session.scalars(
+        sa.select(SurveyRound)
+        .where(SurveyRound.id == round_.id)
+        .options(
+            orm.selectinload(SurveyRound.pages)
+            .selectinload(SurveyPage.questions)
+            .selectinload(Question.options)
+        )
+    ).all()
 
 
 def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) -> bool:
@@ -115,9 +119,11 @@ class Questionnaire:
 
 
 def questionnaire(token: str) -> Questionnaire | None:
-    """The round behind a public link, with its questionnaire loaded, and the units to choose."""
+    """The round behind a public link, with its organisation, and the units to choose."""
     round_ = db.session.scalar(
-        _with_questionnaire(sa.select(SurveyRound).where(SurveyRound.public_token == token))
+        sa.select(SurveyRound)
+        .where(SurveyRound.public_token == token)
+        .options(orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation))
     )
     if round_ is None:
         return None

@@ -304,8 +304,10 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
         if not is_open:
             return _closed(round_)
         if request.method == "GET" and "skjema" in request.args:
+            services.load_questionnaire(round_)
             return _show_page(mode, language, request.args["skjema"])
         return _start(mode, language)
+    services.load_questionnaire(round_)
     form: MultiDict[str, str] = request.form
     token = services.read_form_token(round_, form.get("skjema"))
     if token.sent:
