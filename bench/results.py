@@ -605,7 +605,7 @@ def endpoints(place: Place, with_api: bool) -> list[Endpoint]:
 def _get(client: FlaskClient, endpoint: Endpoint, token: str) -> float:
     headers = {"Authorization": f"Bearer {token}"} if endpoint.api else {}
     if endpoint.cold:
-        client.application.extensions.get("results_filter_cache", {}).clear()
+        client.application.extensions.get("results_kept_counts", {}).clear()
     started = time.perf_counter()
     response = client.get(endpoint.url, headers=headers)
     elapsed = time.perf_counter() - started

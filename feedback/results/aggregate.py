@@ -26,14 +26,12 @@ the spread of answers is shown (that is what a result is).
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import aliased
 
 from feedback import answering
@@ -319,28 +317,6 @@ def _count_from_tallies(round_: SurveyRound, selection: Selection, units: Units)
     return Counts(cells, dict(question_cells), dict(values))
 
 
-#: Counts with a choice filter scan the round's answers, so they are kept per app for a while:
-#: the key holds the round's running totals, so any new response makes a new key.
-FILTER_CACHE_SIZE = 64
-_cache_lock = threading.Lock()
-
-
-def _cached(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    cache: OrderedDict[tuple[object, ...], object] = current_app.extensions.setdefault(
-        "results_filter_cache", OrderedDict()
-    )
-    with _cache_lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]  # type: ignore[return-value]
-    value = compute()
-    with _cache_lock:
-        cache[key] = value
-        while len(cache) > FILTER_CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
-
-
 def _version(round_: SurveyRound) -> int:
     """Names the round's published snapshot: it changes with every publication."""
     return tally.published_total(db.session(), round_.id)
@@ -351,11 +327,11 @@ def _count_with_filter(
 ) -> Counts:
     version = _version(round_)
     value = selection.value if question.kind == "multiple_choice" else None
-    cells, question_cells = _cached(
+    cells, question_cells = tally.kept(
         ("cells", round_.id, question.id, value, version),
         lambda: _filter_cells(round_, question, value),
     )
-    values = _cached(
+    values = tally.kept(
         ("values", round_.id, question.id, selection, version),
         lambda: _filter_values(round_, selection, units, question),
     )

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import g
 
 from feedback import audit
 from feedback.extensions import db
@@ -64,13 +63,11 @@ class PaddingWarning:
 
 
 def _unit_days(round_: SurveyRound) -> list[tuple[int, date, int]]:
-    """Responses per unit and day, kept for the app context while the round's running total
-    (its tallies) is the same: a results page asks for every unit it shows."""
-    memo: dict[tuple[int, int], list[tuple[int, date, int]]] = g.setdefault("padding_days", {})
-    key = (round_.id, tally.published_total(db.session(), round_.id))
-    if key not in memo:
-        memo[key] = _count_unit_days(round_)
-    return memo[key]
+    """Responses per unit and day, kept while the round's published total is the same: a
+    results page asks for every unit it shows, and each view would otherwise read every
+    published response of the round again."""
+    key = ("padding days", round_.id, tally.published_total(db.session(), round_.id))
+    return tally.kept(key, lambda: _count_unit_days(round_))
 
 
 def _count_unit_days(round_: SurveyRound) -> list[tuple[int, date, int]]:

@@ -10,9 +10,13 @@ responses again from the stored answers (for tests, repairs and the command line
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,3 +172,29 @@ def read(session: Session, round_id: int) -> Mapping[str, list[sa.Row[tuple[obje
             )
         ),
     }
+
+
+T = TypeVar("T")
+#: What is counted from a round's published responses (a choice filter's counts, the padding
+#: warnings' responses per unit and day) is kept per app for a while: the key holds the
+#: round's published total, which changes with every publication, so a kept count is never
+#: older than the snapshot readers see.
+KEPT_SIZE = 64
+_kept_lock = threading.Lock()
+
+
+def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave for the same key lately (at most KEPT_SIZE keys)."""
+    cache: OrderedDict[tuple[object, ...], object] = current_app.extensions.setdefault(
+        "results_kept_counts", OrderedDict()
+    )
+    with _kept_lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]  # type: ignore[return-value]
+    value = compute()
+    with _kept_lock:
+        cache[key] = value
+        while len(cache) > KEPT_SIZE:
+            cache.popitem(last=False)
+    return value
