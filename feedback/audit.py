@@ -32,10 +32,9 @@ def record(
     return event
 
 
-def record_for_person(user: User, action: str, **details: Any) -> None:
-    """A change the person made to their own account, in the audit log of each organisation
-    where they hold a role (each one's administrators see it); with none, without one."""
-    organisations: list[Organisation | None] = list(
+def organisations_of(user: User) -> list[Organisation]:
+    """The organisations where the person holds a role, in a fixed order."""
+    return list(
         db.session.scalars(
             sa.select(Organisation)
             .where(
@@ -46,6 +45,12 @@ def record_for_person(user: User, action: str, **details: Any) -> None:
             .order_by(Organisation.id)
         )
     )
+
+
+def record_for_person(user: User, action: str, **details: Any) -> None:
+    """A change the person made to their own account, in the audit log of each organisation
+    where they hold a role (each one's administrators see it); with none, without one."""
+    organisations: list[Organisation | None] = list(organisations_of(user))
     for organisation in organisations or [None]:
         record(organisation, user, action, user.email, target=f"user:{user.id}", **details)
 

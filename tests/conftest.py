@@ -99,6 +99,22 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{path}"
 
 
+def module_database(
+    tmp_path_factory: pytest.TempPathFactory, migrated_database: str, name: str
+) -> Iterator[str]:
+    """A database for one module's fixture: on PostgreSQL the test database, emptied after the
+    module; on SQLite a copy of the migrated file of its own."""
+    if TEST_DATABASE_URL:
+        try:
+            yield migrated_database
+        finally:
+            _empty_tables(migrated_database)
+        return
+    path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
+    shutil.copyfile(Path(migrated_database.removeprefix("sqlite:///")), path)
+    yield f"sqlite:///{path}"
+
+
 _CLEANERS: dict[str, sa.Engine] = {}
 
 

@@ -25,11 +25,9 @@ import io
 import json
 import re
 import secrets
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,7 +62,7 @@ from feedback.models.base import today, utcnow
 from feedback.models.results import hash_api_token, new_api_token
 from feedback.respond import services as respond
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL, _empty_tables, build_app, csrf_token, login
+from tests.conftest import build_app, csrf_token, login, module_database
 from tests.designer.conftest import document, likert
 from tests.shared import dump_tables, publish_now
 
@@ -1088,21 +1086,9 @@ class Env:
         return sorted(name for name in after if after[name] != before[name])
 
 
-def _database(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[str]:
-    if TEST_DATABASE_URL:
-        try:
-            yield migrated_database
-        finally:
-            _empty_tables(migrated_database)
-        return
-    path = tmp_path_factory.mktemp("authorization") / "matrix.sqlite3"
-    shutil.copyfile(Path(migrated_database.removeprefix("sqlite:///")), path)
-    yield f"sqlite:///{path}"
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[Env]:
-    for url in _database(tmp_path_factory, migrated_database):
+    for url in module_database(tmp_path_factory, migrated_database, "authorization"):
         app = build_app(url)
         # The test configuration keeps CSRF on; this module depends on it.
         assert app.config["WTF_CSRF_ENABLED"]

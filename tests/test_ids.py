@@ -9,10 +9,8 @@ all of them at once, by GET and, where the rule takes it, by POST with a valid C
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +38,7 @@ from feedback.models import (
     Unit,
     User,
 )
-from tests.conftest import TEST_DATABASE_URL, _empty_tables, build_app, csrf_token, login
+from tests.conftest import build_app, csrf_token, login, module_database
 
 #: Numbers that cannot be ids: beyond what any integer type binds, negative, zero, one past
 #: a 32-bit integer column.
@@ -189,21 +187,9 @@ def _real_objects() -> dict[str, str]:
     }
 
 
-def _database(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[str]:
-    if TEST_DATABASE_URL:
-        try:
-            yield migrated_database
-        finally:
-            _empty_tables(migrated_database)
-        return
-    path = tmp_path_factory.mktemp("ids") / "demo.sqlite3"
-    shutil.copyfile(Path(migrated_database.removeprefix("sqlite:///")), path)
-    yield f"sqlite:///{path}"
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, migrated_database: str) -> Iterator[Demo]:
-    for url in _database(tmp_path_factory, migrated_database):
+    for url in module_database(tmp_path_factory, migrated_database, "ids"):
         app = build_app(url)
         try:
             result = app.test_cli_runner().invoke(args=["demo"])

@@ -24,7 +24,7 @@ from feedback.auth.services import (
     normalise_email,
 )
 from feedback.extensions import db
-from feedback.models import EmailChange, Membership, Organisation, User
+from feedback.models import EmailChange, Organisation, User
 from feedback.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def request_change(
         )
     )
     db.session.flush()
-    organisations = [organisation] if organisation else _organisations(user)
+    organisations = [organisation] if organisation else audit.organisations_of(user)
     for each in organisations:
         audit.record(
             each,
@@ -133,7 +133,7 @@ def confirm(change: EmailChange) -> tuple[User, str]:
         raise AddressTaken from None
     end_all_sessions(user)
     db.session.execute(sa.delete(EmailChange).where(EmailChange.user_id == user.id))
-    for organisation in _organisations(user):
+    for organisation in audit.organisations_of(user):
         audit.record(
             organisation,
             user,
@@ -173,17 +173,3 @@ def notify_old_address(user: User, old_email: str) -> bool:
         log.warning("The notice about a changed sign-in address could not be sent")
         return False
     return True
-
-
-def _organisations(user: User) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            sa.select(Organisation)
-            .where(
-                Organisation.id.in_(
-                    sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
-                )
-            )
-            .order_by(Organisation.id)
-        )
-    )
