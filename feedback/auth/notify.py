@@ -15,7 +15,7 @@ from feedback.models import User
 log = logging.getLogger(__name__)
 
 #: What happened, by event; the texts are translated when the mail is written.
-EVENTS = ("on", "off", "reset", "recovery_code")
+EVENTS = ("on", "off", "reset", "recovery_code", "password", "password_link")
 
 
 def _what(event: str, email: str) -> str:
@@ -27,6 +27,14 @@ def _what(event: str, email: str) -> str:
         return _(
             "An administrator reset two-step sign-in for your account %(email)s. You were "
             "signed out everywhere.",
+            email=email,
+        )
+    if event == "password":
+        return _("The password for your account %(email)s was changed.", email=email)
+    if event == "password_link":
+        return _(
+            "A new password was chosen for your account %(email)s through a password link. "
+            "You were signed out everywhere.",
             email=email,
         )
     return _("Someone signed in to your account %(email)s with a recovery code.", email=email)

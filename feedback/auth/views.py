@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail
 from feedback.access import signed_in_user
-from feedback.auth import bp, devices, passwords, services, totp
+from feedback.auth import bp, devices, notify, passwords, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -85,6 +85,7 @@ def change_password() -> Response | str:
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             db.session.commit()
+            notify.factor_changed(signed_in_user(), "password")
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
@@ -160,8 +161,9 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     form = NewPasswordForm()
     form.personal_words = passwords.words_of(link.user)
     if form.validate_on_submit():
-        services.use_password_link(link, form.new_password.data or "")
+        user = services.use_password_link(link, form.new_password.data or "")
         db.session.commit()
+        notify.factor_changed(user, "password_link")
         services.end_session()
         flash(
             _("Your new password is saved, and you are signed out everywhere. Sign in."), "success"
