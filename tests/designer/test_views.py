@@ -263,7 +263,7 @@ def test_import_of_a_deeply_nested_file_is_refused_at_the_field(
     assert field_error and "Rett problemene" in field_error.group(1), html
     assert re.search(r'<input[^>]*aria-describedby="[^"]*file-error', html)
     assert "1 problem i filen" in html
-    assert "nøstet mer enn 20 nivåer" in html or "nested more than 20 levels" in html
+    assert "ligger mer enn 20 nivåer inni hverandre" in html
     assert count(app, SurveyRound) == 0
 
 
