@@ -99,20 +99,25 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{path}"
 
 
-def module_database(
-    tmp_path_factory: pytest.TempPathFactory, migrated_database: str, name: str
-) -> Iterator[str]:
-    """A database for one module's fixture: on PostgreSQL the test database, emptied after the
-    module; on SQLite a copy of the migrated file of its own."""
+def _copy_or_shared(migrated_database: str, directory: Path) -> Iterator[str]:
+    """On PostgreSQL the test database, emptied afterwards; on SQLite a copy of the migrated
+    file in ``directory``."""
     if TEST_DATABASE_URL:
         try:
             yield migrated_database
         finally:
             _empty_tables(migrated_database)
         return
-    path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
+    path = directory / "test.sqlite3"
     shutil.copyfile(Path(migrated_database.removeprefix("sqlite:///")), path)
     yield f"sqlite:///{path}"
+
+
+def module_database(
+    tmp_path_factory: pytest.TempPathFactory, migrated_database: str, name: str
+) -> Iterator[str]:
+    """A database for one module's fixture (see _copy_or_shared)."""
+    yield from _copy_or_shared(migrated_database, tmp_path_factory.mktemp(name))
 
 
 _CLEANERS: dict[str, sa.Engine] = {}
@@ -142,16 +147,7 @@ def _empty_tables(url: str) -> None:
 
 @pytest.fixture
 def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
-    if TEST_DATABASE_URL:
-        try:
-            yield migrated_database
-        finally:
-            _empty_tables(migrated_database)
-        return
-    template = Path(migrated_database.removeprefix("sqlite:///"))
-    path = tmp_path / "test.sqlite3"
-    shutil.copyfile(template, path)
-    yield f"sqlite:///{path}"
+    yield from _copy_or_shared(migrated_database, tmp_path)
 
 
 @pytest.fixture

@@ -33,16 +33,16 @@ def person(app: Flask) -> int:
         return user.id
 
 
+def change_own_password(client: FlaskClient, current: str) -> int:
+    login(client, "kari@postvik.no")
+    form = {"current_password": current, "new_password": NEW, "confirm": NEW}
+    return post_form(client, "/konto/passord", form).status_code
+
+
 def test_own_password_change_is_told_by_mail(
     client: FlaskClient, person: int, smtp_server: MailServer
 ) -> None:
-    login(client, "kari@postvik.no")
-    answer = post_form(
-        client,
-        "/konto/passord",
-        {"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
-    )
-    assert answer.status_code == 302
+    assert change_own_password(client, PASSWORD) == 302
     wait_for(smtp_server, 1)
     message = smtp_server.messages[0]
     assert message["To"] == "kari@postvik.no"
@@ -52,13 +52,7 @@ def test_own_password_change_is_told_by_mail(
 def test_a_wrong_current_password_sends_nothing(
     client: FlaskClient, person: int, smtp_server: MailServer
 ) -> None:
-    login(client, "kari@postvik.no")
-    answer = post_form(
-        client,
-        "/konto/passord",
-        {"current_password": "feil-passord-1", "new_password": NEW, "confirm": NEW},
-    )
-    assert answer.status_code == 200
+    assert change_own_password(client, "feil-passord-1") == 200
     assert smtp_server.messages == []
 
 
