@@ -11,9 +11,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from feedback import public
+from feedback.exceptions import Conflict, DomainError, Forbidden, NotFound
 from feedback.i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ MESSAGES = {
     404: (
         _l("We could not find the page"),
         _l("The address may be mistyped, or the page may have been moved or removed."),
+    ),
+    409: (
+        _l("This has already changed"),
+        _l(
+            "What you tried to do is no longer possible: it has changed since. "
+            "Go back and look again."
+        ),
     ),
     405: (
         _l("This action is not possible here"),
@@ -206,6 +214,16 @@ def _handle_http(error: HTTPException) -> ResponseReturnValue:
     return render_error(status if status in MESSAGES else 400 if status < 500 else 500)
 
 
+#: The status each domain exception is answered with (feedback.exceptions).
+DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
+
+
+def _handle_domain(error: DomainError) -> ResponseReturnValue:
+    """A service said no: the same answer as abort() with the matching status would give."""
+    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
+    return _handle_http(default_exceptions[status]())
+
+
 def _handle_csrf(error: CSRFError) -> tuple[str, int]:
     return render_error(400, *CSRF_MESSAGE)
 
@@ -239,6 +257,7 @@ def _is_database_unavailable(error: BaseException) -> bool:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback import mail
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import Form, show_error
-from feedback.rules import RuleBroken
 
 
 def save_or_show(

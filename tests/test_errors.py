@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.exceptions import Conflict, Forbidden, NotFound, get_or_404
 from feedback.extensions import db
+from feedback.models import Organisation
 from tests import factories
 from tests.conftest import login
 
@@ -89,3 +91,37 @@ def test_500_is_friendly_and_logged(failing_app: Flask, caplog: pytest.LogCaptur
 def test_database_outage_gives_503(failing_app: Flask) -> None:
     response = failing_app.test_client().get("/test/db-down")
     assert_friendly(response, 503, "databasen")
+
+
+@pytest.mark.parametrize(
+    ("exception", "status", "text"),
+    [
+        (NotFound, 404, "We could not find the page"),
+        (Forbidden, 403, "You do not have access to this page"),
+        (Conflict, 409, "This has already changed"),
+    ],
+)
+def test_a_service_s_domain_exception_becomes_the_matching_error_page(
+    app: Flask, client: FlaskClient, exception: type[Exception], status: int, text: str
+) -> None:
+    def refuse() -> str:
+        raise exception()
+
+    app.add_url_rule("/test/refuse", view_func=refuse)
+    response = client.get("/test/refuse", headers={"Accept-Language": "en"})
+    assert_friendly(response, status, text)
+    api = client.get("/api/v1/test-refuse")  # unknown API addresses stay JSON
+    assert api.is_json
+
+
+def test_get_or_404_refuses_a_row_that_does_not_belong(app: Flask) -> None:
+    with app.app_context():
+        organisation = factories.organisation(name="Eier")
+        db.session.commit()
+        assert get_or_404(Organisation, organisation.id) is organisation
+        with pytest.raises(NotFound):
+            get_or_404(Organisation, organisation.id, lambda row: row.name == "Annen")
+        with pytest.raises(NotFound):
+            get_or_404(Organisation, organisation.id + 1000)
+        with pytest.raises(NotFound):
+            get_or_404(Organisation, None)

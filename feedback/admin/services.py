@@ -17,10 +17,10 @@ from feedback.auth.services import (
     issue_password_link,
     normalise_email,
 )
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
-from feedback.rules import RuleBroken
 
 
 class AdminError(RuleBroken):

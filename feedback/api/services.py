@@ -17,11 +17,11 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import ApiToken, Membership, Organisation, User
 from feedback.models.base import utcnow
 from feedback.models.results import TOKEN_PREFIX, hash_api_token, new_api_token
-from feedback.rules import RuleBroken
 
 #: Roles whose holders may make and use tokens: those who may read results and deviations.
 API_ROLES = ("quality", "manager")

@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.api import services, tokens_bp
 from feedback.api.forms import RevokeForm, TokenForm
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.models import ApiToken
-from feedback.rules import RuleBroken
 
 token_access = role_required(*services.API_ROLES)
 

@@ -28,6 +28,7 @@ from joserfc.jws import JWSRegistry
 from feedback import audit
 from feedback.auth import oidc_config
 from feedback.auth.oidc_config import GroupRole, ProviderUnavailable
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import (
     Invitation,
@@ -38,7 +39,6 @@ from feedback.models import (
     Unit,
     User,
 )
-from feedback.rules import RuleBroken
 
 log = logging.getLogger(__name__)
 

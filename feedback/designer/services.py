@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from feedback import audit
 from feedback.designer import document as doc
 from feedback.designer.library import builtin_templates
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import (
     Approval,
@@ -37,7 +38,6 @@ from feedback.models import (
 from feedback.models.base import today as local_today
 from feedback.models.base import utcnow
 from feedback.models.survey import TEXT_LANGUAGES, clean_text
-from feedback.rules import RuleBroken
 
 #: Statuses in which the questionnaire itself may change (if nobody has answered yet).
 EDITABLE_STATUSES = ("draft", "awaiting_approval", "open")

@@ -30,13 +30,13 @@ from feedback.designer.forms import (
     fill_text,
     text_of,
 )
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
 from feedback.results.suppression import shown_total
-from feedback.rules import RuleBroken
 from feedback.views import save_or_show
 from feedback.vocabulary import (
     APPROVAL_RULE_LABELS,

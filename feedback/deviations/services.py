@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from feedback import audit, mail, personal_data, ratelimit
 from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.form_tokens import StoreFailed, claim, one_time_token
 from feedback.ids import parse_id
@@ -42,7 +43,6 @@ from feedback.models.base import today
 from feedback.models.deviation import DEFAULT_CATEGORIES, DEVIATION_STATUSES
 from feedback.models.survey import random_token
 from feedback.respond.services import normalise_code, show_code
-from feedback.rules import RuleBroken
 
 RECEIPT_LENGTH = 16
 CASE_ID_LENGTH = 8

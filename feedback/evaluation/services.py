@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from feedback import audit
 from feedback.admin.services import unit_tree
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import CHOOSE_FROM_LIST
 from feedback.models import (
@@ -38,7 +39,6 @@ from feedback.models.base import NORWAY, utcnow
 from feedback.models.results import ACTION_STATUSES
 from feedback.results.access import RESULT_STATUSES, ResultsScope
 from feedback.results.comparison import totals
-from feedback.rules import RuleBroken
 
 #: Text limits, in characters.
 TITLE_MAX = 200
