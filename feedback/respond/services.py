@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app
@@ -87,18 +88,31 @@ class CodeNeeded(NotAccepted):
 # --- rounds ------------------------------------------------------------------------------------
 
 
+#: A round's pages, questions and options in three queries (instead of one lazy query per page
+#: and question), for a request that shows or checks a page.
+_QUESTIONNAIRE = (
+    orm.selectinload(SurveyRound.pages)
+    .selectinload(SurveyPage.questions)
+    .selectinload(Question.options)
+)
+#: The round behind a public link, with its series and organisation in the same query. Built
+#: once, so that each request only binds the token.
+_BY_TOKEN = (
+    sa.select(SurveyRound)
+    .where(SurveyRound.public_token == sa.bindparam("token"))
+    .options(orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation))
+)
+_BY_TOKEN_WITH_QUESTIONNAIRE = _BY_TOKEN.options(_QUESTIONNAIRE)
+
+
 def load_questionnaire(round_: SurveyRound) -> None:
-    """Load the round's pages, questions and options in three queries (instead of one lazy
-    query per page and question), for a request that shows or checks a page. The entry
-    address's redirect, the thank-you page and the code page need none of them."""
+    """Load the round's pages, questions and options unless they are loaded already (a round
+    read with ``questionnaire(token, with_pages=True)`` has them). The entry address's
+    redirect, the thank-you page and the code page need none of them."""
+    if "pages" not in sa.inspect(round_).unloaded:
+        return
     db.session.scalars(
-        sa.select(SurveyRound)
-        .where(SurveyRound.id == round_.id)
-        .options(
-            orm.selectinload(SurveyRound.pages)
-            .selectinload(SurveyPage.questions)
-            .selectinload(Question.options)
-        )
+        sa.select(SurveyRound).where(SurveyRound.id == round_.id).options(_QUESTIONNAIRE)
     ).all()
 
 
@@ -110,24 +124,26 @@ def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) ->
     )
 
 
-@dataclass(frozen=True)
 class Questionnaire:
-    """What a public link opens: the round with its questionnaire, and the units to choose."""
+    """What a public link opens: the round with its questionnaire, and the units to choose
+    (read when first asked for: the thank-you page needs none)."""
 
-    round: SurveyRound
-    units: list[Unit]
+    def __init__(self, round_: SurveyRound) -> None:
+        self.round = round_
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        return units_to_choose(self.round)
 
 
-def questionnaire(token: str) -> Questionnaire | None:
-    """The round behind a public link, with its organisation, and the units to choose."""
-    round_ = db.session.scalar(
-        sa.select(SurveyRound)
-        .where(SurveyRound.public_token == token)
-        .options(orm.joinedload(SurveyRound.series).joinedload(SurveySeries.organisation))
-    )
+def questionnaire(token: str, *, with_pages: bool = False) -> Questionnaire | None:
+    """The round behind a public link, with its organisation, and (``with_pages``) its pages,
+    questions and options."""
+    stmt = _BY_TOKEN_WITH_QUESTIONNAIRE if with_pages else _BY_TOKEN
+    round_ = db.session.scalars(stmt, {"token": token}).first()
     if round_ is None:
         return None
-    return Questionnaire(round_, units_to_choose(round_))
+    return Questionnaire(round_)
 
 
 def organisation_of(round_: SurveyRound) -> Organisation:
@@ -399,8 +415,9 @@ def _rows(
 _ROUND = SurveyRound.__table__
 _UNIT = Unit.__table__
 _CODE = AccessCode.__table__
-_INSERT_RESPONSE = sa.insert(Response)
-_INSERT_ANSWER = sa.insert(Answer)
+#: Core inserts on the tables: one executemany for all answers, whatever their values.
+_INSERT_RESPONSE = sa.insert(Response.__table__)
+_INSERT_ANSWER = sa.insert(Answer.__table__)
 
 
 def _refusal(

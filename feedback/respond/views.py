@@ -67,7 +67,10 @@ class Mode:
 
 
 def _questionnaire_or_404(token: str) -> services.Questionnaire:
-    found = services.questionnaire(token)
+    """The round behind the link, with its pages when this request shows or checks one (a
+    page's address, or a page sent in): then in the same query."""
+    shows_page = "skjema" in (request.form if request.method == "POST" else request.args)
+    found = services.questionnaire(token, with_pages=shows_page)
     if found is None:
         abort(404)
     return found
