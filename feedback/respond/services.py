@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -416,8 +417,8 @@ _ROUND = SurveyRound.__table__
 _UNIT = Unit.__table__
 _CODE = AccessCode.__table__
 #: Core inserts on the tables: one executemany for all answers, whatever their values.
-_INSERT_RESPONSE = sa.insert(Response.__table__)
-_INSERT_ANSWER = sa.insert(Answer.__table__)
+_INSERT_RESPONSE = sa.insert(cast(sa.Table, Response.__table__))
+_INSERT_ANSWER = sa.insert(cast(sa.Table, Answer.__table__))
 
 
 def _refusal(
