@@ -20,6 +20,9 @@ def queue_notice(case: Deviation, kind: str) -> None:
         return
     if db.session.get(DeviationNotice, (case.id, kind)) is None:
         db.session.add(DeviationNotice(deviation_id=case.id, kind=kind))
+        # Now, not at the commit: a reply at the same time that queued it first is a conflict
+        # the reply's retry handles (feedback.deviations.receiving.reporter_reply).
+        db.session.flush()
 
 
 def _notice_recipients(notice: DeviationNotice) -> list[User]:
