@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from feedback import audit
-from feedback.access import require_organisation, role_required, signed_in_user
+from feedback.access import require_organisation, signed_in_user
 from feedback.codes import show_code
 from feedback.deviations import handling, lists, redaction, scope
 from feedback.deviations.forms import (
@@ -25,7 +25,7 @@ from feedback.deviations.forms import (
     NoteForm,
     RedactForm,
 )
-from feedback.deviations.labels import LABELS
+from feedback.deviations.pages import LABELS, case_access
 from feedback.exceptions import NotFound
 from feedback.extensions import db
 from feedback.forms import Form, options, show_error
@@ -33,8 +33,6 @@ from feedback.ids import parse_id
 from feedback.models import Deviation, User
 from feedback.models.base import today
 from feedback.views import save_or_show
-
-case_access = role_required("quality", "manager", denied=404)
 
 
 def _scope() -> scope.Scope:

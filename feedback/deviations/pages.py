@@ -1,5 +1,5 @@
-"""What the staff pages show for stored values: status, severity and reporter labels, and the
-audit log's details of a case change, as people read them."""
+"""What the staff pages of the area share: who may open them, and how they show stored values
+(status, severity and reporter labels, the audit log's details of a case change)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from feedback.access import role_required
 from feedback.codes import show_code
 from feedback.vocabulary import (
     AUDIT_LABELS,
@@ -15,6 +16,12 @@ from feedback.vocabulary import (
     REPORTER_KIND_LABELS,
     SEVERITY_LABELS,
 )
+
+#: Cases and statistics: the quality group and managers. Anyone else gets 404, also for a case
+#: id that exists.
+case_access = role_required("quality", "manager", denied=404)
+#: Categories: administrators.
+admin_access = role_required("admin", denied=404)
 
 #: Names of the details the audit log keeps about a case change.
 CHANGE_LABELS = {
