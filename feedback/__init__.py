@@ -49,12 +49,12 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.api import tokens_bp
     from feedback.auth import bp as auth_bp
     from feedback.designer import bp as designer_bp
-    from feedback.deviations import bp as deviations_bp
-    from feedback.deviations import public_bp as report_bp
+    from feedback.deviations.blueprint import bp as deviations_bp
     from feedback.evaluation import bp as evaluation_bp
     from feedback.evaluation import public_bp as published_bp
     from feedback.fieldwork import bp as fieldwork_bp
     from feedback.main import bp as main_bp
+    from feedback.report.blueprint import bp as report_bp
     from feedback.respond import bp as respond_bp
     from feedback.results.dashboard import bp as dashboard_bp
     from feedback.results.exports import bp as exports_bp

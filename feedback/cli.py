@@ -49,7 +49,7 @@ def create_org_command(name: str, slug: str) -> None:
         )
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)):
         raise click.ClickException(f"An organisation with the slug {slug!r} exists already.")
-    from feedback.deviations.services import add_default_categories
+    from feedback.deviations.categories import add_default_categories
 
     organisation = Organisation(name=name.strip(), slug=slug)
     db.session.add(organisation)
@@ -173,7 +173,8 @@ def schedule_command() -> None:
     after it."""
     from feedback.auth.services import purge_expired_sessions
     from feedback.designer.services import apply_schedule
-    from feedback.deviations.services import apply_retention, overwrite_freed_space
+    from feedback.deviations.redaction import overwrite_freed_space
+    from feedback.deviations.retention import apply_retention
     from feedback.form_tokens import purge_used_tokens
     from feedback.respond.drafts import purge as purge_drafts
     from feedback.results.publish import publish_due
@@ -235,7 +236,7 @@ def send_notices_command() -> None:
     minute: the time a mail arrives then says nothing about when a report was written.
     """
     from feedback import mail
-    from feedback.deviations.services import send_notices
+    from feedback.deviations.notices import send_notices
 
     if not mail.enabled(current_app.config):
         click.echo("Mail is off (FEEDBACK_MAIL_SERVER is not set); nothing was sent.")

@@ -332,26 +332,26 @@ def _demo_deviations(organisation: Organisation) -> None:
     import secrets
     from datetime import timedelta
 
-    from feedback.deviations import services
+    from feedback.deviations import categories, receiving
     from feedback.models import Deviation, DeviationMeasure
     from feedback.models.base import today
 
-    if not services.categories(organisation, active_only=False):
-        services.add_default_categories(organisation)
+    if not categories.categories(organisation, active_only=False):
+        categories.add_default_categories(organisation)
         db.session.flush()
     if db.session.scalar(
         sa.select(Deviation.id).where(Deviation.organisation_id == organisation.id)
     ):
         return
-    cats = services.categories(organisation, active_only=False)
+    cats = categories.categories(organisation, active_only=False)
     units = {u.name: u for u in organisation.units}
     handler = db.session.scalar(sa.select(User).where(User.email == "kvalitet@example.no"))
     for days, category, unit, kind, status, severity, text in DEMO_DEVIATIONS:
         received = today() - timedelta(days=days)
-        report = services.NewReport(
+        report = receiving.NewReport(
             kind, units.get(unit) if unit else None, received, cats[category], text
         )
-        case, _code = services.submit(organisation, report, secrets.token_hex(16))
+        case, _code = receiving.submit(organisation, report, secrets.token_hex(16))
         case.received_on = received
         case.event_date = received - timedelta(days=1)
         case.deadline = received + timedelta(days=14)

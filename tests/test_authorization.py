@@ -46,7 +46,8 @@ from feedback.api import services as api_services
 from feedback.auth import email_change
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import services as designer
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.receiving import REPORT_FORM, NewReport, new_report_token, submit
 from feedback.errors import CSRF_MESSAGE
 from feedback.extensions import db
 from feedback.models import (
@@ -204,8 +205,8 @@ def _text(key: str) -> dict[str, Any]:
 def _build_world() -> World:
     org = factories.organisation("Fjordvik kommune", "fjordvik")
     other = factories.organisation("Nabokommunen", "nabo")
-    deviations.add_default_categories(org)
-    deviations.add_default_categories(other)
+    add_default_categories(org)
+    add_default_categories(other)
     unit_a = factories.unit(org, "Alfaheimen")
     unit_b = factories.unit(org, "Betatunet")
     factories.unit(other, "Nabohuset")
@@ -332,21 +333,19 @@ def _build_world() -> World:
     designer.submit_for_approval(awaiting, None)
     db.session.flush()
 
-    categories = deviations.categories(org)
+    in_use = categories(org)
     cases = {}
     closed = ("closed", *QUALITY, MANAGER, BOTH)
     for name, unit in (("a", unit_a), ("b", unit_b), *((c, unit_a) for c in closed)):
-        nonce = respond.read_one_time_token(
-            deviations.REPORT_FORM, org.id, deviations.new_report_token(org)
-        ).nonce
+        nonce = respond.read_one_time_token(REPORT_FORM, org.id, new_report_token(org)).nonce
         assert nonce is not None
-        cases[name] = deviations.submit(
+        cases[name] = submit(
             org,
-            deviations.NewReport(
+            NewReport(
                 reporter_kind="service_user",
                 unit=unit,
                 event_date=today() - timedelta(days=1),
-                category=categories[0],
+                category=in_use[0],
                 description="Husmøtet ble avlyst uten beskjed.",
             ),
             nonce,
@@ -405,7 +404,7 @@ def _build_world() -> World:
         draft_page=draft.pages[0].id,
         draft_question=draft_questions["q1"],
         awaiting_round=awaiting.id,
-        category=categories[0].id,
+        category=in_use[0].id,
         case_a=case_a.id,
         case_b=case_b.id,
         closed_case=cases["closed"][0].id,

@@ -38,7 +38,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.datastructures import MultiDict
 
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
 from feedback.extensions import db
 from feedback.models import Answer, Deviation, Organisation, Question, Response, User
 from feedback.models.base import today
@@ -259,10 +259,10 @@ def make_place(app: Flask) -> Place:
         org = factories.organisation(f"Fjordvik {n}", f"fjordvik-{n}")
         unit = factories.unit(org, "Aktivitetshuset")
         factories.unit(org, "Ruspoliklinikken")
-        deviations.add_default_categories(org)
+        add_default_categories(org)
         factories.user(f"kari{n}@example.no", org=org, role="quality", name="Kari")
         short, long = make_round(org, doc=one_page()), make_round(org, doc=questionnaire())
-        category = deviations.categories(org)[0].id
+        category = categories(org)[0].id
         db.session.commit()
         return Place(
             short.id,

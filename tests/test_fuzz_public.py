@@ -50,8 +50,17 @@ from werkzeug.test import encode_multipart
 
 from feedback import ratelimit
 from feedback.auth.services import LOGIN_SCOPE, RESET_SCOPE
+from feedback.codes import normalise_code, show_code
 from feedback.designer import document as doc
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.receipts import RECEIPT_SCOPE, receipt_group
+from feedback.deviations.receiving import (
+    DESCRIPTION_MAX,
+    MESSAGE_MAX,
+    SUGGESTION_MAX,
+    NewReport,
+    submit,
+)
 from feedback.extensions import db, limiter
 from feedback.models import (
     AccessCode,
@@ -239,9 +248,9 @@ def app_overrides() -> dict[str, Any]:
 
 
 def _report(org: Organisation, category: DeviationCategory, unit: Unit | None) -> tuple[str, str]:
-    case, code = deviations.submit(
+    case, code = submit(
         org,
-        deviations.NewReport(
+        NewReport(
             reporter_kind="service_user",
             unit=unit,
             event_date=today() - timedelta(days=3),
@@ -250,7 +259,7 @@ def _report(org: Organisation, category: DeviationCategory, unit: Unit | None) -
         ),
         secrets.token_hex(16),
     )
-    return case.id, deviations.show_receipt(code)
+    return case.id, show_code(code)
 
 
 @pytest.fixture
@@ -258,8 +267,8 @@ def world(app: Flask) -> World:
     with app.app_context():
         org = factories.organisation("Fjordvik kommune", "fjordvik")
         other = factories.organisation("Nabokommunen", "nabo")
-        deviations.add_default_categories(org)
-        deviations.add_default_categories(other)
+        add_default_categories(org)
+        add_default_categories(other)
         units = {
             "Aktivitetshuset": factories.unit(org, "Aktivitetshuset", kind="activity_centre"),
             "Ruspoliklinikken": factories.unit(org, "Ruspoliklinikken", kind="outpatient"),
@@ -269,7 +278,7 @@ def world(app: Flask) -> World:
         closed.active = False
         other_unit = factories.unit(other, "Nabohuset")
         factories.user(EMAIL, org=org, role="quality", name="Kari")
-        cats = deviations.categories(org)
+        cats = categories(org)
         retired = cats[-1]
         retired.active = False
         round_ = make_round(org, doc=document(*QUESTIONS, title={"nb": "Brukerundersøkelse"}))
@@ -280,7 +289,7 @@ def world(app: Flask) -> World:
             "fixed": (respond.kiosk_key(round_, fixed, 120), fixed.id),
         }
         case_id, receipt = _report(org, cats[0], units["Solsiden"])
-        other_case_id, other_receipt = _report(other, deviations.categories(other)[0], None)
+        other_case_id, other_receipt = _report(other, categories(other)[0], None)
         db.session.commit()
         return World(
             slug=org.slug,
@@ -299,7 +308,7 @@ def world(app: Flask) -> World:
             other_receipt=other_receipt,
             categories=[c.id for c in cats if c.active],
             inactive_category=retired.id,
-            other_category=deviations.categories(other)[0].id,
+            other_category=categories(other)[0].id,
         )
 
 
@@ -737,8 +746,8 @@ def check_report(app: Flask, world: World, d: Diff, sent: Sent) -> None:
         assert case.unit_id is None or case.unit_id in world.units.values()
         assert today() - timedelta(days=5 * 366) <= case.event_date <= today()
         for name, limit, required in [
-            ("description", deviations.DESCRIPTION_MAX, True),
-            ("suggestion", deviations.SUGGESTION_MAX, False),
+            ("description", DESCRIPTION_MAX, True),
+            ("suggestion", SUGGESTION_MAX, False),
             ("reporter_name", 200, False),
             ("reporter_contact", 254, False),
         ]:
@@ -763,10 +772,10 @@ def check_reply(app: Flask, world: World, d: Diff, sent: Sent) -> None:
     submitted = sent.data if isinstance(sent.data, MultiDict) else MultiDict()
     # The case is the one whose receipt code was sent (the form's token must be for it too).
     owners = {
-        deviations.normalise_receipt(world.receipt): world.case_id,
-        deviations.normalise_receipt(world.other_receipt): world.other_case_id,
+        normalise_code(world.receipt): world.case_id,
+        normalise_code(world.other_receipt): world.other_case_id,
     }
-    assert case_id == owners.get(deviations.normalise_receipt(submitted.get("kode") or ""))
+    assert case_id == owners.get(normalise_code(submitted.get("kode") or ""))
     assert notices in ([], [(case_id, "reply")]), notices
     with app.app_context():
         rows = db.session.execute(
@@ -782,7 +791,7 @@ def check_reply(app: Flask, world: World, d: Diff, sent: Sent) -> None:
     assert str(last.position) == position and last.from_reporter and last.author_id is None
     body = last.body
     assert body and body == body.strip() and "\x00" not in body
-    assert len(body) <= deviations.MESSAGE_MAX
+    assert len(body) <= MESSAGE_MAX
     assert body in [v.replace("\x00", "").strip() for v in submitted.getlist("body")]
 
 
@@ -1261,8 +1270,8 @@ def fuzz_report(data: Any, ctx: Ctx) -> Sent:
             ("unit", data.draw(st.sampled_from(units))),
             ("event_date", date_text(data)),
             ("category", data.draw(st.sampled_from(form.values_of("category")))),
-            ("description", free_text(data, deviations.DESCRIPTION_MAX, True)),
-            ("suggestion", free_text(data, deviations.SUGGESTION_MAX, False)),
+            ("description", free_text(data, DESCRIPTION_MAX, True)),
+            ("suggestion", free_text(data, SUGGESTION_MAX, False)),
             ("reporter_name", free_text(data, 200, False)),
             ("reporter_contact", free_text(data, 254, False)),
         ]
@@ -1309,7 +1318,7 @@ def fuzz_reply(data: Any, ctx: Ctx) -> Sent:
         page = client.post("/avvik/oppfolging", data={"kode": code, "sprak": language(data)})
         assert page.status_code == 200, page.get_data(as_text=True)[:2000]
         form = form_posting_to(page.get_data(as_text=True), "/avvik/oppfolging/svar")
-        body = free_text(data, deviations.MESSAGE_MAX, True)
+        body = free_text(data, MESSAGE_MAX, True)
         return [*form.hidden(), ("body", body)], {}, client
 
     extra = [*ctx.tokens["reply"], ctx.world.receipt, ctx.other_receipt]
@@ -1549,8 +1558,8 @@ def _typed_code(sent: Sent) -> str:
 
 def _receipt_limits(app: Flask, sent: Sent) -> list[tuple[str, str, str]]:
     """The counter of the typed code's prefix, and the one of impossible codes."""
-    groups = {deviations.receipt_group(_typed_code(sent)), ratelimit.IMPOSSIBLE_CODES}
-    return [(deviations.RECEIPT_SCOPE, g, app.config["RECEIPT_PREFIX_LIMIT"]) for g in groups]
+    groups = {receipt_group(_typed_code(sent)), ratelimit.IMPOSSIBLE_CODES}
+    return [(RECEIPT_SCOPE, g, app.config["RECEIPT_PREFIX_LIMIT"]) for g in groups]
 
 
 def _code_limits(app: Flask, sent: Sent) -> list[tuple[str, str, str]]:
@@ -1647,7 +1656,7 @@ FUZZERS: dict[str, Fuzzer] = {
 
 @pytest.fixture
 def fuzz_ctx(app: Flask, world: World) -> Ctx:
-    from feedback.deviations.services import REPLY_FORM, REPORT_FORM
+    from feedback.deviations.receiving import REPLY_FORM, REPORT_FORM
     from feedback.respond.services import ANSWERING
 
     w = world

@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback.auth import devices
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
 from feedback.models import User
 from feedback.models.base import today
@@ -117,16 +118,17 @@ def receipt(app: Flask) -> str:
     with app.app_context():
         org = factories.organisation("Fjordvik kommune")
         factories.user(EMAIL, org=org, role="quality", name="Kari")
-        deviations.add_default_categories(org)
+        add_default_categories(org)
         db.session.commit()
-        report = deviations.NewReport(
+        report = NewReport(
             reporter_kind="service_user",
             unit=None,
             event_date=today() - timedelta(days=1),
-            category=deviations.categories(org)[0],
+            category=categories(org)[0],
             description=DESCRIPTION,
         )
-        _case, code = deviations.submit(org, report, secrets.token_hex(16))
+        _case, code = submit(org, report, secrets.token_hex(16))
+        db.session.commit()
         db.engine.dispose()
         return code
 

@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 from flask import Flask
 
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
 from feedback.extensions import db
 from feedback.logs import PUBLIC_REQUESTS_SETTING
 from feedback.models.base import today
@@ -47,10 +47,10 @@ def place(app: Flask) -> Place:
     with app.app_context():
         org = factories.organisation("Fjordvik kommune", "fjordvik")
         unit = factories.unit(org, "Aktivitetshuset")
-        deviations.add_default_categories(org)
+        add_default_categories(org)
         factories.user("kari@example.no", org=org, role="quality", name="Kari")
         round_ = make_round(org)
-        category = deviations.categories(org)[0]
+        category = categories(org)[0]
         place = Place(round_.public_token, unit.id, org.slug, category.id, unit.id)
         db.session.commit()
         db.engine.dispose()

@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.receiving import NewReport, reporter_reply, submit
 from feedback.extensions import db
 from feedback.maintenance import anonymous_tables, reorder_anonymous_tables
 from feedback.models import Organisation, SurveyRound, Unit
@@ -83,7 +84,7 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
         unit = db.session.get(Unit, survey.units["Aktivitetshuset"])
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
-        deviations.add_default_categories(organisation)
+        add_default_categories(organisation)
         respond.make_codes(round_, len(IDS), unit)
         db.session.commit()
         codes = sorted(code.code for code in respond.batch_codes(round_, 1))[::-1]
@@ -92,14 +93,16 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
-        category = deviations.categories(organisation)[0]
+        category = categories(organisation)[0]
         for number in range(2):
-            case, _ = deviations.submit(
+            case, _ = submit(
                 organisation,
-                deviations.NewReport("service_user", unit, today(), category, "Beskrivelse."),
+                NewReport("service_user", unit, today(), category, "Beskrivelse."),
                 nonce=f"report{number}",
             )
-            deviations.reporter_reply(case, "Et svar.", nonce=f"reply{number}")
+            db.session.commit()
+            reporter_reply(case, "Et svar.", nonce=f"reply{number}")
+            db.session.commit()
         # Two questionnaires still being filled in.
         for number in range(2):
             drafts.save(f"draft{number}", round_.id, drafts.Draft({"listened": ["2"]}, 1))

@@ -22,7 +22,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations import services as deviations
+from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.receiving import NewReport, reporter_reply, submit
+from feedback.deviations.redaction import redact
 from feedback.extensions import db
 from feedback.maintenance import (
     RECENT_ROWS,
@@ -107,14 +109,16 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
-        deviations.add_default_categories(organisation)
-        category = deviations.categories(organisation)[0]
-        case, _ = deviations.submit(
+        add_default_categories(organisation)
+        category = categories(organisation)[0]
+        case, _ = submit(
             organisation,
-            deviations.NewReport("service_user", unit, today(), category, "Beskrivelse."),
+            NewReport("service_user", unit, today(), category, "Beskrivelse."),
             nonce="report",
         )
-        deviations.reporter_reply(case, "Et svar.", nonce="reply")
+        db.session.commit()
+        reporter_reply(case, "Et svar.", nonce="reply")
+        db.session.commit()
         # Two questionnaires still being filled in.
         for number in range(2):
             drafts.save(f"draft{number}", round_.id, drafts.Draft({"listened": ["2"]}, 1))
@@ -374,18 +378,20 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
         kari = db.session.get(User, people["kari"])
         assert organisation is not None and kari is not None
         unit = factories.unit(organisation, "Aktivitetshuset")
-        deviations.add_default_categories(organisation)
-        category = deviations.categories(organisation)[0]
-        case, _ = deviations.submit(
+        add_default_categories(organisation)
+        category = categories(organisation)[0]
+        case, _ = submit(
             organisation,
-            deviations.NewReport("service_user", unit, today(), category, f"Det var {secret}."),
+            NewReport("service_user", unit, today(), category, f"Det var {secret}."),
             nonce="report",
         )
-        deviations.reporter_reply(case, f"Svar: {reply}", nonce="reply")
+        db.session.commit()
+        reporter_reply(case, f"Svar: {reply}", nonce="reply")
+        db.session.commit()
         tables = ("deviation", "deviation_message")
         old_files = [path for table in tables for path in _files(table)]
         assert _found_in(old_files, secret, reply) == {secret, reply}, "the test proves nothing"
-        assert deviations.redact(case, kari, [secret, reply]) == 2
+        assert redact(case, kari, [secret, reply]) == 2
         db.session.commit()
         assert _pending() == set(tables)
 

@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, g, request
 from limits import parse
 
 from feedback.api import errors, services
-from feedback.deviations import services as deviations
+from feedback.deviations import scope as deviations
 from feedback.extensions import db, limiter
 from feedback.models.base import today
 from feedback.results import access

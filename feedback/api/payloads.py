@@ -14,7 +14,8 @@ from typing import Any
 
 from feedback import answering
 from feedback.admin.services import unit_tree
-from feedback.deviations.services import Scope, categories
+from feedback.deviations.categories import categories
+from feedback.deviations.scope import Scope
 from feedback.deviations.stats import Statistics
 from feedback.i18n import SUPPORTED_LOCALES, in_all_languages
 from feedback.models import Question, SurveyRound, Unit

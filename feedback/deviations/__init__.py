@@ -1,9 +1,4 @@
-"""Deviation reports: the public report form and receipt follow-up (``public_bp``), and case
-handling and statistics for the quality group and managers (``bp``)."""
-
-from flask import Blueprint
-
-bp = Blueprint("deviations", __name__)
-public_bp = Blueprint("report", __name__)
-
-from feedback.deviations import public, views  # noqa: E402,F401 - registers the routes
+"""Deviation reports, the staff side: receiving reports and replies (the services the public
+``feedback.report`` pages call), receipt codes, who sees which cases, the case list, case
+handling, redaction of personal data, the retention time, mail notices and statistics; the
+pages for the quality group and managers, and the categories for administrators."""

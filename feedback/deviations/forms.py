@@ -1,8 +1,8 @@
-"""Forms for reporting a deviation, following it up, and handling the case."""
+"""Forms for handling a case, the case list, categories and statistics; the date field that the
+report form (feedback.report.forms) and the evaluation forms share."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,30 +10,23 @@ from wtforms import (
     BooleanField,
     DateField,
     FormField,
-    HiddenField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.designer.forms import local_text_form
-from feedback.deviations import services
+from feedback.deviations.handling import OPEN_STATUSES
+from feedback.deviations.receiving import MESSAGE_MAX
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
-from feedback.models.base import today
 from feedback.models.deviation import SEVERITIES
-from feedback.vocabulary import DEVIATION_STATUS_LABELS, REPORTER_KIND_LABELS, SEVERITY_LABELS
+from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
 
-#: Form value for "I do not know / would rather not say" in the unit question.
-NO_UNIT = "ingen"
-#: How far back a report may go: older events are still worth reporting, but not typos.
-OLDEST_EVENT = timedelta(days=5 * 366)
 #: Dates typed by hand (dd.mm.åååå) as well as from a date picker (åååå-mm-dd).
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
 BAD_DATE = _l("Write the date as dd.mm.åååå, for example 03.11.2026.")
-NO_SUCH_CODE = _l("We found no report with this code. Check that you typed it as on your receipt.")
 
 
 class DayField(DateField):
@@ -52,129 +45,15 @@ class DayField(DateField):
             self.raw_data = [self.data.isoformat()]
 
 
-def _too_long(limit: int) -> Length:
+def too_long(limit: int) -> Length:
+    """At most ``limit`` characters, said so."""
     return Length(max=limit, message=_l("The text can be at most %(max)d characters.", max=limit))
-
-
-class PublicForm(Form):
-    """Public forms carry a signed one-time token instead of a CSRF token: no session cookie."""
-
-    class Meta:
-        csrf = False
-
-
-class ReportForm(PublicForm):
-    reporter_kind = RadioField(
-        _l("Who are you?"),
-        choices=options(REPORTER_KIND_LABELS.items()),
-        validators=[DataRequired(_l("Choose who you are."))],
-    )
-    unit = SelectField(
-        _l("Where did it happen?"),
-        validate_choice=False,
-        validators=[DataRequired(_l("Choose where it happened."))],
-    )
-    event_date = DayField(
-        _l("When did it happen?"),
-        description=_l("An approximate date is fine."),
-        validators=[InputRequired(_l("Write the date it happened."))],
-    )
-    category = RadioField(
-        _l("What is it about?"),
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired(_l("Choose what it is about."))],
-    )
-    description = TextAreaField(
-        _l("What happened?"),
-        description=_l(
-            "Describe what happened in your own words. Do not write names or other details"
-            " that show who someone is."
-        ),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Write what happened.")),
-            _too_long(services.DESCRIPTION_MAX),
-        ],
-        render_kw={"rows": 8},
-    )
-    suggestion = TextAreaField(
-        _l("What should be done? (optional)"),
-        description=_l("Your suggestion for how this can be made better."),
-        filters=[strip],
-        validators=[_too_long(services.SUGGESTION_MAX)],
-    )
-    reporter_name = StringField(
-        _l("Your name (optional)"),
-        filters=[strip],
-        validators=[_too_long(200)],
-        render_kw={"autocomplete": "name"},
-    )
-    reporter_contact = StringField(
-        _l("Phone or e-mail (optional)"),
-        description=_l("Only if you want us to contact you. Only the case handler sees this."),
-        filters=[strip],
-        validators=[_too_long(254)],
-    )
-    skjema = HiddenField()
-
-    def __init__(
-        self, *args: Any, units: list[tuple[str, str]], cats: list[tuple[str, str]], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.unit.choices = options(
-            [("", _l("Choose …")), *units, (NO_UNIT, _l("I do not know, or would rather not say"))]
-        )
-        self.category.choices = options(cats)
-
-    def validate_unit(self, field: SelectField) -> None:
-        if field.data not in choice_values(field):
-            raise ValidationError(CHOOSE_FROM_LIST)
-
-    def validate_category(self, field: RadioField) -> None:
-        if field.data not in choice_values(field):
-            raise ValidationError(CHOOSE_FROM_LIST)
-
-    def validate_event_date(self, field: DayField) -> None:
-        if field.data is None:  # not a date: the field said so already
-            return
-        if field.data > today():
-            raise ValidationError(_l("The date cannot be in the future."))
-        if field.data < today() - OLDEST_EVENT:
-            raise ValidationError(_l("The date is more than five years ago. Check the year."))
-
-
-class ReceiptForm(PublicForm):
-    kode = StringField(
-        _l("Receipt code"),
-        description=_l("You got it when you sent the report. It looks like ABCD-EFGH-JKMN-PQRS."),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Write your receipt code.")),
-            # Longer than any code typed with spaces: no report has it.
-            Length(max=60, message=NO_SUCH_CODE),
-        ],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
-    )
-
-
-class ReplyForm(PublicForm):
-    kode = HiddenField()
-    skjema = HiddenField()
-    body = TextAreaField(
-        _l("Your answer"),
-        filters=[strip],
-        validators=[DataRequired(_l("Write your answer.")), _too_long(services.MESSAGE_MAX)],
-    )
-
-
-# --- staff ----------------------------------------------------------------------------------------
 
 
 class CaseForm(Form):
     status = SelectField(
         _l("Status"),
-        choices=options((s, DEVIATION_STATUS_LABELS[s]) for s in services.OPEN_STATUSES),
+        choices=options((s, DEVIATION_STATUS_LABELS[s]) for s in OPEN_STATUSES),
     )
     severity = SelectField(
         _l("Severity"),
@@ -196,13 +75,13 @@ class MeasureForm(Form):
         _l("Measure"),
         description=_l("What will be done so it does not happen again?"),
         filters=[strip],
-        validators=[DataRequired(_l("Describe the measure.")), _too_long(2000)],
+        validators=[DataRequired(_l("Describe the measure.")), too_long(2000)],
     )
     owner = StringField(
         _l("Responsible"),
         description=_l("A person or a role, for example “Leader, Solsikken”."),
         filters=[strip],
-        validators=[DataRequired(_l("Write who is responsible.")), _too_long(200)],
+        validators=[DataRequired(_l("Write who is responsible.")), too_long(200)],
     )
     due = DayField(_l("Due date (optional)"), validators=[Optional()])
 
@@ -218,7 +97,7 @@ class MessageForm(Form):
             "The reporter reads this with the receipt code. Write plainly; do not name anyone."
         ),
         filters=[strip],
-        validators=[DataRequired(_l("Write the message.")), _too_long(services.MESSAGE_MAX)],
+        validators=[DataRequired(_l("Write the message.")), too_long(MESSAGE_MAX)],
     )
 
 
@@ -227,7 +106,7 @@ class NoteForm(Form):
         _l("Internal note"),
         description=_l("Only staff who can see the case read this. The reporter never does."),
         filters=[strip],
-        validators=[DataRequired(_l("Write the note.")), _too_long(services.MESSAGE_MAX)],
+        validators=[DataRequired(_l("Write the note.")), too_long(MESSAGE_MAX)],
     )
 
 
@@ -236,7 +115,7 @@ class CloseForm(Form):
         _l("Closing evaluation"),
         description=_l("What was learnt, and did the measures work?"),
         filters=[strip],
-        validators=[DataRequired(_l("Write the closing evaluation.")), _too_long(3000)],
+        validators=[DataRequired(_l("Write the closing evaluation.")), too_long(3000)],
     )
 
 
@@ -257,7 +136,7 @@ class RedactForm(Form):
                 min=3,
                 message=_l("Write at least 3 characters, so no more is blacked out than meant."),
             ),
-            _too_long(200),
+            too_long(200),
         ],
     )
 

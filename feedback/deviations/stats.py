@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from feedback.charts import Chart, month_label
-from feedback.deviations.services import Scope, categories, units_to_report
+from feedback.deviations.categories import categories
+from feedback.deviations.receiving import units_to_report
+from feedback.deviations.scope import Scope
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Deviation

@@ -23,6 +23,8 @@ from sqlalchemy import orm
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedback import answering, ratelimit
+from feedback.codes import normalise_code
+from feedback.codes import show_code as show_code
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.form_tokens import AlreadySent as AlreadySent
@@ -281,15 +283,6 @@ def read_kiosk(key: str) -> Kiosk | None:
 
 
 # --- access codes ------------------------------------------------------------------------------
-
-
-def normalise_code(text: str) -> str:
-    """What someone typed, as stored: lower case, no spaces or dashes."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def show_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}".upper()
 
 
 def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:

@@ -14,8 +14,9 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from feedback.access import current_memberships, signed_in_user
-from feedback.deviations import services as deviations
+from feedback.deviations import lists as deviations
 from feedback.deviations import stats as deviation_stats
+from feedback.deviations.scope import scope_for
 from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, SurveyRound
@@ -128,7 +129,7 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
                 )
             )
 
-    case_scope = deviations.scope_for(scope.organisation, current_memberships())
+    case_scope = scope_for(scope.organisation, current_memberships())
     deviation_summary = None
     if case_scope is not None:
         first, last = deviation_stats.default_period(current)

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from feedback.api import services
 from feedback.designer import services as designer
-from feedback.deviations import services as deviations
+from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
 from feedback.models import DeviationCategory, Organisation, SurveyRound, Unit, User
 from feedback.respond import services as respond
@@ -169,14 +169,14 @@ def make_case(
 ) -> str:
     """A deviation case received on this day (call inside an app context)."""
     organisation = db.session.get(Organisation, place.org)
-    report = deviations.NewReport(
+    report = NewReport(
         reporter_kind="service_user",
         unit=db.session.get(Unit, place.units[unit]) if unit else None,
         event_date=received,
         category=db.session.get(DeviationCategory, place.categories[category]),
         description="Hendelse.",
     )
-    case, _code = deviations.submit(organisation, report, secrets.token_hex(16))
+    case, _code = submit(organisation, report, secrets.token_hex(16))
     case.received_on = received
     if closed is not None:
         case.status, case.closed_on, case.closing_evaluation = "closed", closed, "Ferdig."

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.deviations import services
+from feedback.deviations.categories import add_default_categories, categories
 from feedback.extensions import db
 from feedback.models.base import today
 from tests import factories
@@ -45,8 +45,8 @@ def place(app: Flask) -> Place:
     with app.app_context():
         org = factories.organisation("Fjordvik kommune", "fjordvik")
         other = factories.organisation("Nabokommunen", "nabo")
-        services.add_default_categories(org)
-        services.add_default_categories(other)
+        add_default_categories(org)
+        add_default_categories(other)
         top = factories.unit(org, "Psykisk helse", kind="service_area")
         units = {
             "Psykisk helse": top,
@@ -82,7 +82,7 @@ def place(app: Flask) -> Place:
             "nabo": factories.user("nabo@example.no", org=other, role="quality", name="Nabo").id,
             "norole": factories.user("ingen@example.no", name="Ingen").id,
         }
-        cats = [c.id for c in services.categories(org)]
+        cats = [c.id for c in categories(org)]
         db.session.commit()
         return Place(
             org.id,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.deviations import services
+from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
 from feedback.models import (
     AuditEvent,
@@ -61,14 +61,14 @@ def make_case(
     """A case stored by the service (as the form would), then changed directly in the database."""
     with app.app_context():
         organisation = db.session.get(Organisation, place.org)
-        report = services.NewReport(
+        report = NewReport(
             reporter_kind="relative",
             unit=db.session.get(Unit, place.units[unit]) if unit else None,
             event_date=days_ago(60),
             category=db.session.get(DeviationCategory, place.categories[category]),
             description="Beskrivelse av hendelsen.",
         )
-        case, _code = services.submit(organisation, report, secrets.token_hex(16))
+        case, _code = submit(organisation, report, secrets.token_hex(16))
         for name, value in values.items():
             setattr(case, name, value)
         for measure in measures:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.deviations import services, stats
+from feedback.deviations import stats
+from feedback.deviations.scope import Scope
 from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationCategory, Organisation
 from feedback.models.deviation import DEFAULT_CATEGORIES
@@ -257,7 +258,7 @@ def test_deactivate(app: Flask, place: Place, admin: FlaskClient, reporter: Repo
     # The statistics still count it.
     with app.app_context():
         organisation = db.session.get(Organisation, place.org)
-        scope = services.Scope(organisation, everything=True)
+        scope = Scope(organisation, everything=True)
         numbers = stats.statistics_for(scope, date(2000, 1, 1), date(2100, 1, 1))
         assert numbers.by_category[third] == 1
         labels = dict(

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations import services
+from feedback.deviations.handling import update_case
 from feedback.extensions import db
 from feedback.models import Deviation, DeviationNotice, Organisation, User
 from tests import factories
@@ -167,7 +167,7 @@ def _set_handler(app: Flask, case_id: str, email: str | None) -> None:
         kari = db.session.scalar(sa.select(User).where(User.email == "kari@example.no"))
         handler = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
         assert case is not None and kari is not None
-        services.update_case(
+        update_case(
             case,
             kari,
             status="in_progress",

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.deviations import services
+from feedback.deviations.lists import PAGE_SIZE
+from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
 from feedback.models import Deviation, User
 from tests.conftest import post_form
@@ -47,9 +48,10 @@ def test_page_links_carry_only_the_filter(app: Flask, place: Place, kari: FlaskC
         category = db.session.get(DeviationCategory, place.categories[0])
         unit = db.session.get(Unit, place.units["Solsiden"])
         assert org is not None and category is not None
-        for number in range(services.PAGE_SIZE + 1):
-            report = services.NewReport("other", unit, date(2026, 1, 2), category, f"Nr {number}")
-            services.submit(org, report, f"{number:032x}")
+        for number in range(PAGE_SIZE + 1):
+            report = NewReport("other", unit, date(2026, 1, 2), category, f"Nr {number}")
+            submit(org, report, f"{number:032x}")
+        db.session.commit()
     response = kari.get("/avvik/saker?status=open&_method=POST&_external=1&_scheme=x")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -13,7 +13,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.deviations import services, stats
+from feedback.deviations import stats
+from feedback.deviations.categories import categories
+from feedback.deviations.receiving import NewReport, submit
+from feedback.deviations.scope import Scope, scope_for
 from feedback.extensions import db
 from feedback.models import DeviationCategory, Membership, Organisation, Unit
 from feedback.models.base import today
@@ -37,14 +40,14 @@ def make_case(
 ) -> str:
     with app.app_context():
         organisation = db.session.get(Organisation, place.org)
-        report = services.NewReport(
+        report = NewReport(
             reporter_kind="service_user",
             unit=db.session.get(Unit, place.units[unit]) if unit else None,
             event_date=received,
             category=db.session.get(DeviationCategory, place.categories[category]),
             description="Hendelse.",
         )
-        case, _code = services.submit(organisation, report, secrets.token_hex(16))
+        case, _code = submit(organisation, report, secrets.token_hex(16))
         case.received_on = received
         if closed is not None:
             case.status, case.closed_on, case.closing_evaluation = "closed", closed, "Ferdig."
@@ -54,8 +57,8 @@ def make_case(
         return case.id
 
 
-def everything(place: Place) -> services.Scope:
-    return services.Scope(db.session.get(Organisation, place.org), everything=True)
+def everything(place: Place) -> Scope:
+    return Scope(db.session.get(Organisation, place.org), everything=True)
 
 
 @pytest.fixture
@@ -176,7 +179,7 @@ def test_a_managers_numbers(app: Flask, place: Place, spread: None) -> None:
                 sa.select(Membership).where(Membership.user_id == place.people["leder"])
             )
         )
-        scope = services.scope_for(organisation, memberships)
+        scope = scope_for(organisation, memberships)
         assert scope is not None
         numbers = stats.statistics_for(scope, date(2025, 1, 1), date(2025, 4, 30))
     assert numbers.total == 3
@@ -188,10 +191,10 @@ def test_another_organisations_cases_are_not_counted(app: Flask, place: Place) -
     make_case(app, place, date(2025, 1, 5))
     with app.app_context():
         other = db.session.get(Organisation, place.other_org)
-        category = services.categories(other)[0]
-        services.submit(
+        category = categories(other)[0]
+        submit(
             other,
-            services.NewReport("relative", None, date(2025, 1, 5), category, "Annen kommune."),
+            NewReport("relative", None, date(2025, 1, 5), category, "Annen kommune."),
             secrets.token_hex(16),
         )
         numbers = stats.statistics_for(everything(place), date(2025, 1, 1), date(2025, 12, 31))

@@ -31,8 +31,8 @@ from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.auth.services import LOGIN_SCOPE
-from feedback.deviations import services as deviations
-from feedback.deviations.services import RECEIPT_SCOPE
+from feedback.deviations.categories import add_default_categories
+from feedback.deviations.receipts import RECEIPT_SCOPE
 from feedback.extensions import db, limiter
 from feedback.maintenance import anonymous_tables
 from feedback.models import Organisation, Response, SurveyRound
@@ -236,7 +236,7 @@ def place(app: Flask, survey: Survey) -> Place:  # noqa: F811
         organisation = db.session.get(Organisation, survey.org_id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert organisation is not None and round_ is not None
-        deviations.add_default_categories(organisation)
+        add_default_categories(organisation)
         batch = respond.make_codes(round_, 1, None)
         [code] = respond.batch_codes(round_, batch)
         kiosk = f"/kiosk/{respond.kiosk_key(round_, None, 120)}"

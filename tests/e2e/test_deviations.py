@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations import services
+from feedback.deviations.handling import add_measure, add_note, close, send_message, update_case
+from feedback.deviations.receipts import find_by_receipt
 from feedback.extensions import db
 from feedback.models import Deviation, User
 from feedback.personal_data import REDACTED
@@ -127,17 +128,15 @@ def full_case(app: Flask, place: Place) -> Case:  # noqa: F811
         description=DESCRIPTION, reporter_name="Ola", reporter_contact="ola@x.no"
     )
     with app.app_context():
-        case = services.find_by_receipt(code)
+        case = find_by_receipt(code)
         assert case is not None
         kari = user(place.people["kari"])
-        services.update_case(
+        update_case(
             case, kari, status="in_progress", severity="medium", handler=kari, deadline=None
         )
-        services.send_message(case, kari, "Takk for meldingen. Vi ser på saken.")
-        services.add_measure(
-            case, kari, description="Oppslag om husmøter", owner="Leder", due=days_ago(3)
-        )
-        services.add_note(case, kari, "Snakket med leder på Solsiden.")
+        send_message(case, kari, "Takk for meldingen. Vi ser på saken.")
+        add_measure(case, kari, description="Oppslag om husmøter", owner="Leder", due=days_ago(3))
+        add_note(case, kari, "Snakket med leder på Solsiden.")
         db.session.commit()
         case_id = case.id
     response = reporter.reply(code, "Takk. Det skjedde igjen i går.")
@@ -153,11 +152,9 @@ def closed_case(app: Flask, place: Place) -> str:  # noqa: F811
             sa.select(Deviation).where(Deviation.unit_id == place.units["Døra"])
         ).one()
         kari = user(place.people["kari"])
-        services.update_case(
-            case, kari, status="in_progress", severity="low", handler=None, deadline=None
-        )
-        services.add_measure(case, kari, description="Ny rutine", owner="Rut", due=None)
-        services.close(case, kari, "Rutinen virker.")
+        update_case(case, kari, status="in_progress", severity="low", handler=None, deadline=None)
+        add_measure(case, kari, description="Ny rutine", owner="Rut", due=None)
+        close(case, kari, "Rutinen virker.")
         db.session.commit()
         return case.id
 
@@ -360,7 +357,7 @@ def test_double_click_keeps_the_receipt(
         expect(page.locator(REPORT_FORM)).to_have_count(0)
     assert len(case_ids(app)) == 1
     with app.app_context():
-        assert services.find_by_receipt(code) is not None
+        assert find_by_receipt(code) is not None
 
 
 # --- 4. axe ------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations import services
+from feedback.deviations.handling import add_measure, add_note, close, send_message, update_case
+from feedback.deviations.receipts import RECEIPT_LENGTH, find_by_receipt
 from feedback.extensions import db
 from feedback.models import Deviation, DeviationCategory, DeviationMessage, User
 from feedback.models.base import today
@@ -87,7 +88,7 @@ def test_codes_have_at_least_64_bits_and_use_the_alphabet(
     app: Flask, place: Place, reporter: Reporter
 ) -> None:
     assert len(TYPABLE) == 31 and len(set(TYPABLE)) == 31
-    assert services.RECEIPT_LENGTH == 16
+    assert RECEIPT_LENGTH == 16
     assert math.log2(31**16) >= 64
     codes = [reporter.report() for _ in range(50)]
     alphabet = set(TYPABLE.upper())
@@ -116,7 +117,7 @@ def test_no_plain_code_is_stored_only_a_scrypt_hash_and_a_bucket(
     assert case.receipt_bucket == hashlib.sha256(plain.encode()).hexdigest()[:3]
     # The stored hash is the hash of this very code.
     with app.app_context():
-        found = services.find_by_receipt(code)
+        found = find_by_receipt(code)
         assert found is not None and found.id == case.id
 
 
@@ -295,13 +296,13 @@ def _staff(app: Flask, case_id: str, steps: list[tuple[str, str]]) -> None:
         assert case is not None and kari is not None and fag is not None
         for kind, text in steps:
             if kind == "message":
-                services.send_message(case, kari, text)
+                send_message(case, kari, text)
             elif kind == "note":
-                services.add_note(case, kari, text)
+                add_note(case, kari, text)
             elif kind == "measure":
-                services.add_measure(case, kari, description=text, owner="Teamleder", due=None)
+                add_measure(case, kari, description=text, owner="Teamleder", due=None)
             elif kind == "handler":
-                services.update_case(
+                update_case(
                     case,
                     kari,
                     status="in_progress",
@@ -310,7 +311,7 @@ def _staff(app: Flask, case_id: str, steps: list[tuple[str, str]]) -> None:
                     deadline=case.deadline,
                 )
             elif kind == "close":
-                services.close(case, kari, text)
+                close(case, kari, text)
             db.session.flush()
         db.session.commit()
 

@@ -422,3 +422,20 @@ def test_the_form_comes_in_the_chosen_language(
     sent = reporter.client.post(f"/avvik/{place.slug}", data=data)
     assert sent.status_code == 200
     assert f'<html lang="{language}">' in sent.get_data(as_text=True)
+
+
+def test_a_report_is_stored_only_when_the_request_commits(app: Flask, place: Place) -> None:
+    """The service writes the case and uses up the form token in one transaction and leaves
+    the commit to the view: rolled back, neither is kept."""
+    from feedback.deviations import receiving
+
+    with app.app_context():
+        organisation = db.session.get(Organisation, place.org)
+        category = db.session.get(DeviationCategory, place.categories[0])
+        assert organisation is not None and category is not None
+        report = receiving.NewReport("service_user", None, today(), category, "Avlyst møte.")
+        case, _code = receiving.submit(organisation, report, "a" * 32)
+        assert db.session.get(Deviation, case.id) is not None
+        db.session.rollback()
+    assert cases(app) == []
+    assert count(app, UsedFormToken) == 0

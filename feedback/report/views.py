@@ -1,7 +1,8 @@
 """Public pages: report a deviation, get a receipt code, follow the case up with it.
 
 No login, no session and no cookie: the form carries a signed one-time token instead of a CSRF
-token, and the receipt code travels only in POST bodies, never in an address.
+token, and the receipt code travels only in POST bodies, never in an address. What a reporter
+sends is committed here, all or nothing, exactly once per form token.
 """
 
 from __future__ import annotations
@@ -9,24 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from feedback import public, ratelimit
 from feedback.admin.forms import unit_choices
-from feedback.deviations import public_bp as bp
-from feedback.deviations import services
-from feedback.deviations.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
+from feedback.codes import show_code
+from feedback.deviations import categories, receipts, receiving
+from feedback.exceptions import NotFound
 from feedback.extensions import db
 from feedback.form_tokens import AlreadySent, StoreFailed, read_one_time_token
 from feedback.i18n import localized
 from feedback.models import Deviation, Organisation
-from feedback.public import language_links, never_store, render_public
+from feedback.public import language_links, render_public
+from feedback.report.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
 from feedback.vocabulary import DEVIATION_STATUS_EXPLAINED, DEVIATION_STATUS_LABELS
-
-bp.after_request(never_store)
 
 #: What a public view returns: a page, or a page with its status (and headers).
 Page = str | tuple[str, int] | tuple[str, int, dict[str, str]]
@@ -42,11 +43,20 @@ TOO_MANY = _l("There have been too many wrong codes. Wait a few minutes and try 
 def _organisation_or_404(slug: str) -> Organisation:
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
-        abort(404)
+        raise NotFound()
     return organisation
 
 
-@bp.route("/")
+def _commit(what: str) -> None:
+    """Commit what the reporter sent, all or nothing; StoreFailed when the database fails."""
+    try:
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("%s could not be stored: %s", what, type(error).__name__)
+        raise StoreFailed() from error
+
+
 def choose() -> Response | str:
     organisations = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
     if len(organisations) == 1:
@@ -54,19 +64,18 @@ def choose() -> Response | str:
             url_for("report.new", slug=organisations[0].slug, sprak=public.language()), code=303
         )
     return render_public(
-        "deviations/public/choose.html",
+        "report/choose.html",
         language_links("report.choose"),
         organisations=organisations,
     )
 
 
 def _report_form(organisation: Organisation) -> ReportForm:
-    units = [(str(i), name) for i, name in unit_choices(services.units_to_report(organisation))]
-    cats = [(str(c.id), localized(c.names)) for c in services.categories(organisation)]
+    units = [(str(i), name) for i, name in unit_choices(receiving.units_to_report(organisation))]
+    cats = [(str(c.id), localized(c.names)) for c in categories.categories(organisation)]
     return ReportForm(request.form if request.method == "POST" else None, units=units, cats=cats)
 
 
-@bp.route("/<slug>", methods=["GET", "POST"])
 def new(slug: str) -> Response | Page:
     organisation = _organisation_or_404(slug)
     with force_locale(public.language()):
@@ -76,38 +85,39 @@ def new(slug: str) -> Response | Page:
 def _new_report(organisation: Organisation) -> Page:
     form = _report_form(organisation)
     if request.method == "GET":
-        form.skjema.data = services.new_report_token(organisation)
+        form.skjema.data = receiving.new_report_token(organisation)
         return _form_page(organisation, form, 200)
-    token = read_one_time_token(services.REPORT_FORM, organisation.id, form.skjema.data)
+    token = read_one_time_token(receiving.REPORT_FORM, organisation.id, form.skjema.data)
     if not form.validate():
         if token.nonce is None:  # keep the token the page had, unless it is no good
-            form.skjema.data = services.new_report_token(organisation)
+            form.skjema.data = receiving.new_report_token(organisation)
         return _form_page(organisation, form, 400)
     if token.nonce is None:
-        form.skjema.data = services.new_report_token(organisation)
+        form.skjema.data = receiving.new_report_token(organisation)
         form.form_errors.append(str(TOO_OLD if token.expired else NOT_SAVED))
         return _form_page(organisation, form, 400)
-    report = services.NewReport(
+    report = receiving.NewReport(
         reporter_kind=form.reporter_kind.data,
-        unit=services.unit_for_report(organisation, form.unit.data),
+        unit=receiving.unit_for_report(organisation, form.unit.data),
         event_date=form.event_date.data,
-        category=services.get_category(organisation, int(form.category.data)),
+        category=categories.get_category(organisation, int(form.category.data)),
         description=form.description.data,
         suggestion=form.suggestion.data or "",
         reporter_name=form.reporter_name.data or None,
         reporter_contact=form.reporter_contact.data or None,
     )
     try:
-        case, code = services.submit(organisation, report, token.nonce)
+        case, code = receiving.submit(organisation, report, token.nonce)
+        _commit("a report")
     except AlreadySent:
-        return _public("deviations/public/already_sent.html", organisation=organisation), 409
+        return _public("report/already_sent.html", organisation=organisation), 409
     except StoreFailed:
         form.form_errors.append(str(NOT_SAVED))
         return _form_page(organisation, form, 503)
     return _public(
-        "deviations/public/receipt.html",
+        "report/receipt.html",
         organisation=organisation,
-        code=services.show_receipt(code),
+        code=show_code(code),
         named=bool(case.reporter_name or case.reporter_contact),
     )
 
@@ -119,7 +129,7 @@ def _public(template: str, **context: Any) -> str:
 
 def _form_page(organisation: Organisation, form: ReportForm, status: int) -> tuple[str, int]:
     html = render_public(
-        "deviations/public/report.html",
+        "report/report.html",
         language_links("report.new", slug=organisation.slug),
         organisation=organisation,
         form=form,
@@ -134,19 +144,18 @@ def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
     """The case for a typed receipt code, or None and what to say (and the status, and the
     seconds to wait). Wrong codes count per code prefix: guessing is slowed down where it
     happens, and a valid code with another prefix still opens its case."""
-    limit = services.receipt_limit()
-    group = services.receipt_group(code)
-    if not ratelimit.take(services.RECEIPT_SCOPE, group, limit):
-        wait = ratelimit.seconds_until_reset(services.RECEIPT_SCOPE, group, limit)
+    limit = receipts.receipt_limit()
+    group = receipts.receipt_group(code)
+    if not ratelimit.take(receipts.RECEIPT_SCOPE, group, limit):
+        wait = ratelimit.seconds_until_reset(receipts.RECEIPT_SCOPE, group, limit)
         return None, (TOO_MANY, 429, wait)
-    case = services.find_by_receipt(code)
+    case = receipts.find_by_receipt(code)
     if case is None:
         return None, (NO_SUCH_CODE, 400, None)  # counted above
-    ratelimit.give_back(services.RECEIPT_SCOPE, group, limit)
+    ratelimit.give_back(receipts.RECEIPT_SCOPE, group, limit)
     return case, None
 
 
-@bp.route("/oppfolging", methods=["GET", "POST"])
 def follow_up() -> Response | Page:
     with force_locale(public.language()):
         form = ReceiptForm(request.form if request.method == "POST" else None)
@@ -164,9 +173,7 @@ def follow_up() -> Response | Page:
 def _code_page(
     form: ReceiptForm, status: int, wait: int | None = None
 ) -> tuple[str, int, dict[str, str]]:
-    html = render_public(
-        "deviations/public/follow_up.html", language_links("report.follow_up"), form=form
-    )
+    html = render_public("report/follow_up.html", language_links("report.follow_up"), form=form)
     headers = {"Retry-After": str(wait)} if wait else {}
     return html, status, headers
 
@@ -175,9 +182,9 @@ def _status_page(
     case: Deviation, code: str, form: ReplyForm, status: int = 200, sent: bool = False
 ) -> tuple[str, int]:
     form.kode.data = code
-    form.skjema.data = services.new_reply_token(case)
+    form.skjema.data = receiving.new_reply_token(case)
     html = _public(
-        "deviations/public/status.html",
+        "report/status.html",
         case=case,
         form=form,
         sent=sent,
@@ -188,7 +195,6 @@ def _status_page(
     return html, status
 
 
-@bp.route("/oppfolging/svar", methods=["POST"])
 def reply() -> Response | Page:
     with force_locale(public.language()):
         form = ReplyForm(request.form)
@@ -200,12 +206,13 @@ def reply() -> Response | Page:
             return _code_page(code_form, status, wait)
         if not form.validate():
             return _status_page(case, form.kode.data, form, 400)
-        token = read_one_time_token(services.REPLY_FORM, case.id, form.skjema.data)
+        token = read_one_time_token(receiving.REPLY_FORM, case.id, form.skjema.data)
         if token.nonce is None:
             form.body.errors = [str(TOO_OLD if token.expired else NOT_SAVED)]
             return _status_page(case, form.kode.data, form, 400)
         try:
-            services.reporter_reply(case, form.body.data, token.nonce)
+            receiving.reporter_reply(case, form.body.data, token.nonce)
+            _commit("a reply")
         except AlreadySent:
             pass  # a double-click: the first one stored it
         except StoreFailed:

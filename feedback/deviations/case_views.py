@@ -1,0 +1,246 @@
+"""One case: its page, handling it (status, measures, messages, notes, closing, reopening) and
+blacking out personal data. Quality-group members see every case of their organisation,
+managers the cases of their units; anyone else gets 404, also for a case id that exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.wrappers import Response
+
+from feedback import audit
+from feedback.access import require_organisation, signed_in_user
+from feedback.codes import show_code
+from feedback.deviations import handling, lists, redaction, scope
+from feedback.deviations.forms import (
+    ActionForm,
+    CaseForm,
+    CloseForm,
+    MeasureDoneForm,
+    MeasureForm,
+    MessageForm,
+    NoteForm,
+    RedactForm,
+)
+from feedback.deviations.pages import LABELS, case_access
+from feedback.exceptions import NotFound
+from feedback.extensions import db
+from feedback.forms import Form, options, show_error
+from feedback.ids import parse_id
+from feedback.models import Deviation, User
+from feedback.models.base import today
+from feedback.views import save_or_show
+
+
+def _scope() -> scope.Scope:
+    return scope.required_scope(require_organisation())
+
+
+def _case(case_id: str) -> Deviation:
+    return scope.get_case(_scope(), case_id)
+
+
+def _case_form(case: Deviation, form: CaseForm | None = None) -> CaseForm:
+    if form is None:
+        form = CaseForm(
+            formdata=None,
+            status=case.status if case.status != "closed" else "in_progress",
+            severity=case.severity or "",
+            handler=str(case.handler_id or ""),
+            deadline=case.deadline,
+        )
+    people = scope.handlers(case.organisation, case)
+    form.handler.choices = options([("", _("Nobody yet")), *((str(u.id), u.name) for u in people)])
+    return form
+
+
+def _case_page(case: Deviation, status: int = 200, **forms: Form) -> tuple[str, int]:
+    user = signed_in_user()
+    reads_text = _scope().reads_text(case)
+    flagged = redaction.flagged(case) if reads_text else []
+    html = render_template(
+        "deviations/case.html",
+        case=case,
+        case_form=forms.get("case_form") or _case_form(case),
+        measure_form=forms.get("measure_form") or MeasureForm(formdata=None),
+        message_form=forms.get("message_form") or MessageForm(formdata=None),
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        close_form=forms.get("close_form")
+        or CloseForm(formdata=None, evaluation=case.closing_evaluation),
+        redact_form=forms.get("redact_form") or RedactForm(formdata=None),
+        action_form=forms.get("action_form") or ActionForm(formdata=None),
+        done_form=forms.get("done_form") or MeasureDoneForm(formdata=None),
+        flagged=flagged,
+        reads_text=reads_text,
+        sees_contact=scope.sees_contact(case, user),
+        overdue=lists.is_overdue(case),
+        today=today(),
+        history=audit.history(f"deviation:{case.id}"),
+        case_label=show_code(case.id),
+        **LABELS,
+    )
+    return html, status
+
+
+@case_access
+def show_case(case_id: str) -> tuple[str, int]:
+    return _case_page(_case(case_id))
+
+
+def _change(
+    case: Deviation, form: Form, name: str, change: Callable[[], object], message: str, anchor: str
+) -> Response | tuple[str, int]:
+    """Validate, apply and commit one change to a case, or show the case with the problem."""
+    target = url_for("deviations.show_case", case_id=case.id) + anchor
+    if form.validate_on_submit():
+        done = save_or_show(form, change, message, target)
+        if done is not None:
+            return done
+    return _case_page(case, 400, **{name: form})
+
+
+@case_access
+def update_case(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = _case_form(case, CaseForm())
+
+    def change() -> None:
+        # The form offered only people who may handle the case; the service checks again.
+        handler_id = parse_id(form.handler.data)
+        handling.update_case(
+            case,
+            signed_in_user(),
+            status=form.status.data,
+            severity=form.severity.data or None,
+            handler=db.session.get(User, handler_id) if handler_id else None,
+            deadline=form.deadline.data,
+        )
+
+    return _change(case, form, "case_form", change, _("The case was saved."), "#handling")
+
+
+@case_access
+def add_measure(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = MeasureForm()
+    return _change(
+        case,
+        form,
+        "measure_form",
+        lambda: handling.add_measure(
+            case,
+            signed_in_user(),
+            description=form.description.data,
+            owner=form.owner.data,
+            due=form.due.data,
+        ),
+        _("The measure was added."),
+        "#measures",
+    )
+
+
+@case_access
+def mark_measure(case_id: str, measure_id: int) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    measure = handling.get_measure(case, measure_id)
+    form = MeasureDoneForm()
+    return _change(
+        case,
+        form,
+        "done_form",
+        lambda: handling.set_measure_done(case, signed_in_user(), measure, form.done.data),
+        _("The measure was updated."),
+        "#measures",
+    )
+
+
+@case_access
+def send_message(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = MessageForm()
+    return _change(
+        case,
+        form,
+        "message_form",
+        lambda: handling.send_message(case, signed_in_user(), form.body.data),
+        _("The message was sent. The reporter sees it with the receipt code."),
+        "#thread",
+    )
+
+
+@case_access
+def add_note(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = NoteForm()
+    return _change(
+        case,
+        form,
+        "note_form",
+        lambda: handling.add_note(case, signed_in_user(), form.note.data),
+        _("The note was saved."),
+        "#notes",
+    )
+
+
+@case_access
+def close_case(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = CloseForm()
+    return _change(
+        case,
+        form,
+        "close_form",
+        lambda: handling.close(case, signed_in_user(), form.evaluation.data),
+        _("The case was closed."),
+        "",
+    )
+
+
+@case_access
+def reopen_case(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    form = ActionForm()
+    return _change(
+        case,
+        form,
+        "action_form",
+        lambda: handling.reopen(case, signed_in_user()),
+        _("The case was reopened."),
+        "",
+    )
+
+
+@case_access
+def redact(case_id: str) -> Response | tuple[str, int]:
+    case = _case(case_id)
+    if not _scope().reads_text(case):
+        raise NotFound()
+    form = RedactForm()
+    found = {item.finding.text for item in redaction.flagged(case)}
+    pieces = [text for text in request.form.getlist("sladd") if text in found]
+    if form.validate_on_submit():
+        pieces += [form.other.data] if form.other.data else []
+        if not pieces:
+            show_error(form, "other", _("Choose what to black out, or write it."))
+            return _case_page(case, 400, redact_form=form)
+        count = redaction.redact(case, signed_in_user(), pieces)
+        if count == 0:
+            show_error(
+                form, "other", _("That text is not in the report or the reporter's messages.")
+            )
+            return _case_page(case, 400, redact_form=form)
+        db.session.commit()
+        redaction.overwrite_freed_space()
+        flash(
+            ngettext(
+                "%(num)d piece of text was blacked out.",
+                "%(num)d pieces of text were blacked out.",
+                count,
+            ),
+            "success",
+        )
+        return redirect(url_for("deviations.show_case", case_id=case.id) + "#report")
+    return _case_page(case, 400, redact_form=form)

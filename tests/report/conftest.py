@@ -1,0 +1,3 @@
+"""The public report pages use the deviation tests' organisation and reporter."""
+
+from tests.deviations.conftest import place, reporter  # noqa: F401
