@@ -24,6 +24,7 @@ from flask import Flask
 
 from feedback.deviations import services as deviations
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.maintenance import (
     RECENT_ROWS,
     anonymous_tables,
@@ -90,14 +91,14 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
         unit = db.session.get(Unit, survey.units["Aktivitetshuset"])
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
-        respond.make_codes(round_, RESPONSES, unit)
+        fieldwork.make_codes(round_, RESPONSES, unit)
         db.session.commit()
         # One earlier response, published: the tallies readers see have rows to rewrite.
         respond.store(round_, {"listened": ["3"]}, unit=unit, channel="link", nonce="f" * 32)
         publish_now(round_.id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
-        codes = sorted(code.code for code in respond.batch_codes(round_, 1))
+        codes = sorted(code.code for code in fieldwork.batch_codes(round_, 1))
         for number, code in enumerate(codes):
             answers = {
                 "listened": [str(1 + number % 5)],

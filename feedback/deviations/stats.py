@@ -16,12 +16,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.charts import Chart, month_label
 from feedback.deviations.services import Scope, categories, units_to_report
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Deviation
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
+from feedback.results.charts.chart import Chart
+from feedback.results.charts.formats import month_label
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
 
 
