@@ -13,7 +13,7 @@ from feedback.published import services
 def page(slug: str) -> str:
     organisation = services.organisation_by_slug(slug)
     return render_public(
-        "evaluation/public.html",
+        "published/page.html",
         language_links("published.page", slug=organisation.slug),
         organisation=organisation,
         rounds=services.published_rounds(organisation),

@@ -58,7 +58,7 @@ def _results(
 def downloads(round_id: int) -> str:
     scope, round_, _units, form, results = _results(round_id)
     return render_template(
-        "exports/downloads.html",
+        "results/downloads.html",
         round=round_,
         form=form,
         results=results,
@@ -181,7 +181,7 @@ def report(round_id: int) -> str:
     # The tables only: a printed page has no use for the interactive figures.
     blocks = [comparison.Block(q.question, [(_("Answers"), q)], None) for q in results.questions]
     return render_template(
-        "exports/report.html",
+        "results/report.html",
         round=round_,
         form=form,
         results=results,

@@ -148,6 +148,7 @@ def redact(round_id: int) -> WerkzeugResponse:
     round_ = _group_round(round_id)
     whole = request.form.get("hele") == "1"
     if texts.redact(round_, request.form.get("svar", ""), whole=whole):
+        db.session.commit()
         flash(_("The answer was redacted. The removed text is gone from the database."), "success")
     else:
         flash(_("That answer could not be found. Nothing was changed."), "error")
