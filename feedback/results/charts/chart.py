@@ -12,15 +12,13 @@ from typing import Any
 
 from flask_babel import format_decimal
 
-from feedback.i18n import current_language
-from feedback.results.charts.figure import AXIS, COLOUR, FONT_FAMILY, GRID, TEXT
+from feedback.results.charts.figure import AXIS, COLOUR, GRID, TEXT, base_config, base_layout
 from feedback.results.charts.formats import (
     NOT_SHOWN,
     figure_json,
     json_number,
     plot_text,
     rounded,
-    separators,
     wrapped,
 )
 
@@ -76,7 +74,6 @@ class Chart:
 
     def figure(self) -> dict[str, Any]:
         """The plotly figure as plain data: ``data``, ``layout`` and ``config`` (for newPlot)."""
-        language = current_language()
         horizontal = self.kind == "hbar"
         label = wrapped if horizontal else plot_text
         categories = [label(name) for name, _value in self.rows]
@@ -153,36 +150,15 @@ class Chart:
         else:
             height = 380
 
-        layout: dict[str, Any] = {
-            "separators": separators(),
-            "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT},
-            "height": height,
-            "autosize": True,
-            "margin": {"l": 8, "r": 24, "t": 24, "b": 8, "pad": 4},
-            "paper_bgcolor": "#ffffff",
-            "plot_bgcolor": "#ffffff",
-            "showlegend": False,
-            "hovermode": "closest",
-            "dragmode": False,
-            "hoverlabel": {
-                "bgcolor": "#ffffff",
-                "bordercolor": COLOUR,
-                "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT},
-            },
-            "bargap": 0.35,
-            f"{value_axis}axis": values_layout,
-            f"{category_axis}axis": categories_layout,
-        }
-        return {
-            "data": [trace],
-            "layout": layout,
-            "config": {
-                "displayModeBar": False,
-                "responsive": True,
-                "doubleClick": False,
-                "locale": language,
-            },
-        }
+        layout = base_layout(
+            height,
+            # Room above for the value on the tallest bar.
+            margin={"l": 8, "r": 24, "t": 24, "b": 8, "pad": 4},
+            showlegend=False,
+            bargap=0.35,
+            **{f"{value_axis}axis": values_layout, f"{category_axis}axis": categories_layout},
+        )
+        return {"data": [trace], "layout": layout, "config": base_config()}
 
     def figure_json(self) -> str:
         """``figure()`` as JSON that is safe inside ``<script type="application/json">``.
