@@ -13,7 +13,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 
-from feedback.results.charts import figure as charts
+from feedback.results.charts import base as charts
 from feedback.results.charts import plotly
 from feedback.results.charts.chart import Chart
 from feedback.results.charts.formats import month_label

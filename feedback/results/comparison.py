@@ -24,7 +24,7 @@ from feedback.results.aggregate import (
     round_results,
     same_bins,
 )
-from feedback.results.charts import results as figures
+from feedback.results.charts import figures
 
 
 @dataclass

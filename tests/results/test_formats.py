@@ -14,8 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.results.aggregate import Bar, Mean, QuestionResult
-from feedback.results.charts import formats
-from feedback.results.charts import results as figures
+from feedback.results.charts import figures, formats
 from tests.conftest import PASSWORD, login
 from tests.results.conftest import ResultsPlace, store_many
 

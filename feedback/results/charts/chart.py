@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 
-from feedback.results.charts.figure import AXIS, COLOUR, GRID, TEXT, base_config, base_layout
+from feedback.results.charts.base import AXIS, COLOUR, GRID, TEXT, base_config, base_layout
 from feedback.results.charts.formats import (
     NOT_SHOWN,
     figure_json,

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from feedback.i18n import current_language
 from feedback.results.aggregate import Mean, QuestionResult
-from feedback.results.charts.figure import AXIS, BRAND, GRID, TEXT, Figure, base_config, base_layout
+from feedback.results.charts.base import AXIS, BRAND, GRID, TEXT, Figure, base_config, base_layout
 from feedback.results.charts.formats import mean_text, percent, plot_text, wrapped
 
 #: ColorBrewer PuOr (colour-blind safe), negative to positive, by number of steps.
