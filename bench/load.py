@@ -280,7 +280,7 @@ def flow_questionnaire() -> dict[str, Any]:
 
 
 def set_up(app: Any, kind: str, size: Size) -> tuple[Place, Any]:
-    from feedback.deviations import services as deviations
+    from feedback.deviations import categories as deviations
 
     place = results.set_up(app)
     loaded = results.load(app, kind, place, size.responses)

@@ -45,20 +45,19 @@ def create_app(config: Config | None = None) -> Flask:
     ids.init_app(app)  # before the blueprints: their rules use <id:...>
 
     from feedback.admin import bp as admin_bp
-    from feedback.api import bp as api_bp
-    from feedback.api import tokens_bp
+    from feedback.api.blueprint import bp as api_bp
+    from feedback.api_keys.blueprint import bp as api_keys_bp
     from feedback.auth import bp as auth_bp
     from feedback.designer import bp as designer_bp
     from feedback.deviations.blueprint import bp as deviations_bp
-    from feedback.evaluation import bp as evaluation_bp
-    from feedback.evaluation import public_bp as published_bp
-    from feedback.fieldwork import bp as fieldwork_bp
+    from feedback.evaluation.blueprint import bp as evaluation_bp
+    from feedback.fieldwork.blueprint import bp as fieldwork_bp
     from feedback.main import bp as main_bp
+    from feedback.overview.blueprint import bp as overview_bp
+    from feedback.published.blueprint import bp as published_bp
     from feedback.report.blueprint import bp as report_bp
     from feedback.respond import bp as respond_bp
-    from feedback.results.dashboard import bp as dashboard_bp
-    from feedback.results.exports import bp as exports_bp
-    from feedback.results.views import bp as results_bp
+    from feedback.results.blueprint import bp as results_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -70,10 +69,9 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.exempt(respond_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(results_bp, url_prefix="/resultater")
-    app.register_blueprint(exports_bp, url_prefix="/resultater")
     app.register_blueprint(evaluation_bp, url_prefix="/resultater")
-    app.register_blueprint(dashboard_bp, url_prefix="/leder")
-    app.register_blueprint(tokens_bp, url_prefix="/konto/api-nokler")
+    app.register_blueprint(overview_bp, url_prefix="/leder")
+    app.register_blueprint(api_keys_bp, url_prefix="/konto/api-nokler")
     # The API is read-only and authenticated by a token in a header, never by the cookie.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -39,10 +39,9 @@ from markupsafe import escape
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Rule
 
-from feedback import charts
 from feedback.admin import invitations
 from feedback.admin.forms import TOP_LEVEL
-from feedback.api import services as api_services
+from feedback.api_keys import services as api_services
 from feedback.auth import email_change
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import services as designer
@@ -50,6 +49,7 @@ from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receiving import REPORT_FORM, NewReport, new_report_token, submit
 from feedback.errors import CSRF_MESSAGE
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import (
     ActionPoint,
     Answer,
@@ -59,9 +59,10 @@ from feedback.models import (
     Membership,
     SurveyRound,
 )
+from feedback.models.api import hash_api_token, new_api_token
 from feedback.models.base import today, utcnow
-from feedback.models.results import hash_api_token, new_api_token
 from feedback.respond import services as respond
+from feedback.results.charts import plotly
 from tests import factories
 from tests.conftest import build_app, csrf_token, login, module_database
 from tests.designer.conftest import document, likert
@@ -307,8 +308,8 @@ def _build_world() -> World:
     assert answer is not None
     text_answer = f"{answer.response_id}:{answer.question_id}:{answer.position}"
     kiosk_key = respond.kiosk_key(open_round, unit_a, 120)
-    batch = respond.make_codes(open_round, 2, unit_a)
-    access_code = respond.batch_codes(open_round, batch)[0].code
+    batch = fieldwork.make_codes(open_round, 2, unit_a)
+    access_code = fieldwork.batch_codes(open_round, batch)[0].code
 
     # A draft with one page and question to edit, and a page and a question per editor to
     # delete. Each editor's attack moves the page and the question one step down, in whatever
@@ -499,7 +500,7 @@ ROUTES: dict[str, Route] = {
     # main, auth
     "main.index": Route(get=PUBLIC),
     "main.set_language": Route(lambda w, s: {"code": "nb"}, get=row(302, 302, 302, 302, 302)),
-    "main.plotly_js": Route(lambda w, s: {"version": charts.plotly_version()}, get=PUBLIC),
+    "main.plotly_js": Route(lambda w, s: {"version": plotly.plotly_version()}, get=PUBLIC),
     "main.choose_organisation": Route(
         post=row(LOGIN, 302, 302, 302, 404),
         attack=lambda w: {"organisation_id": str(w.org)},
@@ -747,15 +748,15 @@ ROUTES: dict[str, Route] = {
         post=row(LOGIN, 404, 302, 404, 404),
         attack=lambda w: {"advarsel": f"{w.unit_b}:population:"},
     ),
-    "exports.downloads": Route(at(round_id="open_round"), get=STAFF_OBJ),
-    "exports.report": Route(at(round_id="open_round"), get=STAFF_OBJ),
-    "exports.results_csv": Route(at(round_id="open_round"), get=STAFF_OBJ),
-    "exports.results_xlsx": Route(at(round_id="open_round"), get=STAFF_OBJ),
-    "exports.raw_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
-    "exports.raw_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
-    "exports.text_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
-    "exports.text_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
-    "dashboard.index": Route(get=STAFF_PAGE),
+    "results.downloads": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.report": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.results_csv": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.results_xlsx": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.raw_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "results.raw_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "results.text_csv": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "results.text_xlsx": Route(at(round_id="open_round"), get=GROUP_OBJ),
+    "overview.index": Route(get=STAFF_PAGE),
     # evaluation and action plan
     "evaluation.edit": Route(
         at(round_id="open_round"),
@@ -794,14 +795,14 @@ ROUTES: dict[str, Route] = {
     ),
     "published.page": Route(at(slug="slug"), get=PUBLIC),
     # API keys and the API (the API's subjects present their bearer key, never the cookie)
-    "tokens.list_tokens": Route(get=row(LOGIN, 403, 200, 200, 200)),
-    "tokens.create_token": Route(
+    "api_keys.list_tokens": Route(get=row(LOGIN, 403, 200, 200, 200)),
+    "api_keys.create_token": Route(
         post=row(LOGIN, 403, 400, 400, 400), attack=form(name="Snikn\u00f8kkel")
     ),
-    "tokens.confirm_revoke": Route(
+    "api_keys.confirm_revoke": Route(
         at(token_id="key_id"), get=row(LOGIN, 403, (200, 404, 404), 404, 404)
     ),
-    "tokens.revoke_token": Route(
+    "api_keys.revoke_token": Route(
         at(token_id="key_id"), post=row(LOGIN, 403, (302, 404, 404), 404, 404), acts=True
     ),
     "api.index": Route(get=PUBLIC),

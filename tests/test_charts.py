@@ -13,8 +13,10 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 
-from feedback import charts
-from feedback.charts import Chart, month_label
+from feedback.results.charts import base as charts
+from feedback.results.charts import plotly
+from feedback.results.charts.chart import Chart
+from feedback.results.charts.formats import month_label
 
 HOSTILE = "</script><script>alert(1)</script>"
 MACRO = '{% from "macros/charts.html" import chart %}{{ chart(c) }}'
@@ -265,7 +267,7 @@ def test_macro_without_values_shows_only_the_table(app: Flask) -> None:
 
 
 def test_chart_scripts_load_plotly_from_the_app(app: Flask) -> None:
-    found = charts.plotly_js()
+    found = plotly.plotly_js()
     assert found is not None
     with app.test_request_context():
         html = render_template_string(SCRIPTS)
@@ -279,7 +281,7 @@ def test_chart_scripts_load_plotly_from_the_app(app: Flask) -> None:
 
 
 def test_plotly_version_comes_from_the_file() -> None:
-    found = charts.plotly_js()
+    found = plotly.plotly_js()
     assert found is not None
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", found.version)
     with found.path.open("rb") as file:
@@ -288,7 +290,7 @@ def test_plotly_version_comes_from_the_file() -> None:
 
 
 def test_vendor_route_serves_plotly_for_a_year(client: FlaskClient) -> None:
-    found = charts.plotly_js()
+    found = plotly.plotly_js()
     assert found is not None
     response = client.get(f"/vendor/plotly-{found.version}.min.js")
     try:
@@ -306,6 +308,6 @@ def test_vendor_route_serves_plotly_for_a_year(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("version", ["0.0.1", "latest", "4.1.1.min.js%2F..%2F..", "x"])
 def test_vendor_route_404s_for_another_version(client: FlaskClient, version: str) -> None:
-    found = charts.plotly_js()
+    found = plotly.plotly_js()
     assert found is not None and version != found.version
     assert client.get(f"/vendor/plotly-{version}.min.js").status_code == 404

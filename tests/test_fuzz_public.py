@@ -62,6 +62,7 @@ from feedback.deviations.receiving import (
     submit,
 )
 from feedback.extensions import db, limiter
+from feedback.fieldwork import services as fieldwork
 from feedback.models import (
     AccessCode,
     Deviation,
@@ -321,8 +322,8 @@ def fresh_code(app: Flask, world: World, unit_id: int | None) -> str:
         if not pool:
             round_ = db.session.get(SurveyRound, world.round_id)
             unit = db.session.get(Unit, unit_id) if unit_id else None
-            batch = respond.make_codes(round_, 20, unit)  # type: ignore[arg-type]
-            pool.extend(c.code for c in respond.batch_codes(round_, batch))  # type: ignore[arg-type]
+            batch = fieldwork.make_codes(round_, 20, unit)  # type: ignore[arg-type]
+            pool.extend(c.code for c in fieldwork.batch_codes(round_, batch))  # type: ignore[arg-type]
             db.session.commit()
     return pool[-1]
 
@@ -1663,11 +1664,11 @@ def fuzz_ctx(app: Flask, world: World) -> Ctx:
     with app.app_context():
         round_ = db.session.get(SurveyRound, w.round_id)
         other_round = db.session.get(SurveyRound, w.other_round_id)
-        used = respond.batch_codes(round_, respond.make_codes(round_, 1, None))[0]  # type: ignore[arg-type]
+        used = fieldwork.batch_codes(round_, fieldwork.make_codes(round_, 1, None))[0]  # type: ignore[arg-type]
         used.used = True
-        other_code = respond.batch_codes(
+        other_code = fieldwork.batch_codes(
             other_round,  # type: ignore[arg-type]
-            respond.make_codes(other_round, 1, None),  # type: ignore[arg-type]
+            fieldwork.make_codes(other_round, 1, None),  # type: ignore[arg-type]
         )[0].code
         used_code = used.code
         db.session.commit()

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from feedback import ratelimit
 from feedback.auth import devices
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import AccessCode, Organisation
 from feedback.models.survey import TYPABLE
 from feedback.respond import services as respond
@@ -127,7 +128,7 @@ def _codes(app: Flask, org_id: int, count: int) -> list[str]:
         org = db.session.get(Organisation, org_id)
         assert org is not None
         round_ = make_round(org)
-        respond.make_codes(round_, count, None)
+        fieldwork.make_codes(round_, count, None)
         db.session.commit()
         return list(db.session.scalars(sa.select(AccessCode.code)))
 

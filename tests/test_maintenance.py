@@ -19,6 +19,7 @@ from flask import Flask
 from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receiving import NewReport, reporter_reply, submit
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.maintenance import anonymous_tables, reorder_anonymous_tables
 from feedback.models import Organisation, SurveyRound, Unit
 from feedback.models.base import today
@@ -85,9 +86,9 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
         add_default_categories(organisation)
-        respond.make_codes(round_, len(IDS), unit)
+        fieldwork.make_codes(round_, len(IDS), unit)
         db.session.commit()
-        codes = sorted(code.code for code in respond.batch_codes(round_, 1))[::-1]
+        codes = sorted(code.code for code in fieldwork.batch_codes(round_, 1))[::-1]
         for number, code in enumerate(codes):
             answers = {"listened": [str(1 + number % 5)], "group": ["yes" if number % 2 else "no"]}
             respond.store(

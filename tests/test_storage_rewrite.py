@@ -26,6 +26,7 @@ from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receiving import NewReport, reporter_reply, submit
 from feedback.deviations.redaction import redact
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.maintenance import (
     RECENT_ROWS,
     anonymous_tables,
@@ -92,14 +93,14 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
         unit = db.session.get(Unit, survey.units["Aktivitetshuset"])
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
-        respond.make_codes(round_, RESPONSES, unit)
+        fieldwork.make_codes(round_, RESPONSES, unit)
         db.session.commit()
         # One earlier response, published: the tallies readers see have rows to rewrite.
         respond.store(round_, {"listened": ["3"]}, unit=unit, channel="link", nonce="f" * 32)
         publish_now(round_.id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
-        codes = sorted(code.code for code in respond.batch_codes(round_, 1))
+        codes = sorted(code.code for code in fieldwork.batch_codes(round_, 1))
         for number, code in enumerate(codes):
             answers = {
                 "listened": [str(1 + number % 5)],
@@ -354,6 +355,7 @@ def test_a_redacted_answer_is_gone_from_the_table_files(
         assert round_ is not None
         for (key,) in keys:
             assert texts.redact(round_, key, whole=True)
+        db.session.commit()  # as the view does
         assert _pending() == {"answer"}
         # Until the run, the old row versions keep the text.
         assert _found_in(_files("answer"), long, short)

@@ -1,8 +1,3 @@
-"""The read-only JSON API under /api/v1 and the pages where people manage personal API tokens."""
-
-from flask import Blueprint
-
-bp = Blueprint("api", __name__)
-tokens_bp = Blueprint("tokens", __name__)
-
-from feedback.api import tokens, views  # noqa: E402,F401  - registers the routes
+"""The read-only JSON API under /api/v1: rounds, their results (held back exactly as on the
+results pages), units and deviation statistics, authenticated by personal tokens (made on the
+pages of ``feedback.api_keys``) and described by its OpenAPI document."""

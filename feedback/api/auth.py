@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, current_app, g, request
 from limits import parse
 
 from feedback.api import errors, services
 from feedback.deviations import scope as deviations
+from feedback.exceptions import NotFound
 from feedback.extensions import db, limiter
 from feedback.models.base import today
 from feedback.results import access
@@ -37,7 +38,10 @@ def _seconds_blocked(token_hash: str) -> int | None:
 
 
 def authenticate_request() -> Response | None:
-    """Before each API view: 401 without a working token, 429 past the limit."""
+    """Before each API view: 401 without a working token, 429 past the limit.
+
+    A before-request hook, so the request's edge: it commits the day of use itself (once a day
+    per token at most), before the view runs."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
@@ -65,7 +69,7 @@ def results_scope() -> ResultsScope:
     found = client()
     scope = access.scope_for(found.organisation, found.memberships)
     if scope is None:
-        abort(404)
+        raise NotFound()
     return scope
 
 
@@ -74,5 +78,5 @@ def deviation_scope() -> deviations.Scope:
     found = client()
     scope = deviations.scope_for(found.organisation, found.memberships)
     if scope is None:
-        abort(404)
+        raise NotFound()
     return scope

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 
 from flask import Response, jsonify
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
-from feedback.errors import _is_database_unavailable
+from feedback.api.parameters import BadParameters
+from feedback.errors import DOMAIN_STATUS, _is_database_unavailable
+from feedback.exceptions import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,17 @@ def http_error(error: HTTPException) -> Response:
     if status == 405 and valid:
         headers["Allow"] = ", ".join(valid)
     return error_response(status, headers=headers)
+
+
+def bad_parameters(error: BadParameters) -> Response:
+    """Query parameters that do not make sense: 400 with one message per parameter."""
+    return error_response(400, parameters=error.problems)
+
+
+def domain_error(error: DomainError) -> Response:
+    """A service said no (``feedback.exceptions``): the status it stands for, in JSON."""
+    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
+    return http_error(default_exceptions[status]())
 
 
 def unexpected_error(error: Exception) -> Response:

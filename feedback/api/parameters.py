@@ -7,11 +7,11 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
 
 from feedback import answering
 from feedback.deviations.stats import default_period
+from feedback.exceptions import NotFound
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
@@ -77,7 +77,7 @@ def selection(
     if problems:
         raise BadParameters(problems)
     if not scope.may_see_unit(unit_id):
-        abort(404)
+        raise NotFound()
     return Selection(unit_id=unit_id, channel=channel, question_id=question_id, value=value)
 
 

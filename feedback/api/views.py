@@ -4,37 +4,14 @@ pages), units and deviation statistics, as JSON. Described by /api/v1/openapi.js
 from __future__ import annotations
 
 from flask import Response, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from feedback.admin.services import unit_tree
-from feedback.api import auth, bp, errors, openapi, parameters, payloads
+from feedback.api import auth, openapi, parameters, payloads
 from feedback.deviations import stats
 from feedback.models.base import today
 from feedback.results import access, aggregate, comparison
 
 
-@bp.before_request
-def _authenticate() -> Response | None:
-    return auth.authenticate_request()
-
-
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    # Results must not stay in shared caches, whoever asked.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(parameters.BadParameters)
-def _bad_parameters(error: parameters.BadParameters) -> Response:
-    return errors.error_response(400, parameters=error.problems)
-
-
-bp.register_error_handler(HTTPException, errors.http_error)
-bp.register_error_handler(Exception, errors.unexpected_error)
-
-
-@bp.get("/")
 def index() -> Response:
     return jsonify(
         {
@@ -45,12 +22,10 @@ def index() -> Response:
     )
 
 
-@bp.get("/openapi.json", endpoint="openapi")
 def openapi_document() -> Response:
     return jsonify(openapi.document(url_for("api.index").rstrip("/")))
 
 
-@bp.get("/rounds")
 def list_rounds() -> Response:
     scope = auth.results_scope()
     found = access.rounds_with_results(scope.organisation)
@@ -58,7 +33,6 @@ def list_rounds() -> Response:
     return jsonify(payloads.rounds(found, comparison.totals(found), k))
 
 
-@bp.get("/rounds/<id:round_id>")
 def show_round(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)
@@ -66,7 +40,6 @@ def show_round(round_id: int) -> Response:
     return jsonify(payloads.round_detail(round_, total, scope.organisation.min_group_size))
 
 
-@bp.get("/rounds/<id:round_id>/results")
 def round_results(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)
@@ -75,12 +48,10 @@ def round_results(round_id: int) -> Response:
     return jsonify(payloads.results(aggregate.round_results(round_, selection, units)))
 
 
-@bp.get("/units")
 def list_units() -> Response:
     return jsonify(payloads.units(unit_tree(auth.client().organisation)))
 
 
-@bp.get("/deviations/statistics")
 def deviation_statistics() -> Response:
     scope = auth.deviation_scope()
     first, last = parameters.period(request.args, today())

@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.charts import Chart, month_label
 from feedback.deviations.categories import categories
 from feedback.deviations.receiving import units_to_report
 from feedback.deviations.scope import Scope
@@ -24,6 +23,8 @@ from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Deviation
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
+from feedback.results.charts.chart import Chart
+from feedback.results.charts.formats import month_label
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
 
 

@@ -1,5 +1,5 @@
-"""The quality group's evaluation of a round and its action plan, managers' answers, and what
-the public page "Dette sa dere – dette gjør vi" shows.
+"""The quality group's evaluation of a round and its action plan, and managers' answers (what
+the public page "Dette sa dere – dette gjør vi" shows is in ``feedback.published``).
 
 Who does what: the quality group writes the evaluation and every action point. Managers read
 the evaluation, and for the action points about their units (a unit they lead or one below it)
@@ -15,13 +15,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from feedback import audit
 from feedback.admin.services import unit_tree
-from feedback.exceptions import RuleBroken
+from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
 from feedback.forms import CHOOSE_FROM_LIST
 from feedback.models import (
@@ -35,10 +34,9 @@ from feedback.models import (
     Unit,
     User,
 )
-from feedback.models.base import NORWAY, utcnow
-from feedback.models.results import ACTION_STATUSES
-from feedback.results.access import RESULT_STATUSES, ResultsScope
-from feedback.results.comparison import totals
+from feedback.models.base import utcnow
+from feedback.models.evaluation import ACTION_STATUSES
+from feedback.results.access import ResultsScope
 
 #: Text limits, in characters.
 TITLE_MAX = 200
@@ -169,10 +167,9 @@ def visible_points(scope: ResultsScope, round_: SurveyRound) -> list[ActionPoint
 
 def get_point(scope: ResultsScope, round_: SurveyRound, point_id: int) -> ActionPoint:
     """The round's point if this person may see it; 404 otherwise."""
-    point = db.session.get(ActionPoint, point_id)
-    if point is None or point.round_id != round_.id or not may_answer(scope, point):
-        abort(404)
-    return point
+    return get_or_404(
+        ActionPoint, point_id, lambda p: p.round_id == round_.id and may_answer(scope, p)
+    )
 
 
 def open_action_points(organisation: Organisation, unit_ids: set[int] | None) -> list[ActionPoint]:
@@ -447,65 +444,3 @@ def history(round_: SurveyRound, points: Iterable[ActionPoint]) -> list[Any]:
     for point in points:
         events += audit.history(f"action_point:{point.id}")
     return sorted(events, key=lambda e: (e.created_at, e.id))
-
-
-# --- the public page -----------------------------------------------------------------------------
-
-
-@dataclass
-class PublishedRound:
-    round: SurveyRound
-    closes_on: date | None
-    #: Responses to the round; None when fewer than k (DESIGN.md rule 3).
-    responses: int | None
-    summary: str
-    points: list[ActionPoint]
-
-
-def organisation_by_slug(slug: str) -> Organisation:
-    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
-    if organisation is None:
-        abort(404)
-    return organisation
-
-
-def published_rounds(organisation: Organisation) -> list[PublishedRound]:
-    """Rounds whose evaluation the group published, newest first, with the published points.
-
-    Nothing internal leaves here: not the assessment, not unpublished points; the template
-    shows no owner."""
-    rows = list(
-        db.session.execute(
-            sa.select(SurveyRound, Evaluation.public_summary)
-            .join(Evaluation, Evaluation.round_id == SurveyRound.id)
-            .join(SurveySeries, SurveySeries.id == SurveyRound.series_id)
-            .where(
-                SurveySeries.organisation_id == organisation.id,
-                SurveyRound.status.in_(RESULT_STATUSES),
-                Evaluation.published.is_(True),
-            )
-            .order_by(SurveyRound.opened_at.desc().nulls_last(), SurveyRound.id.desc())
-        )
-    )
-    if not rows:
-        return []
-    rounds = [round_ for round_, _summary in rows]
-    counts = totals(rounds)
-    k = organisation.min_group_size
-    points: dict[int, list[ActionPoint]] = {r.id: [] for r in rounds}
-    for point in db.session.scalars(
-        sa.select(ActionPoint)
-        .where(ActionPoint.round_id.in_(list(points)), ActionPoint.published.is_(True))
-        .options(selectinload(ActionPoint.unit))
-        .order_by(ActionPoint.due_on.asc().nulls_last(), ActionPoint.id)
-    ):
-        points[point.round_id].append(point)
-    published = []
-    for round_, summary in rows:
-        n = counts.get(round_.id, 0)
-        closed = round_.closed_at.astimezone(NORWAY).date() if round_.closed_at else None
-        closes = round_.closes_on or closed
-        published.append(
-            PublishedRound(round_, closes, n if n >= k else None, summary, points[round_.id])
-        )
-    return published

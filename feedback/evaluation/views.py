@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
 from feedback.admin.forms import unit_choices
-from feedback.evaluation import bp, services
+from feedback.evaluation import services
 from feedback.evaluation.forms import (
     AnswerForm,
     DeleteForm,
@@ -28,18 +28,14 @@ from feedback.ids import parse_id
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
 from feedback.results import access
-from feedback.results.views import helpers as results_helpers
 from feedback.views import save_or_show
 from feedback.vocabulary import AUDIT_LABELS, ROLE_LABELS
-
-#: The results' number formats on these pages too.
-bp.context_processor(results_helpers)
 
 Page = tuple[str, int]
 
 
-@bp.context_processor
 def labels() -> dict[str, object]:
+    """A context processor: the labels and checks of the evaluation templates."""
     return {
         "point_status_labels": services.STATUS_LABELS,
         "audit_labels": AUDIT_LABELS,
@@ -55,9 +51,7 @@ def _round(round_id: int) -> tuple[access.ResultsScope, SurveyRound]:
 def _group_round(round_id: int) -> tuple[access.ResultsScope, SurveyRound]:
     """Pages only the quality group uses: 404 for managers, as for everyone else."""
     scope, round_ = _round(round_id)
-    if not scope.everything:
-        abort(404)
-    return scope, round_
+    return access.require_quality_group(scope), round_
 
 
 def _back(round_: SurveyRound, point: ActionPoint | None = None) -> str:
@@ -115,14 +109,12 @@ def _page(
     return html, status
 
 
-@bp.route("/<id:round_id>/vurdering", methods=["GET", "POST"])
 @login_required
 def edit(round_id: int) -> Response | Page:
     scope, round_ = _round(round_id)
     if request.method == "GET":
         return _page(scope, round_)
-    if not scope.everything:
-        abort(404)
+    access.require_quality_group(scope)
     form = EvaluationForm()
     if form.validate_on_submit():
         data = services.EvaluationData(
@@ -162,7 +154,6 @@ def _on_point(
     return _page(scope, round_, 400, forms={prefix: form})
 
 
-@bp.route("/<id:round_id>/tiltak/<id:point_id>/svar", methods=["POST"])
 @login_required
 def answer_point(round_id: int, point_id: int) -> Response | Page:
     return _on_point(
@@ -177,7 +168,6 @@ def answer_point(round_id: int, point_id: int) -> Response | Page:
     )
 
 
-@bp.route("/<id:round_id>/tiltak/<id:point_id>/status", methods=["POST"])
 @login_required
 def set_point_status(round_id: int, point_id: int) -> Response | Page:
     return _on_point(
@@ -251,7 +241,6 @@ def _point_page(
     return html, status
 
 
-@bp.route("/<id:round_id>/tiltak/ny", methods=["GET", "POST"])
 @login_required
 def new_point(round_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)
@@ -272,7 +261,6 @@ def new_point(round_id: int) -> Response | Page:
     return _point_page(round_, form, None, 400)
 
 
-@bp.route("/<id:round_id>/tiltak/<id:point_id>/endre", methods=["GET", "POST"])
 @login_required
 def edit_point(round_id: int, point_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)
@@ -294,7 +282,6 @@ def edit_point(round_id: int, point_id: int) -> Response | Page:
     return _point_page(round_, form, point, 400)
 
 
-@bp.route("/<id:round_id>/tiltak/<id:point_id>/slett", methods=["GET", "POST"])
 @login_required
 def delete_point(round_id: int, point_id: int) -> Response | Page:
     scope, round_ = _group_round(round_id)

@@ -1,7 +1,2 @@
-"""Running a round: links, posters, kiosks, access codes, paper and the fieldwork count."""
-
-from flask import Blueprint
-
-bp = Blueprint("fieldwork", __name__)
-
-from feedback.fieldwork import views  # noqa: E402,F401  - registers the routes on bp
+"""Running a round: public links and posters, kiosks, one-time access codes, the paper version
+and paper data entry, and the live fieldwork count (pages under /skjema/<round>/)."""

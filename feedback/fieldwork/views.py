@@ -12,22 +12,29 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback import answering
-from feedback.access import current_memberships, require_organisation, signed_in_user
+from feedback.access import (
+    current_memberships,
+    require_organisation,
+    role_required,
+    signed_in_user,
+)
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
-from feedback.designer.views import edit_access, read_access
 from feedback.extensions import db
-from feedback.fieldwork import bp
-from feedback.fieldwork import counts as fieldwork_counts
+from feedback.fieldwork import services
 from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.ids import parse_id
 from feedback.models import SurveyRound, Unit
-from feedback.respond import services
+from feedback.respond import services as respond
 from feedback.respond.texts import answering_minutes
 from feedback.results import padding
 from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
+
+#: The designer's people (designer.views): editors run a round, readers see its material.
+edit_access = role_required("quality", "admin", denied=404)
+read_access = role_required("quality", "admin", "manager", denied=404)
 
 #: Rounds whose links, posters and codes make sense (not drafts or archived ones).
 RUNNING = ("awaiting_approval", "open")
@@ -72,11 +79,10 @@ def public_url(round_: SurveyRound, unit: Unit | None = None) -> str:
 # --- links and posters -------------------------------------------------------------------------
 
 
-@bp.route("/<id:round_id>/lenker")
 @read_access
 def links(round_id: int) -> str:
     round_ = _running(round_id)
-    units = services.units_to_choose(round_)
+    units = respond.units_to_choose(round_)
     k = round_.series.organisation.min_group_size
     return render_template(
         "fieldwork/links.html",
@@ -88,12 +94,11 @@ def links(round_id: int) -> str:
     )
 
 
-@bp.route("/<id:round_id>/lenker/<id:unit_id>/bare-kode", methods=["POST"])
 @edit_access
 def codes_only(round_id: int, unit_id: int) -> Response:
     """Turn "answers only with codes" on or off for a unit (one click from the links page)."""
     round_ = _running(round_id)
-    unit = services.unit_of(round_, unit_id)
+    unit = respond.unit_of(round_, unit_id)
     if unit is None:
         abort(404)
     if not ActionForm().validate_on_submit():
@@ -114,14 +119,12 @@ def codes_only(round_id: int, unit_id: int) -> Response:
     return redirect(url_for("fieldwork.links", round_id=round_.id))
 
 
-@bp.route("/<id:round_id>/plakat")
-@bp.route("/<id:round_id>/plakat/<id:unit_id>")
 @read_access
 def poster(round_id: int, unit_id: int | None = None) -> str:
     round_ = _running(round_id)
     unit = None
     if unit_id is not None:
-        unit = services.unit_of(round_, unit_id)
+        unit = respond.unit_of(round_, unit_id)
         if unit is None:
             abort(404)
     language = _print_language()
@@ -143,16 +146,15 @@ def poster(round_id: int, unit_id: int | None = None) -> str:
 # --- kiosk -------------------------------------------------------------------------------------
 
 
-@bp.route("/<id:round_id>/kiosk", methods=["GET", "POST"])
 @edit_access
 def kiosk(round_id: int) -> Response | str:
     round_ = _running(round_id)
-    units = services.units_to_choose(round_)
+    units = respond.units_to_choose(round_)
     form = KioskForm().setup(units)
     address = None
     if form.validate_on_submit():
-        unit = services.unit_of(round_, int(form.unit.data)) if form.unit.data else None
-        key = services.kiosk_key(round_, unit, form.idle_seconds.data)
+        unit = respond.unit_of(round_, int(form.unit.data)) if form.unit.data else None
+        key = respond.kiosk_key(round_, unit, form.idle_seconds.data)
         designer.log_round(
             round_,
             signed_in_user(),
@@ -179,15 +181,14 @@ def kiosk(round_id: int) -> Response | str:
 # --- access codes ------------------------------------------------------------------------------
 
 
-@bp.route("/<id:round_id>/koder", methods=["GET", "POST"])
 @edit_access
 def codes(round_id: int) -> Response | str:
     round_ = _running(round_id)
-    units = services.units_to_choose(round_)
+    units = respond.units_to_choose(round_)
     form = CodesForm().setup(units)
     access_form = CodeAccessForm(requires_code=round_.requires_code)
     if form.validate_on_submit():
-        unit = services.unit_of(round_, int(form.unit.data)) if form.unit.data else None
+        unit = respond.unit_of(round_, int(form.unit.data)) if form.unit.data else None
         batch = services.make_codes(round_, form.count.data, unit)
         designer.log_round(
             round_,
@@ -208,11 +209,10 @@ def codes(round_id: int) -> Response | str:
         form=form,
         access_form=access_form,
         batches=services.code_batches(round_),
-        k=services.organisation_of(round_).min_group_size,
+        k=respond.organisation_of(round_).min_group_size,
     )
 
 
-@bp.route("/<id:round_id>/koder/tilgang", methods=["POST"])
 @edit_access
 def code_access(round_id: int) -> Response:
     round_ = _running(round_id)
@@ -232,7 +232,6 @@ def code_access(round_id: int) -> Response:
     return redirect(url_for("fieldwork.codes", round_id=round_.id))
 
 
-@bp.route("/<id:round_id>/koder/<id:batch>")
 @edit_access
 def code_cards(round_id: int, batch: int) -> str:
     round_ = _round(round_id)
@@ -242,7 +241,7 @@ def code_cards(round_id: int, batch: int) -> str:
     language = _print_language()
     entry = url_for("respond.code", _external=True)
     cards = [
-        (services.show_code(c.code), qr_svg(f"{entry}#{services.show_code(c.code)}")) for c in codes
+        (respond.show_code(c.code), qr_svg(f"{entry}#{respond.show_code(c.code)}")) for c in codes
     ]
     with force_locale(language):
         return render_template(
@@ -260,7 +259,6 @@ def code_cards(round_id: int, batch: int) -> str:
 # --- paper -------------------------------------------------------------------------------------
 
 
-@bp.route("/<id:round_id>/papir")
 @read_access
 def paper(round_id: int) -> str:
     round_ = _round(round_id)
@@ -277,7 +275,6 @@ def paper(round_id: int) -> str:
         )
 
 
-@bp.route("/<id:round_id>/registrer", methods=["GET", "POST"])
 @edit_access
 def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
     """Type in paper questionnaires, one after another, from the keyboard."""
@@ -285,37 +282,37 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
     if round_.status not in ("open", "closed"):
         flash(_("Paper answers can be entered while the round is open or closed."), "info")
         return redirect(url_for("designer.show_round", round_id=round_.id))
-    units = services.units_to_choose(round_)
+    units = respond.units_to_choose(round_)
     unit_value = request.values.get("enhet", "")
     answers: answering.Answers = {}
     problems: dict[str, str] = {}
     form = ActionForm()
-    token = services.new_form_token(round_)
+    token = respond.new_form_token(round_)
     status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         token = request.form.get("skjema", "")
         answers, problems = answering.read_paper(round_, request.form)
-        unit = services.unit_of(round_, parse_id(unit_value))
+        unit = respond.unit_of(round_, parse_id(unit_value))
         if unit_value and unit is None:
             problems["enhet"] = _("Choose from the list.")
-        nonce = services.read_form_token(round_, token).nonce
+        nonce = respond.read_form_token(round_, token).nonce
         if nonce is None:
             problems[answering.FORM_PROBLEM] = _(
                 "The form had expired. Check the answers and save again."
             )
-            token = services.new_form_token(round_)
+            token = respond.new_form_token(round_)
         elif not answers and not problems:
             problems[answering.FORM_PROBLEM] = _(
                 "The questionnaire is empty. Type at least one answer."
             )
         if not problems:
             try:
-                services.store(round_, answers, unit=unit, channel="paper", nonce=nonce or "")
-            except services.AlreadySent:
+                respond.store(round_, answers, unit=unit, channel="paper", nonce=nonce or "")
+            except respond.AlreadySent:
                 pass
-            except services.StoreFailed:
+            except respond.StoreFailed:
                 problems[answering.FORM_PROBLEM] = _(
                     "The answers could not be saved just now. Nothing was stored. Try again."
                 )
@@ -359,22 +356,20 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
 # --- fieldwork count ---------------------------------------------------------------------------
 
 
-@bp.route("/<id:round_id>/feltarbeid")
 @read_access
 def counts(round_id: int) -> str:
     round_ = _round(round_id)
     return render_template(
         "fieldwork/counts.html",
         round=round_,
-        work=fieldwork_counts.fieldwork(round_, _scope()),
+        work=services.fieldwork(round_, _scope()),
         channel_labels=CHANNEL_LABELS,
     )
 
 
-@bp.route("/<id:round_id>/feltarbeid.json")
 @read_access
 def counts_json(round_id: int) -> Response:
-    return jsonify(fieldwork_counts.as_json(fieldwork_counts.fieldwork(_round(round_id), _scope())))
+    return jsonify(services.as_json(services.fieldwork(_round(round_id), _scope())))
 
 
 def _scope() -> ResultsScope | None:

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from feedback.models.api import ApiToken
 from feedback.models.audit import AuditEvent
 from feedback.models.base import Base
 from feedback.models.deviation import (
@@ -10,18 +11,11 @@ from feedback.models.deviation import (
     DeviationNote,
     DeviationNotice,
 )
+from feedback.models.evaluation import ActionAnswer, ActionPoint, Evaluation
 from feedback.models.maintenance import MaintenanceRun, PendingRewrite
 from feedback.models.oidc import OidcIdentity, OidcProvider
 from feedback.models.organisation import Organisation, Unit
-from feedback.models.results import (
-    ActionAnswer,
-    ActionPoint,
-    AnswerTally,
-    ApiToken,
-    Evaluation,
-    PaddingCheck,
-    ResponseTally,
-)
+from feedback.models.results import AnswerTally, PaddingCheck, ResponseTally
 from feedback.models.survey import (
     AccessCode,
     Answer,

@@ -46,10 +46,8 @@ from feedback.models import (
     SurveyRound,
     SurveySeries,
     Unit,
-    User,
 )
 from feedback.models.base import today
-from feedback.models.survey import random_token
 from feedback.respond import drafts
 
 #: The unit question's form field, and its value for "I would rather not say".
@@ -285,63 +283,6 @@ def read_kiosk(key: str) -> Kiosk | None:
 # --- access codes ------------------------------------------------------------------------------
 
 
-def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:
-    """Make ``count`` new codes as one batch; returns the batch number."""
-    batch = (
-        db.session.scalar(
-            sa.select(sa.func.max(AccessCode.batch)).where(AccessCode.round_id == round_.id)
-        )
-        or 0
-    ) + 1
-    made: set[str] = set()
-    while len(made) < count:
-        code = random_token(CODE_LENGTH)
-        if code not in made and db.session.get(AccessCode, code) is None:
-            made.add(code)
-    # Sorted, so the stored order says nothing about the order in which they were made.
-    for code in sorted(made):
-        db.session.add(AccessCode(code=code, round_id=round_.id, batch=batch, unit=unit))
-    db.session.flush()
-    return batch
-
-
-def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int | None]]:
-    """(batch, unit, codes, used) per batch. How many codes of a batch were used is shown only
-    for a batch of at least k codes (None for a smaller one): "1 of 2 used" would tell whoever
-    handed out the two codes that one of those two people answered (DESIGN.md rule 3)."""
-    k = organisation_of(round_).min_group_size
-    rows = db.session.execute(
-        sa.select(
-            AccessCode.batch,
-            AccessCode.unit_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((AccessCode.used.is_(True), 1), else_=0)),
-        )
-        .where(AccessCode.round_id == round_.id)
-        .group_by(AccessCode.batch, AccessCode.unit_id)
-        .order_by(AccessCode.batch)
-    ).all()
-    return [
-        (
-            batch,
-            db.session.get(Unit, unit_id) if unit_id else None,
-            count,
-            int(used or 0) if count >= k else None,
-        )
-        for batch, unit_id, count, used in rows
-    ]
-
-
-def batch_codes(round_: SurveyRound, batch: int) -> list[AccessCode]:
-    return list(
-        db.session.scalars(
-            sa.select(AccessCode)
-            .where(AccessCode.round_id == round_.id, AccessCode.batch == batch)
-            .order_by(AccessCode.code)
-        )
-    )
-
-
 def code_limit() -> str:
     """Wrong access codes allowed per code prefix and window (never per client address)."""
     return str(current_app.config["ACCESS_CODE_PREFIX_LIMIT"])
@@ -498,18 +439,3 @@ def store(
         current_app.logger.warning("answers could not be stored: %s", type(error).__name__)
         raise StoreFailed() from error
     raise refused
-
-
-# --- fieldwork ---------------------------------------------------------------------------------
-
-
-def set_codes_only(round_: SurveyRound, unit: Unit, on: bool, actor: User | None) -> bool:
-    """Take answers about a unit only with access codes made for it (or by link again); for
-    every round, since it is the unit's setting. Logged on the round it was set from. Returns
-    whether anything changed."""
-    if unit.codes_only == on:
-        return False
-    unit.codes_only = on
-    designer.log_round(round_, actor, "round.codes_only", unit=unit.name, codes_only=on)
-    db.session.flush()
-    return True

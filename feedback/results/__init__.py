@@ -1,6 +1,7 @@
-"""Survey results: aggregation from tallies, small-group suppression, charts, comparisons,
-exports, the evaluation with its action plan, the manager dashboard and the read-only API.
+"""Survey results: tallies and their publication, aggregation with small-group suppression and
+padding checks, comparisons and trends, free text, exports and the one chart system
+(``charts``), with the results pages, downloads and report (blueprint in ``blueprint``).
 
-The blueprint lives in ``feedback.results.views`` so that services (``tally``, ``aggregate``)
-can be imported without the web layer.
+The evaluation and action plan are ``feedback.evaluation``, the manager overview
+``feedback.overview``, the public page ``feedback.published`` and the API ``feedback.api``.
 """

@@ -1,5 +1,7 @@
 """Who may read which results: the quality group everything of its organisation, a manager the
-organisation's totals and the units they lead (with the units below them)."""
+organisation's totals and the units they lead (with the units below them).
+
+Everyone else gets 404 (``NotFound``): these pages are not theirs to know about."""
 
 from __future__ import annotations
 
@@ -7,15 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import abort
 
-from feedback.access import current_memberships, require_organisation
+from feedback.access import current_memberships, require_organisation, role_required
+from feedback.exceptions import NotFound, get_or_404
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries
 from feedback.results.aggregate import Units, units_of
 
 #: Rounds with results to read.
 RESULT_STATUSES = ("open", "closed", "archived")
+
+#: The view guard of the results pages: signed in with a results role here; anyone else gets
+#: 404, also someone with no organisation.
+results_access = role_required("quality", "manager", denied=404)
 
 
 @dataclass
@@ -53,7 +59,15 @@ def current_scope() -> ResultsScope:
     not theirs to know about)."""
     scope = scope_for(require_organisation(), current_memberships())
     if scope is None:
-        abort(404)
+        raise NotFound()
+    return scope
+
+
+def require_quality_group(scope: ResultsScope) -> ResultsScope:
+    """The scope, for what only the quality group does or reads; 404 for managers, as for
+    everyone else."""
+    if not scope.everything:
+        raise NotFound()
     return scope
 
 
@@ -74,11 +88,8 @@ def rounds_with_results(organisation: Organisation) -> list[SurveyRound]:
 
 def get_round(scope: ResultsScope, round_id: int) -> SurveyRound:
     """The round if it is this organisation's and has results; 404 otherwise."""
-    round_ = db.session.get(SurveyRound, round_id)
-    if (
-        round_ is None
-        or round_.series.organisation_id != scope.organisation.id
-        or round_.status not in RESULT_STATUSES
-    ):
-        abort(404)
-    return round_
+    return get_or_404(
+        SurveyRound,
+        round_id,
+        lambda r: r.series.organisation_id == scope.organisation.id and r.status in RESULT_STATUSES,
+    )

@@ -13,7 +13,6 @@ from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import current_language, localized
 from feedback.models import Question, ResponseTally, SurveyRound
-from feedback.results import figures
 from feedback.results.access import RESULT_STATUSES, ResultsScope
 from feedback.results.aggregate import (
     DIVERGING_KINDS,
@@ -25,6 +24,7 @@ from feedback.results.aggregate import (
     round_results,
     same_bins,
 )
+from feedback.results.charts import figures
 
 
 @dataclass

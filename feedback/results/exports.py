@@ -1,4 +1,5 @@
-"""Exports of results (CSV for Norwegian Excel, XLSX, a printable A4 report, raw responses).
+"""Exports of results (CSV for Norwegian Excel, XLSX, raw responses): the tables and the files.
+The pages that send them are in ``export_views``.
 
 Every number comes from ``aggregate.round_results``, so the files hold back exactly what the
 results page holds back: a hidden question or selection is the text "for få svar til å vise"
@@ -24,7 +25,6 @@ from datetime import date
 from typing import Any
 
 from babel.numbers import get_decimal_symbol
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -35,29 +35,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import answering
-from feedback.i18n import current_language, localized
+from feedback.i18n import localized
 from feedback.models import SurveyRound
 from feedback.models.base import today
-from feedback.results import aggregate, comparison, raw
-from feedback.results import views as results_views
-from feedback.results.access import ResultsScope
-from feedback.results.aggregate import RoundResults, Units
+from feedback.results import raw
+from feedback.results.aggregate import RoundResults
 from feedback.results.forms import SelectionForm
-from feedback.results.suppression import shown_total
-
-bp = Blueprint("exports", __name__)
-#: As the results pages: the quality group and managers; 404 for anyone else.
-results_access = results_views.results_access
-# percent(), mean_text() and the round's sub-menu, as on the other results pages.
-bp.context_processor(results_views.helpers)
 
 TOO_FEW = _l("too few answers to show")
-#: Query arguments that make up a selection (results/forms.py), passed on from page to file.
-SELECTION_ARGS = ("enhet", "kanal", "svar")
-
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -268,174 +255,7 @@ def filename(round_: SurveyRound, what: str, extension: str, on: date | None = N
     return "-".join(p for p in parts if p) + "." + extension
 
 
-def _download(body: Any, mimetype: str, name: str) -> FlaskResponse:
+def download(body: Any, mimetype: str, name: str) -> FlaskResponse:
     return FlaskResponse(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
-
-
-# --- pages -------------------------------------------------------------------------------------
-
-
-def _query() -> dict[str, Any]:
-    """The selection's query arguments, to pass on from one page or file to the next."""
-    return {name: request.args[name] for name in SELECTION_ARGS if request.args.get(name)}
-
-
-def _results(
-    round_id: int,
-) -> tuple[ResultsScope, SurveyRound, Units, SelectionForm, RoundResults]:
-    """As the results page: the reader's scope (404 without one), the round, the unit tree, the
-    filter form, and the numbers for its selection."""
-    scope, round_, units, form, selection = results_views.selected(round_id)
-    results = aggregate.round_results(round_, selection, units, current_language())
-    return scope, round_, units, form, results
-
-
-@bp.route("/<id:round_id>/last-ned")
-@results_access
-def downloads(round_id: int) -> str:
-    scope, round_, _units, form, results = _results(round_id)
-    return render_template(
-        "exports/downloads.html",
-        round=round_,
-        form=form,
-        results=results,
-        selection=selection_parts(form),
-        scope=scope,
-        query=_query(),
-        raw_offered=scope.everything and _whole_round_shown(round_),
-    )
-
-
-def _whole_round_shown(round_: SurveyRound) -> bool:
-    """Whether the round's total may be shown: what the raw files ask."""
-    total = comparison.totals([round_]).get(round_.id, 0)
-    return shown_total(total, round_.series.organisation.min_group_size) is not None
-
-
-def _back_to_downloads(round_id: int, message: str) -> WerkzeugResponse:
-    flash(message, "error")
-    return redirect(url_for("exports.downloads", round_id=round_id, **_query()), code=303)
-
-
-Found = tuple[SurveyRound, list[Table]] | WerkzeugResponse
-
-
-def _results_tables(round_id: int) -> Found:
-    """The numbers, and what they are about; back to the downloads page (which shows the
-    message at the field) when the selection asks for something not on offer, rather than a
-    file of other numbers than were asked for."""
-    _scope, round_, _units, form, results = _results(round_id)
-    if form.errors:
-        return _back_to_downloads(round_id, _("Check the choice of results."))
-    about = [Column(_("What"), "text", 28), Column(_("Value"), "auto", 50)]
-    return round_, [
-        Table(_("Results"), result_columns(), result_rows(results)),
-        Table(_("About"), about, about_rows(results, form)),
-    ]
-
-
-def _raw_round(round_id: int) -> tuple[SurveyRound, Units] | WerkzeugResponse:
-    """The round for a raw file: the quality group only (404 for anyone else, as if there were
-    none), the whole round only, and not a round too small to show."""
-    scope, round_, units, form, results = _results(round_id)
-    if not scope.everything:
-        abort(404)
-    if form.errors:
-        return _back_to_downloads(round_id, _("Check the choice of results."))
-    if results.selection.filters:
-        return _back_to_downloads(
-            round_id,
-            _("Every response is exported for the whole round only. Remove the choices above."),
-        )
-    if not results.shown:
-        return _back_to_downloads(round_id, _("Too few answers to show. Choose a larger group."))
-    return round_, units
-
-
-def _raw_tables(round_id: int) -> Found:
-    """Closed answers of every response, coarsened (raw.py)."""
-    found = _raw_round(round_id)
-    if not isinstance(found, tuple):
-        return found
-    round_, units = found
-    k = round_.series.organisation.min_group_size
-    rows = raw.closed_rows(round_, units, k, current_language())
-    return round_, [Table(_("Responses"), raw_columns(round_), rows)]
-
-
-def _text_tables(round_id: int) -> Found:
-    """Every written answer, with its question only."""
-    found = _raw_round(round_id)
-    if not isinstance(found, tuple):
-        return found
-    round_, _units = found
-    return round_, [Table(_("Written answers"), text_columns(), raw.text_rows(round_))]
-
-
-def _send(found: Found, what: str, extension: str) -> WerkzeugResponse:
-    """A CSV file of the first table, or a workbook of them all."""
-    if not isinstance(found, tuple):
-        return found
-    round_, tables = found
-    name = filename(round_, what, extension)
-    if extension == "csv":
-        return _download("".join(write_csv(tables[0])).encode("utf-8"), CSV_TYPE, name)
-    return _download(write_xlsx(tables), XLSX_TYPE, name)
-
-
-@bp.route("/<id:round_id>/resultater.csv")
-@results_access
-def results_csv(round_id: int) -> WerkzeugResponse:
-    return _send(_results_tables(round_id), _("results"), "csv")
-
-
-@bp.route("/<id:round_id>/resultater.xlsx")
-@results_access
-def results_xlsx(round_id: int) -> WerkzeugResponse:
-    return _send(_results_tables(round_id), _("results"), "xlsx")
-
-
-@bp.route("/<id:round_id>/svar.csv")
-@results_access
-def raw_csv(round_id: int) -> WerkzeugResponse:
-    return _send(_raw_tables(round_id), _("responses"), "csv")
-
-
-@bp.route("/<id:round_id>/svar.xlsx")
-@results_access
-def raw_xlsx(round_id: int) -> WerkzeugResponse:
-    return _send(_raw_tables(round_id), _("responses"), "xlsx")
-
-
-@bp.route("/<id:round_id>/fritekst.csv")
-@results_access
-def text_csv(round_id: int) -> WerkzeugResponse:
-    return _send(_text_tables(round_id), _("written answers"), "csv")
-
-
-@bp.route("/<id:round_id>/fritekst.xlsx")
-@results_access
-def text_xlsx(round_id: int) -> WerkzeugResponse:
-    return _send(_text_tables(round_id), _("written answers"), "xlsx")
-
-
-@bp.route("/<id:round_id>/rapport")
-@results_access
-def report(round_id: int) -> str:
-    _scope, round_, _units, form, results = _results(round_id)
-    # The tables only: a printed page has no use for the interactive figures.
-    blocks = [comparison.Block(q.question, [(_("Answers"), q)], None) for q in results.questions]
-    return render_template(
-        "exports/report.html",
-        round=round_,
-        form=form,
-        results=results,
-        blocks=blocks,
-        # In the context itself: result_block (imported "with context") reads it.
-        k=results.k,
-        selection=selection_parts(form),
-        printed_on=today(),
-        query=_query(),
     )

@@ -4,17 +4,21 @@ address to bookmark or send, and works without JavaScript."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from feedback import answering
+from feedback.exceptions import NotFound
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
+from feedback.results import access
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import FILTER_KINDS, Selection, Units
+from feedback.results.aggregate import FILTER_KINDS, Selection, Units, units_of
 from feedback.vocabulary import CHANNEL_LABELS
 
 
@@ -90,3 +94,27 @@ def read_selection(form: SelectionForm) -> tuple[Selection, bool]:
         ),
         valid,
     )
+
+
+class Selected(NamedTuple):
+    """What a results page or file is about."""
+
+    scope: ResultsScope
+    round_: SurveyRound
+    units: Units
+    form: SelectionForm
+    selection: Selection
+
+
+def selected(round_id: int, *, with_answer: bool = True) -> Selected:
+    """The round, the reader's scope, the unit tree, the filter form and its selection, read
+    from the request's query (results pages, their files and the report)."""
+    scope = access.current_scope()
+    round_ = access.get_round(scope, round_id)
+    units = units_of(scope.organisation)
+    # Another unit of the organisation is not a typing error but a page that is not theirs.
+    if not scope.may_see_unit(requested_unit(request.args, units)):
+        raise NotFound()
+    form = selection_form(round_, scope, units, request.args, with_answer=with_answer)
+    selection, _valid = read_selection(form)
+    return Selected(scope, round_, units, form, selection)

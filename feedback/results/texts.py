@@ -166,5 +166,5 @@ def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
         )
     # The old row version keeps the text in the table's files until the rewrite.
     needs_rewrite("answer")
-    db.session.commit()
+    db.session.flush()
     return True

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback.access import role_required, signed_in_user
+from feedback.access import signed_in_user
 from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.models import SurveyRound
-from feedback.results import access, aggregate, comparison, figures, padding, texts
-from feedback.results.forms import read_selection, requested_unit, selection_form
+from feedback.results import access, aggregate, comparison, padding, texts
+from feedback.results.access import results_access
+from feedback.results.forms import selected
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
-bp = Blueprint("results", __name__)
 
-#: Signed in with a results role here; anyone else gets 404, also someone with no organisation
-#: (these pages are not theirs to know about).
-results_access = role_required("quality", "manager", denied=404)
-
-
-@bp.context_processor
-def helpers() -> dict[str, object]:
-    """Number formats for the results templates (also used by exports and evaluation)."""
-    return {"percent": figures.percent, "mean_text": figures.mean_text}
-
-
-@bp.route("/")
 @results_access
 def index() -> str:
     scope = access.current_scope()
@@ -50,20 +38,6 @@ def index() -> str:
     )
 
 
-def selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-untyped-def]
-    """The round, the reader's scope, the unit tree, the filter form and its selection."""
-    scope = access.current_scope()
-    round_ = access.get_round(scope, round_id)
-    units = aggregate.units_of(scope.organisation)
-    # Another unit of the organisation is not a typing error but a page that is not theirs.
-    if not scope.may_see_unit(requested_unit(request.args, units)):
-        abort(404)
-    form = selection_form(round_, scope, units, request.args, with_answer=with_answer)
-    selection, _valid = read_selection(form)
-    return scope, round_, units, form, selection
-
-
-@bp.route("/<id:round_id>")
 @results_access
 def round_results(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id)
@@ -118,13 +92,10 @@ def _padding_warnings(
 
 def _group_round(round_id: int) -> SurveyRound:
     """The round, for a change only the quality group makes (404 for everyone else)."""
-    scope = access.current_scope()
-    if not scope.everything:
-        abort(404)
+    scope = access.require_quality_group(access.current_scope())
     return access.get_round(scope, round_id)
 
 
-@bp.route("/<id:round_id>/utfylling", methods=["POST"])
 @results_access
 def check_padding(round_id: int) -> WerkzeugResponse:
     """The quality group has looked at a padding warning: the unit is shown again."""
@@ -142,7 +113,6 @@ def check_padding(round_id: int) -> WerkzeugResponse:
     return redirect(url_for("results.round_results", round_id=round_.id))
 
 
-@bp.route("/<id:round_id>/sammenlign")
 @results_access
 def compare(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id, with_answer=False)
@@ -159,7 +129,6 @@ def compare(round_id: int) -> str:
     )
 
 
-@bp.route("/<id:round_id>/utvikling")
 @results_access
 def trend(round_id: int) -> str:
     scope, round_, units, form, selection = selected(round_id, with_answer=False)
@@ -174,12 +143,12 @@ def trend(round_id: int) -> str:
     )
 
 
-@bp.route("/<id:round_id>/fritekst/sladd", methods=["POST"])
 @results_access
 def redact(round_id: int) -> WerkzeugResponse:
     round_ = _group_round(round_id)
     whole = request.form.get("hele") == "1"
     if texts.redact(round_, request.form.get("svar", ""), whole=whole):
+        db.session.commit()
         flash(_("The answer was redacted. The removed text is gone from the database."), "success")
     else:
         flash(_("That answer could not be found. Nothing was changed."), "error")

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.api import services
+from feedback.api_keys import services
 from feedback.designer import services as designer
 from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db

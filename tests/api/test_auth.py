@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.api import services
+from feedback.api_keys import services
 from feedback.extensions import db
 from feedback.models import ApiToken, Membership, User
 from feedback.models.base import today

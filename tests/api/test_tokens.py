@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from feedback.extensions import db
 from feedback.models import ApiToken, AuditEvent
-from feedback.models.results import hash_api_token
+from feedback.models.api import hash_api_token
 from tests.api.conftest import Api, make_token
 from tests.conftest import csrf_token, post_form
 from tests.deviations.conftest import Place, signed_in

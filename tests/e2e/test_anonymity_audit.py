@@ -34,6 +34,7 @@ from feedback.auth.services import LOGIN_SCOPE
 from feedback.deviations.categories import add_default_categories
 from feedback.deviations.receipts import RECEIPT_SCOPE
 from feedback.extensions import db, limiter
+from feedback.fieldwork import services as fieldwork
 from feedback.maintenance import anonymous_tables
 from feedback.models import Organisation, Response, SurveyRound
 from feedback.models.base import today
@@ -237,8 +238,8 @@ def place(app: Flask, survey: Survey) -> Place:  # noqa: F811
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert organisation is not None and round_ is not None
         add_default_categories(organisation)
-        batch = respond.make_codes(round_, 1, None)
-        [code] = respond.batch_codes(round_, batch)
+        batch = fieldwork.make_codes(round_, 1, None)
+        [code] = fieldwork.batch_codes(round_, batch)
         kiosk = f"/kiosk/{respond.kiosk_key(round_, None, 120)}"
         db.session.commit()
         return Place(organisation.slug, kiosk, respond.show_code(code.code))

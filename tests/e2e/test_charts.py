@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 
-from feedback import charts as charts_module
-from feedback.charts import Chart, month_label
+from feedback.results.charts import plotly as charts_module
+from feedback.results.charts.chart import Chart
+from feedback.results.charts.formats import month_label
 from tests.e2e.conftest import axe_violations, new_page
 
 pytestmark = pytest.mark.e2e

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.serving import make_server
 
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import (
     AccessCode,
     Answer,
@@ -755,9 +756,9 @@ def test_privacy_page_says_what_is_stored_and_is_linked(
 def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
     with app.app_context():
         round_, unit = round_and_unit(survey, "Ruspoliklinikken")
-        batch = services.make_codes(round_, 3, unit)
+        batch = fieldwork.make_codes(round_, 3, unit)
         db.session.commit()
-        codes = [c.code for c in services.batch_codes(round_, batch)]
+        codes = [c.code for c in fieldwork.batch_codes(round_, batch)]
     assert len(codes) == 3
 
     typed = services.show_code(codes[0]).lower()

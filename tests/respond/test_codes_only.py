@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import Response, Unit
 from feedback.respond import services
 from tests.conftest import login
@@ -110,8 +111,8 @@ def test_only_a_code_made_for_the_unit_answers_about_it(
     codes_only(app, survey)
     with app.app_context():
         round_, unit = round_and_unit(survey, PLACE)
-        mine = services.batch_codes(round_, services.make_codes(round_, 1, unit))[0].code
-        general = services.batch_codes(round_, services.make_codes(round_, 1, None))[0].code
+        mine = fieldwork.batch_codes(round_, fieldwork.make_codes(round_, 1, unit))[0].code
+        general = fieldwork.batch_codes(round_, fieldwork.make_codes(round_, 1, None))[0].code
         db.session.commit()
 
     # A code for no unit lets the respondent choose, but not the codes-only unit.
@@ -136,7 +137,7 @@ def test_store_refuses_without_a_code_made_for_the_unit(app: Flask, survey: Surv
     codes_only(app, survey)
     with app.app_context():
         round_, unit = round_and_unit(survey, PLACE)
-        other = services.batch_codes(round_, services.make_codes(round_, 1, None))[0].code
+        other = fieldwork.batch_codes(round_, fieldwork.make_codes(round_, 1, None))[0].code
         db.session.commit()
         answers = {"listened": ["4"]}
         for channel, code in (("link", None), ("unit_link", None), ("kiosk", None)):

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import AnswerDraft, SurveyRound
 from feedback.models.base import today
 from feedback.respond import drafts, services
@@ -175,9 +176,9 @@ def test_an_access_code_is_kept_in_the_draft_not_in_the_address(
     with app.app_context():
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
-        services.make_codes(round_, 1, None)
+        fieldwork.make_codes(round_, 1, None)
         db.session.commit()
-        code = services.batch_codes(round_, 1)[0].code
+        code = fieldwork.batch_codes(round_, 1)[0].code
     opened = client.post("/kode", data={"kode": code})
     assert opened.status_code == 303
     assert urlsplit(opened.location).path == "/kode/svar"

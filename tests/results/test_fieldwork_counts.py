@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import AccessCode, SurveyRound, Unit
-from feedback.respond import services
 from tests.respond.test_fieldwork import FILLED, entry_form, post_entry
 from tests.results.conftest import ResultsPlace, make_results_round, store_many
 
@@ -173,15 +173,15 @@ def test_code_batch_usage_is_shown_only_for_k_codes_or_more(
         round_ = db.session.get(SurveyRound, place.round_id)
         assert round_ is not None
         unit = db.session.get(Unit, place.units["Tunet"])
-        one = services.make_codes(round_, 1, unit)
-        five = services.make_codes(round_, 5, unit)
+        one = fieldwork.make_codes(round_, 1, unit)
+        five = fieldwork.make_codes(round_, 5, unit)
         for batch in (one, five):
             code = db.session.scalars(
                 sa.select(AccessCode).where(AccessCode.batch == batch).limit(1)
             ).one()
             code.used = True
         db.session.commit()
-        assert [used for _b, _u, _n, used in services.code_batches(round_)] == [None, 1]
+        assert [used for _b, _u, _n, used in fieldwork.code_batches(round_)] == [None, 1]
     for who in ("kari", "admin"):
         html = results_client(who).get(f"/skjema/{place.round_id}/koder").get_data(as_text=True)
         assert used_cell(html, one) in ("not shown", "ikke vist")

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.results import figures
 from feedback.results.aggregate import Bar, Mean, QuestionResult
+from feedback.results.charts import figures, formats
 from tests.conftest import PASSWORD, login
 from tests.results.conftest import ResultsPlace, store_many
 
@@ -35,11 +35,11 @@ def in_language(app: Flask, language: str):  # type: ignore[no-untyped-def]
 )
 def test_percent(app: Flask, language: str, expected: str) -> None:
     with in_language(app, language):
-        assert figures.percent(0.42) == expected
-        assert figures.percent(0.4249) == expected
+        assert formats.percent(0.42) == expected
+        assert formats.percent(0.4249) == expected
         # Half up, like every other number in the app.
-        assert figures.percent(0.125) == expected.replace("42", "13")
-        assert figures.percent(12.5) == expected.replace(
+        assert formats.percent(0.125) == expected.replace("42", "13")
+        assert formats.percent(12.5) == expected.replace(
             "42", "1" + ("," if language == "en" else NBSP) + "250"
         )
 
@@ -56,12 +56,12 @@ def test_decimals_means_and_thousands(
     app: Flask, language: str, mean: str, thousands: str, half: str
 ) -> None:
     with in_language(app, language):
-        assert figures.mean_text(Mean(3.8, 3.5, 4.1, 40)) == mean
-        assert figures.mean_text(Mean(3.7999, 3.46, 4.14, 40)) == mean
-        assert figures.decimal(1234567.5) == thousands
-        assert figures.decimal(3.25) == half  # half up, as the app's charts
-        assert figures.mean_text(Mean(4.0, 4.0, 4.0, 1)) == ("4.0" if language == "en" else "4,0")
-        assert figures.mean_text(None) == "–"
+        assert formats.mean_text(Mean(3.8, 3.5, 4.1, 40)) == mean
+        assert formats.mean_text(Mean(3.7999, 3.46, 4.14, 40)) == mean
+        assert formats.decimal(1234567.5) == thousands
+        assert formats.decimal(3.25) == half  # half up, as the app's charts
+        assert formats.mean_text(Mean(4.0, 4.0, 4.0, 1)) == ("4.0" if language == "en" else "4,0")
+        assert formats.mean_text(None) == "–"
 
 
 def _result(kind: str, bars: list[tuple[str, int]], valid: int) -> QuestionResult:

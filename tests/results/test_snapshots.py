@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from feedback import answering
 from feedback.extensions import db
+from feedback.fieldwork import services as fieldwork
 from feedback.models import SurveyRound, Unit
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS
@@ -131,7 +132,7 @@ def test_readers_see_no_difference_of_fewer_than_k_over_time(
         round_ = db.session.get(SurveyRound, place.round_id)
         solsiden = db.session.get(Unit, place.units["Solsiden"])
         assert round_ is not None and solsiden is not None
-        (code,) = respond.batch_codes(round_, respond.make_codes(round_, 1, solsiden))
+        (code,) = fieldwork.batch_codes(round_, fieldwork.make_codes(round_, 1, solsiden))
         code_value = code.code
         db.session.commit()
     clients = {"kari": results_client("kari"), "leder": results_client("leder")}

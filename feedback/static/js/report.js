@@ -1,4 +1,4 @@
-// The printable report (templates/exports/report.html): shows a Print button that opens the
+// The printable report (templates/results/report.html): shows a Print button that opens the
 // browser's print dialog. Without JavaScript the button stays hidden and the hint beside it
 // says how to print from the browser's menu.
 (function () {

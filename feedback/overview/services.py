@@ -1,5 +1,5 @@
-"""The manager dashboard: own units' latest results and trends, open and overdue action points,
-deviation statistics.
+"""The manager overview (/leder): own units' latest results and trends, open and overdue
+action points, deviation statistics.
 
 A manager sees the units they lead; a quality-group member sees the top-level units. Every
 number comes from the same suppressed results as the results pages.
@@ -7,25 +7,19 @@ number comes from the same suppressed results as the results pages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, render_template
-from flask_login import login_required
-
-from feedback.access import current_memberships, signed_in_user
 from feedback.deviations import lists as deviations
 from feedback.deviations import stats as deviation_stats
 from feedback.deviations.scope import scope_for
 from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
-from feedback.models import ActionPoint, SurveyRound
-from feedback.models.base import today
-from feedback.results import access, figures, padding
-from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results, units_of
+from feedback.models import ActionPoint, Membership, SurveyRound, User
+from feedback.results import access, padding
+from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results
 from feedback.results.comparison import series_rounds
-
-bp = Blueprint("dashboard", __name__)
 
 
 @dataclass
@@ -86,7 +80,15 @@ def _open_action_points(scope: access.ResultsScope) -> list[ActionPoint]:
     )
 
 
-def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Dashboard:
+def dashboard_for(
+    scope: access.ResultsScope,
+    units: Units,
+    current: date,
+    user: User,
+    memberships: Sequence[Membership],
+) -> Dashboard:
+    """The overview for this reader: ``scope`` for the results, ``user`` and ``memberships``
+    for the deviation cases they may see, ``current`` the day."""
     rounds = access.rounds_with_results(scope.organisation)
     latest = rounds[0] if rounds else None
     shown_units = list(scope.led) if not scope.everything else units.children(None)
@@ -129,12 +131,11 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
                 )
             )
 
-    case_scope = scope_for(scope.organisation, current_memberships())
+    case_scope = scope_for(scope.organisation, memberships)
     deviation_summary = None
     if case_scope is not None:
         first, last = deviation_stats.default_period(current)
         numbers = deviation_stats.statistics_for(case_scope, first, last)
-        user = signed_in_user()
         open_cases = deviations.count_cases(
             case_scope, deviations.Filters(status="open"), user, current
         )
@@ -145,22 +146,3 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
             open_cases, overdue, numbers.total, numbers.median_days_to_close, first, last
         )
     return Dashboard(latest, previous, summaries, _open_action_points(scope), deviation_summary)
-
-
-@bp.route("/")
-@login_required
-def index() -> str:
-    scope = access.current_scope()
-    units = units_of(scope.organisation)
-    current = today()
-    board = dashboard_for(scope, units, current)
-    return render_template(
-        "results/dashboard.html",
-        board=board,
-        scope=scope,
-        k=scope.organisation.min_group_size,
-        today=current,
-        is_overdue=evaluation.is_overdue,
-        mean_text=figures.mean_text,
-        decimal=figures.decimal,
-    )

@@ -11,28 +11,27 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.api import services, tokens_bp
-from feedback.api.forms import RevokeForm, TokenForm
+from feedback.api.services import API_ROLES
+from feedback.api_keys import services
+from feedback.api_keys.forms import RevokeForm, TokenForm
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.models import ApiToken
 
-token_access = role_required(*services.API_ROLES)
+token_access = role_required(*API_ROLES)
 
 
 def _list_page(form: TokenForm) -> str:
     tokens = services.tokens_of(signed_in_user(), require_organisation())
-    return render_template("api/tokens.html", form=form, tokens=tokens)
+    return render_template("api_keys/tokens.html", form=form, tokens=tokens)
 
 
-@tokens_bp.get("/")
 @token_access
 def list_tokens() -> str:
     return _list_page(TokenForm())
 
 
-@tokens_bp.post("/")
 @token_access
 def create_token() -> str | tuple[str, int]:
     form = TokenForm()
@@ -46,7 +45,7 @@ def create_token() -> str | tuple[str, int]:
             show_error(form, error.field, error.message)
         else:
             db.session.commit()
-            return render_template("api/created.html", token=token, secret=secret)
+            return render_template("api_keys/created.html", token=token, secret=secret)
     return _list_page(form), 400
 
 
@@ -54,21 +53,19 @@ def _own_token(token_id: int) -> ApiToken:
     return services.get_token(signed_in_user(), require_organisation(), token_id)
 
 
-@tokens_bp.get("/<id:token_id>/trekk-tilbake")
 @token_access
 def confirm_revoke(token_id: int) -> str:
     token = _own_token(token_id)
-    return render_template("api/revoke.html", token=token, form=RevokeForm())
+    return render_template("api_keys/revoke.html", token=token, form=RevokeForm())
 
 
-@tokens_bp.post("/<id:token_id>/trekk-tilbake")
 @token_access
 def revoke_token(token_id: int) -> Response | tuple[str, int]:
     token = _own_token(token_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        return render_template("api/revoke.html", token=token, form=form), 400
+        return render_template("api_keys/revoke.html", token=token, form=form), 400
     if services.revoke_token(token, signed_in_user()):
         db.session.commit()
         flash(_("The key “%(name)s” was revoked. It no longer works.", name=token.name), "success")
-    return redirect(url_for("tokens.list_tokens"))
+    return redirect(url_for("api_keys.list_tokens"))

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from feedback.api.services import NAME_LENGTH
+from feedback.api_keys.services import NAME_LENGTH
 from feedback.forms import Form, strip
 
 

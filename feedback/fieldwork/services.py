@@ -1,6 +1,7 @@
-"""The live fieldwork count: responses so far per unit and channel, held back as results are.
+"""Running a round: access codes in batches, "answers only with codes" per unit, and the live
+fieldwork count (responses so far per unit and channel, held back as results are).
 
-What a reader sees depends on who they are (DESIGN.md rule 3):
+What a reader sees of the count depends on who they are (DESIGN.md rule 3):
 
 - the quality group reads raw data anyway, and sees every count of the round;
 - a manager sees the round's total and its channels, and the units they lead (with the units
@@ -22,14 +23,89 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import ResponseTally, SurveyRound
+from feedback.models import AccessCode, ResponseTally, SurveyRound, Unit, User
 from feedback.models.results import NO_UNIT
-from feedback.models.survey import CHANNELS
-from feedback.respond.services import organisation_of, units_to_choose
+from feedback.models.survey import CHANNELS, random_token
+from feedback.respond.services import CODE_LENGTH, organisation_of, units_to_choose
 from feedback.results import aggregate, padding
 from feedback.results.access import ResultsScope
 from feedback.results.suppression import shown_total
+
+# --- access codes ------------------------------------------------------------------------------
+
+
+def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:
+    """Make ``count`` new codes as one batch; returns the batch number."""
+    batch = (
+        db.session.scalar(
+            sa.select(sa.func.max(AccessCode.batch)).where(AccessCode.round_id == round_.id)
+        )
+        or 0
+    ) + 1
+    made: set[str] = set()
+    while len(made) < count:
+        code = random_token(CODE_LENGTH)
+        if code not in made and db.session.get(AccessCode, code) is None:
+            made.add(code)
+    # Sorted, so the stored order says nothing about the order in which they were made.
+    for code in sorted(made):
+        db.session.add(AccessCode(code=code, round_id=round_.id, batch=batch, unit=unit))
+    db.session.flush()
+    return batch
+
+
+def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int | None]]:
+    """(batch, unit, codes, used) per batch. How many codes of a batch were used is shown only
+    for a batch of at least k codes (None for a smaller one): "1 of 2 used" would tell whoever
+    handed out the two codes that one of those two people answered (DESIGN.md rule 3)."""
+    k = organisation_of(round_).min_group_size
+    rows = db.session.execute(
+        sa.select(
+            AccessCode.batch,
+            AccessCode.unit_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((AccessCode.used.is_(True), 1), else_=0)),
+        )
+        .where(AccessCode.round_id == round_.id)
+        .group_by(AccessCode.batch, AccessCode.unit_id)
+        .order_by(AccessCode.batch)
+    ).all()
+    return [
+        (
+            batch,
+            db.session.get(Unit, unit_id) if unit_id else None,
+            count,
+            int(used or 0) if count >= k else None,
+        )
+        for batch, unit_id, count, used in rows
+    ]
+
+
+def batch_codes(round_: SurveyRound, batch: int) -> list[AccessCode]:
+    return list(
+        db.session.scalars(
+            sa.select(AccessCode)
+            .where(AccessCode.round_id == round_.id, AccessCode.batch == batch)
+            .order_by(AccessCode.code)
+        )
+    )
+
+
+def set_codes_only(round_: SurveyRound, unit: Unit, on: bool, actor: User | None) -> bool:
+    """Take answers about a unit only with access codes made for it (or by link again); for
+    every round, since it is the unit's setting. Logged on the round it was set from. Returns
+    whether anything changed."""
+    if unit.codes_only == on:
+        return False
+    unit.codes_only = on
+    designer.log_round(round_, actor, "round.codes_only", unit=unit.name, codes_only=on)
+    db.session.flush()
+    return True
+
+
+# --- the fieldwork count -----------------------------------------------------------------------
 
 #: What a reader sees: every count, the units they lead, or the total only.
 View = Literal["everything", "units", "total"]

@@ -1,0 +1,32 @@
+"""The manager overview page."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import login_required
+
+from feedback.access import current_memberships, signed_in_user
+from feedback.evaluation.services import is_overdue
+from feedback.models.base import today
+from feedback.overview.services import dashboard_for
+from feedback.results import access
+from feedback.results.aggregate import units_of
+from feedback.results.charts.formats import decimal, mean_text
+
+
+@login_required
+def index() -> str:
+    scope = access.current_scope()
+    units = units_of(scope.organisation)
+    current = today()
+    board = dashboard_for(scope, units, current, signed_in_user(), current_memberships())
+    return render_template(
+        "overview/index.html",
+        board=board,
+        scope=scope,
+        k=scope.organisation.min_group_size,
+        today=current,
+        is_overdue=is_overdue,
+        mean_text=mean_text,
+        decimal=decimal,
+    )

@@ -1,0 +1,14 @@
+"""The public page's blueprint "published" (under /dette-gjor-vi)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from feedback.public import never_store
+from feedback.published import views
+
+bp = Blueprint("published", __name__)
+# What the group takes off the page must not stay in a cache.
+bp.after_request(never_store)
+
+bp.add_url_rule("/<slug>", "page", views.page)

@@ -1,0 +1,9 @@
+"""The app's one chart system: plotly figures described as plain data, always beside a table
+with the same numbers, drawn by the one macro ``plot`` in ``macros/charts.html``.
+
+- ``formats``: numbers and texts as tables and figures show them, in the reader's language;
+- ``base``: ``Figure`` and what every figure shares (font, colours, layout, configuration);
+- ``chart``: ``Chart``, a simple chart from (label, value) rows, for statistics pages;
+- ``figures``: the results' figures (diverging bars, bars, spreads, the mean per round);
+- ``plotly``: the plotly.js the app serves itself.
+"""

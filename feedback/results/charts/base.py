@@ -1,0 +1,75 @@
+"""A plotly figure as plain data, and what every figure shares: the app's font, colours,
+layout and configuration.
+
+The macro ``plot`` in ``macros/charts.html`` puts a figure on a page as a ``<script
+type="application/json">`` (data, never run, so the strict CSP allows it) beside a table with
+the same numbers; ``static/js/charts.js`` draws it. Plotly itself is not imported: a figure is
+a dict built by hand, which is quick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from feedback.i18n import current_language
+from feedback.results.charts.formats import figure_json, separators
+
+#: The app's system font stack (app.css, body): no web font, no request elsewhere.
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", Arial, sans-serif'
+)
+#: The app's colours (app.css :root). The brand blue has 12.9:1 against white, far above the
+#: 3:1 that WCAG 1.4.11 asks of the bars, lines and markers that carry the meaning.
+COLOUR = "#14325a"  # --brand
+TEXT = "#1b1b1b"  # --text
+AXIS = "#6b7280"  # --border, 4.8:1 against white
+GRID = "#d0d5dc"  # decorative only: the values are on the bars and in the table
+#: The brand colour of results figures (the same as COLOUR).
+BRAND = COLOUR
+
+
+@dataclass
+class Figure:
+    """A plotly figure with an id and a summary for screen readers (the table is beside it)."""
+
+    id: str
+    title: str
+    summary: str
+    figure: dict[str, Any]
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.figure.get("data"))
+
+    def figure_json(self) -> str:
+        return figure_json(self.figure)
+
+
+def base_layout(height: int, **axes: Any) -> dict[str, Any]:
+    return {
+        "separators": separators(),
+        "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT},
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 8, "r": 24, "t": 8, "b": 8, "pad": 4},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+        "dragmode": False,
+        "hoverlabel": {
+            "bgcolor": "#ffffff",
+            "bordercolor": BRAND,
+            "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT},
+        },
+        **axes,
+    }
+
+
+def base_config() -> dict[str, Any]:
+    return {
+        "displayModeBar": False,
+        "responsive": True,
+        "doubleClick": False,
+        "locale": current_language(),
+    }
