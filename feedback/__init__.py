@@ -20,7 +20,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, auth, database, errors, i18n, ids, logs, security
+    from feedback import access, database, errors, i18n, ids, logs, security
+    from feedback.auth import blueprint as auth
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -44,17 +45,17 @@ def create_app(config: Config | None = None) -> Flask:
     errors.init_app(app)
     ids.init_app(app)  # before the blueprints: their rules use <id:...>
 
-    from feedback.admin import bp as admin_bp
+    from feedback.admin.blueprint import bp as admin_bp
     from feedback.api import bp as api_bp
     from feedback.api import tokens_bp
-    from feedback.auth import bp as auth_bp
-    from feedback.designer import bp as designer_bp
+    from feedback.auth.blueprint import bp as auth_bp
+    from feedback.designer.blueprint import bp as designer_bp
     from feedback.deviations import bp as deviations_bp
     from feedback.deviations import public_bp as report_bp
     from feedback.evaluation import bp as evaluation_bp
     from feedback.evaluation import public_bp as published_bp
     from feedback.fieldwork import bp as fieldwork_bp
-    from feedback.main import bp as main_bp
+    from feedback.main.blueprint import bp as main_bp
     from feedback.respond import bp as respond_bp
     from feedback.results.dashboard import bp as dashboard_bp
     from feedback.results.exports import bp as exports_bp

@@ -172,7 +172,7 @@ def schedule_command() -> None:
     redacted text. Run it every hour (cron or a systemd timer), and take database dumps right
     after it."""
     from feedback.auth.services import purge_expired_sessions
-    from feedback.designer.services import apply_schedule
+    from feedback.designer.schedule import apply_schedule
     from feedback.deviations.services import apply_retention, overwrite_freed_space
     from feedback.form_tokens import purge_used_tokens
     from feedback.respond.drafts import purge as purge_drafts

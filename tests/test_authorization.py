@@ -45,6 +45,7 @@ from feedback.admin.forms import TOP_LEVEL
 from feedback.api import services as api_services
 from feedback.auth import email_change
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
+from feedback.designer import lifecycle
 from feedback.designer import services as designer
 from feedback.deviations import services as deviations
 from feedback.errors import CSRF_MESSAGE
@@ -329,7 +330,7 @@ def _build_world() -> World:
         source="test",
     )
     awaiting = designer.create_round(org, None, document([likert("a1")]), source="test")
-    designer.submit_for_approval(awaiting, None)
+    lifecycle.submit_for_approval(awaiting, None)
     db.session.flush()
 
     categories = deviations.categories(org)

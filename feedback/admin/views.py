@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from feedback import audit
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import bp, services
+from feedback.admin import services
 from feedback.admin.forms import TOP_LEVEL, SettingsForm, UnitForm
 from feedback.extensions import db
 from feedback.forms import show_error
@@ -20,7 +20,6 @@ LABELS = {
 }
 
 
-@bp.route("/")
 @role_required("admin")
 def index() -> str:
     organisation = require_organisation()
@@ -32,7 +31,6 @@ def index() -> str:
     )
 
 
-@bp.route("/innstillinger", methods=["GET", "POST"])
 @role_required("admin")
 def edit_settings() -> Response | str:
     organisation = require_organisation()
@@ -57,7 +55,6 @@ def edit_settings() -> Response | str:
     return render_template("admin/settings.html", form=form)
 
 
-@bp.route("/enheter", methods=["GET", "POST"])
 @role_required("admin")
 def list_units() -> Response | str:
     organisation = require_organisation()
@@ -82,7 +79,6 @@ def list_units() -> Response | str:
     return render_template("admin/units.html", tree=tree, form=form, **LABELS)
 
 
-@bp.route("/enheter/<id:unit_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_unit(unit_id: int) -> Response | str:
     organisation = require_organisation()
@@ -120,7 +116,6 @@ def edit_unit(unit_id: int) -> Response | str:
     return render_template("admin/unit_edit.html", unit=unit, form=form)
 
 
-@bp.route("/logg")
 @role_required("admin")
 def audit_log() -> str:
     organisation = require_organisation()

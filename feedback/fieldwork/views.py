@@ -15,7 +15,7 @@ from feedback import answering
 from feedback.access import current_memberships, require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
-from feedback.designer.views import edit_access, read_access
+from feedback.designer.permissions import edit_access, read_access
 from feedback.extensions import db
 from feedback.fieldwork import bp
 from feedback.fieldwork import counts as fieldwork_counts

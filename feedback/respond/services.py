@@ -11,7 +11,6 @@ import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +20,7 @@ from sqlalchemy import orm
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedback import answering, ratelimit
+from feedback.designer import schedule
 from feedback.designer import services as designer
 from feedback.extensions import db
 from feedback.form_tokens import AlreadySent as AlreadySent
@@ -102,14 +102,6 @@ def load_questionnaire(round_: SurveyRound) -> None:
     ).all()
 
 
-def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) -> bool:
-    """The round's schedule says it should open or close today and it has not yet."""
-    current = today()
-    return (status == "open" and closes_on is not None and closes_on < current) or (
-        status == "awaiting_approval" and opens_on is not None and opens_on <= current
-    )
-
-
 @dataclass(frozen=True)
 class Questionnaire:
     """What a public link opens: the round with its questionnaire, and the units to choose."""
@@ -136,8 +128,7 @@ def organisation_of(round_: SurveyRound) -> Organisation:
 
 def is_open(round_: SurveyRound) -> bool:
     """Open for answers today. Applies the schedule first when a date may have passed."""
-    due = _schedule_due(round_.status, round_.opens_on, round_.closes_on)
-    if due and designer.apply_schedule(organisation_of(round_), today()):
+    if schedule.keep_current(round_, today()):
         db.session.commit()
     return round_.status == "open"
 
@@ -418,7 +409,7 @@ def _refusal(
     if channel == "paper":
         if row.status not in PAPER_STATUSES:
             return NotAccepted(_closed_message(row.status))
-    elif row.status != "open" or row.closes_on is not None and row.closes_on < today():
+    elif row.status != "open" or schedule.past_closing(row.closes_on, today()):
         return NotAccepted(_closed_message(row.status if row.status != "open" else "closed"))
     if row.requires_code and channel in ("link", "unit_link"):
         return CodeNeeded()

@@ -12,7 +12,7 @@ from feedback.access import signed_in_user
 # Modules, not names: admin.services imports auth.services, whose package imports this module.
 from feedback.admin import invitations
 from feedback.admin import services as admin_services
-from feedback.auth import bp, services
+from feedback.auth import services
 from feedback.auth.forms import JoinForm, OwnNameForm
 from feedback.auth.oidc_config import provider_for
 from feedback.extensions import db
@@ -34,7 +34,6 @@ def _roles_by_organisation() -> list[tuple[Organisation, list[Membership]]]:
     return list(grouped.values())
 
 
-@bp.route("/konto", methods=["GET", "POST"])
 @login_required
 def account() -> Response | str:
     user = signed_in_user()
@@ -53,7 +52,6 @@ def account() -> Response | str:
     )
 
 
-@bp.route("/konto/forlat/<id:organisation_id>", methods=["GET", "POST"])
 @login_required
 def leave(organisation_id: int) -> Response | str:
     organisation = db.get_or_404(Organisation, organisation_id)
@@ -76,7 +74,6 @@ def leave(organisation_id: int) -> Response | str:
     )
 
 
-@bp.route("/konto/invitasjoner/<id:invitation_id>/avslag", methods=["POST"])
 @login_required
 def decline_invitation(invitation_id: int) -> Response:
     user = signed_in_user()
@@ -87,7 +84,6 @@ def decline_invitation(invitation_id: int) -> Response:
     return redirect(url_for("auth.account"))
 
 
-@bp.route("/invitasjon/<token>", methods=["GET", "POST"])
 @no_store
 def open_invitation(token: str) -> Response | str | tuple[str, int]:
     """Someone new joins here; someone with an account signs in, then accepts or declines."""

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import bp, invitations, services
+from feedback.admin import invitations, services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
 from feedback.auth import email_change, notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
@@ -21,7 +21,6 @@ from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
 LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
 
 
-@bp.route("/brukere")
 @role_required("admin")
 def list_accounts() -> str:
     organisation = require_organisation()
@@ -34,7 +33,6 @@ def list_accounts() -> str:
     )
 
 
-@bp.route("/brukere/ny", methods=["GET", "POST"])
 @role_required("admin")
 def new_invitation() -> Response | str:
     """Invite by e-mail. The answer is the same whether or not the address has an account."""
@@ -69,7 +67,6 @@ def _deliver_invitation(invitation: Invitation, token: str) -> Response | str:
     )
 
 
-@bp.route("/invitasjoner/<id:invitation_id>/send", methods=["POST"])
 @role_required("admin")
 def resend_invitation(invitation_id: int) -> Response | str:
     organisation = require_organisation()
@@ -78,7 +75,6 @@ def resend_invitation(invitation_id: int) -> Response | str:
     return _deliver_invitation(invitation, token)
 
 
-@bp.route("/invitasjoner/<id:invitation_id>/trekk", methods=["POST"])
 @role_required("admin")
 def withdraw_invitation(invitation_id: int) -> Response:
     organisation = require_organisation()
@@ -109,7 +105,6 @@ def _account_page(
     )
 
 
-@bp.route("/brukere/<id:user_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_account(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -151,7 +146,6 @@ def edit_account(user_id: int) -> Response | str:
     return _account_page(user_id, account_form=form)
 
 
-@bp.route("/brukere/<id:user_id>/passord", methods=["POST"])
 @role_required("admin")
 def send_password_link(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -165,7 +159,6 @@ def send_password_link(user_id: int) -> Response | str:
     )
 
 
-@bp.route("/brukere/<id:user_id>/roller", methods=["POST"])
 @role_required("admin")
 def add_role(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -191,7 +184,6 @@ def add_role(user_id: int) -> Response | str:
     return _account_page(user_id, role_form=form)
 
 
-@bp.route("/roller/<id:membership_id>/fjern", methods=["POST"])
 @role_required("admin")
 def remove_role(membership_id: int) -> Response:
     organisation = require_organisation()
@@ -209,7 +201,6 @@ def remove_role(membership_id: int) -> Response:
     return redirect(url_for("admin.list_accounts"))
 
 
-@bp.route("/brukere/<id:user_id>/totp", methods=["GET", "POST"])
 @role_required("admin")
 def reset_second_factor(user_id: int) -> Response | str:
     """The "lost phone": confirmed on a page of its own; only for accounts held here alone."""
