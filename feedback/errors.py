@@ -14,6 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from feedback import public
+from feedback.database import is_database_unavailable
 from feedback.exceptions import Conflict, DomainError, Forbidden, NotFound
 from feedback.i18n import current_language
 
@@ -230,7 +231,7 @@ def _handle_csrf(error: CSRFError) -> tuple[str, int]:
 
 def _handle_unexpected(error: Exception) -> ResponseReturnValue:
     original = getattr(error, "original_exception", None) or error
-    if _is_database_unavailable(original):
+    if is_database_unavailable(original):
         log.error("database unavailable: %s", type(original).__name__)
         return _database_unavailable()
     log.exception("unhandled error", exc_info=original)
@@ -244,15 +245,6 @@ def _database_unavailable() -> ResponseReturnValue:
     with force_locale(public.language() if resend else current_language()):
         html, status = render_error(503, resend=resend, idle_reset=_kiosk_idle_reset())
     return html, status, {"Cache-Control": "no-store"}
-
-
-def _is_database_unavailable(error: BaseException) -> bool:
-    """Connection lost, server down, disk full or read-only: a passing fault, not a bug."""
-    from sqlalchemy import exc
-
-    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, exc.OperationalError | exc.InterfaceError)
 
 
 def init_app(app: Flask) -> None:

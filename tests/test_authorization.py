@@ -40,10 +40,9 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Rule
 
 from feedback import charts
-from feedback.admin import invitations
 from feedback.admin.forms import TOP_LEVEL
 from feedback.api import services as api_services
-from feedback.auth import email_change
+from feedback.auth import email_change, invitations
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import lifecycle
 from feedback.designer import services as designer

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import invitations, services
+from feedback.admin import services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
-from feedback.auth import email_change, notify
+from feedback.auth import email_change, invitations, memberships, notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership
@@ -50,7 +51,7 @@ def new_invitation() -> Response | str:
                 representation=form.representation.data or None,
                 unit_ids=form.unit_ids.data or [],
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -125,7 +126,7 @@ def edit_account(user_id: int) -> Response | str:
                 name=form.name.data or "",
                 active=form.active.data,
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -168,7 +169,7 @@ def add_role(user_id: int) -> Response | str:
     if form.validate_on_submit():
         saved = save_or_show(
             form,
-            lambda: services.grant_role(
+            lambda: memberships.grant_role(
                 organisation,
                 signed_in_user(),
                 member.user,
@@ -190,8 +191,8 @@ def remove_role(membership_id: int) -> Response:
     membership = db.get_or_404(Membership, membership_id)
     user_id = membership.user_id
     try:
-        services.revoke_role(organisation, signed_in_user(), membership)
-    except services.AdminError as error:
+        memberships.revoke_role(organisation, signed_in_user(), membership)
+    except RuleBroken as error:
         flash(str(error.message), "error")
     else:
         db.session.commit()
@@ -209,7 +210,7 @@ def reset_second_factor(user_id: int) -> Response | str:
     if request.method == "POST" and Form().validate_on_submit():
         try:
             services.reset_second_factor(organisation, signed_in_user(), member.user)
-        except services.AdminError as error:
+        except RuleBroken as error:
             flash(str(error.message), "error")
         else:
             db.session.commit()

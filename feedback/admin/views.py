@@ -8,6 +8,7 @@ from feedback import audit
 from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin import services
 from feedback.admin.forms import TOP_LEVEL, SettingsForm, UnitForm
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.views import save_or_show
@@ -70,7 +71,7 @@ def list_units() -> Response | str:
                 kind=form.kind.data or "other",
                 parent_id=form.parent_id.data or None,
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             show_error(form, error.field, error.message)
         else:
             db.session.commit()

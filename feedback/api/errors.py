@@ -10,7 +10,7 @@ from flask import Response, jsonify
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from feedback.errors import _is_database_unavailable
+from feedback.database import is_database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def http_error(error: HTTPException) -> Response:
 
 def unexpected_error(error: Exception) -> Response:
     original = getattr(error, "original_exception", None) or error
-    if _is_database_unavailable(original):
+    if is_database_unavailable(original):
         log.error("database unavailable: %s", type(original).__name__)
         return error_response(503)
     log.exception("unhandled error in the API", exc_info=original)

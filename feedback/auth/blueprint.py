@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.before_request(services.require_password_change)
     app.jinja_env.globals["oidc_providers"] = oidc_config.enabled_providers
     app.before_request(totp.require_enrolment)
+    # The idle timeout runs last: a forced password change or set-up redirects first.
+    app.before_request(services.enforce_idle_timeout)
 
 
 bp.add_url_rule("/logg-inn", "login", views.login, methods=["GET", "POST"])

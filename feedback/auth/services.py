@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -14,12 +15,13 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from feedback import audit, ratelimit, security
+from feedback import audit, ratelimit
 from feedback.auth import devices
 from feedback.extensions import db
 from feedback.mail import Mail
 from feedback.models import PasswordLink, StaffSession, User
 from feedback.models.base import utcnow
+from feedback.security import STATIC_ENDPOINTS
 
 #: Failed sign-ins from browsers without a device cookie for the account, counted per account.
 LOGIN_SCOPE = "login"
@@ -36,6 +38,8 @@ MIN_PASSWORD_LENGTH = 10
 #: How long after a sign-in a change to the second factor needs no password again.
 RECENT_SIGN_IN = timedelta(minutes=10)
 MAX_PASSWORD_LENGTH = 200
+#: The session key of the idle clock: the time of the session's last request.
+LAST_SEEN = "last_seen"
 
 
 class LoginBlocked(Exception):
@@ -134,7 +138,7 @@ def start_session(user: User) -> None:
     db.session.add(StaffSession(token_hash=hash_link_token(token), user_id=user.id))
     login_user(user)
     session[SESSION_KEY] = token
-    security.mark_active()
+    mark_active()
     user.last_login_at = utcnow()
     devices.remember(user.email)
     db.session.flush()
@@ -228,6 +232,28 @@ def rename_own_account(user: User, name: str) -> None:
 def unauthorized() -> Response:
     flash(_("Sign in to see this page."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def mark_active() -> None:
+    """Start the idle clock; called right after a sign-in."""
+    session[LAST_SEEN] = int(time.time())
+
+
+def enforce_idle_timeout() -> Response | None:
+    """Before each request: sign out a session idle for longer than IDLE_TIMEOUT (a request hook,
+    so it commits the ended session itself)."""
+    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    last_seen = session.get(LAST_SEEN)
+    limit = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
+    if isinstance(last_seen, int) and now - last_seen > limit:
+        end_session()
+        db.session.commit()
+        flash(_("You were signed out because you were inactive for a while."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session[LAST_SEEN] = now
+    return None
 
 
 _OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "main.set_language"}

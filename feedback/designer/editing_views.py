@@ -19,11 +19,10 @@ from feedback.designer.forms import (
     MoveForm,
     PageForm,
     QuestionForm,
-    fill_text,
-    text_of,
 )
 from feedback.designer.permissions import edit_access
 from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_404
+from feedback.forms import fill_text, text_of
 from feedback.i18n import localized
 from feedback.models import Question, SurveyRound
 from feedback.views import save_or_show

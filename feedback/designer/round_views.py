@@ -23,13 +23,11 @@ from feedback.designer.forms import (
     SettingsForm,
     StatusForm,
     TemplateForm,
-    fill_text,
-    text_of,
 )
 from feedback.designer.permissions import EDITORS, edit_access, read_access
 from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_404
 from feedback.extensions import db
-from feedback.forms import show_error
+from feedback.forms import fill_text, show_error, text_of
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models.base import today as local_today
 from feedback.results.suppression import shown_total

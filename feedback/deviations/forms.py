@@ -19,9 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from feedback.designer.forms import local_text_form
 from feedback.deviations import services
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
+from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, local_text_form, options, strip
 from feedback.models.base import today
 from feedback.models.deviation import SEVERITIES
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, REPORTER_KIND_LABELS, SEVERITY_LABELS

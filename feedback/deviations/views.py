@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from feedback import audit
 from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin.forms import unit_choices
-from feedback.designer.forms import fill_text, text_of
 from feedback.deviations import bp, services, stats
 from feedback.deviations.forms import (
     ActionForm,
@@ -34,7 +33,7 @@ from feedback.deviations.forms import (
     RedactForm,
 )
 from feedback.extensions import db
-from feedback.forms import Form, choice_values, options, show_error
+from feedback.forms import Form, choice_values, fill_text, options, show_error, text_of
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import Deviation, User

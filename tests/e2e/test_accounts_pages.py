@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from feedback.admin.invitations import invite
+from feedback.auth.invitations import invite
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.extensions import db
 from feedback.models import Membership
