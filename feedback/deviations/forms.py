@@ -23,10 +23,9 @@ from feedback.deviations import services
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, local_text_form, options, strip
 from feedback.models.base import today
 from feedback.models.deviation import SEVERITIES
+from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, REPORTER_KIND_LABELS, SEVERITY_LABELS
 
-#: Form value for "I do not know / would rather not say" in the unit question.
-NO_UNIT = "ingen"
 #: How far back a report may go: older events are still worth reporting, but not typos.
 OLDEST_EVENT = timedelta(days=5 * 366)
 #: Dates typed by hand (dd.mm.åååå) as well as from a date picker (åååå-mm-dd).
@@ -122,7 +121,11 @@ class ReportForm(PublicForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.unit.choices = options(
-            [("", _l("Choose …")), *units, (NO_UNIT, _l("I do not know, or would rather not say"))]
+            [
+                ("", _l("Choose …")),
+                *units,
+                (NO_UNIT_CHOICE, _l("I do not know, or would rather not say")),
+            ]
         )
         self.category.choices = options(cats)
 

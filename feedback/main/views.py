@@ -25,7 +25,7 @@ def index() -> str:
 def set_language(code: str) -> Response:
     if code not in SUPPORTED_LOCALES:
         abort(404)
-    response = redirect(safe_next(request.args.get("neste"), url_for("main.index")))
+    response = redirect(safe_next(request.args.get("next"), url_for("main.index")))
     response.set_cookie(
         LANGUAGE_COOKIE,
         code,

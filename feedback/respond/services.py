@@ -45,12 +45,11 @@ from feedback.models import (
     User,
 )
 from feedback.models.base import today
-from feedback.models.survey import random_token
+from feedback.models.survey import NO_UNIT_CHOICE, random_token
 from feedback.respond import drafts
 
-#: The unit question's form field, and its value for "I would rather not say".
+#: The unit question's form field.
 UNIT_FIELD = "enhet"
-NO_UNIT = "ingen"
 
 #: Access codes are printed as XXXX-XXXX; 31 letters and digits give about 8.5e11 codes.
 CODE_LENGTH = 8
@@ -158,7 +157,7 @@ def unit_answered(units: Sequence[Unit], value: str) -> tuple[bool, Unit | None]
     """The unit question's form value read against the units to choose from: (answered, the
     unit). "I would rather not say" is answered with no unit; anything else that is not one
     of them is not answered."""
-    if value == NO_UNIT:
+    if value == NO_UNIT_CHOICE:
         return True, None
     chosen = parse_id(value)
     unit = next((u for u in units if u.id == chosen), None)
