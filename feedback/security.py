@@ -1,5 +1,5 @@
 """Response headers, the session cookie, and forms without nameless parts. (The idle timeout of
-signed-in sessions is feedback.auth.services.enforce_idle_timeout.)"""
+signed-in sessions is feedback.auth.hooks.enforce_idle_timeout.)"""
 
 from __future__ import annotations
 

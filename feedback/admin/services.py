@@ -1,4 +1,5 @@
-"""Units, accounts and roles of one organisation. Services flush; the view commits."""
+"""Units and accounts of one organisation (roles: feedback.auth.memberships). Services flush;
+the view commits."""
 
 from __future__ import annotations
 

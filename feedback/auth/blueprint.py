@@ -5,28 +5,37 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from feedback.auth import account_views, email_views, oidc_views, totp_views, views
+from feedback.auth import (
+    account_views,
+    email_views,
+    hooks,
+    oidc_config,
+    oidc_views,
+    services,
+    totp,
+    totp_views,
+    views,
+)
+from feedback.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 def init_app(app: Flask) -> None:
     """Flask-Login's loaders, and the checks before every request (a forced password change, a
-    second factor to set up). Called by the factory before the other request hooks."""
-    from feedback.auth import oidc_config, services, totp
-    from feedback.extensions import login_manager
-
+    second factor to set up, the idle timeout). Called by the factory before the other request
+    hooks."""
     login_manager.user_loader(services.load_user)
-    login_manager.unauthorized_handler(services.unauthorized)
+    login_manager.unauthorized_handler(hooks.unauthorized)
     # Flask-Login would put a hash of the client address and user agent in the session; we read
     # neither (DESIGN.md rule 1) and rotate the session on sign-in instead.
     login_manager.session_protection = None
     login_manager._session_identifier_generator = lambda: ""  # type: ignore[assignment]
-    app.before_request(services.require_password_change)
+    app.before_request(hooks.require_password_change)
     app.jinja_env.globals["oidc_providers"] = oidc_config.enabled_providers
     app.before_request(totp.require_enrolment)
     # The idle timeout runs last: a forced password change or set-up redirects first.
-    app.before_request(services.enforce_idle_timeout)
+    app.before_request(hooks.enforce_idle_timeout)
 
 
 bp.add_url_rule("/logg-inn", "login", views.login, methods=["GET", "POST"])

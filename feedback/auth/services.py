@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, flash, has_request_context, redirect, request, session, url_for
+from flask import current_app, has_request_context, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
-from werkzeug.wrappers import Response
 
 from feedback import audit, ratelimit
 from feedback.auth import devices
@@ -21,7 +20,6 @@ from feedback.extensions import db
 from feedback.mail import Mail
 from feedback.models import PasswordLink, StaffSession, User
 from feedback.models.base import utcnow
-from feedback.security import STATIC_ENDPOINTS
 
 #: Failed sign-ins from browsers without a device cookie for the account, counted per account.
 LOGIN_SCOPE = "login"
@@ -229,44 +227,9 @@ def rename_own_account(user: User, name: str) -> None:
         audit.record_for_person(user, "account.update", changed=changed)
 
 
-def unauthorized() -> Response:
-    flash(_("Sign in to see this page."), "info")
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
 def mark_active() -> None:
     """Start the idle clock; called right after a sign-in."""
     session[LAST_SEEN] = int(time.time())
-
-
-def enforce_idle_timeout() -> Response | None:
-    """Before each request: sign out a session idle for longer than IDLE_TIMEOUT (a request hook,
-    so it commits the ended session itself)."""
-    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
-        return None
-    now = int(time.time())
-    last_seen = session.get(LAST_SEEN)
-    limit = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
-    if isinstance(last_seen, int) and now - last_seen > limit:
-        end_session()
-        db.session.commit()
-        flash(_("You were signed out because you were inactive for a while."), "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session[LAST_SEEN] = now
-    return None
-
-
-_OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "main.set_language"}
-
-
-def require_password_change() -> Response | None:
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in _OPEN_WHILE_CHANGING
-    ):
-        return redirect(url_for("auth.change_password"))
-    return None
 
 
 # --- mailed links: invitations and choosing a new password ------------------------------------
