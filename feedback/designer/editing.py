@@ -22,6 +22,7 @@ def _renumber(items: list[Any]) -> None:
 
 
 def add_page(round_: SurveyRound, actor: User | None, title: dict[str, str]) -> SurveyPage:
+    """A new, empty page at the end."""
     ensure_editable(round_)
     if len(round_.pages) >= doc.MAX_PAGES:
         raise DesignerError(
@@ -34,6 +35,7 @@ def add_page(round_: SurveyRound, actor: User | None, title: dict[str, str]) -> 
 
 
 def update_page(page: SurveyPage, actor: User | None, title: dict[str, str]) -> None:
+    """Change the page's title."""
     round_ = page.round
     ensure_editable(round_)
     title = clean_text(title)
@@ -60,6 +62,7 @@ def _check_order(round_: SurveyRound) -> None:
 
 
 def move_page(page: SurveyPage, actor: User | None, step: int) -> None:
+    """Up (``step`` -1) or down (+1) one place; conditions must still point back."""
     round_ = page.round
     ensure_editable(round_)
     pages = list(round_.pages)
@@ -81,6 +84,7 @@ def _dependents(questions: list[Question], round_: SurveyRound) -> list[Question
 
 
 def delete_page(page: SurveyPage, actor: User | None) -> None:
+    """Delete the page and its questions (not the last page, nor one others depend on)."""
     round_ = page.round
     ensure_editable(round_)
     if len(round_.pages) == 1:
@@ -109,6 +113,7 @@ def delete_page(page: SurveyPage, actor: User | None) -> None:
 
 
 def next_key(round_: SurveyRound) -> str:
+    """The first free key of the form q<n> for a new question."""
     taken = {q.key for q in round_.questions}
     number = len(taken) + 1
     while f"q{number}" in taken:
@@ -163,6 +168,7 @@ def check_question(
 
 
 def add_question(page: SurveyPage, actor: User | None, data: dict[str, Any]) -> Question:
+    """A new question at the end of the page, from a question form's data."""
     round_ = page.round
     ensure_editable(round_)
     if len(round_.questions) >= doc.MAX_QUESTIONS:
@@ -187,6 +193,7 @@ def update_question(
     page: SurveyPage | None = None,
     comparable: bool | None = None,
 ) -> None:
+    """Change a question, and move it to ``page`` or mark it ``comparable`` if given."""
     round_ = question.round
     ensure_editable(round_)
     data = {**data, "key": question.key, "type": question.kind}
@@ -253,6 +260,7 @@ def move_question(question: Question, actor: User | None, step: int) -> None:
 
 
 def delete_question(question: Question, actor: User | None) -> None:
+    """Delete a question that no other question's condition depends on."""
     round_ = question.round
     ensure_editable(round_)
     dependents = _dependents([question], round_)

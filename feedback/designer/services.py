@@ -58,6 +58,7 @@ def _target(round_: SurveyRound) -> str:
 
 
 def round_name(round_: SurveyRound) -> str:
+    """The round as the audit log names it: its title and number."""
     return f"{round_.title.get('nb', '')} ({round_.number})"
 
 
@@ -102,6 +103,7 @@ def get_question(round_: SurveyRound, question_id: int) -> Question:
 
 
 def response_count(round_: SurveyRound) -> int:
+    """Responses the round has stored."""
     return (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Response).where(Response.round_id == round_.id)
@@ -213,6 +215,8 @@ def new_round(round_: SurveyRound, actor: User | None) -> SurveyRound:
 
 @dataclass(frozen=True)
 class TemplateChoice:
+    """A template offered for a new questionnaire."""
+
     #: "builtin:<name>" or "own:<id>".
     ident: str
     name: str
@@ -234,6 +238,7 @@ def template_choices(organisation: Organisation) -> list[TemplateChoice]:
 
 
 def save_template(round_: SurveyRound, actor: User | None, name: str) -> SurveyTemplate:
+    """Save the round's questionnaire as one of the organisation's templates."""
     organisation = round_.series.organisation
     clash = db.session.scalar(
         sa.select(SurveyTemplate.id).where(
