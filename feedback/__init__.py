@@ -20,7 +20,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, auth, database, errors, i18n, ids, logs, security
+    from feedback import access, database, errors, i18n, ids, logs, security
+    from feedback.auth import blueprint as auth
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     logs.init_app(app)
@@ -44,15 +45,15 @@ def create_app(config: Config | None = None) -> Flask:
     errors.init_app(app)
     ids.init_app(app)  # before the blueprints: their rules use <id:...>
 
-    from feedback.admin import bp as admin_bp
+    from feedback.admin.blueprint import bp as admin_bp
     from feedback.api.blueprint import bp as api_bp
     from feedback.api_keys.blueprint import bp as api_keys_bp
-    from feedback.auth import bp as auth_bp
-    from feedback.designer import bp as designer_bp
+    from feedback.auth.blueprint import bp as auth_bp
+    from feedback.designer.blueprint import bp as designer_bp
     from feedback.deviations.blueprint import bp as deviations_bp
     from feedback.evaluation.blueprint import bp as evaluation_bp
     from feedback.fieldwork.blueprint import bp as fieldwork_bp
-    from feedback.main import bp as main_bp
+    from feedback.main.blueprint import bp as main_bp
     from feedback.overview.blueprint import bp as overview_bp
     from feedback.published.blueprint import bp as published_bp
     from feedback.report.blueprint import bp as report_bp

@@ -17,8 +17,8 @@ from werkzeug.datastructures import MultiDict
 from feedback.designer import document as doc
 from feedback.i18n import localized
 from feedback.models import Question, SurveyPage, SurveyRound
+from feedback.models.survey import DONT_KNOW
 
-DONT_KNOW = "dont_know"
 INTEGER_DIGITS = 10
 #: Plain digits only: int() would also take "²", "٣" or "３", which nobody means here.
 WHOLE_NUMBER = re.compile(rf"-?[0-9]{{1,{INTEGER_DIGITS}}}")

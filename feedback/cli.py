@@ -13,10 +13,10 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from feedback import audit
-from feedback.admin import services as admin_services
-from feedback.admin.invitations import invitation_url, invite
-from feedback.auth import passwords
+from feedback.auth import memberships, passwords
+from feedback.auth.invitations import invitation_url, invite
 from feedback.auth.services import MIN_PASSWORD_LENGTH, find_user, hash_password, normalise_email
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS, ROLES
@@ -116,7 +116,7 @@ def create_user_command(
             representation=representation,
             unit_ids=role_values.unit_ids,
         )
-    except admin_services.AdminError as error:
+    except RuleBroken as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Invited {invitation.email} as {role} in {organisation.name}.")
@@ -151,7 +151,7 @@ def _create_with_password(
     db.session.add(user)
     db.session.flush()
     audit.record(organisation, None, "account.create", user.email, target=f"user:{user.id}")
-    admin_services.grant_role(
+    memberships.grant_role(
         organisation,
         None,
         user,
@@ -172,7 +172,7 @@ def schedule_command() -> None:
     redacted text. Run it every hour (cron or a systemd timer), and take database dumps right
     after it."""
     from feedback.auth.services import purge_expired_sessions
-    from feedback.designer.services import apply_schedule
+    from feedback.designer.schedule import apply_schedule
     from feedback.deviations.redaction import overwrite_freed_space
     from feedback.deviations.retention import apply_retention
     from feedback.form_tokens import purge_used_tokens

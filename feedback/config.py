@@ -23,6 +23,20 @@ class ConfigError(RuntimeError):
     """The environment does not describe a configuration that may run."""
 
 
+#: The setting for logging the requests of respondents and reporters (see feedback.logs), and
+#: what it may be: "off" (the default) or "masked".
+PUBLIC_REQUESTS_SETTING = "FEEDBACK_LOG_PUBLIC_REQUESTS"
+PUBLIC_REQUEST_MODES = ("off", "masked")
+
+
+def public_requests_mode(environ: Mapping[str, str]) -> str:
+    """How public requests are logged: "off" or "masked" (FEEDBACK_LOG_PUBLIC_REQUESTS)."""
+    mode = environ.get(PUBLIC_REQUESTS_SETTING, "off").strip().lower() or "off"
+    if mode not in PUBLIC_REQUEST_MODES:
+        raise ConfigError(f"{PUBLIC_REQUESTS_SETTING} must be off or masked, got {mode!r}")
+    return mode
+
+
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
@@ -139,8 +153,6 @@ class Config:
             )
         #: Requests of respondents and reporters: "off" (not logged, the default) or "masked"
         #: (logged as "POST /s/*"); see feedback.logs.
-        from feedback.logs import public_requests_mode
-
         self.LOG_PUBLIC_REQUESTS = public_requests_mode(env)
         #: ``flask schedule`` (run hourly) rewrites every anonymous table whole once a day, at its
         #: first run from this hour on (Norwegian time, 0-23); the other runs rewrite only the

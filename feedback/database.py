@@ -1,4 +1,5 @@
-"""Engine set-up shared by every database: SQLite pragmas and helpers."""
+"""Engine set-up shared by every database (SQLite pragmas and helpers), and what counts as the
+database being unavailable."""
 
 from __future__ import annotations
 
@@ -31,3 +32,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def init_app(app: Flask) -> None:
     if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_pragmas):
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_pragmas)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Connection lost, server down, disk full or read-only: a passing fault, not a bug. The
+    error pages (feedback.errors) and the API's errors answer it with 503."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)

@@ -191,7 +191,7 @@ def _demo_questionnaires(organisation: Organisation) -> None:
     """The built-in user survey run twice: round 1 closed, with the group's evaluation and
     action plan, and round 2 open; the recovery questionnaire as a draft. Only when the
     organisation has none yet."""
-    from feedback.designer import services
+    from feedback.designer import lifecycle, services
     from feedback.designer.library import builtin_templates
     from feedback.results import publish
 
@@ -203,7 +203,7 @@ def _demo_questionnaires(organisation: Organisation) -> None:
     first = services.create_round(organisation, None, templates["user-survey"], source="demo")
     if _open_demo_round(first):
         _demo_responses(first, 150, seed=2025, lean=1.0)
-        services.close(first, None)
+        lifecycle.close(first, None)
         publish.publish(first.id, force=True)  # a closed round's final state
         _demo_evaluation(organisation, first)
         second = services.new_round(first, None)
@@ -216,12 +216,13 @@ def _demo_questionnaires(organisation: Organisation) -> None:
 
 def _open_demo_round(survey: SurveyRound) -> bool:
     """Submit the round and let the demo user representatives approve it; True once open."""
-    from feedback.designer import services
+    from feedback.designer import lifecycle
+    from feedback.designer.approval import user_representatives
 
-    services.submit_for_approval(survey, None)
-    for representative in services.user_representatives(survey.series.organisation):
+    lifecycle.submit_for_approval(survey, None)
+    for representative in user_representatives(survey.series.organisation):
         if survey.status == "awaiting_approval":
-            services.approve(survey, representative)
+            lifecycle.approve(survey, representative)
     return bool(survey.status == "open")
 
 

@@ -14,7 +14,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from feedback import public
-from feedback.exceptions import Conflict, DomainError, Forbidden, NotFound
+from feedback.database import is_database_unavailable
+from feedback.exceptions import DomainError, status_of
 from feedback.i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -214,14 +215,9 @@ def _handle_http(error: HTTPException) -> ResponseReturnValue:
     return render_error(status if status in MESSAGES else 400 if status < 500 else 500)
 
 
-#: The status each domain exception is answered with (feedback.exceptions).
-DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
-
-
 def _handle_domain(error: DomainError) -> ResponseReturnValue:
     """A service said no: the same answer as abort() with the matching status would give."""
-    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
-    return _handle_http(default_exceptions[status]())
+    return _handle_http(default_exceptions[status_of(error)]())
 
 
 def _handle_csrf(error: CSRFError) -> tuple[str, int]:
@@ -230,7 +226,7 @@ def _handle_csrf(error: CSRFError) -> tuple[str, int]:
 
 def _handle_unexpected(error: Exception) -> ResponseReturnValue:
     original = getattr(error, "original_exception", None) or error
-    if _is_database_unavailable(original):
+    if is_database_unavailable(original):
         log.error("database unavailable: %s", type(original).__name__)
         return _database_unavailable()
     log.exception("unhandled error", exc_info=original)
@@ -244,15 +240,6 @@ def _database_unavailable() -> ResponseReturnValue:
     with force_locale(public.language() if resend else current_language()):
         html, status = render_error(503, resend=resend, idle_reset=_kiosk_idle_reset())
     return html, status, {"Cache-Control": "no-store"}
-
-
-def _is_database_unavailable(error: BaseException) -> bool:
-    """Connection lost, server down, disk full or read-only: a passing fault, not a bug."""
-    from sqlalchemy import exc
-
-    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, exc.OperationalError | exc.InterfaceError)
 
 
 def init_app(app: Flask) -> None:

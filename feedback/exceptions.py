@@ -39,6 +39,15 @@ class Conflict(DomainError):
     """The thing is not in a state that allows this (already sent, already closed): 409."""
 
 
+#: The status each domain exception is answered with, on pages and in the API.
+STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a domain exception is answered with (400 for a broken rule)."""
+    return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+
+
 def get_or_404(model: type[T], id_: int | None, belongs: Callable[[T], Any] | None = None) -> T:
     """The row of ``model`` with this id, if it exists and ``belongs(row)`` is true; otherwise
     ``NotFound``. The one helper for "this organisation's X, else 404"."""

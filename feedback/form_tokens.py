@@ -37,8 +37,10 @@ class StoreFailed(Exception):
     """The database did not take what was sent; the person may try again."""
 
 
-@functools.lru_cache(maxsize=32)
+@functools.cache
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    """One serializer per secret and purpose: a handful, kept like the app's other pure lookups
+    (functools.cache); the one bounded cache is results.tally.kept, whose keys keep changing."""
     return URLSafeTimedSerializer(secret, salt=purpose)
 
 

@@ -1,14 +1,19 @@
-"""Form base class: WTForms' own messages are translated through our catalogs."""
+"""Form base class (WTForms' own messages are translated through our catalogs) and the helpers
+every area's forms share, among them the sub-form for a text in bokmål, nynorsk and English."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FormField, SelectChoice
+from wtforms import FormField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from feedback.models.survey import TEXT_LANGUAGES, clean_text
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, don't translate"
@@ -80,3 +85,46 @@ def choice_values(field: Any) -> set[str]:
 
 #: For select fields: a value that is not among the choices (a tampered form).
 CHOOSE_FROM_LIST = _l("Choose from the list.")
+
+LANGUAGE_LABELS = {"nb": _l("Bokmål"), "nn": _l("Nynorsk"), "en": _l("English")}
+
+
+@cache
+def local_text_form(limit: int, *, required: bool = False, multiline: bool = False) -> type[Form]:
+    """A sub-form with a bokmål, a nynorsk and an English version of one text."""
+    field_class = TextAreaField if multiline else StringField
+    too_long = _l("The text can be at most %(max)d characters.", max=limit)
+
+    class LocalTextForm(Form):
+        class Meta:
+            csrf = False
+
+        nb = field_class(
+            LANGUAGE_LABELS["nb"],
+            filters=[strip],
+            validators=(
+                [DataRequired(_l("Write the text in bokmål.")), Length(max=limit, message=too_long)]
+                if required
+                else [Length(max=limit, message=too_long)]
+            ),
+        )
+        nn = field_class(
+            LANGUAGE_LABELS["nn"], filters=[strip], validators=[Length(max=limit, message=too_long)]
+        )
+        en = field_class(
+            LANGUAGE_LABELS["en"], filters=[strip], validators=[Length(max=limit, message=too_long)]
+        )
+
+    LocalTextForm.required = required  # type: ignore[attr-defined]
+    return LocalTextForm
+
+
+def text_of(field: FormField) -> dict[str, str]:
+    """The text of a ``local_text_form`` field, by language, without empty versions."""
+    return clean_text(field.data)
+
+
+def fill_text(field: FormField, value: dict[str, str]) -> None:
+    """Put a text (by language) into a ``local_text_form`` field."""
+    for language in TEXT_LANGUAGES:
+        field.form[language].data = value.get(language, "")

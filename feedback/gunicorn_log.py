@@ -14,7 +14,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from feedback.logs import is_public_path, mask_secret_paths, public_requests_mode
+from feedback.config import public_requests_mode
+from feedback.logs import is_public_path, mask_secret_paths
 
 
 class AccessLog(Logger):

@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from urllib.parse import unquote
 
 from flask import Flask
-
-#: The setting, and what it may be: "off" (the default) or "masked".
-PUBLIC_REQUESTS_SETTING = "FEEDBACK_LOG_PUBLIC_REQUESTS"
-PUBLIC_REQUEST_MODES = ("off", "masked")
 
 #: Addresses opened by a secret (an invitation, a link to choose a new password).
 _SECRET_PATH = re.compile(r"/(invitasjon|passord|epost)/[^/\s?\"]+")
@@ -46,16 +41,6 @@ _ADDRESS = re.compile(
     (?P<fragment>\#[^\s"']*)?""",
     re.IGNORECASE | re.VERBOSE,
 )
-
-
-def public_requests_mode(environ: Mapping[str, str]) -> str:
-    """How public requests are logged: "off" or "masked" (FEEDBACK_LOG_PUBLIC_REQUESTS)."""
-    mode = environ.get(PUBLIC_REQUESTS_SETTING, "off").strip().lower() or "off"
-    if mode not in PUBLIC_REQUEST_MODES:
-        from feedback.config import ConfigError
-
-        raise ConfigError(f"{PUBLIC_REQUESTS_SETTING} must be off or masked, got {mode!r}")
-    return mode
 
 
 def _segments(path: str) -> list[str]:

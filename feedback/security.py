@@ -1,17 +1,14 @@
-"""Response headers, the idle timeout for signed-in sessions, and forms without nameless parts."""
+"""Response headers, the session cookie, and forms without nameless parts. (The idle timeout of
+signed-in sessions is feedback.auth.hooks.enforce_idle_timeout.)"""
 
 from __future__ import annotations
 
-import time
 from typing import IO, Any
 
-from flask import Flask, Request, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Request, Response, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
-from werkzeug.wrappers import Response as BaseResponse
 
 #: No inline script and no other host, for every page (non-negotiable 6).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -40,7 +37,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
-_LAST_SEEN = "last_seen"
 #: Files the same for everyone (versioned addresses): cacheable, and no sign of activity.
 STATIC_ENDPOINTS = frozenset({"static", "main.plotly_js"})
 
@@ -64,29 +60,6 @@ def _signed_in_session() -> bool:
     """A request from a signed-in session, told without loading the user: this runs for every
     answer, error pages too, also while the database is away."""
     return "_user_id" in session
-
-
-def _enforce_idle_timeout() -> BaseResponse | None:
-    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
-        return None
-    now = int(time.time())
-    last_seen = session.get(_LAST_SEEN)
-    limit = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
-    if isinstance(last_seen, int) and now - last_seen > limit:
-        from feedback.auth.services import end_session  # auth builds on this module
-        from feedback.extensions import db
-
-        end_session()
-        db.session.commit()
-        flash(_("You were signed out because you were inactive for a while."), "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session[_LAST_SEEN] = now
-    return None
-
-
-def mark_active() -> None:
-    """Start the idle clock; called right after a sign-in."""
-    session[_LAST_SEEN] = int(time.time())
 
 
 class _NamedPartsOnly(FormDataParser):
@@ -146,5 +119,4 @@ class NamedFormRequest(Request):
 def init_app(app: Flask) -> None:
     app.request_class = NamedFormRequest
     app.session_interface = CookieSessions()
-    app.before_request(_enforce_idle_timeout)
     app.after_request(_add_headers)

@@ -39,11 +39,11 @@ from markupsafe import escape
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Rule
 
-from feedback.admin import invitations
 from feedback.admin.forms import TOP_LEVEL
 from feedback.api_keys import services as api_services
-from feedback.auth import email_change
+from feedback.auth import email_change, invitations
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
+from feedback.designer import lifecycle
 from feedback.designer import services as designer
 from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receiving import REPORT_FORM, NewReport, new_report_token, submit
@@ -331,7 +331,7 @@ def _build_world() -> World:
         source="test",
     )
     awaiting = designer.create_round(org, None, document([likert("a1")]), source="test")
-    designer.submit_for_approval(awaiting, None)
+    lifecycle.submit_for_approval(awaiting, None)
     db.session.flush()
 
     in_use = categories(org)

@@ -187,8 +187,8 @@ def test_demo_has_two_rounds_an_evaluation_and_a_draft(app: Flask) -> None:
 def test_schedule_closes_rounds_past_their_date(app: Flask) -> None:
     from datetime import timedelta
 
-    from feedback.designer.services import local_today
     from feedback.models import SurveyRound
+    from feedback.models.base import today as local_today
 
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0

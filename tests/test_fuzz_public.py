@@ -1432,7 +1432,7 @@ def check_reset(app: Flask, world: World, d: Diff, sent: Sent) -> None:
 
 
 def _invitation(ctx: Ctx) -> str:
-    from feedback.admin.invitations import invite
+    from feedback.auth.invitations import invite
 
     with ctx.app.app_context():
         organisation = db.session.get(Organisation, ctx.world.org_id)

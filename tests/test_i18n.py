@@ -47,7 +47,7 @@ def test_language_follows_accept_language(client: FlaskClient, header: str, expe
 
 
 def test_explicit_choice_is_remembered_and_beats_the_header(client: FlaskClient) -> None:
-    response = client.get("/sprak/nn?neste=/logg-inn")
+    response = client.get("/sprak/nn?next=/logg-inn")
     assert response.status_code == 302
     assert response.headers["Location"] == "/logg-inn"
     cookie = client.get_cookie("sprak")
@@ -63,13 +63,13 @@ def test_switcher_is_on_every_page_and_points_back(client: FlaskClient) -> None:
     for path in ["/", "/logg-inn", "/finnes-ikke"]:
         html = client.get(path).get_data(as_text=True)
         for code in LANGUAGES:
-            assert f'href="/sprak/{code}?neste=' in html, (path, code)
+            assert f'href="/sprak/{code}?next=' in html, (path, code)
         assert 'aria-current="true"' in html
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
 def test_switcher_never_redirects_elsewhere(client: FlaskClient, target: str) -> None:
-    response = client.get("/sprak/en", query_string={"neste": target})
+    response = client.get("/sprak/en", query_string={"next": target})
     assert response.headers["Location"] == "/"
 
 

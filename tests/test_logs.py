@@ -17,16 +17,14 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 from werkzeug.serving import make_server
 
-from feedback.config import Config, ConfigError
+from feedback.config import PUBLIC_REQUESTS_SETTING, Config, ConfigError, public_requests_mode
 from feedback.extensions import db
 from feedback.logs import (
-    PUBLIC_REQUESTS_SETTING,
     StripClientFilter,
     is_public_path,
     mask_secret_paths,
     masked_public_path,
     names_public_path,
-    public_requests_mode,
 )
 from tests.conftest import build_app
 

@@ -19,9 +19,9 @@ from typing import Any, cast
 import pytest
 from flask import Flask
 
+from feedback.config import PUBLIC_REQUESTS_SETTING
 from feedback.deviations.categories import add_default_categories, categories
 from feedback.extensions import db
-from feedback.logs import PUBLIC_REQUESTS_SETTING
 from feedback.models.base import today
 from tests import factories
 from tests.respond.conftest import FULL_WALK, make_round

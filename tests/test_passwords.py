@@ -11,8 +11,8 @@ from flask import Flask
 from markupsafe import escape
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from feedback.admin.invitations import invite
 from feedback.auth.forms import NotEasyToGuess
+from feedback.auth.invitations import invite
 from feedback.auth.passwords import personal_words, too_easy
 from feedback.auth.services import (
     ADMIN_LINK_LIFETIME,

@@ -1,4 +1,4 @@
-"""Return addresses (``neste`` on the language switch, ``next`` on the sign-in page): anything
+"""Return addresses (``next`` on the language switch and on the sign-in page): anything
 but a plain local path, and any control character in it (also percent-encoded), sends the
 person to the start page, never a 500 and never elsewhere."""
 
@@ -68,14 +68,14 @@ def test_safe_next_never_lets_a_control_character_through(text: str) -> None:
 def test_language_switch_sends_nasty_targets_to_the_start_page(
     client: FlaskClient, target: str
 ) -> None:
-    response = client.get("/sprak/en", query_string={"neste": target})
+    response = client.get("/sprak/en", query_string={"next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_language_switch_raw_newline_in_the_query_is_no_500(client: FlaskClient) -> None:
-    """The report of issue 18: a newline in neste (here raw and percent-encoded)."""
-    for query in ("neste=/%0a", "neste=/admin%0D%0AX:%20y", "neste=%2F%0A%2F"):
+    """The report of issue 18: a newline in next (here raw and percent-encoded)."""
+    for query in ("next=/%0a", "next=/admin%0D%0AX:%20y", "next=%2F%0A%2F"):
         response = client.get(f"/sprak/nn?{query}")
         assert response.status_code == 302 and response.headers["Location"] == "/", query
 
@@ -89,7 +89,7 @@ def test_language_switch_raw_newline_in_the_query_is_no_500(client: FlaskClient)
 )
 def test_language_switch_never_answers_500(client: FlaskClient, text: str) -> None:
     for target in (text, "/" + text):
-        response = client.get("/sprak/nb", query_string={"neste": target})
+        response = client.get("/sprak/nb", query_string={"next": target})
         assert response.status_code == 302
         location = response.headers["Location"]
         assert location == "/" or location.startswith("/") and not location.startswith("//")

@@ -89,7 +89,7 @@ def test_the_policy_sends_a_person_without_an_app_to_set_it_up(
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/konto/totp"
-    assert client.get("/sprak/en?neste=/konto/totp").status_code == 302
+    assert client.get("/sprak/en?next=/konto/totp").status_code == 302
     setup = client.get("/konto/totp").get_data(as_text=True)
     assert 'lang="en"' in setup
     secret = _KEY.search(setup).group(1).replace(" ", "")  # type: ignore[union-attr]

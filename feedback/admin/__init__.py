@@ -1,7 +1,3 @@
-"""Administration: units, accounts and roles within one organisation."""
-
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__)
-
-from feedback.admin import accounts, oidc_views, views  # noqa: E402,F401
+"""Administration of one organisation: its settings, units, accounts and roles, invitations to
+send, sign-in providers (OIDC) and audit log. The blueprint and URL map are in
+``blueprint.py``; the role rules and invitations themselves are in ``feedback.auth``."""

@@ -7,13 +7,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import bp
 from feedback.admin.oidc_forms import OidcProviderForm
 from feedback.auth import oidc, oidc_config
 from feedback.extensions import db
 
 
-@bp.route("/innlogging", methods=["GET", "POST"])
 @role_required("admin")
 def edit_sign_in() -> Response | str:
     organisation = require_organisation()

@@ -1,12 +1,11 @@
-"""Units, accounts and roles of one organisation. Services flush; the view commits."""
+"""Units and accounts of one organisation (roles: feedback.auth.memberships). Services flush;
+the view commits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
@@ -17,10 +16,9 @@ from feedback.auth.services import (
     issue_password_link,
     normalise_email,
 )
-from feedback.exceptions import RuleBroken
+from feedback.exceptions import Forbidden, NotFound, RuleBroken, get_or_404
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, Unit, User
-from feedback.models.user import REPRESENTATIONS, ROLES
 
 
 class AdminError(RuleBroken):
@@ -53,11 +51,8 @@ def unit_tree(organisation: Organisation, *, active_only: bool = False) -> list[
 
 
 def get_unit(organisation: Organisation, unit_id: int) -> Unit:
-    """The organisation's unit, else 404 (also for another organisation's unit)."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.organisation_id != organisation.id:
-        abort(404)
-    return unit
+    """The organisation's unit, else NotFound (also for another organisation's unit)."""
+    return get_or_404(Unit, unit_id, lambda u: u.organisation_id == organisation.id)
 
 
 def _check_unit(
@@ -150,7 +145,7 @@ def members(organisation: Organisation) -> list[Member]:
 
 
 def get_member(organisation: Organisation, user_id: int) -> Member:
-    """The account and its roles here, else 404 (accounts elsewhere are not visible)."""
+    """The account and its roles here, else NotFound (accounts elsewhere are not visible)."""
     memberships = list(
         db.session.scalars(
             sa.select(Membership)
@@ -159,110 +154,8 @@ def get_member(organisation: Organisation, user_id: int) -> Member:
         )
     )
     if not memberships:
-        abort(404)
+        raise NotFound()
     return Member(memberships[0].user, memberships)
-
-
-def _resolve_units(organisation: Organisation, unit_ids: Sequence[int]) -> list[Unit]:
-    wanted = set(unit_ids)
-    units = list(
-        db.session.scalars(
-            sa.select(Unit).where(Unit.organisation_id == organisation.id, Unit.id.in_(wanted))
-        )
-    )
-    if len(units) != len(wanted):
-        raise AdminError("unit_ids", _l("Choose units from the list."))
-    return units
-
-
-def check_role(
-    organisation: Organisation, role: str, representation: str | None, unit_ids: Sequence[int]
-) -> tuple[str | None, list[Unit]]:
-    """The representation and units a role needs, checked; raises AdminError."""
-    if role not in ROLES:
-        raise AdminError("role", _l("Choose a role from the list."))
-    if role == "quality" and representation not in REPRESENTATIONS:
-        raise AdminError("representation", _l("Choose what the member represents."))
-    if role != "quality":
-        representation = None
-    units = _resolve_units(organisation, unit_ids) if role == "manager" else []
-    if role == "manager" and not units:
-        raise AdminError("unit_ids", _l("Choose at least one unit the manager is responsible for."))
-    return representation, units
-
-
-def grant_role(
-    organisation: Organisation,
-    actor: User | None,
-    user: User,
-    *,
-    role: str,
-    representation: str | None,
-    unit_ids: Sequence[int] = (),
-) -> Membership:
-    """Give the user a role here; managers need at least one unit."""
-    representation, units = check_role(organisation, role, representation, unit_ids)
-    if find_membership(organisation, user, role) is not None:
-        raise AdminError("role", _l("The account already has this role."))
-    membership = Membership(
-        user=user, organisation=organisation, role=role, representation=representation, units=units
-    )
-    db.session.add(membership)
-    db.session.flush()
-    audit.record(
-        organisation,
-        actor,
-        "membership.grant",
-        user.email,
-        target=f"user:{user.id}",
-        role=role,
-        representation=representation,
-        units=[u.name for u in units],
-    )
-    return membership
-
-
-def find_membership(organisation: Organisation, user: User, role: str) -> Membership | None:
-    return db.session.scalar(
-        sa.select(Membership).where(
-            Membership.user_id == user.id,
-            Membership.organisation_id == organisation.id,
-            Membership.role == role,
-        )
-    )
-
-
-def revoke_role(organisation: Organisation, actor: User | None, membership: Membership) -> None:
-    if membership.organisation_id != organisation.id:
-        abort(404)
-    if membership.role == "admin" and _admin_count(organisation) <= 1:
-        raise AdminError("role", _l("The organisation must keep at least one administrator."))
-    audit.record(
-        organisation,
-        actor,
-        "membership.revoke",
-        membership.user.email,
-        target=f"user:{membership.user_id}",
-        role=membership.role,
-    )
-    db.session.delete(membership)
-    db.session.flush()
-
-
-def _admin_count(organisation: Organisation) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .join(User)
-            .where(
-                Membership.organisation_id == organisation.id,
-                Membership.role == "admin",
-                User.active.is_(True),
-            )
-        )
-        or 0
-    )
 
 
 def holds_roles_only_in(user: User, organisation: Organisation) -> bool:
@@ -281,9 +174,9 @@ def holds_roles_only_in(user: User, organisation: Organisation) -> bool:
 
 
 def require_own_account(organisation: Organisation, user: User) -> None:
-    """403 unless the account holds roles in this organisation alone."""
+    """Forbidden unless the account holds roles in this organisation alone."""
     if not holds_roles_only_in(user, organisation):
-        abort(403)
+        raise Forbidden()
 
 
 def update_account(
@@ -328,38 +221,6 @@ def send_password_link(organisation: Organisation, actor: User | None, user: Use
     token = issue_password_link(user, ADMIN_LINK_LIFETIME)
     audit.record(organisation, actor, "account.password_link", user.email, target=f"user:{user.id}")
     return token
-
-
-def leave_organisation(user: User, organisation: Organisation) -> None:
-    """The person gives up every role they hold in the organisation (not its last admin)."""
-    memberships = list(
-        db.session.scalars(
-            sa.select(Membership).where(
-                Membership.user_id == user.id, Membership.organisation_id == organisation.id
-            )
-        )
-    )
-    if not memberships:
-        abort(404)
-    if any(m.role == "admin" for m in memberships) and _admin_count(organisation) <= 1:
-        raise AdminError(
-            "organisation",
-            _l(
-                "You are the last administrator of %(name)s. Give someone else the role first.",
-                name=organisation.name,
-            ),
-        )
-    audit.record(
-        organisation,
-        user,
-        "membership.leave",
-        user.email,
-        target=f"user:{user.id}",
-        roles=sorted(m.role for m in memberships),
-    )
-    for membership in memberships:
-        db.session.delete(membership)
-    db.session.flush()
 
 
 def reset_second_factor(organisation: Organisation, actor: User | None, user: User) -> None:

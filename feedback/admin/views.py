@@ -6,8 +6,9 @@ from werkzeug.wrappers import Response
 
 from feedback import audit
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import bp, services
+from feedback.admin import services
 from feedback.admin.forms import TOP_LEVEL, SettingsForm, UnitForm
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import show_error
 from feedback.views import save_or_show
@@ -20,7 +21,6 @@ LABELS = {
 }
 
 
-@bp.route("/")
 @role_required("admin")
 def index() -> str:
     organisation = require_organisation()
@@ -32,7 +32,6 @@ def index() -> str:
     )
 
 
-@bp.route("/innstillinger", methods=["GET", "POST"])
 @role_required("admin")
 def edit_settings() -> Response | str:
     organisation = require_organisation()
@@ -57,7 +56,6 @@ def edit_settings() -> Response | str:
     return render_template("admin/settings.html", form=form)
 
 
-@bp.route("/enheter", methods=["GET", "POST"])
 @role_required("admin")
 def list_units() -> Response | str:
     organisation = require_organisation()
@@ -73,7 +71,7 @@ def list_units() -> Response | str:
                 kind=form.kind.data or "other",
                 parent_id=form.parent_id.data or None,
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             show_error(form, error.field, error.message)
         else:
             db.session.commit()
@@ -82,7 +80,6 @@ def list_units() -> Response | str:
     return render_template("admin/units.html", tree=tree, form=form, **LABELS)
 
 
-@bp.route("/enheter/<id:unit_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_unit(unit_id: int) -> Response | str:
     organisation = require_organisation()
@@ -120,7 +117,6 @@ def edit_unit(unit_id: int) -> Response | str:
     return render_template("admin/unit_edit.html", unit=unit, form=form)
 
 
-@bp.route("/logg")
 @role_required("admin")
 def audit_log() -> str:
     organisation = require_organisation()

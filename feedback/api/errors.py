@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from feedback.api.parameters import BadParameters
-from feedback.errors import DOMAIN_STATUS, _is_database_unavailable
-from feedback.exceptions import DomainError
+from feedback.database import is_database_unavailable
+from feedback.exceptions import DomainError, status_of
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,13 @@ def bad_parameters(error: BadParameters) -> Response:
 
 def domain_error(error: DomainError) -> Response:
     """A service said no (``feedback.exceptions``): the status it stands for, in JSON."""
-    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
+    status = status_of(error)
     return http_error(default_exceptions[status]())
 
 
 def unexpected_error(error: Exception) -> Response:
     original = getattr(error, "original_exception", None) or error
-    if _is_database_unavailable(original):
+    if is_database_unavailable(original):
         log.error("database unavailable: %s", type(original).__name__)
         return error_response(503)
     log.exception("unhandled error in the API", exc_info=original)

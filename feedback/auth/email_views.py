@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail, ratelimit
 from feedback.access import signed_in_user
-from feedback.auth import bp, email_change, services
+from feedback.auth import email_change, services
 from feedback.auth.forms import OwnEmailForm
 from feedback.extensions import db
 from feedback.forms import Form
@@ -21,7 +21,6 @@ from feedback.views import deliver_link, no_store
 SCOPE = "email-change"
 
 
-@bp.route("/konto/epost", methods=["GET", "POST"])
 @login_required
 def change_email() -> Response | str:
     user = signed_in_user()
@@ -62,7 +61,6 @@ def change_email() -> Response | str:
     )
 
 
-@bp.route("/epost/<token>", methods=["GET", "POST"])
 @no_store
 def confirm_email(token: str) -> Response | str | tuple[str, int]:
     change = email_change.find(token)

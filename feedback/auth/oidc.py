@@ -26,7 +26,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from feedback import audit
-from feedback.auth import oidc_config
+from feedback.auth import invitations, oidc_config
 from feedback.auth.oidc_config import GroupRole, ProviderUnavailable
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
@@ -264,8 +264,6 @@ def _account(
         db.session.add(OidcIdentity(provider_id=provider.id, user_id=user.id, subject=subject))
         db.session.flush()
     if invitation is not None:
-        from feedback.admin import invitations  # the admin area imports the auth blueprint
-
         try:
             invitations.accept(invitation, user)
         except RuleBroken as exc:  # the role can no longer be given as offered
@@ -278,8 +276,6 @@ def _invitation(organisation: Organisation, token: str | None, email: str) -> In
     address the provider vouches for; any other invitation link is refused, not ignored."""
     if not token:
         return None
-    from feedback.admin import invitations  # the admin area imports the auth blueprint
-
     invitation = invitations.find_by_token(token)
     if invitation is None or invitation.organisation_id != organisation.id:
         raise SignInFailed("invitation", "invitation gone, used or of another organisation")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import ORGANISATION_KEY
-from feedback.auth import bp, oidc, services, totp
+from feedback.auth import oidc, services, totp
 from feedback.auth.oidc_config import enabled_provider
 from feedback.extensions import db
 
@@ -63,7 +63,6 @@ def _failure_page(organisation_name: str, failure: oidc.SignInFailed) -> tuple[s
     return render_template("auth/oidc_failed.html", message=message), status
 
 
-@bp.route("/logg-inn/oidc/<slug>")
 def oidc_start(slug: str) -> Response | tuple[str, int]:
     found = enabled_provider(slug)
     if found is None:
@@ -77,7 +76,6 @@ def oidc_start(slug: str) -> Response | tuple[str, int]:
     return redirect(address)
 
 
-@bp.route("/logg-inn/oidc/<slug>/tilbake")
 def oidc_callback(slug: str) -> Response | tuple[str, int]:
     found = enabled_provider(slug)
     if found is None:

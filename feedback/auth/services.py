@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, flash, has_request_context, redirect, request, session, url_for
+from flask import current_app, has_request_context, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
-from werkzeug.wrappers import Response
 
-from feedback import audit, ratelimit, security
+from feedback import audit, ratelimit
 from feedback.auth import devices
 from feedback.extensions import db
 from feedback.mail import Mail
@@ -36,6 +36,8 @@ MIN_PASSWORD_LENGTH = 10
 #: How long after a sign-in a change to the second factor needs no password again.
 RECENT_SIGN_IN = timedelta(minutes=10)
 MAX_PASSWORD_LENGTH = 200
+#: The session key of the idle clock: the time of the session's last request.
+LAST_SEEN = "last_seen"
 
 
 class LoginBlocked(Exception):
@@ -134,7 +136,7 @@ def start_session(user: User) -> None:
     db.session.add(StaffSession(token_hash=hash_link_token(token), user_id=user.id))
     login_user(user)
     session[SESSION_KEY] = token
-    security.mark_active()
+    mark_active()
     user.last_login_at = utcnow()
     devices.remember(user.email)
     db.session.flush()
@@ -225,22 +227,9 @@ def rename_own_account(user: User, name: str) -> None:
         audit.record_for_person(user, "account.update", changed=changed)
 
 
-def unauthorized() -> Response:
-    flash(_("Sign in to see this page."), "info")
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-_OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static", "main.set_language"}
-
-
-def require_password_change() -> Response | None:
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in _OPEN_WHILE_CHANGING
-    ):
-        return redirect(url_for("auth.change_password"))
-    return None
+def mark_active() -> None:
+    """Start the idle clock; called right after a sign-in."""
+    session[LAST_SEEN] = int(time.time())
 
 
 # --- mailed links: invitations and choosing a new password ------------------------------------

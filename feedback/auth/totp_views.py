@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
-from feedback.auth import bp, notify, services, totp
+from feedback.auth import notify, services, totp
 from feedback.auth.forms import CodeForm, EnrolForm, PasswordAgainForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
@@ -28,7 +28,6 @@ def _wrong_code() -> str:
     return _("The code is wrong, expired or already used. Enter the code your app shows now.")
 
 
-@bp.route("/logg-inn/kode", methods=["GET", "POST"])
 def verify_code() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -78,7 +77,6 @@ def _status_page(
     )
 
 
-@bp.route("/konto/totp", methods=["GET", "POST"])
 @login_required
 def second_factor() -> Page:
     user = signed_in_user()
@@ -118,7 +116,6 @@ def second_factor() -> Page:
     return page, status
 
 
-@bp.route("/konto/totp/reservekoder", methods=["POST"])
 @login_required
 def renew_recovery_codes() -> Page:
     user = signed_in_user()
@@ -139,7 +136,6 @@ def renew_recovery_codes() -> Page:
     return _status_page(renew_form=form)
 
 
-@bp.route("/konto/totp/av", methods=["POST"])
 @login_required
 def turn_off_second_factor() -> Page:
     user = signed_in_user()

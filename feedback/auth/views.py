@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from feedback import mail
 from feedback.access import signed_in_user
-from feedback.auth import bp, devices, notify, passwords, services, totp
+from feedback.auth import devices, notify, passwords, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -26,7 +26,6 @@ from feedback.i18n import safe_next
 from feedback.views import no_store
 
 
-@bp.route("/logg-inn", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -63,7 +62,6 @@ def login() -> Response | str | tuple[str, int]:
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logg-ut", methods=["POST"])
 def logout() -> Response:
     services.end_session()
     db.session.commit()
@@ -71,7 +69,6 @@ def logout() -> Response:
     return redirect(url_for("main.index"))
 
 
-@bp.route("/konto/passord", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | str:
     form = ChangePasswordForm()
@@ -91,7 +88,6 @@ def change_password() -> Response | str:
     return render_template("auth/change_password.html", form=form)
 
 
-@bp.route("/konto/okter")
 @login_required
 def sessions() -> str:
     return render_template(
@@ -101,7 +97,6 @@ def sessions() -> str:
     )
 
 
-@bp.route("/konto/okter/avslutt", methods=["POST"])
 @login_required
 def end_sessions() -> Response:
     """Sign out every other browser, or (``alle``) this one too."""
@@ -120,7 +115,6 @@ def end_sessions() -> Response:
     return redirect(url_for("auth.sessions"))
 
 
-@bp.route("/glemt-passord", methods=["GET", "POST"])
 def forgot_password() -> Response | str:
     """The same answer whether or not the address has an account, and however often it asks."""
     form = ForgotPasswordForm()
@@ -152,7 +146,6 @@ def _send_quietly(config: Mapping[str, Any], message: mail.Mail) -> None:
         mail.send(config, [message])
 
 
-@bp.route("/passord/<token>", methods=["GET", "POST"])
 @no_store
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     link = services.find_password_link(token)

@@ -1,7 +1,8 @@
-"""The survey designer: the quality group writes, approves and runs its questionnaires."""
+"""The survey designer: the quality group writes, approves and runs its questionnaires.
 
-from flask import Blueprint
-
-bp = Blueprint("designer", __name__)
-
-from feedback.designer import views  # noqa: E402,F401  - registers the routes on bp
+Rounds and templates (``services``), editing pages and questions (``editing``), approval
+(``approval``), the lifecycle (``lifecycle``) and the open and close dates (``schedule``), the
+round page's reading aids (``review``), the built-in templates (``library``), the JSON document
+format (``document``), forms, and the pages (``round_views``, ``editing_views``) with their URL map
+in ``blueprint.py``.
+"""

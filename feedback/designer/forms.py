@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,13 +20,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from feedback.designer import document as doc
-from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
+from feedback.forms import (
+    CHOOSE_FROM_LIST,
+    LANGUAGE_LABELS,
+    Form,
+    fill_text,
+    local_text_form,
+    options,
+    strip,
+    text_of,
+)
 from feedback.i18n import in_all_languages
 from feedback.models import Question
-from feedback.models.survey import TEXT_LANGUAGES, clean_text
+from feedback.models.survey import TEXT_LANGUAGES
 from feedback.vocabulary import QUESTION_KIND_HINTS, QUESTION_KIND_LABELS
-
-LANGUAGE_LABELS = {"nb": _l("Bokmål"), "nn": _l("Nynorsk"), "en": _l("English")}
 
 DEFAULT_SCALE_LABELS = {
     "likert": (_l("Strongly disagree"), _l("Strongly agree")),
@@ -43,45 +49,6 @@ DEFAULT_FACES = {
         _l("Very satisfied"),
     ),
 }
-
-
-@cache
-def local_text_form(limit: int, *, required: bool = False, multiline: bool = False) -> type[Form]:
-    """A sub-form with a bokmål, a nynorsk and an English version of one text."""
-    field_class = TextAreaField if multiline else StringField
-    too_long = _l("The text can be at most %(max)d characters.", max=limit)
-
-    class LocalTextForm(Form):
-        class Meta:
-            csrf = False
-
-        nb = field_class(
-            LANGUAGE_LABELS["nb"],
-            filters=[strip],
-            validators=(
-                [DataRequired(_l("Write the text in bokmål.")), Length(max=limit, message=too_long)]
-                if required
-                else [Length(max=limit, message=too_long)]
-            ),
-        )
-        nn = field_class(
-            LANGUAGE_LABELS["nn"], filters=[strip], validators=[Length(max=limit, message=too_long)]
-        )
-        en = field_class(
-            LANGUAGE_LABELS["en"], filters=[strip], validators=[Length(max=limit, message=too_long)]
-        )
-
-    LocalTextForm.required = required  # type: ignore[attr-defined]
-    return LocalTextForm
-
-
-def text_of(field: FormField) -> dict[str, str]:
-    return clean_text(field.data)
-
-
-def fill_text(field: FormField, value: dict[str, str]) -> None:
-    for language in TEXT_LANGUAGES:
-        field.form[language].data = value.get(language, "")
 
 
 class OptionLinesForm(Form):

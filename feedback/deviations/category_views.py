@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, signed_in_user
-from feedback.designer.forms import fill_text, text_of
 from feedback.deviations import categories as category_service
 from feedback.deviations.forms import ActionForm, CategoryForm
 from feedback.deviations.pages import admin_access
 from feedback.extensions import db
+from feedback.forms import fill_text, text_of
 from feedback.views import save_or_show
 
 

@@ -17,10 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from feedback.designer.forms import local_text_form
 from feedback.deviations.handling import OPEN_STATUSES
 from feedback.deviations.receiving import MESSAGE_MAX
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
+from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, local_text_form, options, strip
 from feedback.models.deviation import SEVERITIES
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
 

@@ -15,11 +15,11 @@ from feedback import answering
 from feedback.access import (
     current_memberships,
     require_organisation,
-    role_required,
     signed_in_user,
 )
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
+from feedback.designer.permissions import edit_access, read_access
 from feedback.extensions import db
 from feedback.fieldwork import services
 from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
@@ -31,10 +31,6 @@ from feedback.respond.texts import answering_minutes
 from feedback.results import padding
 from feedback.results.access import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
-
-#: The designer's people (designer.views): editors run a round, readers see its material.
-edit_access = role_required("quality", "admin", denied=404)
-read_access = role_required("quality", "admin", "manager", denied=404)
 
 #: Rounds whose links, posters and codes make sense (not drafts or archived ones).
 RUNNING = ("awaiting_approval", "open")

@@ -1,7 +1,2 @@
-"""Start page, language choice and organisation choice."""
-
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from feedback.main import views  # noqa: E402,F401
+"""The start page, the language choice and the organisation choice. The blueprint and its URL
+map are in ``blueprint.py``."""

@@ -6,12 +6,10 @@ from werkzeug.wrappers import Response
 
 from feedback import access
 from feedback.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, SUPPORTED_LOCALES, safe_next
-from feedback.main import bp
 from feedback.results.charts import plotly as charts
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
 
 
-@bp.route("/")
 def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
@@ -25,11 +23,10 @@ def index() -> str:
     )
 
 
-@bp.route("/sprak/<code>")
 def set_language(code: str) -> Response:
     if code not in SUPPORTED_LOCALES:
         abort(404)
-    response = redirect(safe_next(request.args.get("neste"), url_for("main.index")))
+    response = redirect(safe_next(request.args.get("next"), url_for("main.index")))
     response.set_cookie(
         LANGUAGE_COOKIE,
         code,
@@ -41,7 +38,6 @@ def set_language(code: str) -> Response:
     return response
 
 
-@bp.route("/organisasjon", methods=["POST"])
 @login_required
 def choose_organisation() -> Response:
     organisation_id = request.form.get("organisation_id", type=int)
@@ -54,7 +50,6 @@ def choose_organisation() -> Response:
 PLOTLY_MAX_AGE = 31536000
 
 
-@bp.route("/vendor/plotly-<version>.min.js")
 def plotly_js(version: str) -> Response:
     """plotly.js for the charts, from the installed plotly package: no other host is needed."""
     found = charts.plotly_js()
@@ -65,13 +60,11 @@ def plotly_js(version: str) -> Response:
     return response
 
 
-@bp.app_template_global("plotly_version")
 def plotly_version() -> str | None:
     """The plotly.js version for url_for('main.plotly_js', version=plotly_version())."""
     return charts.plotly_version()
 
 
-@bp.app_template_global("plotly_style_ids")
 def plotly_style_ids() -> tuple[str, ...]:
     """Ids of elements that keep plotly.js from adding <style> elements (the CSP refuses them)."""
     return charts.plotly_style_ids()

@@ -34,6 +34,12 @@ QUESTION_KINDS = (
     "scale",
 )
 
+#: The stored value of a "don't know / not applicable" answer (Answer.value, the tallies).
+DONT_KNOW = "dont_know"
+#: The unit question's form value for "I would rather not say" (no unit), on the questionnaire
+#: and the report form, and in a draft's ``unit``. (Tallies store no unit as results.NO_UNIT.)
+NO_UNIT_CHOICE = "ingen"
+
 #: How a response came in (DESIGN.md "channels").
 CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")
 
@@ -411,7 +417,7 @@ class AnswerDraft(Base):
     answers: Mapped[str] = mapped_column(sa.Text)
     #: The page (0-based) the respondent was sent to last: Forward goes no further.
     page: Mapped[int] = mapped_column(default=0)
-    #: The unit question's form value (a unit id, or "ingen"), when the respondent chooses.
+    #: The unit question's form value (a unit id, or NO_UNIT_CHOICE), when the respondent chooses.
     unit: Mapped[str | None] = mapped_column(sa.String(20))
     #: The access code the questionnaire was opened with (the code channel).
     code: Mapped[str | None] = mapped_column(sa.String(8))

@@ -20,10 +20,9 @@ from feedback.deviations import receiving
 from feedback.deviations.forms import DayField, too_long
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
 from feedback.models.base import today
+from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.vocabulary import REPORTER_KIND_LABELS
 
-#: Form value for "I do not know / would rather not say" in the unit question.
-NO_UNIT = "ingen"
 #: How far back a report may go: older events are still worth reporting, but not typos.
 OLDEST_EVENT = timedelta(days=5 * 366)
 NO_SUCH_CODE = _l("We found no report with this code. Check that you typed it as on your receipt.")
@@ -96,7 +95,11 @@ class ReportForm(PublicForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.unit.choices = options(
-            [("", _l("Choose …")), *units, (NO_UNIT, _l("I do not know, or would rather not say"))]
+            [
+                ("", _l("Choose …")),
+                *units,
+                (NO_UNIT_CHOICE, _l("I do not know, or would rather not say")),
+            ]
         )
         self.category.choices = options(cats)
 

@@ -11,7 +11,6 @@ import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 from typing import cast
 
@@ -25,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from feedback import answering, ratelimit
 from feedback.codes import normalise_code
 from feedback.codes import show_code as show_code
-from feedback.designer import services as designer
+from feedback.designer import schedule
 from feedback.extensions import db
 from feedback.form_tokens import AlreadySent as AlreadySent
 from feedback.form_tokens import FormToken as FormToken
@@ -48,11 +47,11 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.base import today
+from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.respond import drafts
 
-#: The unit question's form field, and its value for "I would rather not say".
+#: The unit question's form field.
 UNIT_FIELD = "enhet"
-NO_UNIT = "ingen"
 
 #: Access codes are printed as XXXX-XXXX; 31 letters and digits give about 8.5e11 codes.
 CODE_LENGTH = 8
@@ -117,14 +116,6 @@ def load_questionnaire(round_: SurveyRound) -> None:
     ).all()
 
 
-def _schedule_due(status: str, opens_on: date | None, closes_on: date | None) -> bool:
-    """The round's schedule says it should open or close today and it has not yet."""
-    current = today()
-    return (status == "open" and closes_on is not None and closes_on < current) or (
-        status == "awaiting_approval" and opens_on is not None and opens_on <= current
-    )
-
-
 class Questionnaire:
     """What a public link opens: the round with its questionnaire, and the units to choose
     (read when first asked for: the thank-you page needs none)."""
@@ -153,8 +144,7 @@ def organisation_of(round_: SurveyRound) -> Organisation:
 
 def is_open(round_: SurveyRound) -> bool:
     """Open for answers today. Applies the schedule first when a date may have passed."""
-    due = _schedule_due(round_.status, round_.opens_on, round_.closes_on)
-    if due and designer.apply_schedule(organisation_of(round_), today()):
+    if schedule.keep_current(round_, today()):
         db.session.commit()
     return round_.status == "open"
 
@@ -184,7 +174,7 @@ def unit_answered(units: Sequence[Unit], value: str) -> tuple[bool, Unit | None]
     """The unit question's form value read against the units to choose from: (answered, the
     unit). "I would rather not say" is answered with no unit; anything else that is not one
     of them is not answered."""
-    if value == NO_UNIT:
+    if value == NO_UNIT_CHOICE:
         return True, None
     chosen = parse_id(value)
     unit = next((u for u in units if u.id == chosen), None)
@@ -370,7 +360,7 @@ def _refusal(
     if channel == "paper":
         if row.status not in PAPER_STATUSES:
             return NotAccepted(_closed_message(row.status))
-    elif row.status != "open" or row.closes_on is not None and row.closes_on < today():
+    elif row.status != "open" or schedule.past_closing(row.closes_on, today()):
         return NotAccepted(_closed_message(row.status if row.status != "open" else "closed"))
     if row.requires_code and channel in ("link", "unit_link"):
         return CodeNeeded()

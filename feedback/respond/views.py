@@ -18,11 +18,11 @@ from feedback import answering, form_tokens, public, ratelimit
 from feedback.extensions import db
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import AccessCode, SurveyRound, Unit
+from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.public import language_links, never_store, render_public
 from feedback.respond import bp, drafts, services
 
-#: Form value for "I would rather not say" in the unit question.
-NO_UNIT = services.NO_UNIT
+#: The unit question's form field.
 UNIT_FIELD = services.UNIT_FIELD
 CODE_SCOPE = "access-code"
 
@@ -551,7 +551,7 @@ def _render(
             action=mode.action,
             units=mode.units if mode.choose_unit else [],
             unit_value=unit_value or "",
-            no_unit=NO_UNIT,
+            no_unit=NO_UNIT_CHOICE,
             unit_problem=step.problems.get(UNIT_FIELD),
             public_page=True,
             hide_languages=True,

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 from feedback.designer import document as doc
 from feedback.models import Answer, AnswerTally, Question, Response, ResponseTally
 from feedback.models.results import ANSWERED, NO_UNIT
-
-DONT_KNOW = "dont_know"
+from feedback.models.survey import DONT_KNOW
 
 
 def counts_value(question: Question, value: str) -> bool:

@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.designer import services
+from feedback.designer import approval, editing, lifecycle, review, schedule, services
 from feedback.extensions import db
 from feedback.models import AuditEvent, Organisation, Response, SurveyRound, User
+from feedback.models.base import today as local_today
 from tests import factories
 from tests.designer.conftest import document, likert
 
@@ -67,14 +68,14 @@ def actions(round_: SurveyRound) -> list[str]:
 
 def test_majority_of_user_representatives_opens_the_round(setup: dict[str, object]) -> None:
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, reps[0])
-    state = services.approval_state(round_)
+    lifecycle.submit_for_approval(round_, reps[0])
+    state = approval.approval_state(round_)
     assert (len(state.representatives), state.needed, state.met) == (3, 2, False)
-    services.approve(round_, reps[0])
-    services.approve(round_, reps[0])  # a double click counts once
+    lifecycle.approve(round_, reps[0])
+    lifecycle.approve(round_, reps[0])  # a double click counts once
     assert round_.status == "awaiting_approval"
     assert len(round_.approvals) == 1
-    services.approve(round_, reps[1])
+    lifecycle.approve(round_, reps[1])
     assert round_.status == "open"
     assert round_.opened_at is not None
     assert actions(round_) == [
@@ -88,11 +89,11 @@ def test_majority_of_user_representatives_opens_the_round(setup: dict[str, objec
 
 def test_professionals_do_not_approve(setup: dict[str, object]) -> None:
     round_ = _round(setup)
-    services.submit_for_approval(round_, None)
+    lifecycle.submit_for_approval(round_, None)
     professional = setup["professional"]
     assert isinstance(professional, User)
     with pytest.raises(services.DesignerError, match="user representatives"):
-        services.approve(round_, professional)
+        lifecycle.approve(round_, professional)
 
 
 @pytest.mark.parametrize(
@@ -106,9 +107,9 @@ def test_approval_rules(
     assert isinstance(org, Organisation)
     org.approval_rule, org.approval_count = rule, count
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, None)
+    lifecycle.submit_for_approval(round_, None)
     for n, rep in enumerate(reps, start=1):
-        services.approve(round_, rep)
+        lifecycle.approve(round_, rep)
         assert (round_.status == "open") == (n >= approvals_to_open), (rule, n)
         if round_.status == "open":
             break
@@ -119,21 +120,21 @@ def test_rule_that_cannot_be_met_never_opens(setup: dict[str, object]) -> None:
     assert isinstance(org, Organisation)
     org.approval_rule, org.approval_count = "count", 4
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, None)
+    lifecycle.submit_for_approval(round_, None)
     for rep in reps:
-        services.approve(round_, rep)
-    state = services.approval_state(round_)
+        lifecycle.approve(round_, rep)
+    state = approval.approval_state(round_)
     assert (state.met, state.possible, round_.status) == (False, False, "awaiting_approval")
     with pytest.raises(services.DesignerError):
-        services.open_now(round_, None)
+        lifecycle.open_now(round_, None)
 
 
 def test_an_edit_after_approval_resets_every_approval(setup: dict[str, object]) -> None:
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, None)
-    services.approve(round_, reps[0])
+    lifecycle.submit_for_approval(round_, None)
+    lifecycle.approve(round_, reps[0])
     page = round_.pages[1]
-    services.update_page(page, reps[2], {"nb": "Respekt"})
+    editing.update_page(page, reps[2], {"nb": "Respekt"})
     assert round_.approvals == []
     assert "round.approvals_reset" in actions(round_)
     reset = db.session.scalar(
@@ -144,36 +145,36 @@ def test_an_edit_after_approval_resets_every_approval(setup: dict[str, object]) 
 
 def test_an_open_round_that_changes_goes_back_for_approval(setup: dict[str, object]) -> None:
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, None)
-    services.approve(round_, reps[0])
-    services.approve(round_, reps[1])
+    lifecycle.submit_for_approval(round_, None)
+    lifecycle.approve(round_, reps[0])
+    lifecycle.approve(round_, reps[1])
     assert round_.status == "open"
     question = round_.questions[2]
-    services.update_question(question, reps[0], {"type": "likert", "text": {"nb": "Ny tekst"}})
+    editing.update_question(question, reps[0], {"type": "likert", "text": {"nb": "Ny tekst"}})
     assert round_.status == "awaiting_approval"
     assert round_.approvals == []
 
 
 def test_questions_lock_at_the_first_response(setup: dict[str, object]) -> None:
     round_, reps = _round(setup), _reps(setup)
-    services.submit_for_approval(round_, None)
-    services.approve(round_, reps[0])
-    services.approve(round_, reps[1])
+    lifecycle.submit_for_approval(round_, None)
+    lifecycle.approve(round_, reps[0])
+    lifecycle.approve(round_, reps[1])
     assert not services.is_locked(round_)
     db.session.add(
         Response(
             id=uuid.uuid4().hex,
             round_id=round_.id,
             channel="link",
-            submitted_on=services.local_today(),
+            submitted_on=local_today(),
         )
     )
     db.session.flush()
     assert services.is_locked(round_)
     with pytest.raises(services.DesignerError, match="locked"):
-        services.add_page(round_, reps[0], {})
+        editing.add_page(round_, reps[0], {})
     with pytest.raises(services.DesignerError, match="locked"):
-        services.delete_question(round_.questions[2], reps[0])
+        editing.delete_question(round_.questions[2], reps[0])
     services.update_settings(  # dates are not questions: they may still change
         round_,
         reps[0],
@@ -181,7 +182,7 @@ def test_questions_lock_at_the_first_response(setup: dict[str, object]) -> None:
         intro=round_.intro,
         thanks=round_.thanks,
         opens_on=None,
-        closes_on=services.local_today() + timedelta(days=30),
+        closes_on=local_today() + timedelta(days=30),
     )
     assert round_.status == "open"
 
@@ -189,32 +190,32 @@ def test_questions_lock_at_the_first_response(setup: dict[str, object]) -> None:
 def test_lifecycle_order_is_enforced(setup: dict[str, object]) -> None:
     round_ = _round(setup)
     with pytest.raises(services.DesignerError):
-        services.close(round_, None)
+        lifecycle.close(round_, None)
     with pytest.raises(services.DesignerError):
-        services.archive(round_, None)
+        lifecycle.archive(round_, None)
     with pytest.raises(services.DesignerError):
-        services.approve(round_, _reps(setup)[0])
-    services.submit_for_approval(round_, None)
+        lifecycle.approve(round_, _reps(setup)[0])
+    lifecycle.submit_for_approval(round_, None)
     with pytest.raises(services.DesignerError):
-        services.submit_for_approval(round_, None)
-    services.back_to_draft(round_, None)
+        lifecycle.submit_for_approval(round_, None)
+    lifecycle.back_to_draft(round_, None)
     assert round_.status == "draft"
 
 
 def test_dates_open_and_close_rounds_by_themselves(setup: dict[str, object]) -> None:
     round_, reps = _round(setup), _reps(setup)
-    today = services.local_today()
+    today = local_today()
     round_.opens_on = today + timedelta(days=2)
     round_.closes_on = today + timedelta(days=9)
-    services.submit_for_approval(round_, None)
-    services.approve(round_, reps[0])
-    services.approve(round_, reps[1])
+    lifecycle.submit_for_approval(round_, None)
+    lifecycle.approve(round_, reps[0])
+    lifecycle.approve(round_, reps[1])
     assert round_.status == "awaiting_approval"  # approved, waiting for its date
-    assert services.apply_schedule(None, today + timedelta(days=1)) == 0
-    assert services.apply_schedule(None, today + timedelta(days=2)) == 1
+    assert schedule.apply_schedule(None, today + timedelta(days=1)) == 0
+    assert schedule.apply_schedule(None, today + timedelta(days=2)) == 1
     assert round_.status == "open"
-    assert services.apply_schedule(None, today + timedelta(days=9)) == 0
-    assert services.apply_schedule(None, today + timedelta(days=10)) == 1
+    assert schedule.apply_schedule(None, today + timedelta(days=9)) == 0
+    assert schedule.apply_schedule(None, today + timedelta(days=10)) == 1
     assert round_.status == "closed"
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action.in_(["round.open", "round.close"]))
@@ -227,9 +228,9 @@ def test_dates_open_and_close_rounds_by_themselves(setup: dict[str, object]) -> 
 
 def test_unapproved_round_does_not_open_on_its_date(setup: dict[str, object]) -> None:
     round_ = _round(setup)
-    round_.opens_on = services.local_today()
-    services.submit_for_approval(round_, None)
-    assert services.apply_schedule(None) == 0
+    round_.opens_on = local_today()
+    lifecycle.submit_for_approval(round_, None)
+    assert schedule.apply_schedule(None) == 0
     assert round_.status == "awaiting_approval"
 
 
@@ -245,11 +246,11 @@ def test_new_round_copies_unchanged_and_marks_comparable(setup: dict[str, object
         q.key for q in round_.questions
     ]
     changed = copy.questions[2]
-    assert not services.changed_since_previous(changed)
-    services.update_question(
+    assert not review.changed_since_previous(changed)
+    editing.update_question(
         changed, None, {"type": "likert", "text": {"nb": "Annerledes"}}, comparable=False
     )
-    assert services.changed_since_previous(changed)
+    assert review.changed_since_previous(changed)
     assert changed.comparable is False
 
 
@@ -257,12 +258,12 @@ def test_moves_that_break_a_condition_are_refused(setup: dict[str, object]) -> N
     round_ = _round(setup)
     dependent = round_.questions[1]
     with pytest.raises(services.DesignerError, match="before the question its condition"):
-        services.move_question(dependent, None, -1)
+        editing.move_question(dependent, None, -1)
     db.session.rollback()
     round_ = db.session.get(SurveyRound, round_.id)
     assert round_ is not None
     assert [q.key for q in round_.questions] == ["plan", "with", "respect"]
-    services.move_question(round_.questions[2], None, -1)  # respect moves to the end of page 1
+    editing.move_question(round_.questions[2], None, -1)  # respect moves to the end of page 1
     assert [q.key for q in round_.questions] == ["plan", "with", "respect"]
     assert len(round_.pages[0].questions) == 3
 
@@ -270,7 +271,7 @@ def test_moves_that_break_a_condition_are_refused(setup: dict[str, object]) -> N
 def test_deleting_what_a_condition_needs_is_refused(setup: dict[str, object]) -> None:
     round_ = _round(setup)
     with pytest.raises(services.DesignerError, match="“with”"):
-        services.delete_question(round_.questions[0], None)
+        editing.delete_question(round_.questions[0], None)
     page = round_.pages[1]
 
     def choice(*values: str) -> dict[str, object]:
@@ -280,12 +281,12 @@ def test_deleting_what_a_condition_needs_is_refused(setup: dict[str, object]) ->
             "options": [{"value": v, "label": {"nb": v.upper()}} for v in values],
         }
 
-    often = services.add_question(page, None, choice("a", "b"))
-    services.add_question(page, None, likert("x", condition={"question": often.key, "value": "b"}))
+    often = editing.add_question(page, None, choice("a", "b"))
+    editing.add_question(page, None, likert("x", condition={"question": often.key, "value": "b"}))
     with pytest.raises(services.DesignerError, match="answer “b”"):
-        services.update_question(often, None, choice("a", "c"))
-    services.update_question(often, None, choice("a", "b", "c"))
+        editing.update_question(often, None, choice("a", "c"))
+    editing.update_question(often, None, choice("a", "b", "c"))
     assert [o.value for o in often.options] == ["a", "b", "c"]
-    services.delete_question(round_.questions[1], None)
-    services.delete_question(round_.questions[0], None)
+    editing.delete_question(round_.questions[1], None)
+    editing.delete_question(round_.questions[0], None)
     assert [q.key for q in round_.questions][0] == "respect"

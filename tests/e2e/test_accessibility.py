@@ -28,7 +28,7 @@ def people(app: Flask) -> dict[str, int]:
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
 def test_public_pages_have_no_violations(axe_page: Any, live_server: str, language: str) -> None:
-    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    axe_page.goto(f"{live_server}/sprak/{language}?next=/logg-inn")
     assert axe_page.get_attribute("html", "lang") == language
     assert axe_violations(axe_page) == []
     axe_page.goto(f"{live_server}/")
@@ -105,7 +105,7 @@ def test_sessions_page_and_signing_out_elsewhere_have_no_violations(
     """Innlogginger with two sign-ins (this one marked), then "sign out everywhere else"."""
     other = app.test_client()
     assert login(other, "admin@example.no").status_code == 302
-    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    axe_page.goto(f"{live_server}/sprak/{language}?next=/logg-inn")
     sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
     axe_page.goto(f"{live_server}/konto/okter")
     assert axe_page.locator("tbody tr").count() == 2

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from feedback.admin.invitations import invite
+from feedback.auth.invitations import invite
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.extensions import db
 from feedback.models import Membership
@@ -47,7 +47,7 @@ def links(app: Flask) -> dict[str, Any]:
 def test_account_pages_have_no_violations(
     axe_page: Any, live_server: str, links: dict[str, Any], language: str
 ) -> None:
-    axe_page.goto(f"{live_server}/sprak/{language}?neste=/glemt-passord")
+    axe_page.goto(f"{live_server}/sprak/{language}?next=/glemt-passord")
     assert axe_violations(axe_page) == []
     for path in (links["join"], links["password"], "/passord/ugyldig"):
         axe_page.goto(f"{live_server}{path}")

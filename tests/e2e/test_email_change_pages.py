@@ -43,7 +43,7 @@ def tokens(app: Flask) -> dict[str, Any]:
 def test_email_change_pages_have_no_violations(
     axe_page: Any, live_server: str, tokens: dict[str, Any], language: str
 ) -> None:
-    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    axe_page.goto(f"{live_server}/sprak/{language}?next=/logg-inn")
     sign_in(axe_page, live_server, "admin@example.no", PASSWORD)
     axe_page.goto(f"{live_server}/admin/brukere/{tokens['member']}")
     assert "kari@ny.no" in axe_page.content()  # waiting for confirmation

@@ -41,7 +41,7 @@ def configured(app: Flask) -> None:
 def test_sign_in_button_and_failure_page_have_no_violations(
     axe_page: Any, live_server: str, configured: None, language: str
 ) -> None:
-    axe_page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    axe_page.goto(f"{live_server}/sprak/{language}?next=/logg-inn")
     link = axe_page.locator("a[href='/logg-inn/oidc/fjordvik']")
     expect(link).to_be_visible()
     assert axe_violations(axe_page) == []

@@ -153,7 +153,7 @@ def test_new_pages_have_no_violations(
     app: Flask, axe_page: Any, live_server: str, people: dict[str, Any], language: str
 ) -> None:
     page = axe_page
-    page.goto(f"{live_server}/sprak/{language}?neste=/logg-inn")
+    page.goto(f"{live_server}/sprak/{language}?next=/logg-inn")
     # The code page, in both kinds, also with an error.
     _password_step(page, live_server, "fag@strengvik.no")
     assert page.get_attribute("html", "lang") == language

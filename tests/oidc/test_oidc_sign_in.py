@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.access import ORGANISATION_KEY
-from feedback.admin import invitations
+from feedback.auth import invitations
 from feedback.auth.oidc_config import encrypt_secret
 from feedback.extensions import db
 from feedback.models import (

@@ -201,12 +201,12 @@ def test_the_round_page_shows_a_small_total_only_to_the_quality_group(
         store_many(place.round_id, 3, unit=place.units["Tunet"])
     for who in ("admin", "leder"):
         client = results_client(who)
-        client.get("/sprak/en?neste=/")
+        client.get("/sprak/en?next=/")
         html = client.get(f"/skjema/{place.round_id}").get_data(as_text=True)
         assert "fewer than 5 responses" in html, who
         assert "3 responses" not in html, who
     kari = results_client("kari")
-    kari.get("/sprak/en?neste=/")
+    kari.get("/sprak/en?next=/")
     assert "3 responses" in kari.get(f"/skjema/{place.round_id}").get_data(as_text=True)
 
 
@@ -218,7 +218,7 @@ def test_paper_entry_tells_each_person_only_the_forms_they_entered(
     url = f"/skjema/{place.round_id}/registrer"
     for who in ("admin", "kari"):
         client = results_client(who)
-        client.get("/sprak/en?neste=/")
+        client.get("/sprak/en?next=/")
         posted = post_entry(client, url, [*entry_form(client, url).items(), *FILLED])
         assert posted.status_code == 302, who
         html = client.get(posted.location).get_data(as_text=True)

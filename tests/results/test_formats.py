@@ -135,7 +135,7 @@ def small_unit_page(
     def page(language: str) -> tuple[str, dict[str, Any]]:
         client: FlaskClient = app.test_client()
         assert login(client, "kari@example.no", PASSWORD).status_code == 302
-        assert client.get(f"/sprak/{language}?neste=/").status_code == 302
+        assert client.get(f"/sprak/{language}?next=/").status_code == 302
         html = client.get(place.url()).get_data(as_text=True)
         match = re.search(r'<script type="application/json" id="q\d+-data">(.*?)</script>', html)
         assert match, "no figure on the page"

@@ -75,7 +75,7 @@ def test_a_manager_can_not_tell_a_texts_channel_or_answers(
     each list holds. Every such list is empty, with a plain reason and a way back."""
     place, written = texts_place
     leder = results_client("leder")
-    leder.get("/sprak/en?neste=/")
+    leder.get("/sprak/en?next=/")
     whole = listed(leder.get(place.url()).get_data(as_text=True))
     # The page lists the first 50 (texts.PAGE_SIZE).
     assert len(whole) == PAGE_SIZE and set(whole) <= set(written)

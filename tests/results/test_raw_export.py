@@ -43,7 +43,7 @@ def test_a_unit_of_three_is_named_by_no_row(
     with app.app_context():
         store_response(place.round_id, {"listened": "1"}, unit=place.units["Møteplassen"])
     kari = results_client("kari")
-    kari.get("/sprak/en?neste=/")
+    kari.get("/sprak/en?next=/")
     rows = download(kari, place, "svar.csv")[1:]
     assert len(rows) == 23
     units = Counter(row[0] for row in rows)
@@ -82,7 +82,7 @@ def test_free_text_cannot_be_joined_to_the_closed_answers(
                 channel="kiosk",
             )
     kari = results_client("kari")
-    kari.get("/sprak/en?neste=/")
+    kari.get("/sprak/en?next=/")
     closed = download(kari, place, "svar.csv")
     texts = download(kari, place, "fritekst.csv")
     assert texts[0] == ["Question", "Written answer"]

@@ -239,7 +239,7 @@ def test_a_closed_round_publishes_its_final_state(
     app: Flask, results_place: ResultsPlace, results_client: Callable[[str], FlaskClient]
 ) -> None:
     """Closing by hand publishes at once; a round closed on its date, at the next run."""
-    from feedback.designer import services as designer
+    from feedback.designer import schedule
 
     with app.app_context():
         _seed(results_place)
@@ -267,7 +267,7 @@ def test_a_closed_round_publishes_its_final_state(
         # close was committed): the next run publishes it, whatever the difference.
         respond_store_as_if_open(results_place.round_id)
         assert [(o.published, o.waiting) for o in publish.publish_due()] == [(1, 0)]
-        assert designer.apply_schedule() == 0
+        assert schedule.apply_schedule() == 0
 
 
 def respond_store_as_if_open(round_id: int) -> None:

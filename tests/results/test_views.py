@@ -38,7 +38,7 @@ def reader(results_client: Client) -> Client:
 
     def make(who: str) -> FlaskClient:
         client = results_client(who)
-        assert client.get("/sprak/en?neste=/").status_code == 302
+        assert client.get("/sprak/en?next=/").status_code == 302
         return client
 
     return make

@@ -8,13 +8,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback.access import signed_in_user
-
-# Modules, not names: admin.services imports auth.services, whose package imports this module.
-from feedback.admin import invitations
-from feedback.admin import services as admin_services
-from feedback.auth import bp, services
+from feedback.auth import invitations, memberships, services
 from feedback.auth.forms import JoinForm, OwnNameForm
 from feedback.auth.oidc_config import provider_for
+from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership, Organisation
@@ -34,7 +31,6 @@ def _roles_by_organisation() -> list[tuple[Organisation, list[Membership]]]:
     return list(grouped.values())
 
 
-@bp.route("/konto", methods=["GET", "POST"])
 @login_required
 def account() -> Response | str:
     user = signed_in_user()
@@ -53,18 +49,18 @@ def account() -> Response | str:
     )
 
 
-@bp.route("/konto/forlat/<id:organisation_id>", methods=["GET", "POST"])
 @login_required
 def leave(organisation_id: int) -> Response | str:
-    organisation = db.get_or_404(Organisation, organisation_id)
-    roles = [m for m in signed_in_user().memberships if m.organisation_id == organisation.id]
-    if not roles:
-        abort(404)
+    held = signed_in_user().memberships
+    organisation = get_or_404(
+        Organisation, organisation_id, lambda o: any(m.organisation_id == o.id for m in held)
+    )
+    roles = [m for m in held if m.organisation_id == organisation.id]
     form = Form()
     if form.validate_on_submit():
         try:
-            admin_services.leave_organisation(signed_in_user(), organisation)
-        except admin_services.AdminError as error:
+            memberships.leave_organisation(signed_in_user(), organisation)
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -76,7 +72,6 @@ def leave(organisation_id: int) -> Response | str:
     )
 
 
-@bp.route("/konto/invitasjoner/<id:invitation_id>/avslag", methods=["POST"])
 @login_required
 def decline_invitation(invitation_id: int) -> Response:
     user = signed_in_user()
@@ -87,7 +82,6 @@ def decline_invitation(invitation_id: int) -> Response:
     return redirect(url_for("auth.account"))
 
 
-@bp.route("/invitasjon/<token>", methods=["GET", "POST"])
 @no_store
 def open_invitation(token: str) -> Response | str | tuple[str, int]:
     """Someone new joins here; someone with an account signs in, then accepts or declines."""
@@ -118,7 +112,7 @@ def _answer(invitation: Invitation) -> Response:
         else:
             invitations.decline(invitation, user)
             message = _("You declined the invitation.")
-    except admin_services.AdminError as error:
+    except RuleBroken as error:
         # The role cannot be given as offered (a manager's units were all removed since).
         db.session.rollback()
         flash(str(error.message), "error")
@@ -141,7 +135,7 @@ def _join(invitation: Invitation, token: str) -> Response | str:
             user = invitations.accept_as_new(
                 invitation, name=form.name.data or "", password=form.new_password.data or ""
             )
-        except admin_services.AdminError as error:
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:

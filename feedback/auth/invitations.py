@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.admin.services import AdminError, check_role, find_membership, grant_role
+from feedback.auth.memberships import MembershipError, check_role, find_membership, grant_role
 from feedback.auth.services import (
     hash_link_token,
     hash_password,
@@ -23,6 +22,7 @@ from feedback.auth.services import (
     new_link_token,
     normalise_email,
 )
+from feedback.exceptions import get_or_404
 from feedback.extensions import db
 from feedback.mail import Mail
 from feedback.models import Invitation, Organisation, User
@@ -62,7 +62,7 @@ def invite(
         )
     )
     if waiting is not None:
-        raise AdminError(
+        raise MembershipError(
             "email",
             _l("An invitation to this address is already waiting. Send it again from the list."),
         )
@@ -107,15 +107,12 @@ def pending(organisation: Organisation) -> list[Invitation]:
 
 
 def get_pending(organisation: Organisation, invitation_id: int) -> Invitation:
-    """The organisation's open invitation, else 404."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if (
-        invitation is None
-        or invitation.organisation_id != organisation.id
-        or invitation.outcome is not None
-    ):
-        abort(404)
-    return invitation
+    """The organisation's open invitation, else NotFound."""
+    return get_or_404(
+        Invitation,
+        invitation_id,
+        lambda i: i.organisation_id == organisation.id and i.outcome is None,
+    )
 
 
 def resend(organisation: Organisation, actor: User | None, invitation: Invitation) -> str:
@@ -222,7 +219,7 @@ def accept(invitation: Invitation, user: User) -> None:
 def accept_as_new(invitation: Invitation, *, name: str, password: str) -> User:
     """Create the person's account with the name and password they chose, and the role."""
     if account_for(invitation) is not None:
-        raise AdminError("", _l("This address has an account now. Sign in to accept."))
+        raise MembershipError("", _l("This address has an account now. Sign in to accept."))
     user = User(email=invitation.email, name=name, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
@@ -242,8 +239,7 @@ def decline(invitation: Invitation, user: User) -> None:
 
 
 def get_for_person(user: User, invitation_id: int) -> Invitation:
-    """An open invitation to the person's address, else 404."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.outcome is not None or invitation.email != user.email:
-        abort(404)
-    return invitation
+    """An open invitation to the person's address, else NotFound."""
+    return get_or_404(
+        Invitation, invitation_id, lambda i: i.outcome is None and i.email == user.email
+    )

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback.access import require_organisation, role_required, signed_in_user
-from feedback.admin import bp, invitations, services
+from feedback.admin import services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
-from feedback.auth import email_change, notify
+from feedback.auth import email_change, invitations, memberships, notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
+from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership
@@ -21,7 +22,6 @@ from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
 LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
 
 
-@bp.route("/brukere")
 @role_required("admin")
 def list_accounts() -> str:
     organisation = require_organisation()
@@ -34,7 +34,6 @@ def list_accounts() -> str:
     )
 
 
-@bp.route("/brukere/ny", methods=["GET", "POST"])
 @role_required("admin")
 def new_invitation() -> Response | str:
     """Invite by e-mail. The answer is the same whether or not the address has an account."""
@@ -52,7 +51,7 @@ def new_invitation() -> Response | str:
                 representation=form.representation.data or None,
                 unit_ids=form.unit_ids.data or [],
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -69,7 +68,6 @@ def _deliver_invitation(invitation: Invitation, token: str) -> Response | str:
     )
 
 
-@bp.route("/invitasjoner/<id:invitation_id>/send", methods=["POST"])
 @role_required("admin")
 def resend_invitation(invitation_id: int) -> Response | str:
     organisation = require_organisation()
@@ -78,7 +76,6 @@ def resend_invitation(invitation_id: int) -> Response | str:
     return _deliver_invitation(invitation, token)
 
 
-@bp.route("/invitasjoner/<id:invitation_id>/trekk", methods=["POST"])
 @role_required("admin")
 def withdraw_invitation(invitation_id: int) -> Response:
     organisation = require_organisation()
@@ -109,7 +106,6 @@ def _account_page(
     )
 
 
-@bp.route("/brukere/<id:user_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_account(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -130,7 +126,7 @@ def edit_account(user_id: int) -> Response | str:
                 name=form.name.data or "",
                 active=form.active.data,
             )
-        except services.AdminError as error:
+        except RuleBroken as error:
             db.session.rollback()
             show_error(form, error.field, error.message)
         else:
@@ -151,7 +147,6 @@ def edit_account(user_id: int) -> Response | str:
     return _account_page(user_id, account_form=form)
 
 
-@bp.route("/brukere/<id:user_id>/passord", methods=["POST"])
 @role_required("admin")
 def send_password_link(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -165,7 +160,6 @@ def send_password_link(user_id: int) -> Response | str:
     )
 
 
-@bp.route("/brukere/<id:user_id>/roller", methods=["POST"])
 @role_required("admin")
 def add_role(user_id: int) -> Response | str:
     organisation = require_organisation()
@@ -175,7 +169,7 @@ def add_role(user_id: int) -> Response | str:
     if form.validate_on_submit():
         saved = save_or_show(
             form,
-            lambda: services.grant_role(
+            lambda: memberships.grant_role(
                 organisation,
                 signed_in_user(),
                 member.user,
@@ -191,15 +185,14 @@ def add_role(user_id: int) -> Response | str:
     return _account_page(user_id, role_form=form)
 
 
-@bp.route("/roller/<id:membership_id>/fjern", methods=["POST"])
 @role_required("admin")
 def remove_role(membership_id: int) -> Response:
     organisation = require_organisation()
     membership = db.get_or_404(Membership, membership_id)
     user_id = membership.user_id
     try:
-        services.revoke_role(organisation, signed_in_user(), membership)
-    except services.AdminError as error:
+        memberships.revoke_role(organisation, signed_in_user(), membership)
+    except RuleBroken as error:
         flash(str(error.message), "error")
     else:
         db.session.commit()
@@ -209,7 +202,6 @@ def remove_role(membership_id: int) -> Response:
     return redirect(url_for("admin.list_accounts"))
 
 
-@bp.route("/brukere/<id:user_id>/totp", methods=["GET", "POST"])
 @role_required("admin")
 def reset_second_factor(user_id: int) -> Response | str:
     """The "lost phone": confirmed on a page of its own; only for accounts held here alone."""
@@ -218,7 +210,7 @@ def reset_second_factor(user_id: int) -> Response | str:
     if request.method == "POST" and Form().validate_on_submit():
         try:
             services.reset_second_factor(organisation, signed_in_user(), member.user)
-        except services.AdminError as error:
+        except RuleBroken as error:
             flash(str(error.message), "error")
         else:
             db.session.commit()
