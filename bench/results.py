@@ -60,7 +60,7 @@ from feedback.models import (  # noqa: E402
     Unit,
     User,
 )
-from feedback.models.results import hash_api_token, new_api_token  # noqa: E402
+from feedback.models.api import hash_api_token, new_api_token  # noqa: E402
 from feedback.results import tally  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
