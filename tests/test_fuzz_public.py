@@ -50,7 +50,6 @@ from werkzeug.test import encode_multipart
 
 from feedback import ratelimit
 from feedback.auth.services import LOGIN_SCOPE, RESET_SCOPE
-from feedback.designer import document as doc
 from feedback.deviations import services as deviations
 from feedback.extensions import db, limiter
 from feedback.models import (
@@ -64,6 +63,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.deviation import REPORTER_KINDS
+from feedback.questionnaire import document as doc
 from feedback.respond import services as respond
 from feedback.results import tally
 from tests import factories

@@ -10,11 +10,11 @@ from datetime import date
 from flask import abort
 from flask_babel import gettext as _
 
-from feedback import answering
 from feedback.deviations.stats import default_period
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
+from feedback.questionnaire import runtime
 from feedback.results.access import ResultsScope
 from feedback.results.aggregate import FILTER_KINDS, Selection, Units
 
@@ -70,7 +70,7 @@ def selection(
             )
         elif value is None:
             problems["value"] = _("Give the answer to filter on together with the question.")
-        elif value not in {v for v, _label in answering.choices(found)}:
+        elif value not in {v for v, _label in runtime.choices(found)}:
             problems["value"] = _("The question has no answer with this value.")
     elif value is not None:
         problems["value"] = _("Give the question together with the answer to filter on.")

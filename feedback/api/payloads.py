@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from feedback import answering
 from feedback.admin.services import unit_tree
 from feedback.deviations.services import Scope, categories
 from feedback.deviations.stats import Statistics
 from feedback.i18n import SUPPORTED_LOCALES, in_all_languages
 from feedback.models import Question, SurveyRound, Unit
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
+from feedback.questionnaire import runtime
 from feedback.results.aggregate import Mean, QuestionResult, RoundResults, Selection
 
 Json = dict[str, Any]
@@ -46,8 +46,8 @@ def option_labels(question: Question) -> list[tuple[str, Json]]:
     if question.kind in ("single_choice", "multiple_choice", "smiley"):
         return [(o.value, local_text(o.label)) for o in question.options]
     if question.kind == "yes_no":
-        return [(v, in_all_languages(label)) for v, label in answering.YES_NO_LABELS.items()]
-    return [(v, _same_in_all(label)) for v, label in answering.choices(question)]
+        return [(v, in_all_languages(label)) for v, label in runtime.YES_NO_LABELS.items()]
+    return [(v, _same_in_all(label)) for v, label in runtime.choices(question)]
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def rounds(found: Sequence[SurveyRound], totals: Mapping[int, int], k: int) -> J
 
 
 def round_detail(round_: SurveyRound, responses: int, k: int) -> Json:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     return {
         **round_summary(round_, responses, k),
         "questions": [

@@ -20,11 +20,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from feedback.designer import document as doc
 from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
 from feedback.i18n import in_all_languages
 from feedback.models import Question
 from feedback.models.survey import TEXT_LANGUAGES, clean_text
+from feedback.questionnaire import document as doc
 from feedback.vocabulary import QUESTION_KIND_HINTS, QUESTION_KIND_LABELS
 
 LANGUAGE_LABELS = {"nb": _l("Bokmål"), "nn": _l("Nynorsk"), "en": _l("English")}
@@ -406,7 +406,7 @@ class QuestionForm(Form):
         ]
 
     def to_document(self, question: Question | None) -> dict[str, Any] | None:
-        """The question as a document (see designer.document), or None if a field is wrong."""
+        """The question as a document (see questionnaire.document), or None if a field is wrong."""
         data: dict[str, Any] = {
             "type": self.kind,
             "text": text_of(self.text),

@@ -19,7 +19,6 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.designer import document as doc
 from feedback.designer.library import builtin_templates
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
@@ -38,6 +37,7 @@ from feedback.models import (
 from feedback.models.base import today as local_today
 from feedback.models.base import utcnow
 from feedback.models.survey import TEXT_LANGUAGES, clean_text
+from feedback.questionnaire import document as doc
 
 #: Statuses in which the questionnaire itself may change (if nobody has answered yet).
 EDITABLE_STATUSES = ("draft", "awaiting_approval", "open")

@@ -12,10 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from feedback import answering, audit
+from feedback import audit
 from feedback.access import has_role, require_organisation, role_required, signed_in_user
 from feedback.designer import bp, services
-from feedback.designer import document as doc
 from feedback.designer.forms import (
     ActionForm,
     ImportForm,
@@ -36,6 +35,8 @@ from feedback.forms import show_error
 from feedback.i18n import SUPPORTED_LOCALES, localized
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import runtime
 from feedback.results.suppression import shown_total
 from feedback.views import save_or_show
 from feedback.vocabulary import (
@@ -178,8 +179,8 @@ def show_round(round_id: int) -> str:
         shown_responses=published if has_role("quality") else shown_total(published, k),
         k=k,
         missing=services.missing_translations(round_),
-        numbers=answering.numbering(round_),
-        choices=answering.choices,
+        numbers=runtime.numbering(round_),
+        choices=runtime.choices,
         changed_since_previous=services.changed_since_previous,
         action_form=ActionForm(),
         today=services.local_today(),
@@ -379,14 +380,14 @@ def delete_page(round_id: int, page_id: int) -> Response | str:
 
 
 def _condition_choices(round_: SurveyRound, before: list[Question]) -> list[tuple[str, str]]:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     result = []
     for question in before:
         if question.kind not in doc.CONDITION_KINDS:
             continue
         text = localized(question.text, "nb")
         short = text if len(text) <= 60 else text[:57] + "…"
-        for value, label in answering.choices(question, "nb"):
+        for value, label in runtime.choices(question, "nb"):
             result.append(
                 (f"{question.key}={value}", f"{numbers[question.id]}. {short} → «{label}»")
             )
@@ -480,7 +481,7 @@ def edit_question(round_id: int, question_id: int) -> Response | str:
         page=question.page,
         question=question,
         form=form,
-        number=answering.numbering(round_)[question.id],
+        number=runtime.numbering(round_)[question.id],
         **LABELS,
     )
 
@@ -516,7 +517,7 @@ def delete_question(round_id: int, question_id: int) -> Response | str:
         "designer/delete.html",
         round=round_,
         form=form,
-        heading=_("Delete question %(n)d?", n=answering.numbering(round_)[question.id]),
+        heading=_("Delete question %(n)d?", n=runtime.numbering(round_)[question.id]),
         warning=localized(question.text, "nb"),
     )
 
@@ -533,9 +534,9 @@ def preview(round_id: int) -> str:
     if language not in SUPPORTED_LOCALES:
         language = "nb"
     form = ActionForm()
-    step = answering.Step(0, {}, {})
+    step = runtime.Step(0, {}, {})
     if request.method == "POST" and form.validate_on_submit() and round_.pages:
-        step = answering.step(round_, request.form)
+        step = runtime.step(round_, request.form)
     with force_locale(language):
         return render_template(
             "respond/questionnaire.html",
@@ -550,5 +551,5 @@ def preview(round_id: int) -> str:
                 code: url_for("designer.preview", round_id=round_.id, sprak=code)
                 for code in SUPPORTED_LOCALES
             },
-            **answering.page_view(round_, step),
+            **runtime.page_view(round_, step),
         )

@@ -34,9 +34,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from feedback import answering
 from feedback.admin.services import unit_tree
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import (
@@ -50,10 +48,12 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.results import ANSWERED, NO_UNIT
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import runtime
 from feedback.results import padding, tally
 from feedback.results.suppression import TreeResult, suppress_row, suppress_tree
 
-DONT_KNOW = answering.DONT_KNOW
+DONT_KNOW = runtime.DONT_KNOW
 #: Kinds a selection can filter on ("any choice question").
 FILTER_KINDS = ("single_choice", "multiple_choice", "yes_no")
 #: Kinds with a mean: answers are numbers on a scale.
@@ -527,7 +527,7 @@ class QuestionResult:
 
 def _labels(question: Question, language: str | None) -> list[tuple[str, str]]:
     """(value, label) per answer; a scale's ends carry their words: "1 – Helt uenig"."""
-    pairs = answering.choices(question, language)
+    pairs = runtime.choices(question, language)
     if question.kind in ("likert", "scale") and pairs:
         low, high = (
             localized(question.low_label, language),
@@ -658,7 +658,7 @@ def round_results(
     held = padding.held_units(round_)
     shown = allowed(counts.cells, selection, units, k, filter_question, held)
     n = _selected(counts.cells, selection, units, filter_question) if shown else None
-    numbering = answering.numbering(round_)
+    numbering = runtime.numbering(round_)
     questions = []
     for question in round_.questions:
         cells = counts.question_cells.get(question.id, {})

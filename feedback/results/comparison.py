@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import current_language, localized
 from feedback.models import Question, ResponseTally, SurveyRound
+from feedback.questionnaire import document as doc
 from feedback.results import figures
 from feedback.results.access import RESULT_STATUSES, ResultsScope
 from feedback.results.aggregate import (

@@ -37,10 +37,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback import answering
 from feedback.i18n import current_language, localized
 from feedback.models import SurveyRound
 from feedback.models.base import today
+from feedback.questionnaire import runtime
 from feedback.results import aggregate, comparison, raw
 from feedback.results import views as results_views
 from feedback.results.access import ResultsScope
@@ -154,7 +154,7 @@ def about_rows(results: RoundResults, form: SelectionForm) -> list[list[object]]
 
 
 def raw_columns(round_: SurveyRound) -> list[Column]:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     return [
         Column(_("Unit"), "text", 24),
         Column(_("Way of answering"), "text", 18),

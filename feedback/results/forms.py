@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from feedback import answering
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
+from feedback.questionnaire import runtime
 from feedback.results.access import ResultsScope
 from feedback.results.aggregate import FILTER_KINDS, Selection, Units
 from feedback.vocabulary import CHANNEL_LABELS
@@ -53,7 +53,7 @@ def selection_form(
         for question in round_.questions:
             if question.kind in FILTER_KINDS:
                 text = localized(question.text)
-                for value, label in answering.choices(question):
+                for value, label in runtime.choices(question):
                     answers.append((f"{question.id}:{value}", f"{text} – {label}"))
     form.svar.choices = options(answers)
     for field in (form.enhet, form.kanal, form.svar):

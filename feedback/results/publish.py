@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from feedback import answering
 from feedback.extensions import db
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.base import today
 from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS
+from feedback.questionnaire import runtime
 from feedback.results import tally
 from feedback.results.aggregate import (
     FILTER_KINDS,
@@ -176,7 +176,7 @@ def difference_passes(
             continue
         # A multiple-choice question's cells depend on the value chosen; the others' cells
         # hold every answer at once.
-        values = answering.values_of(question)
+        values = runtime.values_of(question)
         groups = [[v] for v in values] if question.kind == "multiple_choice" else [values]
         for group in groups:
             cell_value = group[0] if question.kind == "multiple_choice" else None

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback import answering
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import runtime
 from feedback.results.aggregate import DONT_KNOW, Units, counted
 from feedback.results.suppression import suppress_row, suppress_tree
 from feedback.results.texts import order_key
@@ -155,8 +155,8 @@ def closed_questions(round_: SurveyRound) -> list[Question]:
 def _answer_reader(question: Question, language: str) -> Callable[[str, int | None], object]:
     """How one question's stored answer reads in the file: the label of an option (not its
     code), the number of a scale or number question."""
-    words = dict(answering.choices(question, language))
-    words[DONT_KNOW] = str(answering.DONT_KNOW_LABEL)
+    words = dict(runtime.choices(question, language))
+    words[DONT_KNOW] = str(runtime.DONT_KNOW_LABEL)
     labelled = question.kind in doc.OPTION_KINDS or question.kind == "yes_no"
 
     def read(value: str, number: int | None) -> object:
@@ -207,7 +207,7 @@ def closed_rows(round_: SurveyRound, units: Units, k: int, language: str) -> Ite
 
 def text_rows(round_: SurveyRound) -> list[list[object]]:
     """Every written answer: question and text, ordered by question and then at random."""
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     questions = {q.id: q for q in round_.questions}
     found = _texts(round_)
     found.sort(key=lambda t: (numbers.get(t[1], 0), order_key("export text", round_.id, *t[:3])))

@@ -20,9 +20,9 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feedback.designer import document as doc
 from feedback.models import Answer, AnswerTally, Question, Response, ResponseTally
 from feedback.models.results import ANSWERED, NO_UNIT
+from feedback.questionnaire import document as doc
 
 DONT_KNOW = "dont_know"
 

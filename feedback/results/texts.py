@@ -25,12 +25,12 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from feedback import personal_data
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
+from feedback.questionnaire import document as doc
 from feedback.results.aggregate import DONT_KNOW, Selection, Units, counted
 
 #: Answers shown per question and page.

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from feedback.designer import document as doc
 from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import SurveyRound, SurveySeries
+from feedback.questionnaire import document as doc
 from tests import factories
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from feedback.designer import document as doc
 from feedback.i18n import localized
 from feedback.models import Question, SurveyPage, SurveyRound
+from feedback.questionnaire import document as doc
 
 DONT_KNOW = "dont_know"
 INTEGER_DIGITS = 10
