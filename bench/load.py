@@ -87,6 +87,7 @@ from feedback.designer import services as designer  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Organisation, Response, ResponseTally  # noqa: E402
 from feedback.questionnaire import runtime  # noqa: E402
+from feedback.questionnaire.registry import question_type  # noqa: E402
 from feedback.results import tally  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
@@ -296,7 +297,7 @@ def set_up(app: Any, kind: str, size: Size) -> tuple[Place, Any]:
                 continue
             values = [value for value, _label in runtime.choices(question)]
             fields.append(
-                Field(runtime.field_name(question), values, question.kind == "multiple_choice")
+                Field(runtime.field_name(question), values, question_type(question).several)
             )
         categories = [str(c.id) for c in deviations.categories(org)]
         made = Place(

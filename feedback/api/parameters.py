@@ -15,8 +15,9 @@ from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import FILTER_KINDS, Selection, Units
+from feedback.results.aggregate import Selection, Units
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Deviation statistics cover at most this many days (about ten years): a month per row.
@@ -64,7 +65,7 @@ def selection(
             problems["question"] = _("Give the id of a question (a whole number).")
         elif found is None:
             problems["question"] = _("The round has no question with this id.")
-        elif found.kind not in FILTER_KINDS:
+        elif not question_type(found).filters_results:
             problems["question"] = _(
                 "Only single choice, multiple choice and yes/no questions can filter results."
             )

@@ -15,10 +15,11 @@ from typing import Any
 from feedback.admin.services import unit_tree
 from feedback.deviations.services import Scope, categories
 from feedback.deviations.stats import Statistics
-from feedback.i18n import SUPPORTED_LOCALES, in_all_languages
+from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import Question, SurveyRound, Unit
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results.aggregate import Mean, QuestionResult, RoundResults, Selection
 
 Json = dict[str, Any]
@@ -43,11 +44,7 @@ def _number(value: float) -> float | None:
 def option_labels(question: Question) -> list[tuple[str, Json]]:
     """The fixed answers of a question (none for text and number questions), labelled in
     every language."""
-    if question.kind in ("single_choice", "multiple_choice", "smiley"):
-        return [(o.value, local_text(o.label)) for o in question.options]
-    if question.kind == "yes_no":
-        return [(v, in_all_languages(label)) for v, label in runtime.YES_NO_LABELS.items()]
-    return [(v, _same_in_all(label)) for v, label in runtime.choices(question)]
+    return [(v, local_text(labels)) for v, labels in question_type(question).label_texts(question)]
 
 
 # --- rounds ------------------------------------------------------------------------------------

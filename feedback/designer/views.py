@@ -16,6 +16,7 @@ from feedback import audit
 from feedback.access import has_role, require_organisation, role_required, signed_in_user
 from feedback.designer import bp, services
 from feedback.designer.forms import (
+    QUESTION_KIND_LABELS,
     ActionForm,
     ImportForm,
     KindForm,
@@ -37,12 +38,12 @@ from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
 from feedback.questionnaire import document as doc
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results.suppression import shown_total
 from feedback.views import save_or_show
 from feedback.vocabulary import (
     APPROVAL_RULE_LABELS,
     AUDIT_LABELS,
-    QUESTION_KIND_LABELS,
     ROUND_STATUS_LABELS,
 )
 
@@ -383,7 +384,7 @@ def _condition_choices(round_: SurveyRound, before: list[Question]) -> list[tupl
     numbers = runtime.numbering(round_)
     result = []
     for question in before:
-        if question.kind not in doc.CONDITION_KINDS:
+        if not question_type(question).condition_target:
             continue
         text = localized(question.text, "nb")
         short = text if len(text) <= 60 else text[:57] + "…"

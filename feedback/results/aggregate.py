@@ -36,7 +36,6 @@ from sqlalchemy.orm import aliased
 
 from feedback.admin.services import unit_tree
 from feedback.extensions import db
-from feedback.i18n import localized
 from feedback.models import (
     Answer,
     AnswerTally,
@@ -48,20 +47,12 @@ from feedback.models import (
     Unit,
 )
 from feedback.models.results import ANSWERED, NO_UNIT
-from feedback.questionnaire import document as doc
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import free_text_kinds, question_type
 from feedback.results import padding, tally
 from feedback.results.suppression import TreeResult, suppress_row, suppress_tree
 
 DONT_KNOW = runtime.DONT_KNOW
-#: Kinds a selection can filter on ("any choice question").
-FILTER_KINDS = ("single_choice", "multiple_choice", "yes_no")
-#: Kinds with a mean: answers are numbers on a scale.
-MEAN_KINDS = ("likert", "smiley", "scale", "number")
-#: Kinds drawn as a diverging bar (negative to positive).
-DIVERGING_KINDS = ("likert", "smiley")
-#: A number question's answers are put in at most this many bins.
-NUMBER_BINS = 10
 
 #: Cell of a respondent with no answer to the filter question.
 NO_ANSWER = ""
@@ -134,7 +125,7 @@ def units_of(organisation: Organisation) -> Units:
 def _filter_cell(selection: Selection, question: Question | None) -> str | None:
     if selection.question_id is None or question is None:
         return None
-    if question.kind == "multiple_choice":
+    if question_type(question).several:
         return CHOSE
     return selection.value
 
@@ -277,7 +268,11 @@ def _filter_question(round_: SurveyRound, selection: Selection) -> Question | No
     if selection.question_id is None:
         return None
     question = db.session.get(Question, selection.question_id)
-    if question is None or question.round_id != round_.id or question.kind not in FILTER_KINDS:
+    if (
+        question is None
+        or question.round_id != round_.id
+        or not question_type(question).filters_results
+    ):
         return None
     return question
 
@@ -326,7 +321,7 @@ def _count_with_filter(
     round_: SurveyRound, selection: Selection, units: Units, question: Question
 ) -> Counts:
     version = _version(round_)
-    value = selection.value if question.kind == "multiple_choice" else None
+    value = selection.value if question_type(question).several else None
     cells, question_cells = tally.kept(
         ("cells", round_.id, question.id, value, version),
         lambda: _filter_cells(round_, question, value),
@@ -341,7 +336,7 @@ def _count_with_filter(
 def _filter_join(question: Question, value: str | None) -> tuple[Any, Any, sa.ColumnElement[str]]:
     chosen = aliased(Answer)
     join_on = sa.and_(chosen.response_id == Response.id, chosen.question_id == question.id)
-    if question.kind == "multiple_choice":
+    if question_type(question).several:
         join_on = sa.and_(join_on, chosen.value == value)
         cell_of: sa.ColumnElement[str] = sa.case(
             (chosen.value.is_(None), DID_NOT_CHOOSE), else_=CHOSE
@@ -406,10 +401,10 @@ def _filter_values(
         conditions.append(Response.channel == selection.channel)
     wanted = (
         chosen.value.is_not(None)
-        if question.kind == "multiple_choice"
+        if question_type(question).several
         else chosen.value == selection.value
     )
-    counted_kinds = list(doc.TEXT_KINDS)
+    counted_kinds = free_text_kinds()
     values: dict[int, dict[str, tuple[int, int | None]]] = defaultdict(dict)
     for question_id, value, number, n in db.session.execute(
         sa.select(Answer.question_id, Answer.value, sa.func.max(Answer.number), sa.func.count())
@@ -518,75 +513,29 @@ class QuestionResult:
 
     @property
     def is_text(self) -> bool:
-        return self.question.kind in doc.TEXT_KINDS
+        return question_type(self.question).free_text
 
     @property
     def dont_know_share(self) -> float:
         return self.dont_know / self.n if self.n else 0.0
 
 
-def _labels(question: Question, language: str | None) -> list[tuple[str, str]]:
-    """(value, label) per answer; a scale's ends carry their words: "1 – Helt uenig"."""
-    pairs = runtime.choices(question, language)
-    if question.kind in ("likert", "scale") and pairs:
-        low, high = (
-            localized(question.low_label, language),
-            localized(question.high_label, language),
-        )
-        first, last = pairs[0], pairs[-1]
-        if low:
-            pairs[0] = (first[0], f"{first[1]} – {low}")
-        if high:
-            pairs[-1] = (last[0], f"{last[1]} – {high}")
-    return pairs
-
-
-def _number_bins(
-    counts: Mapping[int, int], low: int | None = None, high: int | None = None
-) -> list[tuple[str, int, int, int]]:
-    """Answers to a number question as (label, low, high, count), with at most NUMBER_BINS bins
-    of a whole-number width, from the lowest to the highest answer (or the range given)."""
-    from flask_babel import format_decimal
-
-    if low is None or high is None:
-        if not counts:
-            return []
-        low, high = min(counts), max(counts)
-    width = max(1, math.ceil((high - low + 1) / NUMBER_BINS))
-    bins: list[tuple[str, int, int, int]] = []
-    start = low
-    while start <= high:
-        end = start + width - 1
-        n = sum(c for v, c in counts.items() if start <= v <= end)
-        label = (
-            str(format_decimal(start))
-            if width == 1
-            else f"{format_decimal(start)}–{format_decimal(end)}"
-        )
-        bins.append((label, start, end, n))
-        start = end + 1
-    return bins
-
-
-def _number_bars(
-    numbers: Mapping[int, int], base: int, low: int | None = None, high: int | None = None
-) -> list[Bar]:
-    return [
-        Bar(f"{start}-{end}", label, c, c / base)
-        for label, start, end, c in _number_bins(numbers, low, high)
-    ]
+def _bars(rows: Iterable[tuple[str, str, int]], base: int) -> list[Bar]:
+    """A question type's result rows as bars, with each one's share of ``base``."""
+    return [Bar(value, label, count, count / base) for value, label, count in rows]
 
 
 def same_bins(results: Iterable[QuestionResult]) -> None:
     """Number questions side by side: bin every shown group over the same range, so that the
     rows of the table (and the bars) mean the same for each group."""
-    shown = [r for r in results if r.shown and r.kind == "number"]
+    shown = [r for r in results if r.shown and question_type(r.question).binned]
     found = [number for r in shown for number in r.numbers]
     if not found:
         return
     low, high = min(found), max(found)
     for result in shown:
-        result.bars = _number_bars(result.numbers, result.valid or 1, low, high)
+        rows = question_type(result.question).bin_rows(result.numbers, low, high)
+        result.bars = _bars(rows, result.valid or 1)
 
 
 def question_result(
@@ -602,25 +551,10 @@ def question_result(
         return QuestionResult(question, number, shown=False)
     dont_know = values.get(DONT_KNOW, (0, None))[0]
     result = QuestionResult(question, number, True, n=n, valid=n - dont_know, dont_know=dont_know)
-    base = result.valid or 1
-    if question.kind == "number":
-        numbers: dict[int, int] = defaultdict(int)
-        for value, (count, as_number) in values.items():
-            if value != DONT_KNOW and as_number is not None:
-                numbers[as_number] += count
-        result.numbers = dict(numbers)
-        result.bars = _number_bars(result.numbers, base)
-    elif question.kind not in doc.TEXT_KINDS:
-        result.bars = [
-            Bar(
-                value,
-                label,
-                values.get(value, (0, None))[0],
-                values.get(value, (0, None))[0] / base,
-            )
-            for value, label in _labels(question, language)
-        ]
-    if question.kind in MEAN_KINDS:
+    kind = question_type(question)
+    result.numbers = kind.numbers(values)
+    result.bars = _bars(kind.rows(question, values, language), result.valid or 1)
+    if kind.has_mean:
         result.mean = mean_of(
             (as_number, count)
             for value, (count, as_number) in values.items()

@@ -20,8 +20,9 @@ from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
+from feedback.questionnaire.registry import question_type
 from feedback.results import access, figures, padding
-from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results, units_of
+from feedback.results.aggregate import Mean, Selection, Units, round_results, units_of
 from feedback.results.comparison import series_rounds
 
 bp = Blueprint("dashboard", __name__)
@@ -75,7 +76,7 @@ def _means(results: object) -> dict[int, Mean | None]:
     return {
         q.question.id: (q.mean if q.shown else None)
         for q in results.questions  # type: ignore[attr-defined]
-        if q.question.kind in MEAN_KINDS
+        if question_type(q.question).has_mean
     }
 
 
@@ -105,7 +106,7 @@ def dashboard_for(scope: access.ResultsScope, units: Units, current: date) -> Da
                 before = _means(round_results(previous, Selection(unit_id), units, language))
             rows = []
             for question in latest.questions:
-                if question.kind not in MEAN_KINDS:
+                if not question_type(question).has_mean:
                     continue
                 earlier_id = (
                     question.previous_id if question.comparable and question.previous_id else None

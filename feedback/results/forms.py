@@ -13,8 +13,9 @@ from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import FILTER_KINDS, Selection, Units
+from feedback.results.aggregate import Selection, Units
 from feedback.vocabulary import CHANNEL_LABELS
 
 
@@ -51,7 +52,7 @@ def selection_form(
     answers: list[tuple[str, str]] = [("", _l("Everyone"))]
     if with_answer:
         for question in round_.questions:
-            if question.kind in FILTER_KINDS:
+            if question_type(question).filters_results:
                 text = localized(question.text)
                 for value, label in runtime.choices(question):
                     answers.append((f"{question.id}:{value}", f"{text} – {label}"))

@@ -33,9 +33,9 @@ from feedback.models.base import today
 from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results import tally
 from feedback.results.aggregate import (
-    FILTER_KINDS,
     Cell,
     Judge,
     Selection,
@@ -172,14 +172,15 @@ def difference_passes(
     if not passes and not thorough:
         return False
     for question in round_.questions:
-        if question.kind not in FILTER_KINDS:
+        kind = question_type(question)
+        if not kind.filters_results:
             continue
         # A multiple-choice question's cells depend on the value chosen; the others' cells
         # hold every answer at once.
         values = runtime.values_of(question)
-        groups = [[v] for v in values] if question.kind == "multiple_choice" else [values]
+        groups = [[v] for v in values] if kind.several else [values]
         for group in groups:
-            cell_value = group[0] if question.kind == "multiple_choice" else None
+            cell_value = group[0] if kind.several else None
             both = _filter_cells(round_, question, cell_value, published=None)
             only_waiting = _filter_cells(round_, question, cell_value, published=False)
             selections = _selections(units, [(question.id, v) for v in group])

@@ -34,8 +34,8 @@ from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
-from feedback.questionnaire import document as doc
 from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import free_text_kinds, question_type
 from feedback.results.aggregate import DONT_KNOW, Units, counted
 from feedback.results.suppression import suppress_row, suppress_tree
 from feedback.results.texts import order_key
@@ -138,7 +138,7 @@ def _texts(round_: SurveyRound) -> list[tuple[str, int, int, str]]:
             .join(Question, Question.id == Answer.question_id)
             .where(
                 counted(round_),
-                Question.kind.in_(list(doc.TEXT_KINDS)),
+                Question.kind.in_(free_text_kinds()),
                 Answer.value != DONT_KNOW,
             )
         )
@@ -149,7 +149,7 @@ def _texts(round_: SurveyRound) -> list[tuple[str, int, int, str]]:
 
 
 def closed_questions(round_: SurveyRound) -> list[Question]:
-    return [q for q in round_.questions if q.kind not in doc.TEXT_KINDS]
+    return [q for q in round_.questions if not question_type(q).free_text]
 
 
 def _answer_reader(question: Question, language: str) -> Callable[[str, int | None], object]:
@@ -157,7 +157,7 @@ def _answer_reader(question: Question, language: str) -> Callable[[str, int | No
     code), the number of a scale or number question."""
     words = dict(runtime.choices(question, language))
     words[DONT_KNOW] = str(runtime.DONT_KNOW_LABEL)
-    labelled = question.kind in doc.OPTION_KINDS or question.kind == "yes_no"
+    labelled = question_type(question).labelled
 
     def read(value: str, number: int | None) -> object:
         if labelled or value == DONT_KNOW:
