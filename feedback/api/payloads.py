@@ -33,10 +33,6 @@ def local_text(text: Mapping[str, str] | None) -> Json:
     return {lang: text.get(lang) or ("" if lang == "nb" else None) for lang in SUPPORTED_LOCALES}
 
 
-def _same_in_all(label: str) -> Json:
-    return dict.fromkeys(SUPPORTED_LOCALES, label)
-
-
 def _number(value: float) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
@@ -113,11 +109,6 @@ def _mean(mean: Mean | None) -> Json | None:
     }
 
 
-def _bin_label(value: str) -> str:
-    low, _, high = value.partition("-")
-    return low if low == high else f"{low}–{high}"
-
-
 def question_result(result: QuestionResult) -> Json:
     question = result.question
     head: Json = {
@@ -132,7 +123,8 @@ def question_result(result: QuestionResult) -> Json:
     answers = [
         {
             "value": bar.value,
-            "label": labels.get(bar.value) or _same_in_all(_bin_label(bar.value)),
+            "label": labels.get(bar.value)
+            or local_text(question_type(question).value_labels(bar.value)),
             "count": bar.count,
             "share": _number(bar.share),
         }

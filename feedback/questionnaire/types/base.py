@@ -178,6 +178,10 @@ class QuestionType:
             for value, label in self.result_labels(question, language)
         ]
 
+    def value_labels(self, value: str) -> dict[str, str]:
+        """The label of a result row that is not a fixed answer, in every language (the API)."""
+        return dict.fromkeys(SUPPORTED_LOCALES, value)
+
     def numbers(self, values: Tallied) -> dict[int, int]:
         """How many gave each number (binned types)."""
         return {}

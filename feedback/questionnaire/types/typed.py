@@ -13,6 +13,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from feedback.i18n import SUPPORTED_LOCALES
 from feedback.questionnaire.checks import Problem, check_int
 from feedback.questionnaire.types.base import (
     DONT_KNOW,
@@ -211,6 +212,11 @@ class Number(TypedAnswer):
         if not numbers:
             return []
         return self.bin_rows(numbers, min(numbers), max(numbers))
+
+    def value_labels(self, value: str) -> dict[str, str]:
+        """A bin's label from its value ("3-5"): "3–5", or "3" for a bin of one number."""
+        low, _, high = value.partition("-")
+        return dict.fromkeys(SUPPORTED_LOCALES, low if low == high else f"{low}–{high}")
 
     def bin_rows(self, numbers: Mapping[int, int], low: int, high: int) -> list[Row]:
         """At most NUMBER_BINS bins of a whole-number width, from ``low`` to ``high``."""
