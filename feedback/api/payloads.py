@@ -20,7 +20,8 @@ from feedback.models import Question, SurveyRound, Unit
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import question_type
-from feedback.results.aggregate import Mean, QuestionResult, RoundResults, Selection
+from feedback.results.aggregate import Mean, QuestionResult, RoundResults
+from feedback.results.selection import Selection
 
 Json = dict[str, Any]
 #: Why a group is not shown: fewer than k answers, or a number that would give one away.

@@ -11,6 +11,7 @@ from feedback.api import auth, bp, errors, openapi, parameters, payloads
 from feedback.deviations import stats
 from feedback.models.base import today
 from feedback.results import access, aggregate, comparison
+from feedback.results.selection import units_of
 
 
 @bp.before_request
@@ -70,7 +71,7 @@ def show_round(round_id: int) -> Response:
 def round_results(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     selection = parameters.selection(request.args, round_, scope, units)
     return jsonify(payloads.results(aggregate.round_results(round_, selection, units)))
 

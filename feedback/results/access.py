@@ -12,7 +12,7 @@ from flask import abort
 from feedback.access import current_memberships, require_organisation
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries
-from feedback.results.aggregate import Units, units_of
+from feedback.results.selection import Units, units_of
 
 #: Rounds with results to read.
 RESULT_STATUSES = ("open", "closed", "archived")

@@ -15,14 +15,8 @@ from feedback.models import Question, ResponseTally, SurveyRound
 from feedback.questionnaire.registry import question_type
 from feedback.results import figures
 from feedback.results.access import RESULT_STATUSES, ResultsScope
-from feedback.results.aggregate import (
-    Mean,
-    QuestionResult,
-    Selection,
-    Units,
-    round_results,
-    same_bins,
-)
+from feedback.results.aggregate import Mean, QuestionResult, round_results, same_bins
+from feedback.results.selection import Selection, Units
 
 
 @dataclass

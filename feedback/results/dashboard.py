@@ -22,8 +22,9 @@ from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
 from feedback.questionnaire.registry import question_type
 from feedback.results import access, figures, padding
-from feedback.results.aggregate import Mean, Selection, Units, round_results, units_of
+from feedback.results.aggregate import Mean, round_results
 from feedback.results.comparison import series_rounds
+from feedback.results.selection import Selection, Units, units_of
 
 bp = Blueprint("dashboard", __name__)
 

@@ -44,8 +44,9 @@ from feedback.questionnaire import runtime
 from feedback.results import aggregate, comparison, raw
 from feedback.results import views as results_views
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import RoundResults, Units
+from feedback.results.aggregate import RoundResults
 from feedback.results.forms import SelectionForm
+from feedback.results.selection import Units
 from feedback.results.suppression import shown_total
 
 bp = Blueprint("exports", __name__)

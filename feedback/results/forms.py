@@ -15,7 +15,7 @@ from feedback.models import SurveyRound
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import question_type
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import Selection, Units
+from feedback.results.selection import Selection, Units
 from feedback.vocabulary import CHANNEL_LABELS
 
 

@@ -31,7 +31,9 @@ from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
 from feedback.questionnaire.registry import question_type
-from feedback.results.aggregate import DONT_KNOW, Selection, Units, counted
+from feedback.results.aggregate import DONT_KNOW
+from feedback.results.counting import counted
+from feedback.results.selection import Selection, Units
 
 #: Answers shown per question and page.
 PAGE_SIZE = 50

@@ -15,6 +15,7 @@ from feedback.i18n import current_language
 from feedback.models import SurveyRound
 from feedback.results import access, aggregate, comparison, figures, padding, texts
 from feedback.results.forms import read_selection, requested_unit, selection_form
+from feedback.results.selection import units_of
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
 bp = Blueprint("results", __name__)
@@ -35,7 +36,7 @@ def helpers() -> dict[str, object]:
 def index() -> str:
     scope = access.current_scope()
     rounds = access.rounds_with_results(scope.organisation)
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     k = scope.organisation.min_group_size
     totals: dict[int, int | None] = dict(comparison.totals(rounds))
     for round_ in rounds:
@@ -54,7 +55,7 @@ def selected(round_id: int, *, with_answer: bool = True):  # type: ignore[no-unt
     """The round, the reader's scope, the unit tree, the filter form and its selection."""
     scope = access.current_scope()
     round_ = access.get_round(scope, round_id)
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     # Another unit of the organisation is not a typing error but a page that is not theirs.
     if not scope.may_see_unit(requested_unit(request.args, units)):
         abort(404)

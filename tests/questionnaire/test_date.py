@@ -21,8 +21,9 @@ from feedback.questionnaire import runtime
 from feedback.questionnaire.types.date import parse_date
 from feedback.respond import services as respond
 from feedback.results import publish
-from feedback.results.aggregate import Selection, round_results
+from feedback.results.aggregate import round_results
 from feedback.results.comparison import block
+from feedback.results.selection import Selection
 from tests import factories
 from tests.conftest import login, post_form
 from tests.respond.conftest import Respondent
