@@ -15,15 +15,11 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.models import Question, QuestionOption, SurveyPage, SurveyRound
 from feedback.models.survey import clean_text
-from feedback.questionnaire.checks import (
-    KEY_PATTERN,
-    TEXT_LIMITS,
-    Problem,
-    check_text,
-)
+from feedback.questionnaire.checks import KEY_PATTERN as KEY_PATTERN
+from feedback.questionnaire.checks import TEXT_LIMITS as TEXT_LIMITS
+from feedback.questionnaire.checks import Problem as Problem
+from feedback.questionnaire.checks import check_text
 from feedback.questionnaire.registry import TYPES, question_type
-
-__all__ = ["KEY_PATTERN", "TEXT_LIMITS", "Problem"]
 
 FORMAT = "brukerstemmen.questionnaire"
 VERSION = 1

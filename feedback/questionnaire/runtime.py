@@ -15,9 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from feedback.models import Question, SurveyPage, SurveyRound
 from feedback.questionnaire.registry import QuestionType, question_type
-from feedback.questionnaire.types.base import DONT_KNOW, DONT_KNOW_LABEL
-
-__all__ = ["DONT_KNOW", "DONT_KNOW_LABEL"]
+from feedback.questionnaire.types.base import DONT_KNOW as DONT_KNOW
+from feedback.questionnaire.types.base import DONT_KNOW_LABEL as DONT_KNOW_LABEL
 
 Answers = dict[str, list[str]]
 
