@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -31,6 +31,9 @@ DONT_KNOW_LABEL = _l("Don't know / Not applicable")
 Tallied = Mapping[str, tuple[int, int | None]]
 #: One row of a question's result: (value, label, how many).
 Row = tuple[str, str, int]
+
+#: How a type's results are drawn (feedback.results.figures).
+Figure = Literal["diverging", "bars", "distribution"]
 
 #: Every question type by kind, filled as the classes are defined (see registry.py).
 TYPES: dict[str, QuestionType] = {}
@@ -79,7 +82,7 @@ class QuestionType:
     labelled: ClassVar[bool] = False
     #: The results figure: "diverging", "bars", "distribution" (one group; the mean per group
     #: when several) or None.
-    figure: ClassVar[str | None] = None
+    figure: ClassVar[Figure | None] = None
     #: Title of a distribution figure's answer axis.
     axis_title: ClassVar[LazyString | None] = None
 

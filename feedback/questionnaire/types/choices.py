@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.i18n import in_all_languages
 from feedback.questionnaire.checks import Problem, check_options
+from feedback.questionnaire.types.base import Figure
 from feedback.questionnaire.types.fixed import FixedAnswer, OptionAnswer
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class _Choice(OptionAnswer):
 
     form_fields: ClassVar[tuple[str, ...]] = ("options",)
     filters_results: ClassVar[bool] = True
-    figure: ClassVar[str | None] = "bars"
+    figure: ClassVar[Figure | None] = "bars"
 
     def check(self, question: Mapping[str, Any], where: str) -> list[Problem]:
         options = question.get("options")
