@@ -244,3 +244,57 @@ def test_a_long_span_is_counted_per_year(app: Flask) -> None:
         rows = date_type.rows(Question(kind="date"), values, "nb")
         assert rows[0] == ("2020", "2020", 3) and rows[-1] == ("2026", "2026", 2)
         assert len(rows) == 7 and sum(count for _v, _l, count in rows) == 5
+
+
+# --- the migration -------------------------------------------------------------------------------
+
+
+def test_the_migration_keeps_every_answer(app: Flask) -> None:
+    """Allowing the date kind rebuilds the question table on SQLite; the rows that refer to it
+    (options, answers, conditions) are all still there afterwards, on either database."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.test_request_context():
+        round_ = open_round(
+            {
+                **questionnaire(),
+                "pages": [
+                    {
+                        "questions": [
+                            {
+                                "key": "yn",
+                                "type": "yes_no",
+                                "text": {"nb": "Ja?"},
+                                "required": False,
+                                "dont_know": False,
+                            },
+                            {
+                                "key": "why",
+                                "type": "text_short",
+                                "text": {"nb": "Hvorfor?"},
+                                "required": False,
+                                "dont_know": False,
+                                "condition": {"question": "yn", "value": "yes"},
+                            },
+                        ]
+                    }
+                ],
+            }
+        )
+        respond.store(
+            round_,
+            {"yn": ["yes"], "why": ["Fordi"]},
+            unit=None,
+            channel="link",
+            nonce=secrets.token_hex(16),
+        )
+        db.session.commit()
+        round_id = round_.id
+        db.session.remove()
+        downgrade(revision="bbbb7f5e766b")
+        upgrade()
+        db.session.remove()
+        answers = db.session.scalars(sa.select(Answer.value).order_by(Answer.value)).all()
+        assert answers == ["Fordi", "yes"]
+        [_yes_no, why] = db.session.get_one(SurveyRound, round_id).questions
+        assert why.condition_question is not None and why.condition_question.key == "yn"
