@@ -298,3 +298,25 @@ def test_the_migration_keeps_every_answer(app: Flask) -> None:
         assert answers == ["Fordi", "yes"]
         [_yes_no, why] = db.session.get_one(SurveyRound, round_id).questions
         assert why.condition_question is not None and why.condition_question.key == "yn"
+
+
+def test_results_page_and_export_show_the_months(app: Flask, client: Any) -> None:
+    with app.test_request_context():
+        round_ = open_round()
+        org = round_.series.organisation
+        factories.user("kari@example.no", org=org, role="quality")
+        _store(round_, "2026-01-15", org.min_group_size)
+        _store(round_, "2026-02-03", 1)
+        publish.publish(round_.id, force=True)
+        db.session.commit()
+        round_id = round_.id
+    login(client, "kari@example.no")
+    client.set_cookie("sprak", "en")
+    html = client.get(f"/resultater/{round_id}").get_data(as_text=True)
+    assert "January 2026" in html and "February 2026" in html
+    compared = client.get(f"/resultater/{round_id}/sammenlign")
+    assert compared.status_code == 200
+    table = client.get(f"/resultater/{round_id}/resultater.csv").get_data(as_text=True)
+    assert "January 2026" in table
+    answers = client.get(f"/resultater/{round_id}/svar.csv")
+    assert answers.status_code == 200
