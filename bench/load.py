@@ -83,10 +83,11 @@ def _results_module() -> Any:
 results = _results_module()
 
 from bench import cpu  # noqa: E402
-from feedback import answering  # noqa: E402
 from feedback.designer import services as designer  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Organisation, Response, ResponseTally  # noqa: E402
+from feedback.questionnaire import runtime  # noqa: E402
+from feedback.questionnaire.registry import question_type  # noqa: E402
 from feedback.results import tally  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
@@ -294,9 +295,9 @@ def set_up(app: Any, kind: str, size: Size) -> tuple[Place, Any]:
         for question in round_.questions:
             if question.key == MARKER_KEY:
                 continue
-            values = [value for value, _label in answering.choices(question)]
+            values = [value for value, _label in runtime.choices(question)]
             fields.append(
-                Field(answering.field_name(question), values, question.kind == "multiple_choice")
+                Field(runtime.field_name(question), values, question_type(question).several)
             )
         categories = [str(c.id) for c in deviations.categories(org)]
         made = Place(
@@ -321,7 +322,7 @@ def answers(place: Place, rng: Any, marker: str | None) -> list[tuple[str, str]]
         else:
             form.append((f.name, rng.choice(f.values)))
     if marker is not None:
-        form.append((answering.field_name_for(MARKER_KEY), marker))
+        form.append((runtime.field_name_for(MARKER_KEY), marker))
     return form
 
 

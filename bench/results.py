@@ -234,13 +234,13 @@ class Place:
 
 
 def _plans(round_: SurveyRound) -> list[QuestionPlan]:
-    from feedback import answering
+    from feedback.questionnaire import runtime
 
     plans = []
     for question in round_.questions:
         spread = SPREAD[question.key]
-        values = [value for value, _label in answering.choices(question)]
-        numbers = [answering.number_value(question, value) for value in values]
+        values = [value for value, _label in runtime.choices(question)]
+        numbers = [runtime.number_value(question, value) for value in values]
         weights = spread.get("weights", (1,) * len(values))
         assert len(weights) == len(values) or "chosen" in spread, question.key
         total, cumulative = 0.0, []

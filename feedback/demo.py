@@ -281,8 +281,8 @@ def _demo_responses(survey: SurveyRound, count: int, *, seed: int, lean: float) 
     import secrets
     from random import Random
 
-    from feedback import answering
-    from feedback.designer import document as doc
+    from feedback.questionnaire import runtime
+    from feedback.questionnaire.registry import question_type
     from feedback.respond import services as respond
 
     rng = Random(seed)  # noqa: S311 - made-up demo data, the same on every machine
@@ -295,26 +295,14 @@ def _demo_responses(survey: SurveyRound, count: int, *, seed: int, lean: float) 
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         for _ in range(count):
-            answers: answering.Answers = {}
+            answers: runtime.Answers = {}
             for question in survey.questions:
-                if not answering.is_shown(question, answers) or rng.random() < 0.08:
+                if not runtime.is_shown(question, answers) or rng.random() < 0.08:
                     continue
-                if question.kind in doc.TEXT_KINDS:
-                    if rng.random() < 0.3:
-                        answers[question.key] = [rng.choice(DEMO_TEXTS)]
-                    continue
-                if question.kind == "number":
-                    low, high = question.min_value or 0, question.max_value or 100
-                    answers[question.key] = [str(rng.randint(low, min(high, low + 60)))]
-                    continue
-                values = [v for v, _ in answering.choices(question)]
                 # Answers lean towards the positive end, as real surveys often do.
-                weights = [1 + lean * i for i in range(len(values))]
-                picked = rng.choices(values, weights=weights)[0]
-                if question.kind == "multiple_choice":
-                    answers[question.key] = sorted({picked, rng.choice(values)})
-                else:
-                    answers[question.key] = [picked]
+                answer = question_type(question).demo_answer(question, rng, lean, DEMO_TEXTS)
+                if answer is not None:
+                    answers[question.key] = answer
             respond.store(
                 survey,
                 answers,

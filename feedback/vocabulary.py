@@ -26,30 +26,6 @@ UNIT_KIND_LABELS = {
     "other": _l("Other"),
 }
 
-QUESTION_KIND_LABELS = {
-    "likert": _l("Agree or disagree (5 points)"),
-    "smiley": _l("Smiley faces"),
-    "single_choice": _l("Choose one"),
-    "multiple_choice": _l("Choose one or more"),
-    "yes_no": _l("Yes or no"),
-    "text_short": _l("Short free text"),
-    "text_long": _l("Long free text"),
-    "number": _l("Number"),
-    "scale": _l("Scale from 0 to 10"),
-}
-
-QUESTION_KIND_HINTS = {
-    "likert": _l("A statement people agree or disagree with, from 1 to 5."),
-    "smiley": _l("3 or 5 faces from sad to happy. Easy to answer, also for children."),
-    "single_choice": _l("A list of answers where people pick one."),
-    "multiple_choice": _l("A list of answers where people pick all that fit."),
-    "yes_no": _l("Yes or no."),
-    "text_short": _l("A line of text, such as a word or a sentence."),
-    "text_long": _l("Room to write freely."),
-    "number": _l("A whole number, for example how many times."),
-    "scale": _l("A score from 0 to 10."),
-}
-
 ROUND_STATUS_LABELS = {
     "draft": _l("Draft"),
     "awaiting_approval": _l("Awaiting approval"),

@@ -51,7 +51,6 @@ from werkzeug.test import encode_multipart
 from feedback import ratelimit
 from feedback.auth.services import LOGIN_SCOPE, RESET_SCOPE
 from feedback.codes import normalise_code, show_code
-from feedback.designer import document as doc
 from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receipts import RECEIPT_SCOPE, receipt_group
 from feedback.deviations.receiving import (
@@ -74,6 +73,8 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.deviation import REPORTER_KINDS
+from feedback.questionnaire import document as doc
+from feedback.questionnaire.registry import TYPES
 from feedback.respond import services as respond
 from feedback.results import tally
 from tests import factories
@@ -212,7 +213,7 @@ SPEC = {q["key"]: q for page in QUESTIONS for q in page}
 
 
 def text_limit(question: dict[str, Any]) -> int:
-    return int(question.get("max_length") or doc.DEFAULT_MAX_LENGTH[question["type"]])
+    return int(question.get("max_length") or TYPES[question["type"]].default_max_length)
 
 
 # --- the world -----------------------------------------------------------------------------------
@@ -640,7 +641,7 @@ def check_answers(answers: dict[str, list[tuple[int, str, int | None]]]) -> None
             assert vals == ["dont_know"], f"{key}: don't know and answers {vals}"
             assert rows[0][2] is None
             continue
-        if kind in doc.TEXT_KINDS:
+        if TYPES[kind].free_text:
             [text] = vals
             assert text and text == text.strip(), f"{key}: {text!r}"
             assert "\x00" not in text and "\r\n" not in text, f"{key}: {text!r}"
@@ -1040,7 +1041,7 @@ def valid_answers(draw: Any) -> dict[str, list[str]]:
             answers[key] = ["dont_know"]
             continue
         kind = question["type"]
-        if kind in doc.TEXT_KINDS:
+        if TYPES[kind].free_text:
             limit = text_limit(question)
             text = draw(
                 st.one_of(

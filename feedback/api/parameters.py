@@ -9,14 +9,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from feedback import answering
 from feedback.deviations.stats import default_period
 from feedback.exceptions import NotFound
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import FILTER_KINDS, Selection, Units
+from feedback.results.selection import Selection, Units
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Deviation statistics cover at most this many days (about ten years): a month per row.
@@ -64,13 +65,13 @@ def selection(
             problems["question"] = _("Give the id of a question (a whole number).")
         elif found is None:
             problems["question"] = _("The round has no question with this id.")
-        elif found.kind not in FILTER_KINDS:
+        elif not question_type(found).filters_results:
             problems["question"] = _(
                 "Only single choice, multiple choice and yes/no questions can filter results."
             )
         elif value is None:
             problems["value"] = _("Give the answer to filter on together with the question.")
-        elif value not in {v for v, _label in answering.choices(found)}:
+        elif value not in {v for v, _label in runtime.choices(found)}:
             problems["value"] = _("The question has no answer with this value.")
     elif value is not None:
         problems["value"] = _("Give the question together with the answer to filter on.")

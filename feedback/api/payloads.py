@@ -12,15 +12,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from feedback import answering
 from feedback.admin.services import unit_tree
 from feedback.deviations.categories import categories
 from feedback.deviations.scope import Scope
 from feedback.deviations.stats import Statistics
-from feedback.i18n import SUPPORTED_LOCALES, in_all_languages
+from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import Question, SurveyRound, Unit
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
-from feedback.results.aggregate import Mean, QuestionResult, RoundResults, Selection
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
+from feedback.results.aggregate import Mean, QuestionResult, RoundResults
+from feedback.results.selection import Selection
 
 Json = dict[str, Any]
 #: Why a group is not shown: fewer than k answers, or a number that would give one away.
@@ -33,10 +35,6 @@ def local_text(text: Mapping[str, str] | None) -> Json:
     return {lang: text.get(lang) or ("" if lang == "nb" else None) for lang in SUPPORTED_LOCALES}
 
 
-def _same_in_all(label: str) -> Json:
-    return dict.fromkeys(SUPPORTED_LOCALES, label)
-
-
 def _number(value: float) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
@@ -44,11 +42,7 @@ def _number(value: float) -> float | None:
 def option_labels(question: Question) -> list[tuple[str, Json]]:
     """The fixed answers of a question (none for text and number questions), labelled in
     every language."""
-    if question.kind in ("single_choice", "multiple_choice", "smiley"):
-        return [(o.value, local_text(o.label)) for o in question.options]
-    if question.kind == "yes_no":
-        return [(v, in_all_languages(label)) for v, label in answering.YES_NO_LABELS.items()]
-    return [(v, _same_in_all(label)) for v, label in answering.choices(question)]
+    return [(v, local_text(labels)) for v, labels in question_type(question).label_texts(question)]
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -76,7 +70,7 @@ def rounds(found: Sequence[SurveyRound], totals: Mapping[int, int], k: int) -> J
 
 
 def round_detail(round_: SurveyRound, responses: int, k: int) -> Json:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     return {
         **round_summary(round_, responses, k),
         "questions": [
@@ -117,11 +111,6 @@ def _mean(mean: Mean | None) -> Json | None:
     }
 
 
-def _bin_label(value: str) -> str:
-    low, _, high = value.partition("-")
-    return low if low == high else f"{low}–{high}"
-
-
 def question_result(result: QuestionResult) -> Json:
     question = result.question
     head: Json = {
@@ -136,7 +125,8 @@ def question_result(result: QuestionResult) -> Json:
     answers = [
         {
             "value": bar.value,
-            "label": labels.get(bar.value) or _same_in_all(_bin_label(bar.value)),
+            "label": labels.get(bar.value)
+            or local_text(question_type(question).value_labels(bar.value)),
             "count": bar.count,
             "share": _number(bar.share),
         }

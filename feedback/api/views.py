@@ -10,6 +10,7 @@ from feedback.api import auth, openapi, parameters, payloads
 from feedback.deviations import stats
 from feedback.models.base import today
 from feedback.results import access, aggregate, comparison
+from feedback.results.selection import units_of
 
 
 def index() -> Response:
@@ -43,7 +44,7 @@ def show_round(round_id: int) -> Response:
 def round_results(round_id: int) -> Response:
     scope = auth.results_scope()
     round_ = access.get_round(scope, round_id)
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     selection = parameters.selection(request.args, round_, scope, units)
     return jsonify(payloads.results(aggregate.round_results(round_, selection, units)))
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from feedback.designer import document as doc
 from feedback.designer.services import DesignerError, ensure_editable, record_change
 from feedback.extensions import db
 from feedback.models import Question, SurveyPage, SurveyRound, User
 from feedback.models.survey import clean_text
+from feedback.questionnaire import document as doc
 
 # --- pages -----------------------------------------------------------------------------------
 

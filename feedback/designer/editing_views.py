@@ -9,11 +9,10 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback import answering
 from feedback.access import signed_in_user
-from feedback.designer import document as doc
 from feedback.designer import editing, services
 from feedback.designer.forms import (
+    QUESTION_KIND_LABELS,
     ActionForm,
     KindForm,
     MoveForm,
@@ -25,8 +24,9 @@ from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_4
 from feedback.forms import fill_text, text_of
 from feedback.i18n import localized
 from feedback.models import Question, SurveyRound
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.views import save_or_show
-from feedback.vocabulary import QUESTION_KIND_LABELS
 
 # --- pages -----------------------------------------------------------------------------------
 
@@ -104,14 +104,14 @@ def delete_page(round_id: int, page_id: int) -> Response | str:
 
 
 def _condition_choices(round_: SurveyRound, before: list[Question]) -> list[tuple[str, str]]:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     result = []
     for question in before:
-        if question.kind not in doc.CONDITION_KINDS:
+        if not question_type(question).condition_target:
             continue
         text = localized(question.text, "nb")
         short = text if len(text) <= 60 else text[:57] + "…"
-        for value, label in answering.choices(question, "nb"):
+        for value, label in runtime.choices(question, "nb"):
             result.append(
                 (f"{question.key}={value}", f"{numbers[question.id]}. {short} → «{label}»")
             )
@@ -203,7 +203,7 @@ def edit_question(round_id: int, question_id: int) -> Response | str:
         page=question.page,
         question=question,
         form=form,
-        number=answering.numbering(round_)[question.id],
+        number=runtime.numbering(round_)[question.id],
         **LABELS,
     )
 
@@ -237,6 +237,6 @@ def delete_question(round_id: int, question_id: int) -> Response | str:
         "designer/delete.html",
         round=round_,
         form=form,
-        heading=_("Delete question %(n)d?", n=answering.numbering(round_)[question.id]),
+        heading=_("Delete question %(n)d?", n=runtime.numbering(round_)[question.id]),
         warning=localized(question.text, "nb"),
     )

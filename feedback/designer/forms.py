@@ -19,7 +19,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from feedback.designer import document as doc
 from feedback.forms import (
     CHOOSE_FROM_LIST,
     LANGUAGE_LABELS,
@@ -33,22 +32,12 @@ from feedback.forms import (
 from feedback.i18n import in_all_languages
 from feedback.models import Question
 from feedback.models.survey import TEXT_LANGUAGES
-from feedback.vocabulary import QUESTION_KIND_HINTS, QUESTION_KIND_LABELS
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import registry
 
-DEFAULT_SCALE_LABELS = {
-    "likert": (_l("Strongly disagree"), _l("Strongly agree")),
-    "scale": (_l("Very poor"), _l("Very good")),
-}
-DEFAULT_FACES = {
-    3: (_l("Dissatisfied"), _l("Neither satisfied nor dissatisfied"), _l("Satisfied")),
-    5: (
-        _l("Very dissatisfied"),
-        _l("Dissatisfied"),
-        _l("Neither satisfied nor dissatisfied"),
-        _l("Satisfied"),
-        _l("Very satisfied"),
-    ),
-}
+#: The question types by kind, in the order the designer offers them, named.
+QUESTION_KIND_LABELS = {t.kind: t.label for t in registry.ordered()}
+QUESTION_KIND_HINTS = {t.kind: t.hint for t in registry.ordered()}
 
 
 class OptionLinesForm(Form):
@@ -236,18 +225,8 @@ class QuestionForm(Form):
         _l("Answers compare with the same question in the previous round"),
     )
 
-    #: Which fields a kind uses (besides text, help, required, dont_know, condition).
-    KIND_FIELDS: dict[str, tuple[str, ...]] = {
-        "likert": ("low_label", "high_label"),
-        "scale": ("low_label", "high_label"),
-        "smiley": ("faces", "options"),
-        "single_choice": ("options",),
-        "multiple_choice": ("options",),
-        "yes_no": (),
-        "text_short": ("max_length",),
-        "text_long": ("max_length",),
-        "number": ("min", "max"),
-    }
+    #: The fields only some types use (each type names its own: QuestionType.form_fields).
+    KIND_ONLY_FIELDS = ("low_label", "high_label", "faces", "options", "max_length", "min", "max")
 
     def setup(
         self,
@@ -256,41 +235,31 @@ class QuestionForm(Form):
         pages: list[tuple[int, str]] | None,
     ) -> None:
         self.kind = kind
-        for name in {n for names in self.KIND_FIELDS.values() for n in names}:
-            if name not in self.KIND_FIELDS[kind]:
+        self.type = registry.TYPES[kind]
+        for name in self.KIND_ONLY_FIELDS:
+            if name not in self.type.form_fields:
                 delattr(self, name)
         self.condition.choices = options([("", _l("Always show it")), *condition_choices])
         if pages is None:
             del self.page_id
         else:
             self.page_id.choices = options(pages)
-        if kind in doc.TEXT_KINDS:
-            self.max_length.description = _l(
-                "At most %(max)d. Leave empty for %(default)d.",
-                max=doc.MAX_LENGTH_LIMIT[kind],
-                default=doc.DEFAULT_MAX_LENGTH[kind],
-            )
-        if kind == "smiley":
-            self.options.description = _l(
-                "What a screen reader says for each face, from the worst to the best, one per"
-                " line. Leave empty for the standard texts."
-            )
+        self.type.setup_form(self)
 
     def uses(self, name: str) -> bool:
-        return name in self.KIND_FIELDS[self.kind]
+        return name in self.type.form_fields
 
     def kind_fields(self) -> list[Any]:
-        return [self[name] for name in self.KIND_FIELDS[self.kind]]
+        return [self[name] for name in self.type.form_fields]
 
     def fill_defaults(self) -> None:
         """Starting values for a new question of this kind."""
-        if self.kind in DEFAULT_SCALE_LABELS:
-            low, high = DEFAULT_SCALE_LABELS[self.kind]
+        if self.type.default_ends is not None:
+            low, high = self.type.default_ends
             fill_text(self.low_label, in_all_languages(low))
             fill_text(self.high_label, in_all_languages(high))
-        if self.kind in doc.TEXT_KINDS:
-            self.max_length.data = doc.DEFAULT_MAX_LENGTH[self.kind]
-        self.dont_know.data = self.kind not in doc.TEXT_KINDS
+        self.type.fill_defaults(self)
+        self.dont_know.data = self.type.dont_know_by_default
 
     def load(self, question: Question) -> None:
         fill_text(self.text, question.text)
@@ -320,17 +289,11 @@ class QuestionForm(Form):
 
     def _option_documents(self, question: Question | None) -> list[dict[str, Any]] | None:
         """Answer options from the lines, keeping existing values; None after a field error."""
-        lines = {language: _lines(self.options.form[language].data) for language in TEXT_LANGUAGES}
-        if self.kind == "smiley":
-            faces = int(self.faces.data or 5)
-            if not lines["nb"]:
-                defaults = [in_all_languages(label) for label in DEFAULT_FACES[faces]]
-                lines = {lang: [d[lang] for d in defaults] for lang in TEXT_LANGUAGES}
-            elif len(lines["nb"]) != faces:
-                self.options.form.nb.errors = [
-                    str(_l("Write %(n)d lines, one for each face.", n=faces))
-                ]
-                return None
+        typed = {language: _lines(self.options.form[language].data) for language in TEXT_LANGUAGES}
+        found = self.type.option_lines(self, typed)
+        if found is None:
+            return None
+        lines = found
         for language in ("nn", "en"):
             if lines[language] and len(lines[language]) != len(lines["nb"]):
                 self.options.form[language].errors = [
@@ -373,7 +336,7 @@ class QuestionForm(Form):
         ]
 
     def to_document(self, question: Question | None) -> dict[str, Any] | None:
-        """The question as a document (see designer.document), or None if a field is wrong."""
+        """The question as a document (see questionnaire.document), or None if a field is wrong."""
         data: dict[str, Any] = {
             "type": self.kind,
             "text": text_of(self.text),
@@ -395,7 +358,7 @@ class QuestionForm(Form):
             data["max_length"] = (
                 self.max_length.data
                 if self.max_length.data is not None
-                else doc.DEFAULT_MAX_LENGTH[self.kind]
+                else self.type.default_max_length
             )
         if self.uses("min"):
             for name in ("min", "max"):

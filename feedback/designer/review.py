@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from feedback.designer import document as doc
 from feedback.models import Question, SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
+from feedback.questionnaire import document as doc
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback import answering, audit
+from feedback import audit
 from feedback.access import has_role, require_organisation, signed_in_user
-from feedback.designer import document as doc
 from feedback.designer import lifecycle, review, services
 from feedback.designer.approval import approval_state, can_approve
 from feedback.designer.forms import (
@@ -30,6 +29,8 @@ from feedback.extensions import db
 from feedback.forms import fill_text, show_error, text_of
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models.base import today as local_today
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import runtime
 from feedback.results.suppression import shown_total
 from feedback.views import save_or_show
 
@@ -115,8 +116,8 @@ def show_round(round_id: int) -> str:
         shown_responses=published if has_role("quality") else shown_total(published, k),
         k=k,
         missing=review.missing_translations(round_),
-        numbers=answering.numbering(round_),
-        choices=answering.choices,
+        numbers=runtime.numbering(round_),
+        choices=runtime.choices,
         changed_since_previous=review.changed_since_previous,
         action_form=ActionForm(),
         today=local_today(),
@@ -241,9 +242,9 @@ def preview(round_id: int) -> str:
     if language not in SUPPORTED_LOCALES:
         language = "nb"
     form = ActionForm()
-    step = answering.Step(0, {}, {})
+    step = runtime.Step(0, {}, {})
     if request.method == "POST" and form.validate_on_submit() and round_.pages:
-        step = answering.step(round_, request.form)
+        step = runtime.step(round_, request.form)
     with force_locale(language):
         return render_template(
             "respond/questionnaire.html",
@@ -258,5 +259,5 @@ def preview(round_id: int) -> str:
                 code: url_for("designer.preview", round_id=round_.id, sprak=code)
                 for code in SUPPORTED_LOCALES
             },
-            **answering.page_view(round_, step),
+            **runtime.page_view(round_, step),
         )

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from feedback import audit
-from feedback.designer import document as doc
 from feedback.designer.library import builtin_templates
 from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
@@ -36,6 +35,7 @@ from feedback.models import (
 )
 from feedback.models.base import utcnow
 from feedback.models.survey import clean_text
+from feedback.questionnaire import document as doc
 
 #: Statuses in which the questionnaire itself may change (if nobody has answered yet).
 EDITABLE_STATUSES = ("draft", "awaiting_approval", "open")

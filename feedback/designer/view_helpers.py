@@ -12,17 +12,13 @@ from werkzeug.wrappers import Response
 
 from feedback.access import has_role, require_organisation
 from feedback.designer import schedule, services
+from feedback.designer.forms import QUESTION_KIND_LABELS
 from feedback.designer.permissions import READERS
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
 from feedback.models import SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
-from feedback.vocabulary import (
-    APPROVAL_RULE_LABELS,
-    AUDIT_LABELS,
-    QUESTION_KIND_LABELS,
-    ROUND_STATUS_LABELS,
-)
+from feedback.vocabulary import APPROVAL_RULE_LABELS, AUDIT_LABELS, ROUND_STATUS_LABELS
 
 LABELS = {
     "status_labels": ROUND_STATUS_LABELS,

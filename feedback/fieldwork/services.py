@@ -7,7 +7,7 @@ What a reader sees of the count depends on who they are (DESIGN.md rule 3):
 - a manager sees the round's total and its channels, and the units they lead (with the units
   below), with the results' suppression: tree suppression for units, row suppression for
   channels, and unit × channel only when every non-empty cell of the round (a unit's own
-  answers × channel) has at least k responses, as ``aggregate.allowed`` asks of two filters;
+  answers × channel) has at least k responses, as ``suppression.allowed`` asks of two filters;
 - anyone else who may open the round (an administrator) sees the total only, and only when
   it is 0 or at least k.
 
@@ -29,9 +29,10 @@ from feedback.models import AccessCode, ResponseTally, SurveyRound, Unit, User
 from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS, random_token
 from feedback.respond.services import CODE_LENGTH, organisation_of, units_to_choose
-from feedback.results import aggregate, padding
+from feedback.results import padding
 from feedback.results.access import ResultsScope
-from feedback.results.suppression import shown_total
+from feedback.results.selection import units_of
+from feedback.results.suppression import channel_row, shown_total, unit_rows
 
 # --- access codes ------------------------------------------------------------------------------
 
@@ -199,16 +200,16 @@ def _everything(round_: SurveyRound, cells: dict[tuple[int, str], int], k: int) 
 def _for_manager(
     round_: SurveyRound, scope: ResultsScope, cells: dict[tuple[int, str], int], k: int
 ) -> Fieldwork:
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     own: dict[int, int] = defaultdict(int)
     for (key, _channel), n in cells.items():
         own[key] += n
     # Unit × channel only when no non-empty cell of the round is small: then nothing shown
-    # can be subtracted down to a small group (aggregate.allowed asks the same of two filters).
+    # can be subtracted down to a small group (suppression.allowed asks the same of two filters).
     held = padding.held_units(round_)
     cells_shown = not held and not any(0 < n < k for n in cells.values())
     rows = []
-    for unit_row in aggregate.unit_rows(own, units, k, held):
+    for unit_row in unit_rows(own, units, k, held):
         if unit_row.unit_id not in scope.unit_ids:
             continue
         row_cells: dict[str, int] = {}
@@ -219,7 +220,7 @@ def _for_manager(
                 if key in below:
                     row_cells[channel] += n
         rows.append(Row(unit_row.name, unit_row.depth, row_cells, unit_row.n))
-    by_channel = dict(aggregate.channel_row(_by_channel(cells), k))
+    by_channel = dict(channel_row(_by_channel(cells), k))
     return Fieldwork(
         "units",
         k,

@@ -11,12 +11,7 @@ from flask_login import logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from feedback import answering
-from feedback.access import (
-    current_memberships,
-    require_organisation,
-    signed_in_user,
-)
+from feedback.access import current_memberships, require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.permissions import edit_access, read_access
@@ -26,6 +21,7 @@ from feedback.fieldwork.forms import CodeAccessForm, CodesForm, KioskForm
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.ids import parse_id
 from feedback.models import SurveyRound, Unit
+from feedback.questionnaire import runtime
 from feedback.respond import services as respond
 from feedback.respond.texts import answering_minutes
 from feedback.results import padding
@@ -264,9 +260,9 @@ def paper(round_id: int) -> str:
             "fieldwork/paper.html",
             round=round_,
             language=language,
-            questions=answering.all_questions(round_, {}, {}),
-            choices=answering.choices,
-            dont_know_label=answering.DONT_KNOW_LABEL,
+            questions=runtime.all_questions(round_, {}, {}),
+            choices=runtime.choices,
+            dont_know_label=runtime.DONT_KNOW_LABEL,
             print_page=True,
         )
 
@@ -280,7 +276,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
         return redirect(url_for("designer.show_round", round_id=round_.id))
     units = respond.units_to_choose(round_)
     unit_value = request.values.get("enhet", "")
-    answers: answering.Answers = {}
+    answers: runtime.Answers = {}
     problems: dict[str, str] = {}
     form = ActionForm()
     token = respond.new_form_token(round_)
@@ -289,18 +285,18 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
         if not form.validate_on_submit():
             abort(400)
         token = request.form.get("skjema", "")
-        answers, problems = answering.read_paper(round_, request.form)
+        answers, problems = runtime.read_paper(round_, request.form)
         unit = respond.unit_of(round_, parse_id(unit_value))
         if unit_value and unit is None:
             problems["enhet"] = _("Choose from the list.")
         nonce = respond.read_form_token(round_, token).nonce
         if nonce is None:
-            problems[answering.FORM_PROBLEM] = _(
+            problems[runtime.FORM_PROBLEM] = _(
                 "The form had expired. Check the answers and save again."
             )
             token = respond.new_form_token(round_)
         elif not answers and not problems:
-            problems[answering.FORM_PROBLEM] = _(
+            problems[runtime.FORM_PROBLEM] = _(
                 "The questionnaire is empty. Type at least one answer."
             )
         if not problems:
@@ -309,7 +305,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
             except respond.AlreadySent:
                 pass
             except respond.StoreFailed:
-                problems[answering.FORM_PROBLEM] = _(
+                problems[runtime.FORM_PROBLEM] = _(
                     "The answers could not be saved just now. Nothing was stored. Try again."
                 )
             if not problems:
@@ -339,12 +335,12 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
         units=units,
         unit_value=unit_value,
         problems=problems,
-        form_problem=problems.get(answering.FORM_PROBLEM),
+        form_problem=problems.get(runtime.FORM_PROBLEM),
         unit_problem=problems.get("enhet"),
-        shown=answering.all_questions(round_, answers, problems),
-        choices=answering.choices,
-        dont_know=answering.DONT_KNOW,
-        dont_know_label=answering.DONT_KNOW_LABEL,
+        shown=runtime.all_questions(round_, answers, problems),
+        choices=runtime.choices,
+        dont_know=runtime.DONT_KNOW,
+        dont_know_label=runtime.DONT_KNOW_LABEL,
     )
     return html, status
 

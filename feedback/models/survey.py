@@ -22,6 +22,7 @@ TEXT_LANGUAGES = ("nb", "nn", "en")
 
 ROUND_STATUSES = ("draft", "awaiting_approval", "open", "closed", "archived")
 
+#: Every question type's kind (feedback.questionnaire.types; a test keeps the two the same).
 QUESTION_KINDS = (
     "likert",
     "smiley",
@@ -32,6 +33,7 @@ QUESTION_KINDS = (
     "text_long",
     "number",
     "scale",
+    "date",
 )
 
 #: The stored value of a "don't know / not applicable" answer (Answer.value, the tallies).

@@ -17,9 +17,11 @@ from feedback.deviations.scope import scope_for
 from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, Membership, SurveyRound, User
+from feedback.questionnaire.registry import question_type
 from feedback.results import access, padding
-from feedback.results.aggregate import MEAN_KINDS, Mean, Selection, Units, round_results
+from feedback.results.aggregate import Mean, round_results
 from feedback.results.comparison import series_rounds
+from feedback.results.selection import Selection, Units
 
 
 @dataclass
@@ -70,7 +72,7 @@ def _means(results: object) -> dict[int, Mean | None]:
     return {
         q.question.id: (q.mean if q.shown else None)
         for q in results.questions  # type: ignore[attr-defined]
-        if q.question.kind in MEAN_KINDS
+        if question_type(q.question).has_mean
     }
 
 
@@ -108,7 +110,7 @@ def dashboard_for(
                 before = _means(round_results(previous, Selection(unit_id), units, language))
             rows = []
             for question in latest.questions:
-                if question.kind not in MEAN_KINDS:
+                if not question_type(question).has_mean:
                     continue
                 earlier_id = (
                     question.previous_id if question.comparable and question.previous_id else None

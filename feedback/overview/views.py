@@ -10,8 +10,8 @@ from feedback.evaluation.services import is_overdue
 from feedback.models.base import today
 from feedback.overview.services import dashboard_for
 from feedback.results import access
-from feedback.results.aggregate import units_of
 from feedback.results.charts.formats import decimal, mean_text
+from feedback.results.selection import units_of
 
 
 @login_required

@@ -22,10 +22,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from feedback import answering
 from feedback.extensions import db
 from feedback.models import AnswerDraft
 from feedback.models.base import today
+from feedback.questionnaire import runtime
 
 #: A questionnaire's answers so far are kept this long after its form token was made.
 DRAFT_HOURS = 3
@@ -41,7 +41,7 @@ def key_of(nonce: str) -> str:
 
 @dataclass
 class Draft:
-    answers: answering.Answers = field(default_factory=dict)
+    answers: runtime.Answers = field(default_factory=dict)
     #: The page (0-based) the respondent was sent to last.
     page: int = 0
     #: The unit question's form value, if the respondent chooses.
@@ -55,7 +55,7 @@ def is_expired(age: float | None) -> bool:
     return age is None or age > DRAFT_AGE.total_seconds()
 
 
-def _answers(text: str) -> answering.Answers:
+def _answers(text: str) -> runtime.Answers:
     try:
         data = json.loads(text)
     except ValueError:

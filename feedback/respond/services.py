@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import orm
 from sqlalchemy.exc import SQLAlchemyError
 
-from feedback import answering, ratelimit
+from feedback import ratelimit
 from feedback.codes import normalise_code
 from feedback.codes import show_code as show_code
 from feedback.designer import schedule
@@ -48,6 +48,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from feedback.models.survey import NO_UNIT_CHOICE
+from feedback.questionnaire import runtime
 from feedback.respond import drafts
 
 #: The unit question's form field.
@@ -308,7 +309,7 @@ def code_needed(unit: Unit | None, channel: str, code_unit_id: int | None = None
 
 
 def _rows(
-    round_: SurveyRound, answers: answering.Answers, unit: Unit | None, channel: str
+    round_: SurveyRound, answers: runtime.Answers, unit: Unit | None, channel: str
 ) -> tuple[dict[str, object], list[dict[str, object]]]:
     """What one response writes: the response (a new random id, today's date) and its
     answers."""
@@ -323,7 +324,7 @@ def _rows(
                 "question_id": question.id,
                 "position": position,
                 "value": value,
-                "number": answering.number_value(question, value),
+                "number": runtime.number_value(question, value),
             }
             for position, value in enumerate(values)
         ]
@@ -392,7 +393,7 @@ def _refusal(
 
 def store(
     round_: SurveyRound,
-    answers: answering.Answers,
+    answers: runtime.Answers,
     *,
     unit: Unit | None,
     channel: str,

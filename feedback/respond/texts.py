@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from feedback.models import SurveyRound
+from feedback.questionnaire.registry import question_type
 from feedback.respond import bp
 
 #: A paragraph that starts with this is shown in a box (for example where to get help now).
@@ -16,18 +17,6 @@ CALLOUT_MARK = "!"
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
-#: About how long one question takes to read and answer, by kind, in seconds.
-SECONDS_PER_KIND = {
-    "likert": 15,
-    "smiley": 10,
-    "yes_no": 10,
-    "scale": 15,
-    "single_choice": 20,
-    "multiple_choice": 25,
-    "number": 15,
-    "text_short": 45,
-    "text_long": 90,
-}
 #: Reading the introduction and the first page.
 SECONDS_TO_START = 30
 
@@ -59,5 +48,5 @@ def paragraphs(text: str | None) -> list[Paragraph]:
 def answering_minutes(round_: SurveyRound) -> int:
     """About how many minutes the questionnaire takes: its questions by kind, rounded up to
     whole minutes. The poster and the first page both say this number."""
-    seconds = SECONDS_TO_START + sum(SECONDS_PER_KIND.get(q.kind, 20) for q in round_.questions)
+    seconds = SECONDS_TO_START + sum(question_type(q).seconds for q in round_.questions)
     return max(1, math.ceil(seconds / 60))

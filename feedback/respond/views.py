@@ -14,12 +14,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from feedback import answering, form_tokens, public, ratelimit
+from feedback import form_tokens, public, ratelimit
 from feedback.extensions import db
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import AccessCode, SurveyRound, Unit
 from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.public import language_links, never_store, render_public
+from feedback.questionnaire import runtime
 from feedback.respond import bp, drafts, services
 
 #: The unit question's form field.
@@ -320,10 +321,10 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
     if form.get("bytt") in SUPPORTED_LOCALES:
         form = MultiDict(form)
         form["nav"] = "stay"
-    step = answering.step(round_, form)
+    step = runtime.step(round_, form)
     unit, unit_problem = _chosen_unit(mode, form, step)
     if unit_problem:
-        step = answering.Step(0, step.answers, {**step.problems, UNIT_FIELD: str(unit_problem)})
+        step = runtime.Step(0, step.answers, {**step.problems, UNIT_FIELD: str(unit_problem)})
     if token.nonce is None:
         step = _stay(step, TOO_OLD if token.expired else UNREADABLE)
         fresh = services.new_form_token(round_)
@@ -387,7 +388,7 @@ def _start(mode: Mode, language: str, **extra: str) -> Response | tuple[str, int
             db.session.rollback()
             current_app.logger.warning("a questionnaire's draft could not be saved")
             # Without its draft the page is shown here; its form carries the code.
-            return _render(mode, language, answering.Step(0, {}, {}), token)
+            return _render(mode, language, runtime.Step(0, {}, {}), token)
     return redirect(_page_address(mode, token, 0, language, **extra), code=303)
 
 
@@ -414,21 +415,21 @@ def _show_page(mode: Mode, language: str, form_token: str) -> Response | tuple[s
     if index != wanted or index != reached and not _has_questions(round_, index, draft):
         # Further on than the respondent has been, or a page the answers now skip.
         return redirect(_page_address(mode, form_token, reached, language), code=303)
-    problems = {answering.FORM_PROBLEM: str(EXPIRED)} if request.args.get("utlopt") else {}
-    step = answering.Step(index, draft.answers, problems)
+    problems = {runtime.FORM_PROBLEM: str(EXPIRED)} if request.args.get("utlopt") else {}
+    step = runtime.Step(index, draft.answers, problems)
     return _render(mode, language, step, form_token, unit_value=draft.unit)
 
 
 def _has_questions(round_: SurveyRound, index: int, draft: drafts.Draft) -> bool:
     """The page shows a question, given the answers so far (the first page always counts)."""
     questions = round_.pages[index].questions if round_.pages else []
-    return index == 0 or any(answering.is_shown(q, draft.answers) for q in questions)
+    return index == 0 or any(runtime.is_shown(q, draft.answers) for q in questions)
 
 
 def _keep_and_go(
     mode: Mode,
     language: str,
-    step: answering.Step,
+    step: runtime.Step,
     form: MultiDict[str, str],
     nonce: str,
     age: float | None,
@@ -494,15 +495,15 @@ def _already_sent(mode: Mode, language: str) -> Response:
     return redirect(f"{mode.thanks}?sprak={language}", code=303)
 
 
-def _stay(step: answering.Step, message: object) -> answering.Step:
+def _stay(step: runtime.Step, message: object) -> runtime.Step:
     """The same page again with a message for the whole form, nothing lost."""
-    return answering.Step(
-        step.index, step.answers, {**step.problems, answering.FORM_PROBLEM: str(message)}
+    return runtime.Step(
+        step.index, step.answers, {**step.problems, runtime.FORM_PROBLEM: str(message)}
     )
 
 
 def _chosen_unit(
-    mode: Mode, form: MultiDict[str, str], step: answering.Step
+    mode: Mode, form: MultiDict[str, str], step: runtime.Step
 ) -> tuple[Unit | None, object]:
     """The unit the answers are about, and a problem if the respondent must still choose."""
     if not mode.choose_unit:
@@ -533,7 +534,7 @@ def _closed(round_: SurveyRound) -> tuple[str, int]:
 def _render(
     mode: Mode,
     language: str,
-    step: answering.Step,
+    step: runtime.Step,
     token: str,
     *,
     unit_value: str | None = None,
@@ -555,6 +556,6 @@ def _render(
             unit_problem=step.problems.get(UNIT_FIELD),
             public_page=True,
             hide_languages=True,
-            **answering.page_view(mode.round, step),
+            **runtime.page_view(mode.round, step),
         )
     return html, status

@@ -14,7 +14,7 @@ from feedback.access import current_memberships, require_organisation, role_requ
 from feedback.exceptions import NotFound, get_or_404
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries
-from feedback.results.aggregate import Units, units_of
+from feedback.results.selection import Units, units_of
 
 #: Rounds with results to read.
 RESULT_STATUSES = ("open", "closed", "archived")

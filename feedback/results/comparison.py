@@ -9,22 +9,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import current_language, localized
 from feedback.models import Question, ResponseTally, SurveyRound
+from feedback.questionnaire.registry import question_type
 from feedback.results.access import RESULT_STATUSES, ResultsScope
-from feedback.results.aggregate import (
-    DIVERGING_KINDS,
-    MEAN_KINDS,
-    Mean,
-    QuestionResult,
-    Selection,
-    Units,
-    round_results,
-    same_bins,
-)
+from feedback.results.aggregate import Mean, QuestionResult, round_results, same_bins
 from feedback.results.charts import figures
+from feedback.results.selection import Selection, Units
 
 
 @dataclass
@@ -41,11 +33,16 @@ class Block:
 
     @property
     def has_mean(self) -> bool:
-        return self.question.kind in MEAN_KINDS
+        return question_type(self.question).has_mean
 
     @property
     def is_text(self) -> bool:
-        return self.question.kind in doc.TEXT_KINDS
+        return question_type(self.question).free_text
+
+    @property
+    def several(self) -> bool:
+        """People could choose more than one answer (shares add up to more than 100 %)."""
+        return question_type(self.question).several
 
     @property
     def labels(self) -> list[str]:
@@ -59,16 +56,15 @@ def block(first: QuestionResult, groups: Sequence[tuple[str, QuestionResult]]) -
     question = first.question
     fig_id = f"q{question.id}"
     title = localized(question.text)
+    kind = question_type(question)
     figure: figures.Figure | None
-    if question.kind in DIVERGING_KINDS:
+    if kind.figure == "diverging":
         figure = figures.diverging(fig_id, title, groups)
-    elif question.kind in ("single_choice", "multiple_choice", "yes_no"):
+    elif kind.figure == "bars":
         figure = figures.bars(fig_id, title, groups)
-    elif question.kind in ("scale", "number") and len(groups) == 1:
-        figure = figures.distribution(
-            fig_id, title, first, _("Answer") if question.kind == "scale" else _("Range")
-        )
-    elif question.kind in ("scale", "number"):
+    elif kind.figure == "distribution" and len(groups) == 1:
+        figure = figures.distribution(fig_id, title, first, str(kind.axis_title))
+    elif kind.figure == "distribution":
         figure = figures.trend(
             fig_id,
             title,
@@ -129,10 +125,10 @@ def compare_units(
     results += [round_results(round_, Selection(u, channel), units, language) for u in unit_ids]
     blocks = []
     for index, question in enumerate(round_.questions):
-        if question.kind in doc.TEXT_KINDS:
+        if question_type(question).free_text:
             continue
         groups = [(name, r.questions[index]) for name, r in zip(names, results, strict=True)]
-        if question.kind == "number":
+        if question_type(question).binned:
             same_bins(result for _name, result in groups)
         blocks.append(block(results[0].questions[index], groups))
     return Compared(names, [r.n for r in results], blocks)
@@ -156,15 +152,7 @@ def chain(question: Question) -> list[Question]:
 
 def scale_range(question: Question) -> tuple[float, float] | None:
     """The ends of a question's scale, with a little room for the interval's whiskers."""
-    if question.kind == "likert":
-        return (0.8, 5.2)
-    if question.kind == "scale":
-        return (-0.2, 10.2)
-    if question.kind == "smiley" and question.options:
-        numbers = [int(o.value) for o in question.options if o.value.isdigit()]
-        if numbers:
-            return (min(numbers) - 0.2, max(numbers) + 0.2)
-    return None
+    return question_type(question).scale_range(question)
 
 
 def trend(round_: SurveyRound, units: Units, selection: Selection) -> list[TrendLine]:
@@ -175,7 +163,7 @@ def trend(round_: SurveyRound, units: Units, selection: Selection) -> list[Trend
     by_round = {r.id: round_results(r, selection, units, language) for r in rounds}
     lines = []
     for question in round_.questions:
-        if question.kind not in MEAN_KINDS:
+        if not question_type(question).has_mean:
             continue
         earlier = {q.round_id: q.id for q in chain(question)}
         if len(earlier) < 2:

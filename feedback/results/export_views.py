@@ -15,7 +15,7 @@ from feedback.models import SurveyRound
 from feedback.models.base import today
 from feedback.results import access, aggregate, comparison, raw
 from feedback.results.access import ResultsScope, results_access
-from feedback.results.aggregate import RoundResults, Units
+from feedback.results.aggregate import RoundResults
 from feedback.results.exports import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -33,6 +33,7 @@ from feedback.results.exports import (
     write_xlsx,
 )
 from feedback.results.forms import SelectionForm, selected
+from feedback.results.selection import Units
 from feedback.results.suppression import shown_total
 
 #: Query arguments that make up a selection (results/forms.py), passed on from page to file.

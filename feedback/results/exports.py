@@ -36,10 +36,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from feedback import answering
 from feedback.i18n import localized
 from feedback.models import SurveyRound
 from feedback.models.base import today
+from feedback.questionnaire import runtime
 from feedback.results import raw
 from feedback.results.aggregate import RoundResults
 from feedback.results.forms import SelectionForm
@@ -141,7 +141,7 @@ def about_rows(results: RoundResults, form: SelectionForm) -> list[list[object]]
 
 
 def raw_columns(round_: SurveyRound) -> list[Column]:
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     return [
         Column(_("Unit"), "text", 24),
         Column(_("Way of answering"), "text", 18),

@@ -10,15 +10,16 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
-from feedback import answering
 from feedback.exceptions import NotFound
 from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results import access
 from feedback.results.access import ResultsScope
-from feedback.results.aggregate import FILTER_KINDS, Selection, Units, units_of
+from feedback.results.selection import Selection, Units, units_of
 from feedback.vocabulary import CHANNEL_LABELS
 
 
@@ -55,9 +56,9 @@ def selection_form(
     answers: list[tuple[str, str]] = [("", _l("Everyone"))]
     if with_answer:
         for question in round_.questions:
-            if question.kind in FILTER_KINDS:
+            if question_type(question).filters_results:
                 text = localized(question.text)
-                for value, label in answering.choices(question):
+                for value, label in runtime.choices(question):
                     answers.append((f"{question.id}:{value}", f"{text} – {label}"))
     form.svar.choices = options(answers)
     for field in (form.enhet, form.kanal, form.svar):

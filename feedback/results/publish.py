@@ -27,24 +27,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from feedback import answering
 from feedback.extensions import db
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.base import today
 from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import question_type
 from feedback.results import tally
-from feedback.results.aggregate import (
-    FILTER_KINDS,
-    Cell,
-    Judge,
-    Selection,
-    Units,
-    _count_from_tallies,
-    _filter_cells,
-    counted,
-    units_of,
-)
+from feedback.results.counting import count_from_tallies, counted, filter_cells
+from feedback.results.selection import Selection, Units, units_of
+from feedback.results.suppression import Cell, Judge
 
 #: Rounds whose waiting responses are published as soon as they may be.
 OPEN_STATUSES = ("open",)
@@ -157,7 +150,7 @@ def difference_passes(
     waiting = _waiting_cells(round_)
     if not waiting[0]:
         return True
-    published = _count_from_tallies(round_, Selection(), units)
+    published = count_from_tallies(round_, Selection(), units)
     new = (
         _add(published.cells, waiting[0]),
         {
@@ -172,16 +165,17 @@ def difference_passes(
     if not passes and not thorough:
         return False
     for question in round_.questions:
-        if question.kind not in FILTER_KINDS:
+        kind = question_type(question)
+        if not kind.filters_results:
             continue
         # A multiple-choice question's cells depend on the value chosen; the others' cells
         # hold every answer at once.
-        values = answering.values_of(question)
-        groups = [[v] for v in values] if question.kind == "multiple_choice" else [values]
+        values = runtime.values_of(question)
+        groups = [[v] for v in values] if kind.several else [values]
         for group in groups:
-            cell_value = group[0] if question.kind == "multiple_choice" else None
-            both = _filter_cells(round_, question, cell_value, published=None)
-            only_waiting = _filter_cells(round_, question, cell_value, published=False)
+            cell_value = group[0] if kind.several else None
+            both = filter_cells(round_, question, cell_value, published=None)
+            only_waiting = filter_cells(round_, question, cell_value, published=False)
             selections = _selections(units, [(question.id, v) for v in group])
             if not _passes(both, only_waiting, selections, units, k, question, thorough):
                 if not thorough:

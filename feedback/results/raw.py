@@ -30,13 +30,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback import answering
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
-from feedback.results.aggregate import DONT_KNOW, Units, counted
+from feedback.questionnaire import runtime
+from feedback.questionnaire.registry import free_text_kinds, question_type
+from feedback.results.aggregate import DONT_KNOW
+from feedback.results.counting import counted
+from feedback.results.selection import Units
 from feedback.results.suppression import suppress_row, suppress_tree
 from feedback.results.texts import order_key
 from feedback.vocabulary import CHANNEL_LABELS
@@ -138,7 +140,7 @@ def _texts(round_: SurveyRound) -> list[tuple[str, int, int, str]]:
             .join(Question, Question.id == Answer.question_id)
             .where(
                 counted(round_),
-                Question.kind.in_(list(doc.TEXT_KINDS)),
+                Question.kind.in_(free_text_kinds()),
                 Answer.value != DONT_KNOW,
             )
         )
@@ -149,15 +151,15 @@ def _texts(round_: SurveyRound) -> list[tuple[str, int, int, str]]:
 
 
 def closed_questions(round_: SurveyRound) -> list[Question]:
-    return [q for q in round_.questions if q.kind not in doc.TEXT_KINDS]
+    return [q for q in round_.questions if not question_type(q).free_text]
 
 
 def _answer_reader(question: Question, language: str) -> Callable[[str, int | None], object]:
     """How one question's stored answer reads in the file: the label of an option (not its
     code), the number of a scale or number question."""
-    words = dict(answering.choices(question, language))
-    words[DONT_KNOW] = str(answering.DONT_KNOW_LABEL)
-    labelled = question.kind in doc.OPTION_KINDS or question.kind == "yes_no"
+    words = dict(runtime.choices(question, language))
+    words[DONT_KNOW] = str(runtime.DONT_KNOW_LABEL)
+    labelled = question_type(question).labelled
 
     def read(value: str, number: int | None) -> object:
         if labelled or value == DONT_KNOW:
@@ -207,7 +209,7 @@ def closed_rows(round_: SurveyRound, units: Units, k: int, language: str) -> Ite
 
 def text_rows(round_: SurveyRound) -> list[list[object]]:
     """Every written answer: question and text, ordered by question and then at random."""
-    numbers = answering.numbering(round_)
+    numbers = runtime.numbering(round_)
     questions = {q.id: q for q in round_.questions}
     found = _texts(round_)
     found.sort(key=lambda t: (numbers.get(t[1], 0), order_key("export text", round_.id, *t[:3])))

@@ -19,13 +19,42 @@ the top, the total itself.
 
 Zero is shown as zero: "nobody answered here" discloses no one. A total below k hides its
 whole row. The functions are pure: they take counts and return what to hide.
+
+Which selections of a round may be shown (``allowed``) is decided here too, so that this one
+module holds every rule that hides a number. The whole round is cut into *cells*: unit (the
+unit's own answers) × channel × the filter question's answer. Whether a selection is shown
+depends on those cells for the whole round, never on who is looking, so two people can not
+combine what they see:
+
+- the selection must hold 0 or at least k answers;
+- each of its parts alone must survive row suppression (above): the unit within the
+  unit tree, the channel among channels, the answer among the question's answers (with "no
+  answer" as one of them), so that no hidden group follows from a total minus its siblings;
+- two or more filters together are shown only when every non-empty cell of the round (unit ×
+  channel, and × answer with an answer filter) has at least k answers, so no hidden group
+  follows from combining filters either; this holds for an empty crossing too, since a shown
+  zero is also something to subtract.
+
+The same test runs per question with the number who answered that question, so a question few
+people answered (a follow-up question, say) is hidden on its own. Within a group that is shown,
+the spread of answers is shown (that is what a result is).
+
+Numbers per unit (``unit_rows``) and per channel (``channel_row``) are held back by the same
+tree and row suppression.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from feedback.questionnaire.registry import question_type
+from feedback.results.selection import Selection, Units
+
+if TYPE_CHECKING:
+    from feedback.models import Question
 
 K = TypeVar("K", bound=Hashable)
 
@@ -190,8 +219,183 @@ def _at_least_two(row: Mapping[Hashable, int], hidden: set[Hashable], k: int) ->
     non_empty = [key for key, n in row.items() if n > 0]
     hidden = set(hidden)
     while len(hidden) < min(2, len(non_empty)):
-        extra = _smallest_visible(row, hidden)  # type: ignore[arg-type]
+        extra = _smallest_visible(row, hidden)
         if extra is None:
             break
         hidden.add(extra)
     return hidden
+
+
+# --- which selections of a round may be shown ---------------------------------------------------
+
+#: Cell of a respondent with no answer to the filter question.
+NO_ANSWER = ""
+#: Cells of a multiple-choice filter: chose the value, or did not.
+CHOSE, DID_NOT_CHOOSE = "1", "0"
+
+Cell = tuple[int, str, str | None]  # (unit_key, channel, filter cell)
+
+
+def _filter_cell(selection: Selection, question: Question | None) -> str | None:
+    if selection.question_id is None or question is None:
+        return None
+    if question_type(question).several:
+        return CHOSE
+    return selection.value
+
+
+def allowed(
+    cells: Mapping[Cell, int],
+    selection: Selection,
+    units: Units,
+    k: int,
+    filter_question: Question | None = None,
+    held: frozenset[int] = frozenset(),
+) -> bool:
+    """Whether a selection may be shown, judged from the whole round's cells (see module).
+    ``held``: units held back for padding (padding.held_units), hidden in the unit tree."""
+    return Judge(cells, units, k, filter_question, held).allowed(selection)
+
+
+class Judge:
+    """``allowed`` for any number of selections over the same cells: what row and tree
+    suppression hide is worked out once, the first time a selection needs it."""
+
+    def __init__(
+        self,
+        cells: Mapping[Cell, int],
+        units: Units,
+        k: int,
+        filter_question: Question | None = None,
+        held: frozenset[int] = frozenset(),
+    ) -> None:
+        self.cells = cells
+        self.units = units
+        self.k = k
+        self.filter_question = filter_question
+        self.held = held
+        self.total = sum(cells.values())
+        self._tree: TreeResult | None = None
+        self._rows: dict[int, tuple[set[str | None], bool]] = {}
+        self._small_cell = any(0 < count < k for count in cells.values())
+
+    def tree(self) -> TreeResult:
+        """The unit tree's suppression (each unit's own answers), with the held units."""
+        if self._tree is None:
+            self._tree = _unit_tree(self.cells, self.units, self.k, self.held)
+        return self._tree
+
+    def row(self, index: int) -> tuple[set[str | None], bool]:
+        """What row suppression hides among channels (index 1) or filter answers (index 2)."""
+        if index not in self._rows:
+            row: dict[str | None, int] = defaultdict(int)
+            for cell, count in self.cells.items():
+                row[cell[index]] += count  # type: ignore[index]
+            self._rows[index] = suppress_row(row, self.k)
+        return self._rows[index]
+
+    def allowed(self, selection: Selection) -> bool:
+        k = self.k
+        if self.total == 0:
+            return True  # nothing to show, and "nobody answered" discloses no one
+        if self.total < k:
+            return False
+        if self.held and self.tree().total_hidden:
+            return False
+        n = selected(self.cells, selection, self.units, self.filter_question)
+        filters = selection.filters
+        # An empty crossing of two filters goes through the checks below like any other:
+        # "nobody at Tunet chose B" with "3 chose B" puts all three at the other unit, and
+        # that unit's number minus 3 is then a group that may be small.
+        if n == 0 and len(filters) < 2:
+            return True
+        if 0 < n < k:
+            return False
+        if "unit" in filters and selection.unit_id in self.tree().hidden_units:
+            return False
+        wanted_cell = _filter_cell(selection, self.filter_question)
+        for name, index, wanted in (
+            ("channel", 1, selection.channel),
+            ("answer", 2, wanted_cell),
+        ):
+            if name in filters:
+                hidden, total_hidden = self.row(index)
+                if total_hidden or wanted in hidden:
+                    return False
+        # Two or more filters: every cell of the round must hold 0 or k, not only the crossing
+        # of the filters chosen: with an answer filter the visible "unit × answer" and
+        # "channel × answer" numbers together (and a shown zero) can give away a small
+        # "unit × channel × answer" cell.
+        return len(filters) < 2 or not self._small_cell
+
+
+def _unit_tree(cells: Mapping[Cell, int], units: Units, k: int, held: frozenset[int]) -> TreeResult:
+    """The unit tree's suppression for a round's cells (each unit's own answers)."""
+    own: dict[int, int] = defaultdict(int)
+    for (unit_key, _c, _a), count in cells.items():
+        own[unit_key] += count
+    for unit in units.order:
+        own.setdefault(unit, 0)
+    parent = {u: units.parent.get(u) for u in own}
+    return suppress_tree(own, parent, k, held)
+
+
+def selected(
+    cells: Mapping[Cell, int], selection: Selection, units: Units, question: Question | None
+) -> int:
+    wanted_units = units.subtree(selection.unit_id) if selection.unit_id is not None else None
+    wanted_cell = _filter_cell(selection, question)
+    return sum(
+        n
+        for (unit_key, channel, cell), n in cells.items()
+        if (wanted_units is None or unit_key in wanted_units)
+        and (selection.channel is None or channel == selection.channel)
+        and (wanted_cell is None or cell == wanted_cell)
+    )
+
+
+# --- responses per unit and channel ------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    depth: int
+    #: None when held back.
+    n: int | None
+    #: Held back for padding (the unit itself, not one hidden around it).
+    held: bool = False
+
+
+def tree_of(own: Mapping[int, int], units: Units) -> tuple[dict[int, int], dict[int, int | None]]:
+    """Every unit's own count (0 where none) and its parent, for suppress_tree."""
+    counts: dict[int, int] = defaultdict(int, own)
+    for unit in units.order:
+        counts.setdefault(unit, 0)
+    return counts, {u: units.parent.get(u) for u in counts}
+
+
+def unit_rows(
+    own: Mapping[int, int], units: Units, k: int, held: frozenset[int] = frozenset()
+) -> list[UnitRow]:
+    """Each unit's number (with the units below it) from each unit's own answers (``NO_UNIT``
+    for none given), held back by tree suppression, with ``held`` units held back for
+    padding."""
+    counts, parent = tree_of(own, units)
+    hidden = suppress_tree(counts, parent, k, held).hidden_units
+    rows = []
+    for unit in units.order:
+        n = sum(counts[u] for u in units.subtree(unit))
+        shown = None if unit in hidden else n
+        rows.append(UnitRow(unit, units.names[unit], units.depth[unit], shown, unit in held))
+    return rows
+
+
+def channel_row(row: Mapping[str, int], k: int) -> list[tuple[str, int | None]]:
+    """Responses per channel, held back by row suppression."""
+    hidden, total_hidden = suppress_row(row, k)
+    return [
+        (channel, None if total_hidden or channel in hidden else n)
+        for channel, n in sorted(row.items())
+    ]

@@ -20,15 +20,15 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feedback.designer import document as doc
 from feedback.models import Answer, AnswerTally, Question, Response, ResponseTally
 from feedback.models.results import ANSWERED, NO_UNIT
 from feedback.models.survey import DONT_KNOW
+from feedback.questionnaire.registry import free_text_kinds, question_type
 
 
 def counts_value(question: Question, value: str) -> bool:
     """Whether a value gets its own tally row (free text is only counted as answered)."""
-    return question.kind not in doc.TEXT_KINDS or value == DONT_KNOW
+    return not question_type(question).free_text or value == DONT_KNOW
 
 
 def _unit_key() -> sa.ColumnElement[int]:
@@ -65,7 +65,7 @@ def _counted(round_id: int, published: bool) -> dict[str, sa.Select[tuple[object
             sa.func.max(Answer.number),
             sa.func.count(),
         )
-        .where(mine, sa.or_(Question.kind.not_in(doc.TEXT_KINDS), Answer.value == DONT_KNOW))
+        .where(mine, sa.or_(Question.kind.not_in(free_text_kinds()), Answer.value == DONT_KNOW))
         .group_by(Response.round_id, Answer.question_id, unit_key, Response.channel, Answer.value),
     }
 

@@ -25,13 +25,15 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from feedback import personal_data
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
-from feedback.results.aggregate import DONT_KNOW, Selection, Units, counted
+from feedback.questionnaire.registry import question_type
+from feedback.results.aggregate import DONT_KNOW
+from feedback.results.counting import counted
+from feedback.results.selection import Selection, Units
 
 #: Answers shown per question and page.
 PAGE_SIZE = 50
@@ -89,7 +91,7 @@ def text_answers(
 
     For anyone but the quality group: nothing until released, nothing under a channel or answer
     filter, and never a flagged answer."""
-    if question.kind not in doc.TEXT_KINDS:
+    if not question_type(question).free_text:
         return [], 0
     if not for_quality_group and not (
         released(round_) and may_read(selection, for_quality_group=False)
@@ -155,7 +157,7 @@ def redact(round_: SurveyRound, key: str, *, whole: bool) -> bool:
     if (
         answer is None
         or answer.question.round_id != round_.id
-        or answer.question.kind not in doc.TEXT_KINDS
+        or not question_type(answer.question).free_text
     ):
         return False
     if whole:

@@ -16,6 +16,7 @@ from feedback.models import SurveyRound
 from feedback.results import access, aggregate, comparison, padding, texts
 from feedback.results.access import results_access
 from feedback.results.forms import selected
+from feedback.results.selection import units_of
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 
 
@@ -23,7 +24,7 @@ from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 def index() -> str:
     scope = access.current_scope()
     rounds = access.rounds_with_results(scope.organisation)
-    units = aggregate.units_of(scope.organisation)
+    units = units_of(scope.organisation)
     k = scope.organisation.min_group_size
     totals: dict[int, int | None] = dict(comparison.totals(rounds))
     for round_ in rounds:

@@ -235,7 +235,7 @@ def test_unapproved_round_does_not_open_on_its_date(setup: dict[str, object]) ->
 
 
 def test_new_round_copies_unchanged_and_marks_comparable(setup: dict[str, object]) -> None:
-    from feedback.designer import document as doc
+    from feedback.questionnaire import document as doc
 
     round_ = _round(setup)
     copy = services.new_round(round_, None)

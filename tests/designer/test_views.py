@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.designer import document as doc
 from feedback.extensions import db
 from feedback.models import Approval, Organisation, Question, QuestionOption, SurveyRound
 from feedback.models.survey import QUESTION_KINDS
+from feedback.questionnaire import document as doc
 from tests.conftest import login, post_form
 from tests.designer.conftest import document, likert
 

@@ -1,7 +1,7 @@
 """Aggregation and suppression of a round's results.
 
 The first part counts a small hand-made round through the answering service and checks every
-number against a hand count. The second part is a property (hypothesis) of ``aggregate.allowed``
+number against a hand count. The second part is a property (hypothesis) of ``suppression.allowed``
 alone: with random organisations, cells and k, no number the pages could show lets anyone work
 out a group of 1 to k-1 respondents.
 """
@@ -25,18 +25,9 @@ from hypothesis import strategies as st
 from feedback.extensions import db
 from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
-from feedback.results.aggregate import (
-    NO_ANSWER,
-    Cell,
-    QuestionResult,
-    RoundResults,
-    Selection,
-    Units,
-    allowed,
-    mean_of,
-    round_results,
-    t975,
-)
+from feedback.results.aggregate import QuestionResult, RoundResults, mean_of, round_results, t975
+from feedback.results.selection import Selection, Units
+from feedback.results.suppression import NO_ANSWER, Cell, allowed
 from tests.results.conftest import ResultsPlace, store_response
 from tests.results.test_suppression import rank
 

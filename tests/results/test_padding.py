@@ -17,8 +17,8 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, PaddingCheck, SurveyRound, Unit
 from feedback.respond import services as respond
 from feedback.results import aggregate, padding
-from feedback.results.aggregate import Selection
-from feedback.results.suppression import suppress_tree
+from feedback.results.selection import Selection, units_of
+from feedback.results.suppression import UnitRow, suppress_tree
 from tests.conftest import post_form
 from tests.results.conftest import ResultsPlace, store_many, store_response
 from tests.results.test_views import per_unit_row, text_of
@@ -57,9 +57,9 @@ def everyday_answers(place: ResultsPlace, on_day: Callable[[date], None]) -> Non
     on_day(TODAY)
 
 
-def top_rows(place: ResultsPlace) -> dict[str, aggregate.UnitRow]:
+def top_rows(place: ResultsPlace) -> dict[str, UnitRow]:
     round_ = the_round(place)
-    units = aggregate.units_of(round_.series.organisation)
+    units = units_of(round_.series.organisation)
     return {
         row.name: row
         for row in aggregate.responses_per_unit(round_, units, K)
@@ -92,7 +92,7 @@ def test_padding_a_unit_to_k_in_one_day_does_not_reveal_its_real_answer(
         # Held back: Tunet's own numbers are not shown, for the row or for its results.
         rows = top_rows(place)
         assert rows["Tunet"].n is None and rows["Tunet"].held
-        units = aggregate.units_of(round_.series.organisation)
+        units = units_of(round_.series.organisation)
         alone = aggregate.round_results(round_, Selection(unit_id=tunet), units)
         assert not alone.shown and alone.n is None
         assert not any(q.shown for q in alone.questions)
@@ -135,7 +135,7 @@ def test_padding_a_unit_to_k_in_one_day_does_not_reveal_its_real_answer(
             place.people["kari"],
         )
         round_ = the_round(place)
-        units = aggregate.units_of(round_.series.organisation)
+        units = units_of(round_.series.organisation)
         assert aggregate.round_results(round_, Selection(unit_id=tunet), units).shown
 
         # More answers that day after the check: warned about and held back again.
@@ -271,7 +271,7 @@ def test_the_whole_round_is_held_back_when_the_padded_unit_is_all_there_is(
         store_many(place.round_id, K, {"listened": "2"}, unit=place.units["Tunet"])
         round_ = the_round(place)
         assert [w.reason for w in padding.warnings(round_)] == ["population"]
-        units = aggregate.units_of(round_.series.organisation)
+        units = units_of(round_.series.organisation)
         assert not aggregate.round_results(round_, Selection(), units).shown
 
 

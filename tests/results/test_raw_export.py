@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from feedback.models.results import NO_UNIT
-from feedback.results.aggregate import Units
 from feedback.results.raw import coarsen
+from feedback.results.selection import Units
 from feedback.results.suppression import suppress_tree
 from tests.results.conftest import ResultsPlace, store_response
 

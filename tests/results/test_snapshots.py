@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterator
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback import answering
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
 from feedback.models import SurveyRound, Unit
 from feedback.models.base import today
 from feedback.models.survey import CHANNELS
+from feedback.questionnaire import runtime
 from feedback.respond import services as respond
 from feedback.results import publish
 from tests.api.conftest import make_token
@@ -84,7 +84,7 @@ def _urls(app: Flask, place: ResultsPlace) -> Iterator[str]:
         assert round_ is not None
         for question in round_.questions:
             if question.kind in ("single_choice", "multiple_choice", "yes_no"):
-                for value in answering.values_of(question):
+                for value in runtime.values_of(question):
                     pages.append(f"svar={question.id}:{value}")
                     api.append(f"question={question.id}&value={value}")
     yield from ("/", "/resultater/", "/leder/", f"{base}/last-ned", f"{base}/vurdering")

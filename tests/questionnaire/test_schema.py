@@ -1,4 +1,4 @@
-"""The JSON Schema in docs/ agrees with the importer's rules (feedback.designer.document)."""
+"""The JSON Schema in docs/ agrees with the importer's rules (feedback.questionnaire.document)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from flask import Flask
 
-from feedback.designer.document import check_document, dumps
 from feedback.designer.library import BUILTIN_DIR
+from feedback.questionnaire.document import check_document, dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "docs" / "questionnaire.schema.json"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from feedback.designer import document as doc
 from feedback.designer import services
 from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import Organisation
+from feedback.questionnaire import document as doc
 from tests import factories
 from tests.designer.conftest import document, likert
 

@@ -7,24 +7,16 @@ here touches the database.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from feedback.designer import document as doc
-from feedback.i18n import localized
 from feedback.models import Question, SurveyPage, SurveyRound
-from feedback.models.survey import DONT_KNOW
-
-INTEGER_DIGITS = 10
-#: Plain digits only: int() would also take "²", "٣" or "３", which nobody means here.
-WHOLE_NUMBER = re.compile(rf"-?[0-9]{{1,{INTEGER_DIGITS}}}")
-
-YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
-DONT_KNOW_LABEL = _l("Don't know / Not applicable")
+from feedback.questionnaire.registry import QuestionType, question_type
+from feedback.questionnaire.types.base import DONT_KNOW as DONT_KNOW
+from feedback.questionnaire.types.base import DONT_KNOW_LABEL as DONT_KNOW_LABEL
 
 Answers = dict[str, list[str]]
 
@@ -35,20 +27,12 @@ def field_name(question: Question) -> str:
 
 def choices(question: Question, language: str | None = None) -> list[tuple[str, str]]:
     """(value, label) for every fixed answer, in the respondent's language."""
-    if question.kind in doc.OPTION_KINDS:
-        return [(o.value, localized(o.label, language)) for o in question.options]
-    if question.kind == "yes_no":
-        return [(v, str(label)) for v, label in YES_NO_LABELS.items()]
-    return [(v, v) for v in doc.fixed_values(question.kind)]
+    return question_type(question).choices(question, language)
 
 
 def values_of(question: Question) -> list[str]:
     """The fixed answers' values (what choices gives, without making the labels)."""
-    if question.kind in doc.OPTION_KINDS:
-        return [o.value for o in question.options]
-    if question.kind == "yes_no":
-        return list(YES_NO_LABELS)
-    return doc.fixed_values(question.kind)
+    return question_type(question).values(question)
 
 
 def is_shown(question: Question, answers: Mapping[str, list[str]]) -> bool:
@@ -69,63 +53,15 @@ class ShownQuestion:
     depends_here: Question | None = None
     depends_number: int | None = None
 
+    @property
+    def type(self) -> QuestionType:
+        """The question's type (its template shows the answer fields)."""
+        return question_type(self.question)
+
 
 def _read(question: Question, form: MultiDict[str, str]) -> tuple[list[str], str | None]:
     """The answer to one question and the problem with it, if any."""
-    name = field_name(question)
-    if question.kind in doc.TEXT_KINDS or question.kind == "number":
-        # Browsers send a line break as two characters but count it as one against maxlength.
-        # NUL is dropped: PostgreSQL cannot store it in text, and no one types it.
-        raw = (form.get(name) or "").replace("\r\n", "\n").replace("\x00", "").strip()
-        if question.dont_know and form.get(f"{name}-dk") == DONT_KNOW:
-            if raw:
-                return [raw], str(_l("Write an answer or tick “Don't know”, not both."))
-            return [DONT_KNOW], None
-        if not raw:
-            return [], None
-        if question.kind == "number":
-            problem = _check_number(question, raw)
-            # Stored as plain digits: "1 000" and "1000" are one value in the counts, and
-            # spaces cannot make the value longer than a tally keeps.
-            return [raw if problem else str(_whole_number(raw))], problem
-        limit = question.max_length or doc.DEFAULT_MAX_LENGTH[question.kind]
-        if len(raw) > limit:
-            return [raw], str(
-                _l(
-                    "The answer is too long: at most %(limit)d characters (you wrote %(n)d).",
-                    limit=limit,
-                    n=len(raw),
-                )
-            )
-        return [raw], None
-    allowed = values_of(question) + ([DONT_KNOW] if question.dont_know else [])
-    values = [v for v in form.getlist(name) if v]
-    if any(v not in allowed for v in values):
-        return [], str(_l("Choose from the answers shown."))
-    if question.kind != "multiple_choice" and len(values) > 1:
-        return values[:1], str(_l("Choose one answer."))
-    if DONT_KNOW in values and len(values) > 1:
-        return values, str(_l("Choose answers or “Don't know”, not both."))
-    return list(dict.fromkeys(values)), None
-
-
-def _whole_number(raw: str) -> int:
-    """A number as typed (spaces between thousands allowed), already checked."""
-    return int(raw.replace(" ", "").replace("\u00a0", ""))
-
-
-def _check_number(question: Question, raw: str) -> str | None:
-    if not WHOLE_NUMBER.fullmatch(raw.replace(" ", "").replace("\u00a0", "")):
-        return str(_l("Write a whole number, for example 3."))
-    number = _whole_number(raw)
-    low, high = question.min_value, question.max_value
-    if low is not None and number < low or high is not None and number > high:
-        if low is not None and high is not None:
-            return str(_l("Write a number from %(low)d to %(high)d.", low=low, high=high))
-        if low is not None:
-            return str(_l("Write %(low)d or more.", low=low))
-        return str(_l("Write %(high)d or less.", high=high))
-    return None
+    return question_type(question).read(question, form)
 
 
 def read_page(
@@ -245,12 +181,9 @@ def as_form(round_: SurveyRound, answers: Answers) -> MultiDict[str, str]:
     """Answers turned back into form values, so they can be checked again."""
     form: MultiDict[str, str] = MultiDict()
     for question in round_.questions:
-        values = answers.get(question.key, [])
-        name = field_name(question)
-        free = question.kind in doc.TEXT_KINDS or question.kind == "number"
-        for value in values:
-            ticked = free and question.dont_know and value == DONT_KNOW
-            form.add(f"{name}-dk" if ticked else name, value)
+        kind = question_type(question)
+        for value in answers.get(question.key, []):
+            form.add(kind.form_name(question, value), value)
     return form
 
 
@@ -312,13 +245,7 @@ def step(round_: SurveyRound, form: MultiDict[str, str]) -> Step:
 
 def number_value(question: Question, value: str) -> int | None:
     """The numeric value stored beside an answer, for averages later (None if not a number)."""
-    if value == DONT_KNOW or question.kind not in ("likert", "smiley", "scale", "number"):
-        return None
-    text = value.replace(" ", "").replace("\u00a0", "")
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    return question_type(question).number_value(question, value)
 
 
 def page_view(round_: SurveyRound, step: Step) -> dict[str, object]:
