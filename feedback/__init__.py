@@ -57,7 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.overview.blueprint import bp as overview_bp
     from feedback.published.blueprint import bp as published_bp
     from feedback.report.blueprint import bp as report_bp
-    from feedback.respond import bp as respond_bp
+    from feedback.respond.blueprint import bp as respond_bp
     from feedback.results.blueprint import bp as results_bp
 
     app.register_blueprint(main_bp)

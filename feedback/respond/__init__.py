@@ -1,7 +1,3 @@
-"""Anonymous answering: the public questionnaire pages, access codes and kiosks."""
-
-from flask import Blueprint
-
-bp = Blueprint("respond", __name__)
-
-from feedback.respond import texts, views  # noqa: E402,F401  - register filters and routes on bp
+"""Anonymous answering: the public questionnaire pages (by link, unit link, access code and
+kiosk), the draft that keeps answers between pages, the texts respondents read, and storing a
+response exactly once. No session, no cookie, no client address (see docs/design.md)."""

@@ -143,11 +143,10 @@ def organisation_of(round_: SurveyRound) -> Organisation:
     return round_.series.organisation
 
 
-def is_open(round_: SurveyRound) -> bool:
-    """Open for answers today. Applies the schedule first when a date may have passed."""
-    if schedule.keep_current(round_, today()):
-        db.session.commit()
-    return round_.status == "open"
+def keep_schedule(round_: SurveyRound) -> bool:
+    """Apply the schedule when one of the round's dates has passed (flushed, not committed:
+    the view commits when this says something changed)."""
+    return schedule.keep_current(round_, today())
 
 
 def closed_message(round_: SurveyRound) -> object:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from feedback.models import SurveyRound
 from feedback.questionnaire.registry import question_type
-from feedback.respond import bp
 
 #: A paragraph that starts with this is shown in a box (for example where to get help now).
 CALLOUT_MARK = "!"
@@ -28,7 +27,6 @@ class Paragraph:
     callout: bool = False
 
 
-@bp.app_template_filter("paragraphs")
 def paragraphs(text: str | None) -> list[Paragraph]:
     """The paragraphs of a text as written in the designer: separated by a blank line, with
     Windows line ends as forms send them. The text stays plain (the template escapes it)."""
@@ -44,7 +42,6 @@ def paragraphs(text: str | None) -> list[Paragraph]:
     return found
 
 
-@bp.app_template_global("answering_minutes")
 def answering_minutes(round_: SurveyRound) -> int:
     """About how many minutes the questionnaire takes: its questions by kind, rounded up to
     whole minutes. The poster and the first page both say this number."""

@@ -173,7 +173,10 @@ def test_paper_form_and_designer(app: Flask, client: Any) -> None:
         db.session.commit()
     login(client, "kari@example.no")
     client.set_cookie("sprak", "en")
+    # Printed material is in the language asked for (?sprak=), else bokmål.
     paper = client.get(f"/skjema/{round_id}/papir").get_data(as_text=True)
+    assert "Dag, måned og år, for eksempel 31.12.2025." in paper
+    paper = client.get(f"/skjema/{round_id}/papir?sprak=en").get_data(as_text=True)
     assert "Day, month and year, for example 31.12.2025." in paper
     added = post_form(
         client,
