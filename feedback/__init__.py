@@ -20,9 +20,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.config["FEEDBACK_ENV"] = config.ENV_NAME
 
-    from feedback import access, database, errors, i18n, ids, logs, security
+    from feedback import database, i18n, ids, logs
     from feedback.auth import blueprint as auth
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from feedback.web import access, errors, security
 
     logs.init_app(app)
     database.init_app(app)

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 def is_database_unavailable(error: BaseException) -> bool:
     """Connection lost, server down, disk full or read-only: a passing fault, not a bug. The
-    error pages (feedback.errors) and the API's errors answer it with 503."""
+    error pages (feedback.web.errors) and the API's errors answer it with 503."""
     if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)

@@ -2,7 +2,7 @@
 
 Every module of ``feedback/`` is read with ``ast`` (nothing is imported). Each module belongs to
 a node: an area package (``feedback/designer/...`` is ``designer``) or a top-level module
-(``feedback/errors.py`` is ``errors``); the package's own ``__init__`` (the app factory) belongs
+(``feedback/exceptions.py`` is ``exceptions``); the package's own ``__init__`` (the app factory) belongs
 to none, since it registers every area. The checker fails on
 
 (a) a cycle between nodes: an area must be readable without the areas that build on it;
@@ -22,8 +22,6 @@ import ast
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 450
@@ -119,7 +117,7 @@ def _node(name: str) -> str | None:
 
 
 def _is_page_module(name: str) -> bool:
-    """An area's views or blueprint (a top-level ``feedback/views.py`` is a shared helper)."""
+    """An area's views or blueprint (shared web helpers live in ``feedback/web/``)."""
     parts = name.split(".")
     return len(parts) > 2 and (parts[-1] in ("views", "blueprint") or parts[-1].endswith("_views"))
 

@@ -47,7 +47,6 @@ from feedback.designer import lifecycle
 from feedback.designer import services as designer
 from feedback.deviations.categories import add_default_categories, categories
 from feedback.deviations.receiving import REPORT_FORM, NewReport, new_report_token, submit
-from feedback.errors import CSRF_MESSAGE
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
 from feedback.models import (
@@ -63,6 +62,7 @@ from feedback.models.api import hash_api_token, new_api_token
 from feedback.models.base import today, utcnow
 from feedback.respond import services as respond
 from feedback.results.charts import plotly
+from feedback.web.errors import CSRF_MESSAGE
 from tests import factories
 from tests.conftest import build_app, csrf_token, login, module_database
 from tests.designer.conftest import document, likert

@@ -1844,7 +1844,7 @@ def test_a_length_limit_with_the_default_message_answers(app: Flask) -> None:
     from wtforms import StringField
     from wtforms.validators import Length
 
-    from feedback.forms import Form as AppForm
+    from feedback.web.forms import Form as AppForm
 
     class Probe(AppForm):
         class Meta:

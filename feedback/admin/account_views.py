@@ -6,18 +6,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin import services
 from feedback.admin.forms import AccountForm, InviteForm, RoleFields
 from feedback.auth import email_change, invitations, memberships, notify
 from feedback.auth.services import ADMIN_LINK_LIFETIME, link_url, password_link_mail
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
-from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership
 from feedback.models.base import utcnow
-from feedback.views import deliver_link, save_or_show
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
+from feedback.web.access import require_organisation, role_required, signed_in_user
+from feedback.web.forms import Form, show_error
+from feedback.web.helpers import deliver_link, save_or_show
 
 LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
 

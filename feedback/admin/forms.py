@@ -20,7 +20,6 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from feedback.forms import CHOOSE_FROM_LIST, Form, options, strip
 from feedback.models import Unit
 from feedback.models.organisation import LOWEST_MIN_GROUP_SIZE
 from feedback.vocabulary import (
@@ -29,6 +28,7 @@ from feedback.vocabulary import (
     ROLE_LABELS,
     UNIT_KIND_LABELS,
 )
+from feedback.web.forms import CHOOSE_FROM_LIST, Form, options, strip
 
 #: The "no parent" choice; 0 is never a real id.
 TOP_LEVEL = 0

@@ -7,9 +7,9 @@ from wtforms import BooleanField, PasswordField, StringField, SubmitField, TextA
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from feedback.auth.oidc_config import parse_group_roles, safe_provider_url
-from feedback.forms import Form, strip
 from feedback.models import Organisation
 from feedback.models.oidc import DEFAULT_SCOPES
+from feedback.web.forms import Form, strip
 
 _CLAIM = Regexp(r"^[A-Za-z0-9_.:/-]*$", message=_l("Use only letters, digits and _ . : / -"))
 

@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin.oidc_forms import OidcProviderForm
 from feedback.auth import oidc, oidc_config
 from feedback.extensions import db
+from feedback.web.access import require_organisation, role_required, signed_in_user
 
 
 @role_required("admin")

@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback import audit
-from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.admin import services
 from feedback.admin.forms import TOP_LEVEL, SettingsForm, UnitForm
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
-from feedback.forms import show_error
-from feedback.views import save_or_show
 from feedback.vocabulary import AUDIT_LABELS, REPRESENTATION_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+from feedback.web.access import require_organisation, role_required, signed_in_user
+from feedback.web.forms import show_error
+from feedback.web.helpers import save_or_show
 
 LABELS = {
     "role_labels": ROLE_LABELS,

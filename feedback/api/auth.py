@@ -17,8 +17,8 @@ from feedback.deviations import scope as deviations
 from feedback.exceptions import NotFound
 from feedback.extensions import db, limiter
 from feedback.models.base import today
-from feedback.results import access
-from feedback.results.access import ResultsScope
+from feedback.results import readers
+from feedback.results.readers import ResultsScope
 
 #: Views anyone may read: the description of the API.
 PUBLIC_ENDPOINTS = frozenset({"api.index", "api.openapi"})
@@ -67,7 +67,7 @@ def client() -> services.ApiClient:
 def results_scope() -> ResultsScope:
     """The results the token's user may read; 404 when none (a manager without units)."""
     found = client()
-    scope = access.scope_for(found.organisation, found.memberships)
+    scope = readers.scope_for(found.organisation, found.memberships)
     if scope is None:
         raise NotFound()
     return scope

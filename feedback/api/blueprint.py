@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from feedback.api import auth, errors, views
 from feedback.api.parameters import BadParameters
 from feedback.exceptions import DomainError
+from feedback.web import errors as web_errors
 
 bp = Blueprint("api", __name__)
 
@@ -22,6 +23,8 @@ def _no_store(response: Response) -> Response:
 bp.before_request(auth.authenticate_request)
 bp.after_request(_no_store)
 bp.register_error_handler(BadParameters, errors.bad_parameters)
+# Addresses under the API that match no view (404, 405) are answered in JSON too.
+bp.record_once(lambda state: web_errors.answer_errors_under(state.app, "/api/", errors.http_error))
 bp.register_error_handler(DomainError, errors.domain_error)
 bp.register_error_handler(HTTPException, errors.http_error)
 bp.register_error_handler(Exception, errors.unexpected_error)

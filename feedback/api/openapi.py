@@ -12,7 +12,7 @@ from typing import Any
 from feedback.ids import MAX_ID
 from feedback.models.deviation import DEVIATION_STATUSES, SEVERITIES
 from feedback.models.survey import CHANNELS, QUESTION_KINDS
-from feedback.results.access import RESULT_STATUSES
+from feedback.results.readers import RESULT_STATUSES
 
 VERSION = "1.0.0"
 

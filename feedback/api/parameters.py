@@ -16,7 +16,7 @@ from feedback.models import SurveyRound
 from feedback.models.survey import CHANNELS
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import question_type
-from feedback.results.access import ResultsScope
+from feedback.results.readers import ResultsScope
 from feedback.results.selection import Selection, Units
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

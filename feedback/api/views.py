@@ -9,7 +9,7 @@ from feedback.admin.services import unit_tree
 from feedback.api import auth, openapi, parameters, payloads
 from feedback.deviations import stats
 from feedback.models.base import today
-from feedback.results import access, aggregate, comparison
+from feedback.results import aggregate, comparison, readers
 from feedback.results.selection import units_of
 
 
@@ -29,21 +29,21 @@ def openapi_document() -> Response:
 
 def list_rounds() -> Response:
     scope = auth.results_scope()
-    found = access.rounds_with_results(scope.organisation)
+    found = readers.rounds_with_results(scope.organisation)
     k = scope.organisation.min_group_size
     return jsonify(payloads.rounds(found, comparison.totals(found), k))
 
 
 def show_round(round_id: int) -> Response:
     scope = auth.results_scope()
-    round_ = access.get_round(scope, round_id)
+    round_ = readers.get_round(scope, round_id)
     total = comparison.totals([round_]).get(round_.id, 0)
     return jsonify(payloads.round_detail(round_, total, scope.organisation.min_group_size))
 
 
 def round_results(round_id: int) -> Response:
     scope = auth.results_scope()
-    round_ = access.get_round(scope, round_id)
+    round_ = readers.get_round(scope, round_id)
     units = units_of(scope.organisation)
     selection = parameters.selection(request.args, round_, scope, units)
     return jsonify(payloads.results(aggregate.round_results(round_, selection, units)))

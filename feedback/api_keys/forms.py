@@ -7,7 +7,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from feedback.api_keys.services import NAME_LENGTH
-from feedback.forms import Form, strip
+from feedback.web.forms import Form, strip
 
 
 class TokenForm(Form):

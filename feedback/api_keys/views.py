@@ -10,14 +10,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import require_organisation, role_required, signed_in_user
 from feedback.api.services import API_ROLES
 from feedback.api_keys import services
 from feedback.api_keys.forms import RevokeForm, TokenForm
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
-from feedback.forms import show_error
 from feedback.models import ApiToken
+from feedback.web.access import require_organisation, role_required, signed_in_user
+from feedback.web.forms import show_error
 
 token_access = role_required(*API_ROLES)
 

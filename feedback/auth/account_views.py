@@ -7,16 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from feedback.access import signed_in_user
 from feedback.auth import invitations, memberships, services
 from feedback.auth.forms import JoinForm, OwnNameForm
 from feedback.auth.oidc_config import provider_for
 from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
-from feedback.forms import Form, show_error
 from feedback.models import Invitation, Membership, Organisation
-from feedback.views import no_store
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
+from feedback.web.access import signed_in_user
+from feedback.web.forms import Form, show_error
+from feedback.web.helpers import no_store
 
 LABELS = {"role_labels": ROLE_LABELS, "representation_labels": REPRESENTATION_LABELS}
 

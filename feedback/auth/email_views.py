@@ -10,12 +10,12 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from feedback import mail, ratelimit
-from feedback.access import signed_in_user
 from feedback.auth import email_change, services
 from feedback.auth.forms import OwnEmailForm
 from feedback.extensions import db
-from feedback.forms import Form
-from feedback.views import deliver_link, no_store
+from feedback.web.access import signed_in_user
+from feedback.web.forms import Form
+from feedback.web.helpers import deliver_link, no_store
 
 #: Requests to change one's own address, counted per account.
 SCOPE = "email-change"

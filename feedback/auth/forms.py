@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from feedback.auth import passwords
 from feedback.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from feedback.forms import Form, strip
+from feedback.web.forms import Form, strip
 
 
 class NotEasyToGuess:

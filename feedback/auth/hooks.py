@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from feedback.auth.services import LAST_SEEN, end_session
 from feedback.extensions import db
-from feedback.security import STATIC_ENDPOINTS
+from feedback.web.security import STATIC_ENDPOINTS
 
 
 def unauthorized() -> Response:

@@ -3,7 +3,7 @@
 The flow's secrets (state, nonce, PKCE verifier) live in the signed session cookie for ten
 minutes. The ID token comes straight from the token endpoint and is still checked in full:
 signature with the issuer's keys, iss, aud, azp, exp/iat, nonce and at_hash. A session started
-here reaches only the organisation whose provider vouched for the person (access.py).
+here reaches only the organisation whose provider vouched for the person (web/access.py).
 """
 
 from __future__ import annotations

@@ -22,10 +22,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from feedback import audit
-from feedback.access import organisations_requiring_oidc
 from feedback.extensions import db
 from feedback.models import Membership, OidcProvider, Organisation, Unit, User
 from feedback.models.user import REPRESENTATIONS
+from feedback.web.access import organisations_requiring_oidc
 
 #: How long a discovery document is trusted before it is fetched again.
 DISCOVERY_TTL_SECONDS = 3600

@@ -7,10 +7,10 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import ORGANISATION_KEY
 from feedback.auth import oidc, services, totp
 from feedback.auth.oidc_config import enabled_provider
 from feedback.extensions import db
+from feedback.web.access import ORGANISATION_KEY
 
 
 def _failure_page(organisation_name: str, failure: oidc.SignInFailed) -> tuple[str, int]:

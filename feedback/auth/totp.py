@@ -33,7 +33,7 @@ from feedback.auth.services import WrongPassword, end_all_sessions
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, RecoveryCode, User
 from feedback.models.base import utcnow
-from feedback.security import STATIC_ENDPOINTS
+from feedback.web.security import STATIC_ENDPOINTS
 
 ISSUER = "Brukerstemmen"
 #: Counter scope for wrong codes (and wrong passwords on the second-factor pages), per account.

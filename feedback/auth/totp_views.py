@@ -8,11 +8,11 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from feedback.access import signed_in_user
 from feedback.auth import notify, services, totp
 from feedback.auth.forms import CodeForm, EnrolForm, PasswordAgainForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
+from feedback.web.access import signed_in_user
 
 Page = Response | str | tuple[str, int]
 

@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from feedback import mail
-from feedback.access import signed_in_user
 from feedback.auth import devices, notify, passwords, services, totp
 from feedback.auth.forms import (
     ChangePasswordForm,
@@ -23,7 +22,8 @@ from feedback.auth.forms import (
 from feedback.auth.oidc_config import password_allowed
 from feedback.extensions import db
 from feedback.i18n import safe_next
-from feedback.views import no_store
+from feedback.web.access import signed_in_user
+from feedback.web.helpers import no_store
 
 
 def login() -> Response | str | tuple[str, int]:

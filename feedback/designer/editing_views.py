@@ -9,7 +9,6 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import signed_in_user
 from feedback.designer import editing, services
 from feedback.designer.forms import (
     QUESTION_KIND_LABELS,
@@ -21,12 +20,13 @@ from feedback.designer.forms import (
 )
 from feedback.designer.permissions import edit_access
 from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_404
-from feedback.forms import fill_text, text_of
 from feedback.i18n import localized
 from feedback.models import Question, SurveyRound
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import question_type
-from feedback.views import save_or_show
+from feedback.web.access import signed_in_user
+from feedback.web.forms import fill_text, text_of
+from feedback.web.helpers import save_or_show
 
 # --- pages -----------------------------------------------------------------------------------
 

@@ -19,7 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from feedback.forms import (
+from feedback.i18n import in_all_languages
+from feedback.models import Question
+from feedback.models.survey import TEXT_LANGUAGES
+from feedback.questionnaire import document as doc
+from feedback.questionnaire import registry
+from feedback.web.forms import (
     CHOOSE_FROM_LIST,
     LANGUAGE_LABELS,
     Form,
@@ -29,11 +34,6 @@ from feedback.forms import (
     strip,
     text_of,
 )
-from feedback.i18n import in_all_languages
-from feedback.models import Question
-from feedback.models.survey import TEXT_LANGUAGES
-from feedback.questionnaire import document as doc
-from feedback.questionnaire import registry
 
 #: The question types by kind, in the order the designer offers them, named.
 QUESTION_KIND_LABELS = {t.kind: t.label for t in registry.ordered()}

@@ -3,7 +3,7 @@ gets the 404 page, so the designer's addresses tell nothing about what exists.""
 
 from __future__ import annotations
 
-from feedback.access import role_required
+from feedback.web.access import role_required
 
 EDITORS = ("quality", "admin")
 READERS = ("quality", "admin", "manager")

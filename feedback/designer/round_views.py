@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback import audit
-from feedback.access import has_role, require_organisation, signed_in_user
 from feedback.designer import lifecycle, review, services
 from feedback.designer.approval import approval_state, can_approve
 from feedback.designer.forms import (
@@ -26,13 +25,14 @@ from feedback.designer.forms import (
 from feedback.designer.permissions import EDITORS, edit_access, read_access
 from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_404
 from feedback.extensions import db
-from feedback.forms import fill_text, show_error, text_of
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models.base import today as local_today
 from feedback.questionnaire import document as doc
 from feedback.questionnaire import runtime
 from feedback.results.suppression import shown_total
-from feedback.views import save_or_show
+from feedback.web.access import has_role, require_organisation, signed_in_user
+from feedback.web.forms import fill_text, show_error, text_of
+from feedback.web.helpers import save_or_show
 
 # --- list, create, import --------------------------------------------------------------------
 

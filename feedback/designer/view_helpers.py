@@ -10,7 +10,6 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from feedback.access import has_role, require_organisation
 from feedback.designer import schedule, services
 from feedback.designer.forms import QUESTION_KIND_LABELS
 from feedback.designer.permissions import READERS
@@ -19,6 +18,7 @@ from feedback.extensions import db
 from feedback.models import SurveyRound
 from feedback.models.survey import TEXT_LANGUAGES
 from feedback.vocabulary import APPROVAL_RULE_LABELS, AUDIT_LABELS, ROUND_STATUS_LABELS
+from feedback.web.access import has_role, require_organisation
 
 LABELS = {
     "status_labels": ROUND_STATUS_LABELS,

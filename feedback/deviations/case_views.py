@@ -12,7 +12,6 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from feedback import audit
-from feedback.access import require_organisation, signed_in_user
 from feedback.codes import show_code
 from feedback.deviations import handling, lists, redaction, scope
 from feedback.deviations.forms import (
@@ -28,11 +27,12 @@ from feedback.deviations.forms import (
 from feedback.deviations.pages import LABELS, case_access
 from feedback.exceptions import NotFound
 from feedback.extensions import db
-from feedback.forms import Form, options, show_error
 from feedback.ids import parse_id
 from feedback.models import Deviation, User
 from feedback.models.base import today
-from feedback.views import save_or_show
+from feedback.web.access import require_organisation, signed_in_user
+from feedback.web.forms import Form, options, show_error
+from feedback.web.helpers import save_or_show
 
 
 def _scope() -> scope.Scope:

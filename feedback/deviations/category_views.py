@@ -6,13 +6,13 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.access import require_organisation, signed_in_user
 from feedback.deviations import categories as category_service
 from feedback.deviations.forms import ActionForm, CategoryForm
 from feedback.deviations.pages import admin_access
 from feedback.extensions import db
-from feedback.forms import fill_text, text_of
-from feedback.views import save_or_show
+from feedback.web.access import require_organisation, signed_in_user
+from feedback.web.forms import fill_text, text_of
+from feedback.web.helpers import save_or_show
 
 
 @admin_access

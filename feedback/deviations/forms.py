@@ -19,9 +19,16 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.deviations.handling import OPEN_STATUSES
 from feedback.deviations.receiving import MESSAGE_MAX
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, local_text_form, options, strip
 from feedback.models.deviation import SEVERITIES
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
+from feedback.web.forms import (
+    CHOOSE_FROM_LIST,
+    Form,
+    choice_values,
+    local_text_form,
+    options,
+    strip,
+)
 
 #: Dates typed by hand (dd.mm.åååå) as well as from a date picker (åååå-mm-dd).
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]

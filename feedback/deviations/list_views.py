@@ -8,17 +8,17 @@ from datetime import date, timedelta
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from feedback.access import require_organisation, signed_in_user
 from feedback.admin.forms import unit_choices
 from feedback.deviations import categories, lists, receiving, stats
 from feedback.deviations.forms import FilterForm, PeriodForm
 from feedback.deviations.pages import LABELS, case_access
 from feedback.deviations.scope import Scope, required_scope
-from feedback.forms import choice_values, options
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models.base import today
 from feedback.vocabulary import DEVIATION_STATUS_LABELS, SEVERITY_LABELS
+from feedback.web.access import require_organisation, signed_in_user
+from feedback.web.forms import choice_values, options
 
 #: The query parameters of the case list that its page links carry on.
 FILTER_FIELDS = ("status", "unit", "category", "severity", "overdue", "mine")

@@ -8,7 +8,6 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from feedback.access import role_required
 from feedback.codes import show_code
 from feedback.vocabulary import (
     AUDIT_LABELS,
@@ -16,6 +15,7 @@ from feedback.vocabulary import (
     REPORTER_KIND_LABELS,
     SEVERITY_LABELS,
 )
+from feedback.web.access import role_required
 
 #: Cases and statistics: the quality group and managers. Anyone else gets 404, also for a case
 #: id that exists.

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from feedback.access import current_memberships
 from feedback.admin.services import unit_tree
 from feedback.exceptions import NotFound
 from feedback.extensions import db
 from feedback.models import Deviation, Membership, Organisation, User
+from feedback.web.access import current_memberships
 
 #: Case ids are XXXX-XXXX, like access codes.
 CASE_ID_LENGTH = 8

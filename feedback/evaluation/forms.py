@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.deviations.forms import FIRST_YEAR, LAST_YEAR, DayField
 from feedback.evaluation import services
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
+from feedback.web.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
 
 #: Form value for "no unit" (the whole organisation) and "nobody yet".
 NONE = ""

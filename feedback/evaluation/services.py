@@ -22,7 +22,6 @@ from feedback import audit
 from feedback.admin.services import unit_tree
 from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
-from feedback.forms import CHOOSE_FROM_LIST
 from feedback.models import (
     ActionAnswer,
     ActionPoint,
@@ -36,7 +35,8 @@ from feedback.models import (
 )
 from feedback.models.base import utcnow
 from feedback.models.evaluation import ACTION_STATUSES
-from feedback.results.access import ResultsScope
+from feedback.results.readers import ResultsScope
+from feedback.web.forms import CHOOSE_FROM_LIST
 
 #: Text limits, in characters.
 TITLE_MAX = 200

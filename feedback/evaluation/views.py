@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from feedback.access import signed_in_user
 from feedback.admin.forms import unit_choices
 from feedback.evaluation import services
 from feedback.evaluation.forms import (
@@ -23,13 +22,14 @@ from feedback.evaluation.forms import (
     PointForm,
     StatusForm,
 )
-from feedback.forms import Form
 from feedback.ids import parse_id
 from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
-from feedback.results import access
-from feedback.views import save_or_show
+from feedback.results import readers
 from feedback.vocabulary import AUDIT_LABELS, ROLE_LABELS
+from feedback.web.access import signed_in_user
+from feedback.web.forms import Form
+from feedback.web.helpers import save_or_show
 
 Page = tuple[str, int]
 
@@ -43,15 +43,15 @@ def labels() -> dict[str, object]:
     }
 
 
-def _round(round_id: int) -> tuple[access.ResultsScope, SurveyRound]:
-    scope = access.current_scope()
-    return scope, access.get_round(scope, round_id)
+def _round(round_id: int) -> tuple[readers.ResultsScope, SurveyRound]:
+    scope = readers.current_scope()
+    return scope, readers.get_round(scope, round_id)
 
 
-def _group_round(round_id: int) -> tuple[access.ResultsScope, SurveyRound]:
+def _group_round(round_id: int) -> tuple[readers.ResultsScope, SurveyRound]:
     """Pages only the quality group uses: 404 for managers, as for everyone else."""
     scope, round_ = _round(round_id)
-    return access.require_quality_group(scope), round_
+    return readers.require_quality_group(scope), round_
 
 
 def _back(round_: SurveyRound, point: ActionPoint | None = None) -> str:
@@ -76,7 +76,7 @@ def _evaluation_form(round_: SurveyRound) -> EvaluationForm:
 
 
 def _page(
-    scope: access.ResultsScope,
+    scope: readers.ResultsScope,
     round_: SurveyRound,
     status: int = 200,
     evaluation_form: EvaluationForm | None = None,
@@ -114,7 +114,7 @@ def edit(round_id: int) -> Response | Page:
     scope, round_ = _round(round_id)
     if request.method == "GET":
         return _page(scope, round_)
-    access.require_quality_group(scope)
+    readers.require_quality_group(scope)
     form = EvaluationForm()
     if form.validate_on_submit():
         data = services.EvaluationData(
@@ -139,7 +139,7 @@ def _on_point(
     point_id: int,
     name: str,
     form_class: type[AnswerForm] | type[StatusForm],
-    save: Callable[[access.ResultsScope, ActionPoint, Any], object],
+    save: Callable[[readers.ResultsScope, ActionPoint, Any], object],
     message: str,
 ) -> Response | Page:
     """A manager's (or the group's) form on one action point: answer it, or set its status."""
@@ -185,7 +185,7 @@ def set_point_status(round_id: int, point_id: int) -> Response | Page:
 # --- adding, changing and deleting points (the quality group) ------------------------------------
 
 
-def _point_form(scope: access.ResultsScope, point: ActionPoint | None, *, sent: bool) -> PointForm:
+def _point_form(scope: readers.ResultsScope, point: ActionPoint | None, *, sent: bool) -> PointForm:
     organisation = scope.organisation
     units = services.unit_options(organisation, point.unit if point else None)
     owners = services.owner_options(organisation, point.owner if point else None)

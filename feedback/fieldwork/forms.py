@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
-from feedback.forms import CHOOSE_FROM_LIST, Form
 from feedback.models import Unit
 from feedback.respond import services
+from feedback.web.forms import CHOOSE_FROM_LIST, Form
 
 
 class UnitChoiceForm(Form):

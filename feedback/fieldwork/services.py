@@ -30,7 +30,7 @@ from feedback.models.results import NO_UNIT
 from feedback.models.survey import CHANNELS, random_token
 from feedback.respond.services import CODE_LENGTH, organisation_of, units_to_choose
 from feedback.results import padding
-from feedback.results.access import ResultsScope
+from feedback.results.readers import ResultsScope
 from feedback.results.selection import units_of
 from feedback.results.suppression import channel_row, shown_total, unit_rows
 

@@ -11,7 +11,6 @@ from flask_login import logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from feedback.access import current_memberships, require_organisation, signed_in_user
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.permissions import edit_access, read_access
@@ -25,8 +24,9 @@ from feedback.questionnaire import runtime
 from feedback.respond import services as respond
 from feedback.respond.texts import answering_minutes
 from feedback.results import padding
-from feedback.results.access import ResultsScope, scope_for
+from feedback.results.readers import ResultsScope, scope_for
 from feedback.vocabulary import CHANNEL_LABELS
+from feedback.web.access import current_memberships, require_organisation, signed_in_user
 
 #: Rounds whose links, posters and codes make sense (not drafts or archived ones).
 RUNNING = ("awaiting_approval", "open")

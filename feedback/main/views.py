@@ -4,10 +4,10 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from feedback import access
 from feedback.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, SUPPORTED_LOCALES, safe_next
 from feedback.results.charts import plotly as charts
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
+from feedback.web import access
 
 
 def index() -> str:

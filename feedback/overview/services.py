@@ -18,7 +18,7 @@ from feedback.evaluation import services as evaluation
 from feedback.i18n import current_language
 from feedback.models import ActionPoint, Membership, SurveyRound, User
 from feedback.questionnaire.registry import question_type
-from feedback.results import access, padding
+from feedback.results import padding, readers
 from feedback.results.aggregate import Mean, round_results
 from feedback.results.comparison import series_rounds
 from feedback.results.selection import Selection, Units
@@ -76,14 +76,14 @@ def _means(results: object) -> dict[int, Mean | None]:
     }
 
 
-def _open_action_points(scope: access.ResultsScope) -> list[ActionPoint]:
+def _open_action_points(scope: readers.ResultsScope) -> list[ActionPoint]:
     return evaluation.open_action_points(
         scope.organisation, None if scope.everything else set(scope.unit_ids)
     )
 
 
 def dashboard_for(
-    scope: access.ResultsScope,
+    scope: readers.ResultsScope,
     units: Units,
     current: date,
     user: User,
@@ -91,7 +91,7 @@ def dashboard_for(
 ) -> Dashboard:
     """The overview for this reader: ``scope`` for the results, ``user`` and ``memberships``
     for the deviation cases they may see, ``current`` the day."""
-    rounds = access.rounds_with_results(scope.organisation)
+    rounds = readers.rounds_with_results(scope.organisation)
     latest = rounds[0] if rounds else None
     shown_units = list(scope.led) if not scope.everything else units.children(None)
     summaries: list[UnitSummary] = []

@@ -5,18 +5,18 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import login_required
 
-from feedback.access import current_memberships, signed_in_user
 from feedback.evaluation.services import is_overdue
 from feedback.models.base import today
 from feedback.overview.services import dashboard_for
-from feedback.results import access
+from feedback.results import readers
 from feedback.results.charts.formats import decimal, mean_text
 from feedback.results.selection import units_of
+from feedback.web.access import current_memberships, signed_in_user
 
 
 @login_required
 def index() -> str:
-    scope = access.current_scope()
+    scope = readers.current_scope()
     units = units_of(scope.organisation)
     current = today()
     board = dashboard_for(scope, units, current, signed_in_user(), current_memberships())

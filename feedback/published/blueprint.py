@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from feedback.public import never_store
 from feedback.published import views
+from feedback.web.public import never_store
 
 bp = Blueprint("published", __name__)
 # What the group takes off the page must not stay in a cache.

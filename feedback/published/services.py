@@ -17,8 +17,8 @@ from feedback.exceptions import NotFound
 from feedback.extensions import db
 from feedback.models import ActionPoint, Evaluation, Organisation, SurveyRound, SurveySeries
 from feedback.models.base import NORWAY
-from feedback.results.access import RESULT_STATUSES
 from feedback.results.comparison import totals
+from feedback.results.readers import RESULT_STATUSES
 
 
 @dataclass

@@ -6,8 +6,8 @@ No login, no session and no cookie (the page has no form); the language comes fr
 from __future__ import annotations
 
 from feedback.evaluation.services import STATUS_LABELS
-from feedback.public import language_links, render_public
 from feedback.published import services
+from feedback.web.public import language_links, render_public
 
 
 def page(slug: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from feedback.public import never_store
 from feedback.report import views
+from feedback.web.public import never_store
 
 bp = Blueprint("report", __name__)
 # Nothing a reporter sees or sends is kept by a cache or the back button.

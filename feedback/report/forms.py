@@ -18,10 +18,10 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from feedback.deviations import receiving
 from feedback.deviations.forms import DayField, too_long
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
 from feedback.models.base import today
 from feedback.models.survey import NO_UNIT_CHOICE
 from feedback.vocabulary import REPORTER_KIND_LABELS
+from feedback.web.forms import CHOOSE_FROM_LIST, Form, choice_values, options, strip
 
 #: How far back a report may go: older events are still worth reporting, but not typos.
 OLDEST_EVENT = timedelta(days=5 * 366)

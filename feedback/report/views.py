@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from feedback import public, ratelimit
+from feedback import ratelimit
 from feedback.admin.forms import unit_choices
 from feedback.codes import show_code
 from feedback.deviations import categories, receipts, receiving
@@ -25,9 +25,10 @@ from feedback.extensions import db
 from feedback.form_tokens import AlreadySent, StoreFailed, read_one_time_token
 from feedback.i18n import localized
 from feedback.models import Deviation, Organisation
-from feedback.public import language_links, render_public
 from feedback.report.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
 from feedback.vocabulary import DEVIATION_STATUS_EXPLAINED, DEVIATION_STATUS_LABELS
+from feedback.web import public
+from feedback.web.public import language_links, render_public
 
 #: What a public view returns: a page, or a page with its status (and headers).
 Page = str | tuple[str, int] | tuple[str, int, dict[str, str]]

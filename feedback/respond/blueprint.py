@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from feedback.public import never_store
 from feedback.respond import texts, views
+from feedback.web import errors
+from feedback.web.public import never_store
 
 bp = Blueprint("respond", __name__)
 bp.after_request(never_store)
+bp.record_once(lambda state: errors.reset_error_pages_with(state.app, views.kiosk_error_reset))
 bp.add_app_template_filter(texts.paragraphs, "paragraphs")
 bp.add_app_template_global(texts.answering_minutes, "answering_minutes")
 

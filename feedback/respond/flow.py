@@ -15,14 +15,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from feedback import public
 from feedback.extensions import db
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
 from feedback.models.survey import NO_UNIT_CHOICE
-from feedback.public import language_links, render_public
 from feedback.questionnaire import runtime
 from feedback.respond import drafts, services
+from feedback.web import public
+from feedback.web.public import language_links, render_public
 
 #: The unit question's form field.
 UNIT_FIELD = services.UNIT_FIELD

@@ -7,14 +7,32 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from feedback import form_tokens, public, ratelimit
+from feedback import form_tokens, ratelimit
 from feedback.extensions import db
 from feedback.models import AccessCode, SurveyRound, Unit
-from feedback.public import language_links, render_public
 from feedback.respond import drafts, services
 from feedback.respond.flow import Mode, answer
+from feedback.web import public
+from feedback.web.errors import IdleReset
+from feedback.web.public import language_links, render_public
 
 CODE_SCOPE = "access-code"
+#: A kiosk's pages: their error pages clear themselves after the kiosk's idle time.
+KIOSK_ENDPOINTS = frozenset({"respond.kiosk", "respond.kiosk_thanks", "respond.kiosk_reset"})
+
+
+def kiosk_error_reset() -> IdleReset | None:
+    """On a kiosk, an error page clears itself after the kiosk's idle time, like the
+    questionnaire does: to the reset address, which burns the form's token."""
+    if request.endpoint not in KIOSK_ENDPOINTS:
+        return None
+    key = (request.view_args or {}).get("key")
+    seconds = services.kiosk_idle_seconds(key) if isinstance(key, str) else None
+    if seconds is None:
+        return None
+    # A sent form carries its token; a questionnaire page's address too.
+    token = request.values.get("skjema")
+    return IdleReset(seconds, url_for("respond.kiosk_reset", key=key, skjema=token or None))
 
 
 def _open_today(round_: SurveyRound) -> bool:

@@ -13,9 +13,9 @@ from feedback.extensions import db
 from feedback.i18n import current_language, localized
 from feedback.models import Question, ResponseTally, SurveyRound
 from feedback.questionnaire.registry import question_type
-from feedback.results.access import RESULT_STATUSES, ResultsScope
 from feedback.results.aggregate import Mean, QuestionResult, round_results, same_bins
 from feedback.results.charts import figures
+from feedback.results.readers import RESULT_STATUSES, ResultsScope
 from feedback.results.selection import Selection, Units
 
 

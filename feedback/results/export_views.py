@@ -13,8 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback.i18n import current_language
 from feedback.models import SurveyRound
 from feedback.models.base import today
-from feedback.results import access, aggregate, comparison, raw
-from feedback.results.access import ResultsScope, results_access
+from feedback.results import aggregate, comparison, raw, readers
 from feedback.results.aggregate import RoundResults
 from feedback.results.exports import (
     CSV_TYPE,
@@ -33,6 +32,7 @@ from feedback.results.exports import (
     write_xlsx,
 )
 from feedback.results.forms import SelectionForm, selected
+from feedback.results.readers import ResultsScope, results_access
 from feedback.results.selection import Units
 from feedback.results.suppression import shown_total
 
@@ -102,7 +102,7 @@ def _raw_round(round_id: int) -> tuple[SurveyRound, Units] | WerkzeugResponse:
     """The round for a raw file: the quality group only (404 for anyone else, as if there were
     none), the whole round only, and not a round too small to show."""
     scope, round_, units, form, results = _results(round_id)
-    access.require_quality_group(scope)
+    readers.require_quality_group(scope)
     if form.errors:
         return _back_to_downloads(round_id, _("Check the choice of results."))
     if results.selection.filters:

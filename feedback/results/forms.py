@@ -11,16 +11,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from feedback.exceptions import NotFound
-from feedback.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 from feedback.i18n import localized
 from feedback.ids import parse_id
 from feedback.models import SurveyRound
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import question_type
-from feedback.results import access
-from feedback.results.access import ResultsScope
+from feedback.results import readers
+from feedback.results.readers import ResultsScope
 from feedback.results.selection import Selection, Units, units_of
 from feedback.vocabulary import CHANNEL_LABELS
+from feedback.web.forms import CHOOSE_FROM_LIST, Form, choice_values, options
 
 
 class SelectionForm(Form):
@@ -110,8 +110,8 @@ class Selected(NamedTuple):
 def selected(round_id: int, *, with_answer: bool = True) -> Selected:
     """The round, the reader's scope, the unit tree, the filter form and its selection, read
     from the request's query (results pages, their files and the report)."""
-    scope = access.current_scope()
-    round_ = access.get_round(scope, round_id)
+    scope = readers.current_scope()
+    round_ = readers.get_round(scope, round_id)
     units = units_of(scope.organisation)
     # Another unit of the organisation is not a typing error but a page that is not theirs.
     if not scope.may_see_unit(requested_unit(request.args, units)):

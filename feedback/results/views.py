@@ -9,21 +9,21 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback.access import signed_in_user
 from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.models import SurveyRound
-from feedback.results import access, aggregate, comparison, padding, texts
-from feedback.results.access import results_access
+from feedback.results import aggregate, comparison, padding, readers, texts
 from feedback.results.forms import selected
+from feedback.results.readers import results_access
 from feedback.results.selection import units_of
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
+from feedback.web.access import signed_in_user
 
 
 @results_access
 def index() -> str:
-    scope = access.current_scope()
-    rounds = access.rounds_with_results(scope.organisation)
+    scope = readers.current_scope()
+    rounds = readers.rounds_with_results(scope.organisation)
     units = units_of(scope.organisation)
     k = scope.organisation.min_group_size
     totals: dict[int, int | None] = dict(comparison.totals(rounds))
@@ -83,7 +83,7 @@ def round_results(round_id: int) -> str:
 
 
 def _padding_warnings(
-    scope: access.ResultsScope, round_: SurveyRound
+    scope: readers.ResultsScope, round_: SurveyRound
 ) -> list[padding.PaddingWarning]:
     """The quality group sees every unchecked padding warning with its numbers and date. A
     manager sees only which of their units are held back, not why in detail (the day and the
@@ -93,8 +93,8 @@ def _padding_warnings(
 
 def _group_round(round_id: int) -> SurveyRound:
     """The round, for a change only the quality group makes (404 for everyone else)."""
-    scope = access.require_quality_group(access.current_scope())
-    return access.get_round(scope, round_id)
+    scope = readers.require_quality_group(readers.current_scope())
+    return readers.get_round(scope, round_id)
 
 
 @results_access

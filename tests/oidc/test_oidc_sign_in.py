@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.access import ORGANISATION_KEY
 from feedback.auth import invitations
 from feedback.auth.oidc_config import encrypt_secret
 from feedback.extensions import db
@@ -22,6 +21,7 @@ from feedback.models import (
     Organisation,
     User,
 )
+from feedback.web.access import ORGANISATION_KEY
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
 from tests.oidc.conftest import CLIENT_ID, CLIENT_SECRET, Provider, callback_path

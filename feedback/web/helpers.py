@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from feedback import mail
 from feedback.exceptions import RuleBroken
 from feedback.extensions import db
-from feedback.forms import Form, show_error
+from feedback.web.forms import Form, show_error
 
 
 def save_or_show(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, render_template, request, url_for
+from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -13,10 +16,10 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from feedback import public
 from feedback.database import is_database_unavailable
 from feedback.exceptions import DomainError, status_of
 from feedback.i18n import current_language
+from feedback.web import public
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +82,6 @@ KEPT_MESSAGE = _l("What you wrote is kept on this page. Wait a little and press 
 SEND_AGAIN = _l("Send again")
 
 
-#: A kiosk's pages: on a shared tablet an error page must not keep one person's answers on the
-#: screen for the next.
-KIOSK_ENDPOINTS = frozenset({"respond.kiosk", "respond.kiosk_thanks", "respond.kiosk_reset"})
-
-
 @dataclass(frozen=True)
 class IdleReset:
     """Go here after this many seconds (a meta refresh, so it works without JavaScript)."""
@@ -92,20 +90,21 @@ class IdleReset:
     url: str
 
 
-def _kiosk_idle_reset() -> IdleReset | None:
-    """On a kiosk, the error page clears itself after the kiosk's idle time, like the
-    questionnaire does: to the reset address, which burns the form's token."""
-    if request.endpoint not in KIOSK_ENDPOINTS:
-        return None
-    from feedback.respond import services
+def answer_errors_under(app: App, prefix: str, handler: Callable[[HTTPException], Any]) -> None:
+    """Let an area answer the errors under its own addresses itself, also for addresses that
+    match no view (the API answers in JSON). Called by that area's blueprint module."""
+    app.extensions.setdefault("error_prefixes", {})[prefix] = handler
 
-    key = (request.view_args or {}).get("key")
-    seconds = services.kiosk_idle_seconds(key) if isinstance(key, str) else None
-    if seconds is None:
-        return None
-    # A sent form carries its token; a questionnaire page's address too (respond.views).
-    token = request.values.get("skjema")
-    return IdleReset(seconds, url_for("respond.kiosk_reset", key=key, skjema=token or None))
+
+def reset_error_pages_with(app: App, idle_reset: Callable[[], IdleReset | None]) -> None:
+    """An area whose pages must clear themselves says when and where (on a shared kiosk tablet
+    an error page must not keep one person's answers on the screen for the next)."""
+    app.extensions["error_idle_reset"] = idle_reset
+
+
+def _idle_reset() -> IdleReset | None:
+    provider = current_app.extensions.get("error_idle_reset")
+    return provider() if provider is not None else None
 
 
 @dataclass
@@ -206,11 +205,9 @@ def _bare_page(
 
 
 def _handle_http(error: HTTPException) -> ResponseReturnValue:
-    if request.path.startswith("/api/"):
-        # Addresses under the API that match no view (404, 405) are answered in JSON too.
-        from feedback.api.errors import http_error
-
-        return http_error(error)
+    for prefix, handler in current_app.extensions.get("error_prefixes", {}).items():
+        if request.path.startswith(prefix):
+            return handler(error)  # type: ignore[no-any-return]
     status = error.code or 500
     return render_error(status if status in MESSAGES else 400 if status < 500 else 500)
 
@@ -238,7 +235,7 @@ def _database_unavailable() -> ResponseReturnValue:
     the language of the form it came from. The page must not stay in any cache."""
     resend = _resend()
     with force_locale(public.language() if resend else current_language()):
-        html, status = render_error(503, resend=resend, idle_reset=_kiosk_idle_reset())
+        html, status = render_error(503, resend=resend, idle_reset=_idle_reset())
     return html, status, {"Cache-Control": "no-store"}
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from feedback.access import current_memberships, require_organisation, role_required
 from feedback.exceptions import NotFound, get_or_404
 from feedback.extensions import db
 from feedback.models import Membership, Organisation, SurveyRound, SurveySeries
 from feedback.results.selection import Units, units_of
+from feedback.web.access import current_memberships, require_organisation, role_required
 
 #: Rounds with results to read.
 RESULT_STATUSES = ("open", "closed", "archived")
