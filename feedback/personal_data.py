@@ -127,6 +127,10 @@ class Finding:
     end: int  # exclusive
     text: str  # text[start:end]
 
+    @property
+    def is_national_id(self) -> bool:
+        return self.kind == "national_id"
+
 
 def _check_digits_ok(digits: str) -> bool:
     """True if the two mod-11 check digits of an 11-digit number are right."""
@@ -244,7 +248,7 @@ def find(text: str) -> list[Finding]:
     earlier is kept, then the longer, then by kind: national id, e-mail address, phone number.
     """
     candidates = _candidates(text)
-    national_ids = [f for f in candidates if f.kind == "national_id"]
+    national_ids = [f for f in candidates if f.is_national_id]
     candidates = [
         f for f in candidates if f.kind != "phone" or not any(_overlap(f, n) for n in national_ids)
     ]

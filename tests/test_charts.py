@@ -29,14 +29,14 @@ def request_ctx(app: Flask) -> Iterator[None]:
         yield
 
 
-def make(kind: str = "bar", **overrides: Any) -> Chart:
+def make(shape: str = "bar", **overrides: Any) -> Chart:
     values: dict[str, Any] = {
         "id": "chart-by-month",
         "title": "Avvik per måned",
         "x_label": "Måned",
         "y_label": "Antall",
         "rows": [("jan.", 3), ("feb.", None), ("mars", 1234.5), ("apr.", 0)],
-        "kind": kind,
+        "shape": shape,
         "decimals": 1,
     }
     values.update(overrides)
@@ -187,7 +187,7 @@ def test_ids_and_kinds_are_checked() -> None:
     with pytest.raises(ValueError):
         make(id='x" onclick="alert(1)')
     with pytest.raises(ValueError):
-        make(kind="pie")
+        make(shape="pie")
     with pytest.raises(ValueError):
         make(decimals=-1)
 

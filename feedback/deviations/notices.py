@@ -28,7 +28,7 @@ def queue_notice(case: Deviation, kind: str) -> None:
 def _notice_recipients(notice: DeviationNotice) -> list[User]:
     case = notice.deviation
     people = handlers(case.organisation, case)
-    if notice.kind == "reply" and case.handler in people:
+    if notice.is_reply and case.handler in people:
         return [case.handler]
     return people
 
@@ -72,9 +72,7 @@ def send_notices() -> int:
     for notice in notices:
         for user in _notice_recipients(notice):
             digest = digests.setdefault(user.id, (user, _Digest()))[1]
-            (digest.new if notice.kind == "new_report" else digest.replies).append(
-                notice.deviation_id
-            )
+            (digest.replies if notice.is_reply else digest.new).append(notice.deviation_id)
     mails = [_mail_text(user, digest) for user, digest in digests.values()]
     sent = mail.send(current_app.config, mails)
     for notice in notices:

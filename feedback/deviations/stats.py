@@ -120,7 +120,7 @@ def charts(scope: Scope, numbers: Statistics) -> list[Chart]:
             _("Month"),
             count,
             [(month_label(m.year, m.month), n) for m, n in numbers.by_month],
-            kind="bar",
+            shape="bar",
         ),
         Chart(
             "chart-category",
@@ -128,16 +128,16 @@ def charts(scope: Scope, numbers: Statistics) -> list[Chart]:
             _("Category"),
             count,
             by_category,
-            kind="hbar",
+            shape="hbar",
         ),
-        Chart("chart-unit", _("Reports by unit"), _("Unit"), count, units, kind="hbar"),
+        Chart("chart-unit", _("Reports by unit"), _("Unit"), count, units, shape="hbar"),
         Chart(
             "chart-status",
             _("Reports by status"),
             _("Status"),
             count,
             [(str(DEVIATION_STATUS_LABELS[s]), numbers.by_status[s]) for s in DEVIATION_STATUSES],
-            kind="hbar",
+            shape="hbar",
         ),
         Chart(
             "chart-severity",
@@ -145,6 +145,6 @@ def charts(scope: Scope, numbers: Statistics) -> list[Chart]:
             _("Severity"),
             count,
             severities,
-            kind="hbar",
+            shape="hbar",
         ),
     ]

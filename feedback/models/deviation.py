@@ -243,3 +243,8 @@ class DeviationNotice(Base):
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
     deviation: Mapped[Deviation] = relationship()
+
+    @property
+    def is_reply(self) -> bool:
+        """The reporter wrote in the case's thread (else: a new report arrived)."""
+        return self.kind == "reply"

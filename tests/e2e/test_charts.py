@@ -47,7 +47,7 @@ def charts() -> list[Chart]:
             title="Avvik per enhet",
             x_label="Enhet",
             y_label="Antall avvik",
-            kind="hbar",
+            shape="hbar",
             rows=[
                 ("Psykisk helse og rus, ambulant team for unge voksne", 14),
                 ("Solsiden bofellesskap", 5),
@@ -60,7 +60,7 @@ def charts() -> list[Chart]:
             title="Gjennomsnittlig svar",
             x_label="Måned",
             y_label="Gjennomsnitt",
-            kind="line",
+            shape="line",
             decimals=1,
             rows=list(zip(months[:4], [3.25, 2.5, None, 4.125], strict=True)),
         ),

@@ -22,7 +22,7 @@ from feedback.results.charts.formats import (
     wrapped,
 )
 
-KINDS = ("bar", "hbar", "line")
+SHAPES = ("bar", "hbar", "line")
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -40,15 +40,15 @@ class Chart:
     x_label: str
     y_label: str
     rows: Sequence[tuple[str, float | int | None]] = field(default_factory=list)
-    kind: str = "bar"
+    shape: str = "bar"
     summary: str = ""
     decimals: int = 0
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
             raise ValueError(f"a chart id must be a plain HTML id, not {self.id!r}")
-        if self.kind not in KINDS:
-            raise ValueError(f"a chart kind is one of {KINDS}, not {self.kind!r}")
+        if self.shape not in SHAPES:
+            raise ValueError(f"a chart shape is one of {SHAPES}, not {self.shape!r}")
         if not 0 <= self.decimals <= 6:
             raise ValueError("decimals must be between 0 and 6")
 
@@ -74,7 +74,7 @@ class Chart:
 
     def figure(self) -> dict[str, Any]:
         """The plotly figure as plain data: ``data``, ``layout`` and ``config`` (for newPlot)."""
-        horizontal = self.kind == "hbar"
+        horizontal = self.shape == "hbar"
         label = wrapped if horizontal else plot_text
         categories = [label(name) for name, _value in self.rows]
         values = [self.plotted_value(value) for _name, value in self.rows]
@@ -82,7 +82,7 @@ class Chart:
         value_axis = "x" if horizontal else "y"
         category_axis = "y" if horizontal else "x"
 
-        if self.kind == "line":
+        if self.shape == "line":
             # A missing month is a gap in the line, not a line drawn across it.
             trace: dict[str, Any] = {
                 "type": "scatter",
