@@ -2,8 +2,8 @@
 
 Every module of ``feedback/`` is read with ``ast`` (nothing is imported). Each module belongs to
 a node: an area package (``feedback/designer/...`` is ``designer``) or a top-level module
-(``feedback/exceptions.py`` is ``exceptions``); the package's own ``__init__`` (the app factory) belongs
-to none, since it registers every area. The checker fails on
+(``feedback/exceptions.py`` is ``exceptions``); the package's own ``__init__`` (the app
+factory) belongs to none, since it registers every area. The checker fails on
 
 (a) a cycle between nodes: an area must be readable without the areas that build on it;
 (b) a view module (``views``, ``*_views``) or a ``blueprint`` module of one area imported by
