@@ -2,7 +2,7 @@
 
 Rounds and templates (``services``), editing pages and questions (``editing``), approval
 (``approval``), the lifecycle (``lifecycle``) and the open and close dates (``schedule``), the
-round page's reading aids (``review``), the built-in templates (``library``), the JSON document
-format (``document``), forms, and the pages (``round_views``, ``editing_views``) with their URL map
-in ``blueprint.py``.
+round page's reading aids (``review``), the built-in templates (``library``), forms, and the
+pages (``round_views``, ``editing_views``) with their URL map in ``blueprint.py``. The document
+format and the question types are ``feedback.questionnaire``.
 """
