@@ -20,7 +20,7 @@ from feedback.extensions import db
 from feedback.models import DeviationCategory, Organisation, SurveyRound, Unit, User
 from feedback.respond import services as respond
 from tests.designer.conftest import document, likert
-from tests.deviations.conftest import Place, place, signed_in  # noqa: F401
+from tests.world import Place, place, signed_in  # noqa: F401
 from tests.shared import publish_now
 
 #: A free-text answer that must never come out of the API.

@@ -17,7 +17,7 @@ from feedback.models import Organisation, Unit
 from feedback.models.base import today
 from feedback.respond import services as respond
 from tests.api.conftest import SECRET_TEXT, Api, Survey, questionnaire
-from tests.deviations.conftest import Place
+from tests.world import Place
 from tests.shared import publish_now
 
 

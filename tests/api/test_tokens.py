@@ -13,7 +13,7 @@ from feedback.models import ApiToken, AuditEvent
 from feedback.models.results import hash_api_token
 from tests.api.conftest import Api, make_token
 from tests.conftest import csrf_token, post_form
-from tests.deviations.conftest import Place, signed_in
+from tests.world import Place, signed_in
 from tests.shared import dump_tables
 
 PAGE = "/konto/api-nokler/"

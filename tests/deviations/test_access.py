@@ -17,7 +17,7 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationMeasure, DeviationMessage
 from feedback.models.deviation import DeviationNote
 from tests.conftest import csrf_token, post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 CASE_LINK = re.compile(r'href="/avvik/saker/([a-z0-9]{8})"')
 BIG_NUMBER = re.compile(r'<p class="big-number">([^<]*)</p>')

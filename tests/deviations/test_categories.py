@@ -17,7 +17,7 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationCategory, Organisation
 from feedback.models.deviation import DEFAULT_CATEGORIES
 from tests.conftest import csrf_token, post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 ROW_ID = re.compile(r'<tr id="category-(\d+)">')
 RADIO = re.compile(

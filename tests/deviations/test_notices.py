@@ -13,7 +13,7 @@ from feedback.deviations import services
 from feedback.extensions import db
 from feedback.models import Deviation, DeviationNotice, Organisation, User
 from tests import factories
-from tests.deviations.conftest import Place, Reporter, case_ids
+from tests.world import Place, Reporter, case_ids
 from tests.mailserver import MailServer, body_text, free_port, wait_for
 
 PUBLIC_URL = "https://brukerstemmen.fjordvik.example"

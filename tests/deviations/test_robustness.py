@@ -16,7 +16,7 @@ from feedback.deviations import services
 from feedback.extensions import db
 from feedback.models import Deviation, User
 from tests.conftest import post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 DESCRIPTION = "Nattevakten låste døren til fellesrommet klokka ni."
 

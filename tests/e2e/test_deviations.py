@@ -19,7 +19,7 @@ from feedback.extensions import db
 from feedback.models import Deviation, User
 from feedback.personal_data import REDACTED
 from tests.conftest import PASSWORD
-from tests.deviations.conftest import Place, Reporter, case_ids, days_ago, place  # noqa: F401
+from tests.world import Place, Reporter, case_ids, days_ago
 from tests.e2e.conftest import axe_violations, new_page, sign_in
 
 pytestmark = pytest.mark.e2e
