@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.api import services as api_services
 from feedback.designer import services as designer
 from feedback.deviations import services as deviations
 from feedback.extensions import db
@@ -49,6 +50,7 @@ from feedback.models import (
     SurveyRound,
     SurveySeries,
     Unit,
+    User,
 )
 from feedback.models.base import today
 from feedback.models.results import NO_UNIT
@@ -317,6 +319,19 @@ def store_many(
         store_response(round_id, answers or {}, unit=unit, channel=channel, publish=False)
     if publish:
         publish_now(round_id)
+
+
+# --- API keys ----------------------------------------------------------------------------------
+
+
+def make_token(app: Flask, person: int, org: int, name: str = "Power BI") -> str:
+    """A personal API key of this person in this organisation; returns the secret."""
+    with app.app_context():
+        user = db.session.get(User, person)
+        organisation = db.session.get(Organisation, org)
+        _token, secret = api_services.create_token(user, organisation, name)
+        db.session.commit()
+        return secret
 
 
 # --- the evaluation ----------------------------------------------------------------------------

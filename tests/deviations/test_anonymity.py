@@ -15,8 +15,8 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationMessage, DeviationNotice
 from feedback.models.survey import TYPABLE
 from tests.conftest import post_form
-from tests.world import SKJEMA, Place, Reporter, case_ids, signed_in
 from tests.shared import clock_readings, dump_tables, is_temporal
+from tests.world import SKJEMA, Place, Reporter, case_ids, signed_in
 
 CLIENT_IP = "203.0.113.77"
 FORWARDED_IP = "198.51.100.23"

@@ -19,8 +19,8 @@ from feedback.extensions import db
 from feedback.models import Deviation, User
 from feedback.personal_data import REDACTED
 from tests.conftest import PASSWORD
-from tests.world import Place, Reporter, case_ids, days_ago
 from tests.e2e.conftest import axe_violations, new_page, sign_in
+from tests.world import Place, Reporter, case_ids, days_ago
 
 pytestmark = pytest.mark.e2e
 

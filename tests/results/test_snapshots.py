@@ -22,9 +22,9 @@ from feedback.models.base import today
 from feedback.models.survey import CHANNELS
 from feedback.respond import services as respond
 from feedback.results import publish
-from tests.api.conftest import make_token
 from tests.conftest import csrf_token
 from tests.results.conftest import ResultsPlace, store_many, store_response
+from tests.world import make_token
 
 #: Answers that many people give, so that most selections are shown.
 COMMON = {
