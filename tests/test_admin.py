@@ -67,7 +67,11 @@ def test_add_unit_under_another(app: Flask, admin: FlaskClient, org_ids: dict[st
     )
     assert response.status_code == 302
     page = admin.get("/admin/enheter").get_data(as_text=True)
-    assert "ACT-teamet" in page and "ACT-team" in page
+    # The new unit's row: its name one step in (under its parent) and its kind's label.
+    row = re.search(
+        r'class="depth-(\d)"><a href="[^"]*">ACT-teamet</a></th>\s*<td>([^<]*)</td>', page
+    )
+    assert row and row.groups() == ("1", "ACT-team"), page
     with app.app_context():
         unit = db.session.scalar(sa.select(Unit).where(Unit.name == "ACT-teamet"))
         assert unit.parent_id == org_ids["top"]

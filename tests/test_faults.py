@@ -45,9 +45,8 @@ from feedback.models.base import today
 from feedback.models.deviation import DeviationNote
 from tests import factories
 from tests.conftest import PASSWORD, build_app, csrf_token, login
-from tests.designer.conftest import document, likert
-from tests.respond.conftest import make_round, questionnaire
 from tests.shared import dump_tables
+from tests.world import document, likert, make_round, questionnaire
 
 #: Texts of the pages that may answer a fault (the general one and the forms' own), by language.
 FAULT_TEXTS = {

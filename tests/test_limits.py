@@ -23,7 +23,7 @@ from feedback.models.survey import TYPABLE
 from feedback.respond import services as respond
 from tests import factories
 from tests.conftest import login, post_form
-from tests.respond.conftest import make_round
+from tests.world import make_round
 
 WRONG = "feil-passord-123"
 

@@ -24,9 +24,8 @@ from feedback.models.base import today
 from feedback.respond import drafts
 from feedback.respond import services as respond
 from tests.conftest import TEST_DATABASE_URL
-from tests.designer.conftest import people  # noqa: F401
-from tests.respond.conftest import Survey, survey  # noqa: F401
 from tests.shared import publish_now
+from tests.world import Survey
 
 #: Everything a respondent or an anonymous reporter leaves behind.
 ANONYMOUS = {

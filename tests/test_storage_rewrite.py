@@ -47,9 +47,8 @@ from feedback.respond import services as respond
 from feedback.results import texts
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
-from tests.designer.conftest import document, people  # noqa: F401
-from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
 from tests.shared import publish_now
+from tests.world import Survey, document, make_round
 
 on_postgresql = pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="PostgreSQL's heap order, xmin and table files"

@@ -153,6 +153,14 @@ def questionnaire() -> dict[str, Any]:
     )
 
 
+#: Answers that walk the whole questionnaire through the conditional question.
+FULL_WALK = [
+    {"enhet": None, "q-listened": "4", "q-group": "yes"},
+    {"q-why": "Jeg møter folk.", "q-food": "good"},
+    {"q-age": "34", "q-activities": ["walk", "art"], "q-word": "Trygt"},
+]
+
+
 # --- the place -----------------------------------------------------------------------------------
 
 
@@ -220,25 +228,34 @@ class Place:
         return f"/resultater/{round_id or self.round_id}{suffix}"
 
 
-def build_place() -> Place:
-    """Build the world (see the module docstring) and commit. Call inside an app context."""
+def build_place(
+    units: Iterable[tuple[str, str | None, str]] = UNITS, people: Iterable[str] = tuple(PEOPLE)
+) -> Place:
+    """Build the world (see the module docstring) and commit. Call inside an app context.
+
+    ``units`` replaces Fjordvik kommune's unit tree (``()``: no units; a manager whose unit is
+    not there manages nothing), for tests whose rounds bring units of their own; ``people``
+    keeps only these keys of PEOPLE, for tests that need the other addresses to be unknown."""
     org = factories.organisation("Fjordvik kommune", "fjordvik")
     other = factories.organisation("Nabokommunen", "nabo")
     deviations.add_default_categories(org)
     deviations.add_default_categories(other)
-    units: dict[str, Unit] = {}
-    for name, parent, kind in UNITS:
-        units[name] = factories.unit(org, name, parent=units[parent] if parent else None, kind=kind)
+    by_name: dict[str, Unit] = {}
+    for name, parent, kind in units:
+        by_name[name] = factories.unit(
+            org, name, parent=by_name[parent] if parent else None, kind=kind
+        )
     other_unit = factories.unit(other, "Nabohuset")
-    people = {}
-    for key, person in PEOPLE.items():
+    ids = {}
+    for key in people:
+        person = PEOPLE[key]
         home = other if person.other_role else org
-        people[key] = factories.user(
+        ids[key] = factories.user(
             person.email,
             org=home if (person.role or person.other_role) else None,
             role=person.role or person.other_role,
             representation=person.representation,
-            units=[units[person.unit]] if person.unit else [],
+            units=[by_name[person.unit]] if person.unit in by_name else [],
             name=person.name,
             active=person.active,
         ).id
@@ -249,10 +266,10 @@ def build_place() -> Place:
         slug=org.slug,
         other_org=other.id,
         other_slug=other.slug,
-        units={name: unit.id for name, unit in units.items()},
+        units={name: unit.id for name, unit in by_name.items()},
         other_unit=other_unit.id,
         categories=categories,
-        people=people,
+        people=ids,
     )
 
 
@@ -496,10 +513,17 @@ def reporter(app: Flask, place: Place) -> Reporter:
     return Reporter(app, place)
 
 
-@pytest.fixture
-def people(place: Place) -> dict[str, int]:
-    """The world's ids as one dict: "org", "other_org" and every person's key."""
+def people_ids(place: Place) -> dict[str, int]:
+    """The place's ids as one dict: "org", "other_org" and every person's key."""
     return {"org": place.org, "other_org": place.other_org, **place.people}
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, int]:
+    """The world without its unit tree (``build_place(units=())``), as ``people_ids``: for the
+    designer and answering tests, whose rounds bring their own units."""
+    with app.app_context():
+        return people_ids(build_place(units=()))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from feedback.designer import services
 from feedback.extensions import db
 from feedback.models import AuditEvent, Organisation, Response, SurveyRound, User
 from tests import factories
-from tests.designer.conftest import document, likert
+from tests.world import document, likert
 
 
 @pytest.fixture

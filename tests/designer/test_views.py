@@ -16,7 +16,7 @@ from feedback.extensions import db
 from feedback.models import Approval, Organisation, Question, QuestionOption, SurveyRound
 from feedback.models.survey import QUESTION_KINDS
 from tests.conftest import login, post_form
-from tests.designer.conftest import document, likert
+from tests.world import document, likert
 
 
 def count(app: Flask, model: type) -> int:

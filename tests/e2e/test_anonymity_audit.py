@@ -39,10 +39,9 @@ from feedback.models import Organisation, Response, SurveyRound
 from feedback.models.base import today
 from feedback.respond import services as respond
 from feedback.respond.views import CODE_SCOPE
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import new_page
-from tests.respond.conftest import Survey, survey  # noqa: F401
 from tests.shared import clock_readings, dump_tables, is_temporal
+from tests.world import Survey
 
 pytestmark = pytest.mark.e2e
 

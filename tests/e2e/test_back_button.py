@@ -13,10 +13,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import axe_violations, new_page
 from tests.e2e.test_respond import assert_nothing_left, content_of, go_back_safely, responses
-from tests.respond.conftest import Survey, survey  # noqa: F401
+from tests.world import Survey
 
 pytestmark = pytest.mark.e2e
 

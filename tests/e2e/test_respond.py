@@ -19,9 +19,8 @@ from feedback.extensions import db
 from feedback.models import Organisation, Response, SurveyRound, Unit
 from feedback.respond import services
 from tests.conftest import PASSWORD
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import axe_violations, new_page, sign_in
-from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
+from tests.world import Survey, make_round
 
 pytestmark = pytest.mark.e2e
 
