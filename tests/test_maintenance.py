@@ -1,4 +1,4 @@
-"""The storage order of anonymous tables (DESIGN.md rule 2: no ordering).
+"""The storage order of anonymous tables (docs/design.md rule 2: no ordering).
 
 On PostgreSQL rows lie in the heap in arrival order and carry the number of the transaction that
 wrote them, so a used access code shares its transaction number with the response it opened;

@@ -1,5 +1,5 @@
 """The hourly rewrite of the current date's anonymous rows, and the rewrite a redaction queues
-(DESIGN.md rules 2 and 4; feedback/maintenance.py), read from PostgreSQL's system columns and
+(docs/design.md rules 2 and 4; feedback/maintenance.py), read from PostgreSQL's system columns and
 from the table files on disk.
 
 Between runs, rows lie in arrival order and each carries the number of the transaction that

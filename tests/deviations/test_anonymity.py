@@ -1,4 +1,4 @@
-"""Anonymity of reporters (DESIGN.md rule 1): no time of day, no sequential ids, no client
+"""Anonymity of reporters (docs/design.md rule 1): no time of day, no sequential ids, no client
 address or browser in the database or the logs, and no audit trail of reporter actions."""
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ def test_blacking_out_needs_at_least_three_characters(
 def test_a_manager_reads_the_report_once_the_quality_group_has_taken_it_on(
     app: Flask, place: Place, reporter: Reporter, kari: FlaskClient
 ) -> None:
-    """DESIGN.md rule 4: the quality group reads free text first."""
+    """docs/design.md rule 4: the quality group reads free text first."""
     reporter.report(description="Ring Per på 912 34 567.")
     (case_id,) = case_ids(app)
     page = f"/avvik/saker/{case_id}"

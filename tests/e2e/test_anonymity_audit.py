@@ -1,4 +1,4 @@
-"""Anonymity audit in Chromium (DESIGN.md rules 1 and 2): every way of answering and reporting is
+"""Anonymity audit in Chromium (docs/design.md, rules 1, 2): every way of answering and reporting is
 walked by a browser with a marked client address and user agent, then every table, every log
 record and the rate limiter's storage (Redis when FEEDBACK_TEST_REDIS_URL names one) are
 searched for the marks, and the anonymous tables for the time of day.

@@ -1,5 +1,5 @@
-"""No difference over time (DESIGN.md rule 3): what a reader sees at two moments differs only by
-groups that themselves pass the small-group rule.
+"""No difference over time (docs/design.md rule 3): what a reader sees at two moments differs
+only by groups that themselves pass the small-group rule.
 
 The attack: read everything a manager and a quality-group member can read, let one person
 answer (or use the one code of a batch), run the hourly publication, and read everything again.
