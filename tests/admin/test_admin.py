@@ -324,7 +324,8 @@ def test_a_taken_email_is_not_refused_but_waits_for_its_owner(
     app: Flask, admin: FlaskClient, org_ids: dict[str, int]
 ) -> None:
     """No "another account uses this address": that would tell whether an address has an
-    account. The change waits for the link mailed to the address (tests/test_email_change.py)."""
+    account. The change waits for the link mailed to the address
+    (tests/auth/test_email_change.py)."""
     page = f"/admin/brukere/{org_ids['member']}"
     response = post_form(
         admin,

@@ -24,7 +24,7 @@ from feedback.extensions import db
 from feedback.logs import PUBLIC_REQUESTS_SETTING
 from feedback.models.base import today
 from tests import factories
-from tests.test_limits_gunicorn import Browser, bench  # noqa: F401 - bench is a fixture
+from tests.platform.test_limits_gunicorn import Browser, bench  # noqa: F401 - bench is a fixture
 from tests.world import FULL_WALK, make_round
 
 SKJEMA = re.compile(r'name="skjema" (?:type="hidden" )?value="([^"]+)"')
