@@ -11,16 +11,22 @@ tree and the default deviation categories, and Nabokommunen (``nabo``) with one 
 - rusleder: manager of "Rusteamet" (and so Døra below it);
 - admin: the administrator; nabo: the quality group of Nabokommunen; norole: no role at all.
 
-Rounds and answers: ``document``/``likert`` write questionnaires, ``make_round`` adds a round,
-``store_response``/``store_many`` store answers through the answering service (so the tallies
-are kept exactly as in production) and publish them. Areas add what only they need (the
-evaluation's rounds, the results round) in their own conftest, built from these functions.
+``build_place(units=..., people=...)`` replaces the unit tree or keeps only some people, for
+tests whose rounds bring units of their own or that need every other address to be unknown.
+
+Rounds and answers: ``document``/``likert``/``questionnaire`` write questionnaires,
+``make_round`` adds a round, ``store_response``/``store_many`` store answers through the
+answering service (so the tallies are kept exactly as in production) and publish them;
+``add_evaluation_rounds``, ``make_point`` and ``make_evaluation`` build the evaluation's data
+(its area tests and the browser tests use them), ``make_token`` a personal API key. An area's
+conftest adds only what that area alone needs, built from these functions.
 
 The public side: ``Reporter`` uses the deviation report pages like a browser without cookies.
 
-Fixtures (registered in tests/conftest.py): ``place``, ``people`` (the ids as a dict, for the
-designer and answering tests), ``kari`` (a client signed in as Kari) and ``survey`` (an open
-round in Fjordvik kommune with two units of its own, for the answering tests).
+Fixtures (a pytest plugin, named in tests/conftest.py): ``place``, ``reporter``, ``people`` (the
+world without its unit tree, as a dict of ids, for the designer and answering tests), ``kari``
+(the client signed in as Kari) and ``survey`` (an open round in Fjordvik kommune with two units
+of its own).
 """
 
 from __future__ import annotations
@@ -346,6 +352,7 @@ def make_token(app: Flask, person: int, org: int, name: str = "Power BI") -> str
     with app.app_context():
         user = db.session.get(User, person)
         organisation = db.session.get(Organisation, org)
+        assert user is not None and organisation is not None
         _token, secret = api_services.create_token(user, organisation, name)
         db.session.commit()
         return secret
