@@ -31,7 +31,6 @@ from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.auth.services import LOGIN_SCOPE
-from feedback.deviations import services as deviations
 from feedback.deviations.services import RECEIPT_SCOPE
 from feedback.extensions import db, limiter
 from feedback.maintenance import anonymous_tables
@@ -229,13 +228,13 @@ class Place:
 
 
 @pytest.fixture
-def place(app: Flask, survey: Survey) -> Place:  # noqa: F811
-    """The survey's organisation with its deviation categories, one access code and a kiosk."""
+def place(app: Flask, survey: Survey) -> Place:
+    """The survey's organisation (with the world's deviation categories), one access code and a
+    kiosk."""
     with app.app_context():
         organisation = db.session.get(Organisation, survey.org_id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert organisation is not None and round_ is not None
-        deviations.add_default_categories(organisation)
         batch = respond.make_codes(round_, 1, None)
         [code] = respond.batch_codes(round_, batch)
         kiosk = f"/kiosk/{respond.kiosk_key(round_, None, 120)}"
@@ -287,7 +286,7 @@ def answer_questionnaire(page: Any, thanks: str, choose_unit: bool) -> None:
     page.wait_for_url(re.compile(thanks))
 
 
-def report_and_follow_up(page: Any, base: str, survey: Survey, place: Place) -> None:  # noqa: F811
+def report_and_follow_up(page: Any, base: str, survey: Survey, place: Place) -> None:
     """An anonymous deviation report, a wrong receipt code, then the right one and a reply."""
     from playwright.sync_api import expect
 
@@ -319,7 +318,7 @@ def test_no_mark_of_the_client_is_kept_anywhere(
     browser: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     place: Place,
     seen: list[tuple[str | None, str]],
     limiter_storage_emptied: None,

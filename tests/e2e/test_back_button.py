@@ -42,7 +42,7 @@ def test_back_and_forward_keep_the_answers_on_a_phone(
     browser: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     javascript: bool,
 ) -> None:
     # bypass_csp lets the test inject axe-core; the app's pages are the same.

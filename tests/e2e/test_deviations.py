@@ -63,7 +63,7 @@ UNLABELLED = """() => Array.from(document.querySelectorAll(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def fill_report(page: Any, place: Place, description: str = DESCRIPTION) -> None:  # noqa: F811
+def fill_report(page: Any, place: Place, description: str = DESCRIPTION) -> None:
     """Fill the report form as a service user at Solsiden, two days ago, first category."""
     page.check("#reporter_kind-0")
     page.select_option("#unit", str(place.units["Solsiden"]))
@@ -119,7 +119,7 @@ class Case:
     code: str
 
 
-def full_case(app: Flask, place: Place) -> Case:  # noqa: F811
+def full_case(app: Flask, place: Place) -> Case:
     """A case with every section filled: flagged personal data, a message each way, a late
     measure (so the case is overdue), an internal note, a handler and a severity."""
     reporter = Reporter(app, place)
@@ -145,7 +145,7 @@ def full_case(app: Flask, place: Place) -> Case:  # noqa: F811
     return Case(case_id, code)
 
 
-def closed_case(app: Flask, place: Place) -> str:  # noqa: F811
+def closed_case(app: Flask, place: Place) -> str:
     """A case at Døra, with one measure, closed with an evaluation."""
     Reporter(app, place).report(unit=place.units["Døra"], category=place.categories[4])
     with app.app_context():
@@ -169,7 +169,7 @@ def test_report_to_closed_case(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -285,7 +285,7 @@ def test_report_form_without_javascript(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -336,7 +336,7 @@ def test_double_click_keeps_the_receipt(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The second click of a double-click is not sent: the reporter sees the receipt code, not
     "already sent". (Chromium itself often drops the second sending when the first has not left
@@ -370,7 +370,7 @@ def test_double_click_keeps_the_receipt(
 def test_report_form_has_no_violations(
     axe_page: Any,
     live_server: str,
-    place: Place,  # noqa: F811
+    place: Place,
     language: str,
 ) -> None:
     axe_page.goto(f"{live_server}/avvik/{place.slug}?sprak={language}")
@@ -382,7 +382,7 @@ def test_public_pages_have_no_violations(
     axe_page: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -424,7 +424,7 @@ def test_case_pages_have_no_violations(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -465,7 +465,7 @@ def test_statistics_page(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The charts are drawn with the app's own plotly.js; nothing is asked of any other host
     (the CSP is bypassed here, so a request it would have refused would show up too)."""
@@ -496,7 +496,7 @@ def test_statistics_page(
 def test_category_pages_have_no_violations(
     browser: Any,
     live_server: str,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -516,7 +516,7 @@ def test_every_field_on_the_case_page_has_its_own_label(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The case page has many forms on it. Each text box needs its own id, label and hint, or
     one of them is left without a label (when the message and the note boxes shared the id
@@ -543,7 +543,7 @@ def test_pages_fit_320(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """Every page is measured before the test says which ones scroll sideways."""
     from playwright.sync_api import expect

@@ -49,7 +49,7 @@ def tablet(browser: Any) -> Iterator[Any]:
         yield page
 
 
-def kiosk_path(app: Flask, survey: Survey, idle_seconds: int) -> str:  # noqa: F811
+def kiosk_path(app: Flask, survey: Survey, idle_seconds: int) -> str:
     with app.app_context():
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
@@ -103,7 +103,7 @@ def test_answering_on_a_phone(
     phone: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = phone
@@ -160,7 +160,7 @@ def test_answering_on_a_phone(
 def test_no_sideways_scrolling_at_320_pixels(
     browser: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     with new_page(browser, 320, 640) as page:
@@ -178,7 +178,7 @@ def test_kiosk_shows_the_next_person_nothing_of_the_last(
     tablet: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = tablet
@@ -213,7 +213,7 @@ def test_kiosk_clears_an_unfinished_questionnaire_after_the_idle_time(
     tablet: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = tablet
@@ -245,7 +245,7 @@ def test_paper_version_prints_to_pdf(
     page: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     from pypdf import PdfReader
 
@@ -271,7 +271,7 @@ def test_paper_version_prints_to_pdf(
 
 
 @pytest.fixture
-def closed_round(app: Flask, survey: Survey) -> str:  # noqa: F811
+def closed_round(app: Flask, survey: Survey) -> str:
     with app.app_context():
         org = db.session.get(Organisation, survey.org_id)
         assert org is not None
@@ -282,7 +282,7 @@ def test_respondent_pages_have_no_axe_violations(
     axe_page: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     closed_round: str,
 ) -> None:
 
@@ -325,7 +325,7 @@ def test_respondent_pages_have_no_axe_violations(
 def test_respondent_start_page_on_a_phone_has_no_axe_violations(
     browser: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     with new_page(browser, 375, 740, bypass_csp=True) as page:
         page.goto(live_server + survey.link)
@@ -338,7 +338,7 @@ def test_respondent_start_page_on_a_phone_has_no_axe_violations(
 def test_fieldwork_pages_have_no_axe_violations(
     axe_page: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = axe_page

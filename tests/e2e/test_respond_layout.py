@@ -38,7 +38,7 @@ FOOD = {
 
 
 @pytest.fixture
-def token(app: Flask, people: dict[str, int]) -> str:  # noqa: F811
+def token(app: Flask, people: dict[str, int]) -> str:
     with app.app_context():
         org = db.session.get(Organisation, people["org"])
         assert org is not None

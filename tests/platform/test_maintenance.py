@@ -72,7 +72,7 @@ def test_sqlite_stores_anonymous_tables_in_the_order_of_their_random_keys(app: F
         assert (result.tables, result.skipped) == ([], [])
 
 
-def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyPatch) -> list[str]:  # noqa: F811
+def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Six responses by access code (ids in IDS order, codes in reverse key order), and two
     deviation reports with a reply each; returns the codes in the order they were used."""
     ids = iter(IDS)
@@ -82,7 +82,6 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
         unit = db.session.get(Unit, survey.units["Aktivitetshuset"])
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
-        deviations.add_default_categories(organisation)
         respond.make_codes(round_, len(IDS), unit)
         db.session.commit()
         codes = sorted(code.code for code in respond.batch_codes(round_, 1))[::-1]
@@ -119,7 +118,7 @@ XMIN = sa.literal_column("xmin::text")
 @on_postgresql
 def test_schedule_rewrites_postgresql_tables_in_key_order(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     codes = _send_in_known_order(app, survey, monkeypatch)
@@ -155,7 +154,7 @@ def test_schedule_rewrites_postgresql_tables_in_key_order(
 @on_postgresql
 def test_a_busy_table_is_left_for_the_next_run(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _send_in_known_order(app, survey, monkeypatch)

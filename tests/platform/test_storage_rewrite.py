@@ -81,7 +81,7 @@ def test_every_anonymous_table_is_rewritten_hourly() -> None:
     assert set(tables) <= reached
 
 
-def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
+def _send_by_code(app: Flask, survey: Survey) -> list[str]:
     """RESPONSES responses by access code, and a deviation report with a reply; returns the
     codes in the order they were used."""
     with app.app_context():
@@ -106,7 +106,6 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
-        deviations.add_default_categories(organisation)
         category = deviations.categories(organisation)[0]
         case, _ = deviations.submit(
             organisation,
@@ -156,7 +155,7 @@ def _ctid(text: str) -> tuple[int, int]:
 @on_postgresql
 def test_the_hourly_run_unlinks_codes_and_shuffles_the_days_rows(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     codes = _send_by_code(app, survey)
     code_of = "SELECT r.id, c.code FROM response r JOIN access_code c ON c.xmin = r.xmin"
@@ -198,7 +197,7 @@ def test_the_hourly_run_unlinks_codes_and_shuffles_the_days_rows(
 @on_postgresql
 def test_the_first_run_of_a_date_takes_the_previous_dates_rows_too(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     """The rows that came in during the last hour before midnight are rewritten by the first
     run after it, then left to the daily whole-table rewrite."""
@@ -225,7 +224,7 @@ def test_the_first_run_of_a_date_takes_the_previous_dates_rows_too(
 @on_postgresql
 def test_a_busy_table_is_left_for_the_next_hourly_run(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     _send_by_code(app, survey)
     holding = threading.Event()
@@ -325,7 +324,7 @@ def _pending() -> set[str]:
 @on_postgresql
 def test_a_redacted_answer_is_gone_from_the_table_files(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     long, short = _random_text(4000), _random_text(40)
     with app.app_context():
@@ -365,7 +364,7 @@ def test_a_redacted_answer_is_gone_from_the_table_files(
 @on_postgresql
 def test_a_redacted_deviation_text_is_gone_from_the_table_files(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     secret, reply = _random_text(30), _random_text(3000)
     with app.app_context():
@@ -373,7 +372,6 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
         kari = db.session.get(User, people["kari"])
         assert organisation is not None and kari is not None
         unit = factories.unit(organisation, "Aktivitetshuset")
-        deviations.add_default_categories(organisation)
         category = deviations.categories(organisation)[0]
         case, _ = deviations.submit(
             organisation,
@@ -400,7 +398,7 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
 @on_postgresql
 def test_a_table_stays_queued_while_an_older_transaction_runs(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     """CLUSTER keeps the old versions a running transaction might still read, so the queue
     keeps the table until a rewrite runs with no older transaction left."""
