@@ -26,7 +26,8 @@ from feedback import create_app
 from feedback.config import TestConfig
 from feedback.extensions import db
 
-pytest_plugins = ["tests.mailserver"]
+#: The mail server fixtures, and the one test world's fixtures (place, people, survey, …).
+pytest_plugins = ["tests.mailserver", "tests.world"]
 
 TEST_DATABASE_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
 PASSWORD = "riktig-passord-123"

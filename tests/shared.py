@@ -1,8 +1,10 @@
 """Helpers more than one test area uses: table dumps and clock readings for the anonymity
-tests, and posting the same or different forms from many threads at once."""
+tests, posting the same or different forms from many threads at once, and reading accounts,
+audit events and mailed links (the administration and e-mail change tests)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -12,7 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from feedback.extensions import db
+from feedback.models import AuditEvent, StaffSession, User
 from feedback.models.base import NORWAY
+from tests.mailserver import MailServer, body_text, wait_for
 
 
 def publish_now(round_id: int) -> None:
@@ -81,3 +85,39 @@ def post_concurrently(app: Flask, jobs: Sequence[tuple[str, Mapping[str, str]]])
     assert not any(thread.is_alive() for thread in threads), "a request never finished"
     assert not errors, errors
     return [status for status in statuses if status is not None]
+
+
+# --- accounts and mailed links ---------------------------------------------------------------
+
+PUBLIC_URL = "https://brukerstemmen.kommune.example"
+LINK = re.compile(re.escape(PUBLIC_URL) + r"(/\S+)")
+
+
+def mailed_link(server: MailServer, count: int) -> str:
+    """The path of the link in the ``count``-th mail."""
+    wait_for(server, count)
+    found = LINK.search(body_text(server.messages[count - 1]))
+    assert found, "no link in the mail"
+    return found.group(1)
+
+
+def account_row(app: Flask, user_id: int) -> tuple[str, str, str, bool, int]:
+    """What an account is, and how many sessions it has: a change to any of it shows."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        sessions = db.session.scalar(
+            sa.select(sa.func.count()).where(StaffSession.user_id == user_id)
+        )
+        return user.name, user.email, user.password_hash, user.active, sessions or 0
+
+
+def actions(app: Flask, organisation_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(AuditEvent.action)
+                .where(AuditEvent.organisation_id == organisation_id)
+                .order_by(AuditEvent.id)
+            )
+        )

@@ -45,7 +45,7 @@ from feedback.auth import email_change, invitations
 from feedback.auth.services import ADMIN_LINK_LIFETIME, issue_password_link
 from feedback.designer import lifecycle
 from feedback.designer import services as designer
-from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.categories import categories
 from feedback.deviations.receiving import REPORT_FORM, NewReport, new_report_token, submit
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
@@ -56,7 +56,10 @@ from feedback.models import (
     DeviationMeasure,
     Evaluation,
     Membership,
+    Organisation,
     SurveyRound,
+    Unit,
+    User,
 )
 from feedback.models.api import hash_api_token, new_api_token
 from feedback.models.base import today, utcnow
@@ -65,8 +68,8 @@ from feedback.results.charts import plotly
 from feedback.web.errors import CSRF_MESSAGE
 from tests import factories
 from tests.conftest import build_app, csrf_token, login, module_database
-from tests.designer.conftest import document, likert
 from tests.shared import dump_tables, publish_now
+from tests.world import PEOPLE, build_place, document, likert
 
 # --- who asks ------------------------------------------------------------------------------------
 
@@ -84,7 +87,7 @@ BOTH = "manager_here_admin_there"
 SUBJECTS = (ANON, ADMIN, *QUALITY, MANAGER, OTHER, BOTH)
 
 #: What the other organisation's member must never see on a page of their own.
-MARKERS = ("Fjordvik kommune", "Alfaheimen", "Betatunet")
+MARKERS = ("Fjordvik kommune", "Solsiden", "Møteplassen")
 
 #: Expected: a redirect to the login page (with ?next= the page asked for).
 LOGIN = "login"
@@ -195,7 +198,13 @@ class World:
     closed_cases: dict[str, str] = field(default_factory=dict)
 
 
+#: The subjects who are people of the one test world (tests/world.py); the others are added.
+FROM_WORLD = {ADMIN: "admin", USER_REP: "kari", PROFESSIONAL: "fag"}
+
+
 def _email(subject: str) -> str:
+    if subject in FROM_WORLD:
+        return PEOPLE[FROM_WORLD[subject]].email
     return f"{subject.replace('_', '.')}@example.no"
 
 
@@ -204,28 +213,31 @@ def _text(key: str) -> dict[str, Any]:
 
 
 def _build_world() -> World:
-    org = factories.organisation("Fjordvik kommune", "fjordvik")
-    other = factories.organisation("Nabokommunen", "nabo")
-    add_default_categories(org)
-    add_default_categories(other)
-    unit_a = factories.unit(org, "Alfaheimen")
-    unit_b = factories.unit(org, "Betatunet")
-    factories.unit(other, "Nabohuset")
+    # The world's place: unit A is Solsiden, unit B Møteplassen beside it.
+    place = build_place()
+    org = db.session.get(Organisation, place.org)
+    other = db.session.get(Organisation, place.other_org)
+    assert org is not None and other is not None
+    unit_a = db.session.get(Unit, place.units["Solsiden"])
+    unit_b = db.session.get(Unit, place.units["Møteplassen"])
+    assert unit_a is not None and unit_b is not None
 
-    users = {
-        ADMIN: factories.user(_email(ADMIN), org=org, role="admin"),
-        USER_REP: factories.user(_email(USER_REP), org=org, role="quality"),
-        RELATIVE_REP: factories.user(
-            _email(RELATIVE_REP), org=org, role="quality", representation="relative_rep"
-        ),
-        PROFESSIONAL: factories.user(
-            _email(PROFESSIONAL), org=org, role="quality", representation="professional"
-        ),
-        MANAGER: factories.user(_email(MANAGER), org=org, role="manager", units=[unit_a]),
-        # Every role, but in the other organisation: only the organisation check stops them.
-        OTHER: factories.user(_email(OTHER), org=other, role="admin"),
-        BOTH: factories.user(_email(BOTH), org=org, role="manager", units=[unit_a]),
-    }
+    users: dict[str, User] = {}
+    for subject, key in FROM_WORLD.items():
+        person = db.session.get(User, place.people[key])
+        assert person is not None
+        users[subject] = person
+    users.update(
+        {
+            RELATIVE_REP: factories.user(
+                _email(RELATIVE_REP), org=org, role="quality", representation="relative_rep"
+            ),
+            MANAGER: factories.user(_email(MANAGER), org=org, role="manager", units=[unit_a]),
+            # Every role, but in the other organisation: only the organisation check stops them.
+            OTHER: factories.user(_email(OTHER), org=other, role="admin"),
+            BOTH: factories.user(_email(BOTH), org=org, role="manager", units=[unit_a]),
+        }
+    )
     db.session.add(Membership(user=users[BOTH], organisation=other, role="admin"))
     db.session.add(
         Membership(user=users[OTHER], organisation=other, role="quality", representation="user_rep")

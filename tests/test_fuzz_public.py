@@ -51,7 +51,7 @@ from werkzeug.test import encode_multipart
 from feedback import ratelimit
 from feedback.auth.services import LOGIN_SCOPE, RESET_SCOPE
 from feedback.codes import normalise_code, show_code
-from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.categories import categories
 from feedback.deviations.receipts import RECEIPT_SCOPE, receipt_group
 from feedback.deviations.receiving import (
     DESCRIPTION_MAX,
@@ -77,10 +77,8 @@ from feedback.questionnaire import document as doc
 from feedback.questionnaire.registry import TYPES
 from feedback.respond import services as respond
 from feedback.results import tally
-from tests import factories
 from tests.conftest import PASSWORD, build_app
-from tests.designer.conftest import document
-from tests.respond.conftest import make_round
+from tests.world import PEOPLE, build_place, document, make_round
 
 EXAMPLES = int(os.environ.get("FEEDBACK_FUZZ_EXAMPLES", "35"))
 FUZZ = settings(
@@ -100,7 +98,7 @@ FUZZ = settings(
     ],
 )
 
-EMAIL = "kari@example.no"
+EMAIL = PEOPLE["kari"].email
 LANGUAGES = ["nb", "nn", "en"]
 
 
@@ -242,6 +240,15 @@ class World:
     codes: dict[int | None, list[str]] = field(default_factory=dict)
 
 
+#: Fjordvik kommune's units here: "Nedlagt" is closed (inactive).
+UNITS = (
+    ("Aktivitetshuset", None, "activity_centre"),
+    ("Ruspoliklinikken", None, "outpatient"),
+    ("Solsiden", "Aktivitetshuset", "housing"),
+    ("Nedlagt", None, "housing"),
+)
+
+
 @pytest.fixture
 def app_overrides() -> dict[str, Any]:
     # Reporter actions queue a notice for the case handler when mail is set up: the notice is
@@ -267,19 +274,18 @@ def _report(org: Organisation, category: DeviationCategory, unit: Unit | None) -
 @pytest.fixture
 def world(app: Flask) -> World:
     with app.app_context():
-        org = factories.organisation("Fjordvik kommune", "fjordvik")
-        other = factories.organisation("Nabokommunen", "nabo")
-        add_default_categories(org)
-        add_default_categories(other)
-        units = {
-            "Aktivitetshuset": factories.unit(org, "Aktivitetshuset", kind="activity_centre"),
-            "Ruspoliklinikken": factories.unit(org, "Ruspoliklinikken", kind="outpatient"),
-        }
-        units["Solsiden"] = factories.unit(org, "Solsiden", parent=units["Aktivitetshuset"])
-        closed = factories.unit(org, "Nedlagt")
+        # The one world with units of its own and only Kari: every other address is unknown.
+        place = build_place(units=UNITS, people=("kari",))
+        org = db.session.get(Organisation, place.org)
+        other = db.session.get(Organisation, place.other_org)
+        assert org is not None and other is not None
+        units: dict[str, Unit] = {}
+        for name, id_ in place.units.items():
+            unit = db.session.get(Unit, id_)
+            assert unit is not None
+            units[name] = unit
+        closed = units.pop("Nedlagt")
         closed.active = False
-        other_unit = factories.unit(other, "Nabohuset")
-        factories.user(EMAIL, org=org, role="quality", name="Kari")
         cats = categories(org)
         retired = cats[-1]
         retired.active = False
@@ -302,7 +308,7 @@ def world(app: Flask) -> World:
             other_org_id=other.id,
             units={name: unit.id for name, unit in units.items()},
             inactive_unit=closed.id,
-            other_unit=other_unit.id,
+            other_unit=place.other_unit,
             kiosks=kiosks,
             case_id=case_id,
             receipt=receipt,

@@ -1,6 +1,6 @@
-"""Fixtures for the API: the deviation tests' organisation (units in a tree, a quality group,
-managers), an open round with answers spread over the units, personal tokens, and a client
-that calls the API with a token the way a program would (no cookies)."""
+"""Fixtures for the API: the world's place (tests/world.py), an open round with answers spread
+over the units, personal tokens (``tests.world.make_token``), and a client that calls the API
+with a token the way a program would (no cookies)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from feedback.api_keys import services
 from feedback.designer import services as designer
 from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
-from feedback.models import DeviationCategory, Organisation, SurveyRound, Unit, User
+from feedback.models import DeviationCategory, Organisation, SurveyRound, Unit
 from feedback.respond import services as respond
-from tests.designer.conftest import document, likert
-from tests.deviations.conftest import Place, place, signed_in  # noqa: F401
 from tests.shared import publish_now
+from tests.world import Place, document, likert, make_token
 
 #: A free-text answer that must never come out of the API.
 SECRET_TEXT = "Hemmelig fritekst om Ola Nordmann"
@@ -89,7 +87,7 @@ class Survey:
     question_ids: dict[str, int]
 
 
-def make_survey(place: Place, status: str = "open") -> Survey:  # noqa: F811
+def make_survey(place: Place, status: str = "open") -> Survey:
     org = db.session.get(Organisation, place.org)
     round_ = designer.create_round(org, None, questionnaire(), source="test")
     round_.status = "open"
@@ -111,22 +109,13 @@ def make_survey(place: Place, status: str = "open") -> Survey:  # noqa: F811
 
 
 @pytest.fixture
-def survey(app: Flask, place: Place) -> Survey:  # noqa: F811
+def survey(app: Flask, place: Place) -> Survey:
     with app.app_context():
         return make_survey(place)
 
 
-def make_token(app: Flask, person: int, org: int, name: str = "Power BI") -> str:
-    with app.app_context():
-        user = db.session.get(User, person)
-        organisation = db.session.get(Organisation, org)
-        _token, secret = services.create_token(user, organisation, name)
-        db.session.commit()
-        return secret
-
-
 @pytest.fixture
-def tokens(app: Flask, place: Place) -> dict[str, str]:  # noqa: F811
+def tokens(app: Flask, place: Place) -> dict[str, str]:
     """A token for the quality group (Kari), each manager, and the other organisation."""
     return {
         "kari": make_token(app, place.people["kari"], place.org),
@@ -159,7 +148,7 @@ def api(app: Flask) -> Api:
 
 
 def make_case(
-    place: Place,  # noqa: F811
+    place: Place,
     received: date,
     *,
     unit: str | None = "Solsiden",

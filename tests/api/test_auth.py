@@ -15,7 +15,7 @@ from feedback.extensions import db
 from feedback.models import ApiToken, Membership, User
 from feedback.models.base import today
 from tests.api.conftest import Api, Survey, make_token
-from tests.deviations.conftest import Place, signed_in
+from tests.world import Place, signed_in
 
 
 def test_requests_without_a_working_key_get_401_in_json(

@@ -15,7 +15,7 @@ from feedback.models import Organisation
 from feedback.models.base import today
 from tests import factories
 from tests.api.conftest import Api, make_case, make_token
-from tests.deviations.conftest import Place
+from tests.world import Place
 
 STATS = "/deviations/statistics"
 

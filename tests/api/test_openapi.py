@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_30
 
 from feedback import config, create_app
 from tests.api.conftest import Api, Survey
-from tests.deviations.conftest import Place
+from tests.world import Place
 
 CHECKS = [
     not_a_server_error,

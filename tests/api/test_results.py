@@ -17,8 +17,8 @@ from feedback.models import Organisation, Unit
 from feedback.models.base import today
 from feedback.respond import services as respond
 from tests.api.conftest import SECRET_TEXT, Api, Survey, questionnaire
-from tests.deviations.conftest import Place
 from tests.shared import publish_now
+from tests.world import Place
 
 
 def numbers_in(value: Any) -> list[float]:

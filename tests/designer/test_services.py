@@ -15,7 +15,7 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Organisation, Response, SurveyRound, User
 from feedback.models.base import today as local_today
 from tests import factories
-from tests.designer.conftest import document, likert
+from tests.world import document, likert
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from tests.conftest import post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, days_ago, signed_in
+from tests.world import Place, Reporter, case_ids, days_ago, signed_in
 
 CASE_LINK = re.compile(r'href="/avvik/saker/([a-z0-9]{8})"')
 ENGLISH = {"Accept-Language": "en"}
@@ -183,7 +183,7 @@ def test_handler_change_logs_old_and_new_name(
     assert handle(kari, case_id, handler=place.people["leder"]).status_code == 302
     assert handle(kari, case_id, handler="").status_code == 302
     handlers = [e[2]["handler"] for e in events(app, case_id)]
-    assert handlers == [[None, "Kari"], ["Kari", "Lars"], ["Lars", None]]
+    assert handlers == [[None, "Kari"], ["Kari", "Lars Leder"], ["Lars Leder", None]]
     assert load(app, case_id).handler_id is None
 
 

@@ -13,8 +13,8 @@ from feedback.deviations.handling import update_case
 from feedback.extensions import db
 from feedback.models import Deviation, DeviationNotice, Organisation, User
 from tests import factories
-from tests.deviations.conftest import Place, Reporter, case_ids
 from tests.mailserver import MailServer, body_text, free_port, wait_for
+from tests.world import Place, Reporter, case_ids
 
 PUBLIC_URL = "https://brukerstemmen.fjordvik.example"
 DESCRIPTION = "Nattevakten låste døren tidlig."

@@ -17,7 +17,7 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation
 from feedback.personal_data import REDACTED
 from tests.conftest import post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

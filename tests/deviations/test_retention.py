@@ -34,7 +34,7 @@ from feedback.models import (
 )
 from feedback.models.base import today
 from tests.conftest import post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 #: The clock the retention runs against in these tests.
 NOW = date(2031, 3, 15)

@@ -17,7 +17,7 @@ from feedback.deviations.receiving import NewReport, submit
 from feedback.extensions import db
 from feedback.models import Deviation, User
 from tests.conftest import post_form
-from tests.deviations.conftest import Place, Reporter, case_ids, signed_in
+from tests.world import Place, Reporter, case_ids, signed_in
 
 DESCRIPTION = "Nattevakten låste døren til fellesrommet klokka ni."
 
@@ -124,7 +124,7 @@ def test_blacking_out_needs_at_least_three_characters(
 def test_a_manager_reads_the_report_once_the_quality_group_has_taken_it_on(
     app: Flask, place: Place, reporter: Reporter, kari: FlaskClient
 ) -> None:
-    """DESIGN.md rule 4: the quality group reads free text first."""
+    """docs/design.md rule 4: the quality group reads free text first."""
     reporter.report(description="Ring Per på 912 34 567.")
     (case_id,) = case_ids(app)
     page = f"/avvik/saker/{case_id}"

@@ -20,7 +20,7 @@ from feedback.deviations.scope import Scope, scope_for
 from feedback.extensions import db
 from feedback.models import DeviationCategory, Membership, Organisation, Unit
 from feedback.models.base import today
-from tests.deviations.conftest import Place, signed_in
+from tests.world import Place, signed_in
 
 ENGLISH = {"Accept-Language": "en"}
 BIG_NUMBER = re.compile(r'<p class="big-number">([^<]*)</p>')

@@ -1,4 +1,4 @@
-"""Anonymity audit in Chromium (DESIGN.md rules 1 and 2): every way of answering and reporting is
+"""Anonymity audit in Chromium (docs/design.md, rules 1, 2): every way of answering and reporting is
 walked by a browser with a marked client address and user agent, then every table, every log
 record and the rate limiter's storage (Redis when FEEDBACK_TEST_REDIS_URL names one) are
 searched for the marks, and the anonymous tables for the time of day.
@@ -31,7 +31,6 @@ from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.auth.services import LOGIN_SCOPE
-from feedback.deviations.categories import add_default_categories
 from feedback.deviations.receipts import RECEIPT_SCOPE
 from feedback.extensions import db, limiter
 from feedback.fieldwork import services as fieldwork
@@ -40,10 +39,9 @@ from feedback.models import Organisation, Response, SurveyRound
 from feedback.models.base import today
 from feedback.respond import services as respond
 from feedback.respond.views import CODE_SCOPE
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import new_page
-from tests.respond.conftest import Survey, survey  # noqa: F401
 from tests.shared import clock_readings, dump_tables, is_temporal
+from tests.world import Survey
 
 pytestmark = pytest.mark.e2e
 
@@ -231,13 +229,13 @@ class Place:
 
 
 @pytest.fixture
-def place(app: Flask, survey: Survey) -> Place:  # noqa: F811
-    """The survey's organisation with its deviation categories, one access code and a kiosk."""
+def place(app: Flask, survey: Survey) -> Place:
+    """The survey's organisation (with the world's deviation categories), one access code and a
+    kiosk."""
     with app.app_context():
         organisation = db.session.get(Organisation, survey.org_id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert organisation is not None and round_ is not None
-        add_default_categories(organisation)
         batch = fieldwork.make_codes(round_, 1, None)
         [code] = fieldwork.batch_codes(round_, batch)
         kiosk = f"/kiosk/{respond.kiosk_key(round_, None, 120)}"
@@ -289,7 +287,7 @@ def answer_questionnaire(page: Any, thanks: str, choose_unit: bool) -> None:
     page.wait_for_url(re.compile(thanks))
 
 
-def report_and_follow_up(page: Any, base: str, survey: Survey, place: Place) -> None:  # noqa: F811
+def report_and_follow_up(page: Any, base: str, survey: Survey, place: Place) -> None:
     """An anonymous deviation report, a wrong receipt code, then the right one and a reply."""
     from playwright.sync_api import expect
 
@@ -321,7 +319,7 @@ def test_no_mark_of_the_client_is_kept_anywhere(
     browser: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     place: Place,
     seen: list[tuple[str | None, str]],
     limiter_storage_emptied: None,

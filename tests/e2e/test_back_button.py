@@ -13,10 +13,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import axe_violations, new_page
 from tests.e2e.test_respond import assert_nothing_left, content_of, go_back_safely, responses
-from tests.respond.conftest import Survey, survey  # noqa: F401
+from tests.world import Survey
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +42,7 @@ def test_back_and_forward_keep_the_answers_on_a_phone(
     browser: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     javascript: bool,
 ) -> None:
     # bypass_csp lets the test inject axe-core; the app's pages are the same.

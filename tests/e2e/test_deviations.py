@@ -20,8 +20,8 @@ from feedback.extensions import db
 from feedback.models import Deviation, User
 from feedback.personal_data import REDACTED
 from tests.conftest import PASSWORD
-from tests.deviations.conftest import Place, Reporter, case_ids, days_ago, place  # noqa: F401
 from tests.e2e.conftest import axe_violations, new_page, sign_in
+from tests.world import Place, Reporter, case_ids, days_ago
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ UNLABELLED = """() => Array.from(document.querySelectorAll(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def fill_report(page: Any, place: Place, description: str = DESCRIPTION) -> None:  # noqa: F811
+def fill_report(page: Any, place: Place, description: str = DESCRIPTION) -> None:
     """Fill the report form as a service user at Solsiden, two days ago, first category."""
     page.check("#reporter_kind-0")
     page.select_option("#unit", str(place.units["Solsiden"]))
@@ -120,7 +120,7 @@ class Case:
     code: str
 
 
-def full_case(app: Flask, place: Place) -> Case:  # noqa: F811
+def full_case(app: Flask, place: Place) -> Case:
     """A case with every section filled: flagged personal data, a message each way, a late
     measure (so the case is overdue), an internal note, a handler and a severity."""
     reporter = Reporter(app, place)
@@ -144,7 +144,7 @@ def full_case(app: Flask, place: Place) -> Case:  # noqa: F811
     return Case(case_id, code)
 
 
-def closed_case(app: Flask, place: Place) -> str:  # noqa: F811
+def closed_case(app: Flask, place: Place) -> str:
     """A case at Døra, with one measure, closed with an evaluation."""
     Reporter(app, place).report(unit=place.units["Døra"], category=place.categories[4])
     with app.app_context():
@@ -166,7 +166,7 @@ def test_report_to_closed_case(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -282,7 +282,7 @@ def test_report_form_without_javascript(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -333,7 +333,7 @@ def test_double_click_keeps_the_receipt(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The second click of a double-click is not sent: the reporter sees the receipt code, not
     "already sent". (Chromium itself often drops the second sending when the first has not left
@@ -367,7 +367,7 @@ def test_double_click_keeps_the_receipt(
 def test_report_form_has_no_violations(
     axe_page: Any,
     live_server: str,
-    place: Place,  # noqa: F811
+    place: Place,
     language: str,
 ) -> None:
     axe_page.goto(f"{live_server}/avvik/{place.slug}?sprak={language}")
@@ -379,7 +379,7 @@ def test_public_pages_have_no_violations(
     axe_page: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -421,7 +421,7 @@ def test_case_pages_have_no_violations(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -462,7 +462,7 @@ def test_statistics_page(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The charts are drawn with the app's own plotly.js; nothing is asked of any other host
     (the CSP is bypassed here, so a request it would have refused would show up too)."""
@@ -493,7 +493,7 @@ def test_statistics_page(
 def test_category_pages_have_no_violations(
     browser: Any,
     live_server: str,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -513,7 +513,7 @@ def test_every_field_on_the_case_page_has_its_own_label(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """The case page has many forms on it. Each text box needs its own id, label and hint, or
     one of them is left without a label (when the message and the note boxes shared the id
@@ -540,7 +540,7 @@ def test_pages_fit_320(
     browser: Any,
     live_server: str,
     app: Flask,
-    place: Place,  # noqa: F811
+    place: Place,
 ) -> None:
     """Every page is measured before the test says which ones scroll sideways."""
     from playwright.sync_api import expect

@@ -13,16 +13,18 @@ from playwright.sync_api import expect
 from feedback.models.base import today
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations, sign_in
-from tests.evaluation.conftest import (  # noqa: F401 - the fixture is used by the tests
-    Place,
-    make_evaluation,
-    make_point,
-    place,
-)
+from tests.world import Place, add_evaluation_rounds, build_place, make_evaluation, make_point
 
 
 @pytest.fixture
-def plan(app: Flask, place: Place) -> dict[str, int]:  # noqa: F811
+def place(app: Flask) -> Place:
+    """The world's place with the evaluation's rounds."""
+    with app.app_context():
+        return add_evaluation_rounds(build_place())
+
+
+@pytest.fixture
+def plan(app: Flask, place: Place) -> dict[str, int]:
     main = place.rounds["main"]
     make_evaluation(
         app,
@@ -87,7 +89,7 @@ def test_manager_answering_has_no_violations(
 def test_public_page_has_no_violations(
     axe_page: Any,
     live_server: str,
-    place: Place,  # noqa: F811
+    place: Place,
     plan: dict[str, int],
     language: str,
 ) -> None:

@@ -19,9 +19,8 @@ from feedback.extensions import db
 from feedback.models import Organisation, Response, SurveyRound, Unit
 from feedback.respond import services
 from tests.conftest import PASSWORD
-from tests.designer.conftest import people  # noqa: F401
 from tests.e2e.conftest import axe_violations, new_page, sign_in
-from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
+from tests.world import Survey, make_round
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +49,7 @@ def tablet(browser: Any) -> Iterator[Any]:
         yield page
 
 
-def kiosk_path(app: Flask, survey: Survey, idle_seconds: int) -> str:  # noqa: F811
+def kiosk_path(app: Flask, survey: Survey, idle_seconds: int) -> str:
     with app.app_context():
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
@@ -104,7 +103,7 @@ def test_answering_on_a_phone(
     phone: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = phone
@@ -161,7 +160,7 @@ def test_answering_on_a_phone(
 def test_no_sideways_scrolling_at_320_pixels(
     browser: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     with new_page(browser, 320, 640) as page:
@@ -179,7 +178,7 @@ def test_kiosk_shows_the_next_person_nothing_of_the_last(
     tablet: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = tablet
@@ -214,7 +213,7 @@ def test_kiosk_clears_an_unfinished_questionnaire_after_the_idle_time(
     tablet: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = tablet
@@ -246,7 +245,7 @@ def test_paper_version_prints_to_pdf(
     page: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     from pypdf import PdfReader
 
@@ -272,7 +271,7 @@ def test_paper_version_prints_to_pdf(
 
 
 @pytest.fixture
-def closed_round(app: Flask, survey: Survey) -> str:  # noqa: F811
+def closed_round(app: Flask, survey: Survey) -> str:
     with app.app_context():
         org = db.session.get(Organisation, survey.org_id)
         assert org is not None
@@ -283,7 +282,7 @@ def test_respondent_pages_have_no_axe_violations(
     axe_page: Any,
     live_server: str,
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     closed_round: str,
 ) -> None:
 
@@ -326,7 +325,7 @@ def test_respondent_pages_have_no_axe_violations(
 def test_respondent_start_page_on_a_phone_has_no_axe_violations(
     browser: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     with new_page(browser, 375, 740, bypass_csp=True) as page:
         page.goto(live_server + survey.link)
@@ -339,7 +338,7 @@ def test_respondent_start_page_on_a_phone_has_no_axe_violations(
 def test_fieldwork_pages_have_no_axe_violations(
     axe_page: Any,
     live_server: str,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
 
     page = axe_page

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from feedback.extensions import db
 from feedback.models import Organisation
-from tests.designer.conftest import document, people  # noqa: F401
 from tests.e2e.conftest import new_page
-from tests.respond.conftest import make_round
+from tests.world import document, make_round
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +38,7 @@ FOOD = {
 
 
 @pytest.fixture
-def token(app: Flask, people: dict[str, int]) -> str:  # noqa: F811
+def token(app: Flask, people: dict[str, int]) -> str:
     with app.app_context():
         org = db.session.get(Organisation, people["org"])
         assert org is not None

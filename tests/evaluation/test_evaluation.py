@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import Evaluation
 from tests.conftest import post_form
-from tests.evaluation.conftest import Place, events, make_evaluation, page_url, signed_in
+from tests.evaluation.conftest import Place, events, make_evaluation, page_url
 
 
 def evaluation(app: Flask, round_id: int) -> Evaluation | None:
@@ -121,11 +121,9 @@ def test_manager_reads_the_evaluation_but_cannot_change_it(
     assert saved is not None and saved.assessment == "Gruppens vurdering"
 
 
-def test_who_gets_no_evaluation_page(app: Flask, place: Place, group: FlaskClient) -> None:
-    url = page_url(place.rounds["main"])
-    assert app.test_client().get(url).status_code == 302  # to the sign-in page
-    assert signed_in(app, "admin@example.no").get(url).status_code == 404
-    assert signed_in(app, "nabo@example.no").get(url).status_code == 404
+def test_rounds_without_an_evaluation_page(place: Place, group: FlaskClient) -> None:
+    # Who gets none (signed out, administrators, the other organisation): see the authorization
+    # matrix (tests/test_authorization.py).
     # A round without results, another organisation's round, a round that does not exist.
     assert group.get(page_url(place.rounds["draft"])).status_code == 404
     assert group.get(page_url(place.rounds["other"])).status_code == 404

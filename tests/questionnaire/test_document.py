@@ -15,7 +15,7 @@ from feedback.extensions import db
 from feedback.models import Organisation
 from feedback.questionnaire import document as doc
 from tests import factories
-from tests.designer.conftest import document, likert
+from tests.world import document, likert
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Anonymity of reporters (DESIGN.md rule 1): no time of day, no sequential ids, no client
+"""Anonymity of reporters (docs/design.md rule 1): no time of day, no sequential ids, no client
 address or browser in the database or the logs, and no audit trail of reporter actions."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from feedback.extensions import db
 from feedback.models import AuditEvent, Deviation, DeviationMessage, DeviationNotice
 from feedback.models.survey import TYPABLE
 from tests.conftest import post_form
-from tests.deviations.conftest import SKJEMA, Place, Reporter, case_ids, signed_in
 from tests.shared import clock_readings, dump_tables, is_temporal
+from tests.world import SKJEMA, Place, Reporter, case_ids, signed_in
 
 CLIENT_IP = "203.0.113.77"
 FORWARDED_IP = "198.51.100.23"

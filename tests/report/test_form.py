@@ -16,8 +16,8 @@ from feedback.models import Deviation, DeviationCategory, Organisation, Unit, Us
 from feedback.models.base import today
 from feedback.models.deviation import REPORTER_KINDS
 from tests import factories
-from tests.deviations.conftest import SKJEMA, Place, Reporter, report_data
 from tests.shared import post_concurrently
+from tests.world import SKJEMA, Place, Reporter, report_data
 
 CODE_SHOWN = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
 TYPABLE_UPPER = set("abcdefghjkmnpqrstuvwxyz23456789".upper())

@@ -19,7 +19,7 @@ from feedback.extensions import db
 from feedback.models import Deviation, DeviationCategory, DeviationMessage, User
 from feedback.models.base import today
 from feedback.models.survey import TYPABLE
-from tests.deviations.conftest import SKJEMA, Place, Reporter, case_ids
+from tests.world import SKJEMA, Place, Reporter, case_ids
 
 LIMITED = {"RECEIPT_PREFIX_LIMIT": "3 per 10 minutes", "RATELIMIT_STORAGE_URI": "memory://"}
 #: Well formed (16 letters from the alphabet) and, with overwhelming odds, nobody's code.

@@ -19,8 +19,8 @@ from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import Organisation, SurveyRound
 from feedback.respond.texts import Paragraph, answering_minutes, paragraphs
-from tests.designer.conftest import document, likert
 from tests.respond.conftest import FULL_WALK, Respondent, Survey, make_round, questionnaire
+from tests.world import document, likert
 
 ORG = "Fjordvik kommune"
 

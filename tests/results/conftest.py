@@ -1,22 +1,21 @@
-"""Fixtures for results: an organisation with a unit tree, a quality group and two managers, an
-open round with every kind of question, and helpers that store responses through the answering
-service (so the tallies are kept exactly as in production).
+"""Fixtures for results: the world's place (tests/world.py) with a unit of its own ("Tunet",
+top level), an open round with every kind of question in each organisation, and 22 stored
+responses (``results_answered``).
 
 Fixture names start with ``results_`` so tests elsewhere can use them without clashes:
 
-- ``results_place``: ids of everything (``ResultsPlace``); ``RESULTS_PEOPLE`` holds the e-mails.
+- ``results_place``: ids of everything (a ``tests.world.Place``; ``round_id``, ``questions`` and
+  ``other_round_id`` are the results rounds);
 - ``results_answered``: ``results_place`` with 22 responses stored (see its docstring: a small
-  unit, flagged free text, a small crossing of unit and answer).
-- ``results_client(who)``: a factory for signed-in clients ("kari", "leder", "rusleder", …).
+  unit, flagged free text, a small crossing of unit and answer);
+- ``results_client(who)``: a factory for signed-in clients (keys of ``tests.world.PEOPLE``).
 
-Helpers (plain functions, call inside an app context): ``store_response``, ``store_many``.
+Responses are stored with ``tests.world.store_response`` and ``store_many``.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,25 +24,18 @@ from flask.testing import FlaskClient
 
 from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import Organisation, SurveyRound, Unit
-from feedback.respond import services as respond
-from feedback.results import publish as results_publish
+from feedback.models import Organisation, SurveyRound
 from tests import factories
-from tests.conftest import login
+from tests.world import (  # noqa: F401 - store_response, store_many: for the tests
+    Place,
+    build_place,
+    signed_in,
+    store_many,
+    store_response,
+)
 
-#: Everyone the results tests sign in as (key: e-mail).
-RESULTS_PEOPLE = {
-    # The quality group: everything.
-    "kari": "kari@example.no",
-    # Manages "Psykisk helse", and so Solsiden and Møteplassen below it.
-    "leder": "leder@example.no",
-    # Manages Rusteamet (and Døra below it).
-    "rusleder": "rusleder@example.no",
-    "admin": "admin@example.no",
-    "norole": "ingen@example.no",
-    # The quality group of another organisation.
-    "nabo": "nabo@example.no",
-}
+#: The results tests' name for the world's place.
+ResultsPlace = Place
 
 
 def results_questionnaire() -> dict[str, Any]:
@@ -134,26 +126,6 @@ def results_questionnaire() -> dict[str, Any]:
     }
 
 
-@dataclass
-class ResultsPlace:
-    """Ids of everything the results tests use."""
-
-    org: int
-    #: Unit ids by name. "Solsiden" and "Møteplassen" are below "Psykisk helse"; "Døra" below
-    #: "Rusteamet"; "Tunet" is a top-level unit of its own.
-    units: dict[str, int]
-    #: The open round with ``results_questionnaire()``.
-    round_id: int
-    #: Question ids by key.
-    questions: dict[str, int]
-    other_org: int
-    other_round_id: int
-    people: dict[str, int] = field(default_factory=dict)
-
-    def url(self, suffix: str = "", round_id: int | None = None) -> str:
-        return f"/resultater/{round_id or self.round_id}{suffix}"
-
-
 def make_results_round(org: Organisation, document: dict[str, Any] | None = None) -> SurveyRound:
     """An open round (a new series) with the results questionnaire."""
     round_ = designer.create_round(org, None, document or results_questionnaire(), source="test")
@@ -163,101 +135,30 @@ def make_results_round(org: Organisation, document: dict[str, Any] | None = None
 
 
 @pytest.fixture
-def results_place(app: Flask) -> ResultsPlace:
+def results_place(app: Flask) -> Place:
     with app.app_context():
-        org = factories.organisation("Fjordvik kommune", "fjordvik")
-        other = factories.organisation("Nabokommunen", "nabo")
-        top = factories.unit(org, "Psykisk helse", kind="service_area")
-        units: dict[str, Unit] = {"Psykisk helse": top}
-        units["Solsiden"] = factories.unit(org, "Solsiden", parent=top)
-        units["Møteplassen"] = factories.unit(
-            org, "Møteplassen", parent=top, kind="activity_centre"
-        )
-        units["Rusteamet"] = factories.unit(org, "Rusteamet", kind="substance_team")
-        units["Døra"] = factories.unit(org, "Døra", parent=units["Rusteamet"], kind="outpatient")
-        units["Tunet"] = factories.unit(org, "Tunet")
-        people = {
-            "kari": factories.user(RESULTS_PEOPLE["kari"], org=org, role="quality").id,
-            "leder": factories.user(
-                RESULTS_PEOPLE["leder"], org=org, role="manager", units=[top]
-            ).id,
-            "rusleder": factories.user(
-                RESULTS_PEOPLE["rusleder"], org=org, role="manager", units=[units["Rusteamet"]]
-            ).id,
-            "admin": factories.user(RESULTS_PEOPLE["admin"], org=org, role="admin").id,
-            "norole": factories.user(RESULTS_PEOPLE["norole"]).id,
-            "nabo": factories.user(RESULTS_PEOPLE["nabo"], org=other, role="quality").id,
-        }
+        place = build_place()
+        org = db.session.get(Organisation, place.org)
+        other = db.session.get(Organisation, place.other_org)
+        assert org is not None and other is not None
+        place.units["Tunet"] = factories.unit(org, "Tunet").id
         round_ = make_results_round(org)
         other_round = make_results_round(other)
         db.session.commit()
-        return ResultsPlace(
-            org=org.id,
-            units={name: u.id for name, u in units.items()},
-            round_id=round_.id,
-            questions={q.key: q.id for q in round_.questions},
-            other_org=other.id,
-            other_round_id=other_round.id,
-            people=people,
-        )
+        place.round_id = round_.id
+        place.questions = {q.key: q.id for q in round_.questions}
+        place.other_round_id = other_round.id
+        return place
 
 
 @pytest.fixture
-def results_client(app: Flask, results_place: ResultsPlace) -> Callable[[str], FlaskClient]:
+def results_client(app: Flask, results_place: Place) -> Callable[[str], FlaskClient]:
     """``results_client("kari")``: a new client signed in as that person."""
 
     def make(who: str) -> FlaskClient:
-        client = app.test_client()
-        response = login(client, RESULTS_PEOPLE[who])
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
+        return signed_in(app, who)
 
     return make
-
-
-def store_response(
-    round_id: int,
-    answers: Mapping[str, str | Iterable[str]],
-    *,
-    unit: int | None = None,
-    channel: str = "link",
-    publish: bool = True,
-) -> None:
-    """Store one response through the answering service (answers by question key; a string is
-    one value, a list several), and publish it to readers at once unless ``publish`` is
-    False (tests of the results, not of publication). Commits. Call inside an app context."""
-    round_ = db.session.get(SurveyRound, round_id)
-    assert round_ is not None
-    clean = {
-        key: [value] if isinstance(value, str) else list(value) for key, value in answers.items()
-    }
-    respond.store(
-        round_,
-        {key: values for key, values in clean.items() if values},
-        unit=db.session.get(Unit, unit) if unit is not None else None,
-        channel=channel,
-        nonce=secrets.token_hex(16),
-    )
-    if publish:
-        results_publish.publish(round_id, force=True)
-        db.session.commit()
-
-
-def store_many(
-    round_id: int,
-    count: int,
-    answers: Mapping[str, str | Iterable[str]] | None = None,
-    *,
-    unit: int | None = None,
-    channel: str = "link",
-    publish: bool = True,
-) -> None:
-    """Store ``count`` identical responses (and publish them, unless ``publish`` is False)."""
-    for _ in range(count):
-        store_response(round_id, answers or {}, unit=unit, channel=channel, publish=False)
-    if publish:
-        results_publish.publish(round_id, force=True)
-        db.session.commit()
 
 
 #: Free text at Solsiden: four plain answers and two with likely personal data.
@@ -274,7 +175,7 @@ RESULTS_PERSONAL = ("412 34 567", "ola.nordmann@example.no")
 
 
 @pytest.fixture
-def results_answered(app: Flask, results_place: ResultsPlace) -> ResultsPlace:
+def results_answered(app: Flask, results_place: Place) -> Place:
     """22 responses (k is 5):
 
     - Solsiden (below Psykisk helse), link: 6; "listened" 4, food good, group yes, and one

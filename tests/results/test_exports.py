@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import Membership, Organisation, Response
+from feedback.models import Membership, Response
 from feedback.models.base import today
 from feedback.respond import services as respond
 from tests import factories
@@ -254,19 +254,6 @@ def test_a_choice_not_on_offer_gives_no_file(app: Flask, data: Data, quality: Fl
         assert response.location.endswith(f"/resultater/{data.round_id}/last-ned?kanal=brevdue")
     page = get(quality, f"/resultater/{data.round_id}/last-ned?kanal=brevdue")
     assert text_in(app, "nb", "Choose from the list.") in page.get_data(as_text=True)
-
-
-def test_only_the_quality_group_and_managers(app: Flask, data: Data) -> None:
-    with app.app_context():
-        org = db.session.get(Organisation, data.org_id)
-        factories.user("admin@example.no", org=org, role="admin")
-        db.session.commit()
-    admin = signed_in(app, "admin@example.no")
-    for name in ("resultater.csv", "resultater.xlsx", "rapport", "last-ned", "svar.csv"):
-        assert get(admin, f"/resultater/{data.round_id}/{name}").status_code == 404
-    anonymous = app.test_client().get(f"/resultater/{data.round_id}/resultater.csv")
-    assert anonymous.status_code in (302, 404)
-    assert b";" not in anonymous.data
 
 
 # --- XLSX ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.results.conftest import ResultsPlace, store_many
 
 NBSP = "\u00a0"
 TOO_FEW = "too few answers to show"
-#: What the catalogs are expected to say (DESIGN.md glossary: "for få svar til å vise"). The
+#: What the catalogs are expected to say (docs/design.md glossary: "for få svar til å vise"). The
 #: nynorsk wording may be "vise" or "visa"; both start like this.
 TOO_FEW_IN = {"nb": "for få svar til å vise", "nn": "for få svar til å vis", "en": TOO_FEW}
 

@@ -1,4 +1,4 @@
-"""Padding (issue 19, DESIGN.md rule 3): someone who adds answers he knows to a unit with few
+"""Padding (issue 19, docs/design.md rule 3): someone who adds answers he knows to a unit with few
 real ones must not be able to read them by subtraction. The unit is warned about and held back
 in results until the quality group has checked it (feedback.results.padding)."""
 

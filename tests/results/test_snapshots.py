@@ -1,5 +1,5 @@
-"""No difference over time (DESIGN.md rule 3): what a reader sees at two moments differs only by
-groups that themselves pass the small-group rule.
+"""No difference over time (docs/design.md rule 3): what a reader sees at two moments differs
+only by groups that themselves pass the small-group rule.
 
 The attack: read everything a manager and a quality-group member can read, let one person
 answer (or use the one code of a batch), run the hourly publication, and read everything again.
@@ -23,9 +23,9 @@ from feedback.models.survey import CHANNELS
 from feedback.questionnaire import runtime
 from feedback.respond import services as respond
 from feedback.results import publish
-from tests.api.conftest import make_token
 from tests.conftest import csrf_token
 from tests.results.conftest import ResultsPlace, store_many, store_response
+from tests.world import make_token
 
 #: Answers that many people give, so that most selections are shown.
 COMMON = {

@@ -1,7 +1,7 @@
 """Limits that protect without locking everyone out (issue 18, point 5).
 
 Sign-in: OWASP's device cookies. Codes: a counter per code prefix instead of one for the whole
-app. The same under gunicorn with 2 workers and Redis: tests/test_limits_gunicorn.py.
+app. The same under gunicorn with 2 workers and Redis: tests/platform/test_limits_gunicorn.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from feedback.models.survey import TYPABLE
 from feedback.respond import services as respond
 from tests import factories
 from tests.conftest import login, post_form
-from tests.respond.conftest import make_round
+from tests.world import make_round
 
 WRONG = "feil-passord-123"
 

@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 import sqlalchemy as sa
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "load.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 TEST_DATABASE_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
 
 

@@ -12,7 +12,7 @@ from feedback.extensions import db
 from tests import factories
 from tests.conftest import login
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "feedback"
 
 

@@ -1,6 +1,6 @@
 """Respondents and reporters leave no line in a request log (issue 19, point 8): the masking of
 every address of the URL map, the setting, and werkzeug's server log. The same under gunicorn:
-tests/test_logs_gunicorn.py."""
+tests/platform/test_logs_gunicorn.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The hourly rewrite of the current date's anonymous rows, and the rewrite a redaction queues
-(DESIGN.md rules 2 and 4; feedback/maintenance.py), read from PostgreSQL's system columns and
+(docs/design.md rules 2 and 4; feedback/maintenance.py), read from PostgreSQL's system columns and
 from the table files on disk.
 
 Between runs, rows lie in arrival order and each carries the number of the transaction that
@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.categories import categories
 from feedback.deviations.receiving import NewReport, reporter_reply, submit
 from feedback.deviations.redaction import redact
 from feedback.extensions import db
@@ -50,9 +50,8 @@ from feedback.respond import services as respond
 from feedback.results import texts
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
-from tests.designer.conftest import document, people  # noqa: F401
-from tests.respond.conftest import Survey, make_round, survey  # noqa: F401
 from tests.shared import publish_now
+from tests.world import Survey, document, make_round
 
 on_postgresql = pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="PostgreSQL's heap order, xmin and table files"
@@ -85,7 +84,7 @@ def test_every_anonymous_table_is_rewritten_hourly() -> None:
     assert set(tables) <= reached
 
 
-def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
+def _send_by_code(app: Flask, survey: Survey) -> list[str]:
     """RESPONSES responses by access code, and a deviation report with a reply; returns the
     codes in the order they were used."""
     with app.app_context():
@@ -110,7 +109,6 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:  # noqa: F811
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
-        add_default_categories(organisation)
         category = categories(organisation)[0]
         case, _ = submit(
             organisation,
@@ -162,7 +160,7 @@ def _ctid(text: str) -> tuple[int, int]:
 @on_postgresql
 def test_the_hourly_run_unlinks_codes_and_shuffles_the_days_rows(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     codes = _send_by_code(app, survey)
     code_of = "SELECT r.id, c.code FROM response r JOIN access_code c ON c.xmin = r.xmin"
@@ -204,7 +202,7 @@ def test_the_hourly_run_unlinks_codes_and_shuffles_the_days_rows(
 @on_postgresql
 def test_the_first_run_of_a_date_takes_the_previous_dates_rows_too(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     """The rows that came in during the last hour before midnight are rewritten by the first
     run after it, then left to the daily whole-table rewrite."""
@@ -231,7 +229,7 @@ def test_the_first_run_of_a_date_takes_the_previous_dates_rows_too(
 @on_postgresql
 def test_a_busy_table_is_left_for_the_next_hourly_run(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
 ) -> None:
     _send_by_code(app, survey)
     holding = threading.Event()
@@ -331,7 +329,7 @@ def _pending() -> set[str]:
 @on_postgresql
 def test_a_redacted_answer_is_gone_from_the_table_files(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     long, short = _random_text(4000), _random_text(40)
     with app.app_context():
@@ -372,7 +370,7 @@ def test_a_redacted_answer_is_gone_from_the_table_files(
 @on_postgresql
 def test_a_redacted_deviation_text_is_gone_from_the_table_files(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     secret, reply = _random_text(30), _random_text(3000)
     with app.app_context():
@@ -380,7 +378,6 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
         kari = db.session.get(User, people["kari"])
         assert organisation is not None and kari is not None
         unit = factories.unit(organisation, "Aktivitetshuset")
-        add_default_categories(organisation)
         category = categories(organisation)[0]
         case, _ = submit(
             organisation,
@@ -409,7 +406,7 @@ def test_a_redacted_deviation_text_is_gone_from_the_table_files(
 @on_postgresql
 def test_a_table_stays_queued_while_an_older_transaction_runs(
     app: Flask,
-    people: dict[str, int],  # noqa: F811
+    people: dict[str, int],
 ) -> None:
     """CLUSTER keeps the old versions a running transaction might still read, so the queue
     keeps the table until a rewrite runs with no older transaction left."""

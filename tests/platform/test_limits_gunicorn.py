@@ -37,7 +37,7 @@ from tests.conftest import PASSWORD
 from tests.totp_helpers import code, enrol
 
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "load.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 EMAIL = "kari@example.no"
 DESCRIPTION = "Husmøtet ble avlyst uten beskjed."
 

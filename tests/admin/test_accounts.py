@@ -27,15 +27,12 @@ from feedback.models import (
     Membership,
     Organisation,
     PasswordLink,
-    StaffSession,
     User,
 )
 from tests import factories
 from tests.conftest import PASSWORD, login, post_form
 from tests.mailserver import MailServer, body_text, wait_for
-
-PUBLIC_URL = "https://brukerstemmen.kommune.example"
-LINK = re.compile(re.escape(PUBLIC_URL) + r"(/\S+)")
+from tests.shared import PUBLIC_URL, account_row, actions, mailed_link
 
 
 @pytest.fixture
@@ -78,42 +75,12 @@ def invite(
     return post_form(client, "/admin/brukere/ny", form, follow_redirects=follow)
 
 
-def mailed_link(server: MailServer, count: int) -> str:
-    """The path of the link in the ``count``-th mail."""
-    wait_for(server, count)
-    found = LINK.search(body_text(server.messages[count - 1]))
-    assert found, "no link in the mail"
-    return found.group(1)
-
-
 def roles(app: Flask, user_id: int) -> set[tuple[int, str]]:
     with app.app_context():
         return {
             (m.organisation_id, m.role)
             for m in db.session.scalars(sa.select(Membership).where(Membership.user_id == user_id))
         }
-
-
-def account_row(app: Flask, user_id: int) -> tuple[str, str, str, bool, int]:
-    """What an account is, and how many sessions it has: a change to any of it shows."""
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        assert user is not None
-        sessions = db.session.scalar(
-            sa.select(sa.func.count()).where(StaffSession.user_id == user_id)
-        )
-        return user.name, user.email, user.password_hash, user.active, sessions or 0
-
-
-def actions(app: Flask, organisation_id: int) -> list[str]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                sa.select(AuditEvent.action)
-                .where(AuditEvent.organisation_id == organisation_id)
-                .order_by(AuditEvent.id)
-            )
-        )
 
 
 def share(app: Flask, ids: dict[str, int]) -> None:

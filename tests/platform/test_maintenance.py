@@ -1,4 +1,4 @@
-"""The storage order of anonymous tables (DESIGN.md rule 2: no ordering).
+"""The storage order of anonymous tables (docs/design.md rule 2: no ordering).
 
 On PostgreSQL rows lie in the heap in arrival order and carry the number of the transaction that
 wrote them, so a used access code shares its transaction number with the response it opened;
@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from feedback.deviations.categories import add_default_categories, categories
+from feedback.deviations.categories import categories
 from feedback.deviations.receiving import NewReport, reporter_reply, submit
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
@@ -26,9 +26,8 @@ from feedback.models.base import today
 from feedback.respond import drafts
 from feedback.respond import services as respond
 from tests.conftest import TEST_DATABASE_URL
-from tests.designer.conftest import people  # noqa: F401
-from tests.respond.conftest import Survey, survey  # noqa: F401
 from tests.shared import publish_now
+from tests.world import Survey
 
 #: Everything a respondent or an anonymous reporter leaves behind.
 ANONYMOUS = {
@@ -75,7 +74,7 @@ def test_sqlite_stores_anonymous_tables_in_the_order_of_their_random_keys(app: F
         assert (result.tables, result.skipped) == ([], [])
 
 
-def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyPatch) -> list[str]:  # noqa: F811
+def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Six responses by access code (ids in IDS order, codes in reverse key order), and two
     deviation reports with a reply each; returns the codes in the order they were used."""
     ids = iter(IDS)
@@ -85,7 +84,6 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
         unit = db.session.get(Unit, survey.units["Aktivitetshuset"])
         organisation = db.session.get(Organisation, survey.org_id)
         assert round_ is not None and organisation is not None
-        add_default_categories(organisation)
         fieldwork.make_codes(round_, len(IDS), unit)
         db.session.commit()
         codes = sorted(code.code for code in fieldwork.batch_codes(round_, 1))[::-1]
@@ -124,7 +122,7 @@ XMIN = sa.literal_column("xmin::text")
 @on_postgresql
 def test_schedule_rewrites_postgresql_tables_in_key_order(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     codes = _send_in_known_order(app, survey, monkeypatch)
@@ -160,7 +158,7 @@ def test_schedule_rewrites_postgresql_tables_in_key_order(
 @on_postgresql
 def test_a_busy_table_is_left_for_the_next_run(
     app: Flask,
-    survey: Survey,  # noqa: F811
+    survey: Survey,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _send_in_known_order(app, survey, monkeypatch)

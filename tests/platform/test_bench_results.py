@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "results.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "results.py"
 RESPONSES = 300
 
 

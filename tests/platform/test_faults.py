@@ -4,7 +4,7 @@ read-only or fills up, between showing a form and sending it.
 Every fault is real: PostgreSQL is a throwaway cluster of our own that is stopped with
 ``pg_ctl stop -m immediate`` (as a crash would), and the SQLite database lives on a small tmpfs
 that is remounted read-only or filled to the last byte. Nothing in the app is mocked. Each test
-checks the same promise (DESIGN.md "Bad input and faults"): a friendly 503 page in Norwegian
+checks the same promise (docs/design.md "Bad input and faults"): a friendly 503 page in Norwegian
 that keeps everything typed, ready to be sent again without JavaScript; nothing partial stored;
 and once the fault is gone, sending the kept form again stores exactly one answer, without
 restarting the app.
@@ -45,9 +45,8 @@ from feedback.models.base import today
 from feedback.models.deviation import DeviationNote
 from tests import factories
 from tests.conftest import PASSWORD, build_app, csrf_token, login
-from tests.designer.conftest import document, likert
-from tests.respond.conftest import make_round, questionnaire
 from tests.shared import dump_tables
+from tests.world import document, likert, make_round, questionnaire
 
 #: Texts of the pages that may answer a fault (the general one and the forms' own), by language.
 FAULT_TEXTS = {

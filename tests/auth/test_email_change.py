@@ -21,7 +21,7 @@ from feedback.models.base import utcnow
 from tests import factories
 from tests.conftest import PASSWORD, login, post_form
 from tests.mailserver import MailServer, body_text, wait_for
-from tests.test_accounts import PUBLIC_URL, account_row, actions, mailed_link
+from tests.shared import PUBLIC_URL, account_row, actions, mailed_link
 
 FREE = "ny-adresse@nabo.no"
 TAKEN = "fag@example.no"  # an account with roles in the other organisation only

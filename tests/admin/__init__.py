@@ -1,0 +1,1 @@
+"""Tests of the administration pages: units, accounts, invitations, roles (feedback/admin)."""
