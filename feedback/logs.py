@@ -1,4 +1,4 @@
-"""Logging that never records who sent a request or at what time of day (DESIGN.md rule 1).
+"""Logging that never records who sent a request or at what time of day (docs/design.md rule 1).
 
 Two kinds of address are never logged as they are:
 
@@ -25,7 +25,7 @@ from flask import Flask
 _SECRET_PATH = re.compile(r"/(invitasjon|passord|epost)/[^/\s?\"]+")
 
 #: The first part of every public address of respondents (blueprint "respond") and reporters
-#: (blueprint "report", under /avvik). tests/test_logs.py checks this against the URL map.
+#: (blueprint "report", under /avvik). tests/platform/test_logs.py checks this against the URL map.
 _PUBLIC_ROOTS = frozenset({"s", "kode", "kiosk", "personvern"})
 #: Under /avvik the case handlers' pages (blueprint "deviations") are not public; every other
 #: address there is (the report form of each organisation is /avvik/<slug>).

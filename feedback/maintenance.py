@@ -1,4 +1,4 @@
-"""Upkeep that anonymity needs from the database itself (DESIGN.md rule 2: no ordering), run by
+"""Upkeep that anonymity needs from the database itself (docs/design.md rule 2: no ordering), run by
 ``flask schedule`` every hour.
 
 PostgreSQL keeps a table's rows in its heap in the order they came in, and stamps each row

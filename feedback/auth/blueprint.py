@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(services.load_user)
     login_manager.unauthorized_handler(hooks.unauthorized)
     # Flask-Login would put a hash of the client address and user agent in the session; we read
-    # neither (DESIGN.md rule 1) and rotate the session on sign-in instead.
+    # neither (docs/design.md rule 1) and rotate the session on sign-in instead.
     login_manager.session_protection = None
     login_manager._session_identifier_generator = lambda: ""  # type: ignore[assignment]
     app.before_request(hooks.require_password_change)

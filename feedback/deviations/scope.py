@@ -23,7 +23,7 @@ class Scope:
     """The cases a signed-in person may see in their current organisation.
 
     Managers see their units' cases, but not the reporter's own words until the quality group
-    has taken the case on (status past "received"): DESIGN.md rule 4, free text is read by the
+    has taken the case on (status past "received"): docs/design.md rule 4, free text is read by the
     quality group first, so personal data can be blacked out before anyone else sees it.
     """
 

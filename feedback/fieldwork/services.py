@@ -1,7 +1,7 @@
 """Running a round: access codes in batches, "answers only with codes" per unit, and the live
 fieldwork count (responses so far per unit and channel, held back as results are).
 
-What a reader sees of the count depends on who they are (DESIGN.md rule 3):
+What a reader sees of the count depends on who they are (docs/design.md rule 3):
 
 - the quality group reads raw data anyway, and sees every count of the round;
 - a manager sees the round's total and its channels, and the units they lead (with the units
@@ -60,7 +60,7 @@ def make_codes(round_: SurveyRound, count: int, unit: Unit | None) -> int:
 def code_batches(round_: SurveyRound) -> list[tuple[int, Unit | None, int, int | None]]:
     """(batch, unit, codes, used) per batch. How many codes of a batch were used is shown only
     for a batch of at least k codes (None for a smaller one): "1 of 2 used" would tell whoever
-    handed out the two codes that one of those two people answered (DESIGN.md rule 3)."""
+    handed out the two codes that one of those two people answered (docs/design.md rule 3)."""
     k = organisation_of(round_).min_group_size
     rows = db.session.execute(
         sa.select(

@@ -54,7 +54,7 @@ def _print_language() -> str:
 
 
 def qr_svg(url: str) -> Markup:
-    """A QR code as inline SVG, made here: no image service is asked (DESIGN.md rule 5)."""
+    """A QR code as inline SVG, made here: no image service is asked (docs/design.md rule 5)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr")
     # segno writes only path data from the URL it encodes, never the URL text itself.
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))  # noqa: S704

@@ -109,7 +109,7 @@ class Deviation(Base):
     reporter_kind: Mapped[str] = mapped_column(sa.String(20))
     #: When it happened, as the reporter gave it.
     event_date: Mapped[date]
-    #: The date only (DESIGN.md rule 1): no time of day.
+    #: The date only (docs/design.md rule 1): no time of day.
     received_on: Mapped[date] = mapped_column(index=True)
     #: What happened; emptied by retention.
     description: Mapped[str] = mapped_column(sa.Text)

@@ -24,7 +24,7 @@ UNIT_KINDS = (
 APPROVAL_RULES = ("majority", "all", "count")
 
 DEFAULT_MIN_GROUP_SIZE = 5
-#: DESIGN.md rule 3: no organisation may show groups smaller than this.
+#: docs/design.md rule 3: no organisation may show groups smaller than this.
 LOWEST_MIN_GROUP_SIZE = 3
 
 
@@ -43,7 +43,7 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     #: Short lowercase identifier used in public links and the CLI.
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    #: Smallest number of answers any result may show (k in DESIGN.md rule 3).
+    #: Smallest number of answers any result may show (k in docs/design.md rule 3).
     min_group_size: Mapped[int] = mapped_column(
         default=DEFAULT_MIN_GROUP_SIZE, server_default=str(DEFAULT_MIN_GROUP_SIZE)
     )

@@ -2,9 +2,9 @@
 warnings.
 
 Tallies hold, per round, how many responses and answers came in per unit, channel and value.
-They are kept up to date in the same transaction that stores a response, so results are read
-from a few thousand rows instead of every answer (DESIGN.md: "pre-aggregated counts"). They hold
-counts only: no time, no order, nothing about one respondent.
+They are brought up to date when answers are published (feedback.results.publish), so results
+are read from a few thousand rows instead of every answer (docs/design.md: "pre-aggregated
+counts"). They hold counts only: no time, no order, nothing about one respondent.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ DONT_KNOW = "dont_know"
 #: and the report form, and in a draft's ``unit``. (Tallies store no unit as results.NO_UNIT.)
 NO_UNIT_CHOICE = "ingen"
 
-#: How a response came in (DESIGN.md "channels").
+#: How a response came in (docs/design.md "channels").
 CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")
 
 #: SQLite keeps a hidden, growing rowid that would tell the order rows came in; these anonymous
@@ -312,7 +312,7 @@ class SurveyTemplate(Base):
 
 
 class Response(Base):
-    """One anonymous set of answers to a round: unit, channel and date only (DESIGN.md)."""
+    """One anonymous set of answers to a round: unit, channel and date only (docs/design.md)."""
 
     __tablename__ = "response"
     __table_args__ = (
@@ -371,7 +371,7 @@ class Answer(Base):
 
 class AccessCode(Base):
     """A one-time code printed on a card. It knows only whether it has been used: no time,
-    no response, no order of use (DESIGN.md rule 2)."""
+    no response, no order of use (docs/design.md rule 2)."""
 
     __tablename__ = "access_code"
     __table_args__ = NO_ROWID

@@ -25,7 +25,7 @@ from feedback.results.readers import RESULT_STATUSES
 class PublishedRound:
     round: SurveyRound
     closes_on: date | None
-    #: Responses to the round; None when fewer than k (DESIGN.md rule 3).
+    #: Responses to the round; None when fewer than k (docs/design.md rule 3).
     responses: int | None
     summary: str
     points: list[ActionPoint]

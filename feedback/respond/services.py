@@ -2,7 +2,8 @@
 and storing a response exactly once.
 
 What is stored for a response is the round, the unit, the channel, the date and the answers
-(DESIGN.md rules 1-2). Nothing here reads the client address, the user agent or the time of day.
+(docs/design.md rules 1-2). Nothing here reads the client address, the user agent or the time
+of day.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Padding warnings (DESIGN.md rule 3, docs/padding.md): signs that someone may have added
+"""Padding warnings (docs/design.md rule 3, docs/padding.md): signs that someone may have added
 answers he knows to a unit, so that its few real answers could be worked out by subtraction.
 
 Padding cannot be prevented in an anonymous system; it is made visible and harder. A unit is

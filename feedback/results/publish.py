@@ -1,4 +1,4 @@
-"""Published snapshots of a round's results: no difference over time (DESIGN.md rule 3).
+"""Published snapshots of a round's results: no difference over time (docs/design.md rule 3).
 
 Suppression holds within one moment. But a reader who looks twice, before and after one new
 response, would read that response's answers as the difference between two views. So readers

@@ -1,4 +1,4 @@
-"""Raw responses for the quality group, in two files that can not be joined (DESIGN.md rule 3).
+"""Raw responses for the quality group, in two files that can not be joined (docs/design.md rule 3).
 
 *Closed answers* (``svar.csv``/``.xlsx``): one row per response, with its unit and way of
 answering coarsened per row so that no group in the file is small:

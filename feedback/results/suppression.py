@@ -1,4 +1,4 @@
-"""Small-group suppression (DESIGN.md rule 3): no count below k is shown, and none can be
+"""Small-group suppression (docs/design.md rule 3): no count below k is shown, and none can be
 worked out from what is shown.
 
 Primary suppression hides every group with 1 to k-1 answers. Secondary suppression then hides

@@ -1,5 +1,5 @@
 """Free-text answers: read by the quality group first, checked for likely personal data, and
-redacted in the database where the group decides (DESIGN.md rule 4).
+redacted in the database where the group decides (docs/design.md rule 4).
 
 Managers read free text only after the group has released a round's texts, and never an answer
 still flagged as likely personal data. A text is a key to its author: listed under a channel or
