@@ -310,6 +310,7 @@ def _demo_responses(survey: SurveyRound, count: int, *, seed: int, lean: float) 
                 channel=rng.choice(channels),
                 nonce=secrets.token_hex(16),
             )
+            session.commit()
     finally:
         session.expire_on_commit = expire_on_commit
         session.expire_all()

@@ -138,3 +138,16 @@ def purge_used_tokens(current: date | None = None) -> int:
     limit = (current or today()) - timedelta(days=USED_TOKEN_DAYS)
     result = db.session.execute(sa.delete(UsedFormToken).where(UsedFormToken.used_on < limit))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def commit_sent(what: str) -> None:
+    """Commit the request's transaction that claimed a form's token and stored what the form
+    sent: all of it or nothing. StoreFailed (rolled back) when the database fails. Views call it
+    at the edge, after the service stored; ``what`` names it in the log ("answers", "a report").
+    """
+    try:
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("%s could not be stored: %s", what, type(error).__name__)
+        raise StoreFailed() from error

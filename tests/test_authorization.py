@@ -308,11 +308,13 @@ def _build_world() -> World:
             channel="link",
             nonce=secrets.token_hex(16),
         )
+        db.session.commit()
     for n in range(6):
         answers = {"listened": [str(1 + n % 5)]}
         if n == 0:
             answers["comment"] = ["Husmøtet er bra, men maten kunne vært bedre."]
         respond.store(open_round, answers, unit=unit_a, channel="link", nonce=secrets.token_hex(16))
+        db.session.commit()
     publish_now(open_round.id)
     open_round = db.session.get(SurveyRound, open_round.id)
     comment = next(q for q in open_round.questions if q.key == "comment")

@@ -860,6 +860,7 @@ def odd_tokens(
         burnt = respond.one_time_token(purpose, scope)
         nonce = itsdangerous.URLSafeTimedSerializer(secret, salt=purpose).loads(burnt)["n"]
         respond.burn(nonce)
+        db.session.commit()
         tokens = [
             _PastSerializer(secret, salt=purpose).dumps({"r": scope, "n": secrets.token_hex(16)}),
             burnt,

@@ -324,6 +324,7 @@ def store_response(
         channel=channel,
         nonce=secrets.token_hex(16),
     )
+    db.session.commit()
     if publish:
         publish_now(round_id)
 

@@ -11,6 +11,7 @@ from flask_login import logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from feedback import form_tokens
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.permissions import edit_access, read_access
@@ -302,6 +303,7 @@ def enter_paper(round_id: int) -> Response | str | tuple[str, int]:
         if not problems:
             try:
                 respond.store(round_, answers, unit=unit, channel="paper", nonce=nonce or "")
+                form_tokens.commit_sent("a paper form")
             except respond.AlreadySent:
                 pass
             except respond.StoreFailed:

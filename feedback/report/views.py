@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from feedback import ratelimit
@@ -22,7 +21,7 @@ from feedback.codes import show_code
 from feedback.deviations import categories, receipts, receiving
 from feedback.exceptions import NotFound
 from feedback.extensions import db
-from feedback.form_tokens import AlreadySent, StoreFailed, read_one_time_token
+from feedback.form_tokens import AlreadySent, StoreFailed, commit_sent, read_one_time_token
 from feedback.i18n import localized
 from feedback.models import Deviation, Organisation
 from feedback.report.forms import NO_SUCH_CODE, ReceiptForm, ReplyForm, ReportForm
@@ -46,16 +45,6 @@ def _organisation_or_404(slug: str) -> Organisation:
     if organisation is None:
         raise NotFound()
     return organisation
-
-
-def _commit(what: str) -> None:
-    """Commit what the reporter sent, all or nothing; StoreFailed when the database fails."""
-    try:
-        db.session.commit()
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        current_app.logger.warning("%s could not be stored: %s", what, type(error).__name__)
-        raise StoreFailed() from error
 
 
 def choose() -> Response | str:
@@ -109,7 +98,7 @@ def _new_report(organisation: Organisation) -> Page:
     )
     try:
         case, code = receiving.submit(organisation, report, token.nonce)
-        _commit("a report")
+        commit_sent("a report")
     except AlreadySent:
         return _public("report/already_sent.html", organisation=organisation), 409
     except StoreFailed:
@@ -213,7 +202,7 @@ def reply() -> Response | Page:
             return _status_page(case, form.kode.data, form, 400)
         try:
             receiving.reporter_reply(case, form.body.data, token.nonce)
-            _commit("a reply")
+            commit_sent("a reply")
         except AlreadySent:
             pass  # a double-click: the first one stored it
         except StoreFailed:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from feedback import form_tokens
 from feedback.extensions import db
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models import SurveyRound, Unit
@@ -134,6 +135,7 @@ def _answer_in_language(mode: Mode) -> Response | str | tuple[str, int]:
             nonce=token.nonce,
             code=mode.code,
         )
+        form_tokens.commit_sent("answers")
     except services.AlreadySent:
         return _already_sent(mode, language)
     except services.NotAccepted as refused:

@@ -237,6 +237,7 @@ def kiosk_reset(key: str) -> Response:
     token = services.read_form_token(kiosk.round, request.values.get("skjema"))
     if token.nonce:
         services.burn(token.nonce)
+        form_tokens.commit_sent("a kiosk reset")
     return redirect(url_for("respond.kiosk", key=key), code=303)
 
 

@@ -99,6 +99,7 @@ def make_survey(place: Place, status: str = "open") -> Survey:
         for _ in range(count):
             answers = answers_for(index)
             respond.store(round_, answers, unit=unit, channel=channel, nonce=secrets.token_hex(16))
+            db.session.commit()
             stored.append((unit_name, channel, answers))
             index += 1
     publish_now(round_.id)

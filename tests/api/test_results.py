@@ -60,6 +60,7 @@ def test_rounds_with_results_are_listed_with_their_totals(
             respond.store(
                 few, {"food": ["good"]}, unit=None, channel="paper", nonce=secrets.token_hex(16)
             )
+            db.session.commit()
         publish_now(few.id)
         empty = designer.create_round(org, None, questionnaire(), source="test")
         empty.status = "archived"
@@ -211,6 +212,7 @@ def test_a_question_few_answered_is_hidden_on_its_own(
             if index < 2:
                 answers["group"] = ["yes"]  # only two answered this one
             respond.store(round_, answers, unit=None, channel="link", nonce=secrets.token_hex(16))
+            db.session.commit()
         publish_now(round_.id)
         round_id = round_.id
     results = api.json(f"/rounds/{round_id}/results", tokens["kari"])

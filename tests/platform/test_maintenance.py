@@ -92,6 +92,7 @@ def _send_in_known_order(app: Flask, survey: Survey, monkeypatch: pytest.MonkeyP
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
+            db.session.commit()
         category = categories(organisation)[0]
         for number in range(2):
             case, _ = submit(

@@ -96,6 +96,7 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:
         db.session.commit()
         # One earlier response, published: the tallies readers see have rows to rewrite.
         respond.store(round_, {"listened": ["3"]}, unit=unit, channel="link", nonce="f" * 32)
+        db.session.commit()
         publish_now(round_.id)
         round_ = db.session.get(SurveyRound, survey.round_id)
         assert round_ is not None
@@ -109,6 +110,7 @@ def _send_by_code(app: Flask, survey: Survey) -> list[str]:
             respond.store(
                 round_, answers, unit=unit, channel="code", nonce=f"{number:032d}", code=code
             )
+            db.session.commit()
         category = categories(organisation)[0]
         case, _ = submit(
             organisation,
@@ -345,6 +347,7 @@ def test_a_redacted_answer_is_gone_from_the_table_files(
         respond.store(
             round_, {"long": [long], "short": [short]}, unit=None, channel="link", nonce="n" * 32
         )
+        db.session.commit()
         round_id = round_.id
         old_files = _files("answer")
         assert _found_in(old_files, long, short) == {long, short}, "the test proves nothing"

@@ -197,6 +197,7 @@ def _store(round_: SurveyRound, value: str, times: int) -> None:
         respond.store(
             round_, {"visit": [value]}, unit=None, channel="link", nonce=secrets.token_hex(16)
         )
+        db.session.commit()
 
 
 def test_results_count_per_month_and_are_held_back_when_few(app: Flask) -> None:
@@ -214,6 +215,7 @@ def test_results_count_per_month_and_are_held_back_when_few(app: Flask) -> None:
         respond.store(
             round_, {"visit": ["dont_know"]}, unit=None, channel="link", nonce=secrets.token_hex(16)
         )
+        db.session.commit()
         publish.publish(round_.id, force=True)
         db.session.commit()
         [result] = round_results(round_, Selection(), language="nb").questions
@@ -291,6 +293,7 @@ def test_the_migration_keeps_every_answer(app: Flask) -> None:
             channel="link",
             nonce=secrets.token_hex(16),
         )
+        db.session.commit()
         db.session.commit()
         round_id = round_.id
         db.session.remove()

@@ -149,6 +149,7 @@ def test_store_refuses_without_a_code_made_for_the_unit(app: Flask, survey: Surv
             services.store(round_, answers, unit=unit, channel="code", nonce="x", code=other)
         # Paper forms are typed in by the quality group: taken.
         services.store(round_, answers, unit=unit, channel="paper", nonce="paper")
+        db.session.commit()
         channels = db.session.scalars(sa.select(Response.channel)).all()
     assert channels == ["paper"]
 

@@ -102,6 +102,7 @@ def test_a_form_sent_long_ago_and_reloaded_is_not_stored_again(
             old.rsplit(".", 2)[0].encode()
         )["n"]
         services.burn(nonce)  # it was sent in back then
+        db.session.commit()
     again = client.post(survey.link, data=final)
     assert again.status_code == 303 and path_of(again).startswith(f"/s/{survey.token}/takk")
     assert stored(app) == []

@@ -129,6 +129,7 @@ def build(app: Flask) -> Data:
                     channel=CHANNEL[name],
                     nonce=secrets.token_hex(16),
                 )
+                db.session.commit()
                 index += 1
         publish_now(round_.id)
         return Data(round_.id, org.id, {n: u.id for n, u in units.items()}, people)

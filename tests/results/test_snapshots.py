@@ -164,6 +164,7 @@ def test_readers_see_no_difference_of_fewer_than_k_over_time(
             nonce="0" * 32,
             code=found.code,
         )
+        db.session.commit()
     assert _hourly_run(app) == [(0, 2)]
     assert _differences(before, _read_everything(clients, urls)) == []
 

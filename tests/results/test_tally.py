@@ -192,6 +192,7 @@ def store_alone(round_id: int, answers: dict[str, list[str]]) -> None:
     assert found is not None
     db.session.commit()  # the session ends its transaction; the copy stays as it is
     respond.store(found.round, answers, unit=None, channel="link", nonce=secrets.token_hex(16))
+    db.session.commit()
     assert not db.session().in_transaction()
 
 
