@@ -207,12 +207,12 @@ def read_form_token(round_: SurveyRound, token: str | None) -> FormToken:
 
 def burn(nonce: str) -> None:
     """Mark a questionnaire as finished without answers (a kiosk reset), so nothing of it can
-    be brought back by Back or a reload: its token is used up and its draft deleted."""
+    be brought back by Back or a reload: its token is used up and its draft deleted. The view
+    commits (form_tokens.commit_sent)."""
     with contextlib.suppress(AlreadySent):
         claim(nonce)
     try:
         drafts.delete(nonce)
-        db.session.commit()
     except SQLAlchemyError as error:
         db.session.rollback()
         raise StoreFailed() from error
@@ -351,10 +351,19 @@ def _refusal(
 ) -> NotAccepted | None:
     """Why the round, as it is now in the database, does not take these answers (else None);
     an access code is taken here. Runs after the form token's claim, in its transaction."""
+    # The unit's codes-only setting comes in the same statement as the round's state.
+    unit_codes_only = (
+        sa.select(_UNIT.c.codes_only).where(_UNIT.c.id == unit_id).scalar_subquery()
+        if unit_id is not None and channel != "paper"
+        else sa.false()
+    )
     row = db.session.execute(
-        sa.select(_ROUND.c.status, _ROUND.c.closes_on, _ROUND.c.requires_code).where(
-            _ROUND.c.id == round_id
-        )
+        sa.select(
+            _ROUND.c.status,
+            _ROUND.c.closes_on,
+            _ROUND.c.requires_code,
+            unit_codes_only.label("codes_only"),
+        ).where(_ROUND.c.id == round_id)
     ).first()
     if row is None:
         return NotAccepted(_closed_message("closed"))
@@ -365,16 +374,14 @@ def _refusal(
         return NotAccepted(_closed_message(row.status if row.status != "open" else "closed"))
     if row.requires_code and channel in ("link", "unit_link"):
         return CodeNeeded()
-    if unit_id is not None and channel != "paper":
-        codes_only = db.session.scalar(sa.select(_UNIT.c.codes_only).where(_UNIT.c.id == unit_id))
-        if codes_only:
-            code_unit = (
-                db.session.scalar(sa.select(_CODE.c.unit_id).where(_CODE.c.code == code))
-                if channel == "code" and code
-                else None
-            )
-            if code_unit != unit_id:
-                return CodeNeeded()
+    if row.codes_only:  # (false for paper and when no unit was chosen)
+        code_unit = (
+            db.session.scalar(sa.select(_CODE.c.unit_id).where(_CODE.c.code == code))
+            if channel == "code" and code
+            else None
+        )
+        if code_unit != unit_id:
+            return CodeNeeded()
     if code is not None:
         taken = db.session.execute(
             sa.update(AccessCode)
@@ -401,7 +408,7 @@ def store(
     code: str | None = None,
 ) -> None:
     """Store one response with its answers, all or nothing, exactly once per form token, in
-    the session's transaction, which is committed.
+    the request's transaction; the view commits it (form_tokens.commit_sent).
 
     In this order: the form token is claimed (AlreadySent when it was used: a double-click,
     a reload, a replay, or a second request at the same time); the round must still take the
@@ -410,7 +417,7 @@ def store(
     response and its answers are written, waiting for a publication (``published`` false: the
     tallies are not touched, see feedback.results.publish), and the questionnaire's draft
     (respond.drafts) is deleted. StoreFailed when the database fails. Nothing is stored
-    unless everything is.
+    unless everything is: the claim is undone when the answers are refused.
     """
     response, rows = _rows(round_, answers, unit, channel)
     claim(nonce)
@@ -422,7 +429,6 @@ def store(
             if rows:
                 session.execute(_INSERT_ANSWER, rows)
             drafts.delete(nonce)
-            session.commit()
             return
         session.rollback()
     except SQLAlchemyError as error:
