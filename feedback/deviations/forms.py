@@ -35,7 +35,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"]
 BAD_DATE = _l("Write the date as dd.mm.åååå, for example 03.11.2026.")
 
 
-class DayField(DateField):
+class DayField(DateField):  # type: ignore[misc]  # WTForms has no type hints
     """A date typed as dd.mm.åååå or picked (åååå-mm-dd), shown again as åååå-mm-dd so a date
     input can show it."""
 

@@ -51,7 +51,7 @@ def show_value(key: str, value: object) -> str:
         return str(SEVERITY_LABELS[str(value)])
     if key in ("deadline", "due") and isinstance(value, str):
         try:
-            return format_date(date.fromisoformat(value), "short")
+            return str(format_date(date.fromisoformat(value), "short"))
         except ValueError:
             return value
     return str(value)

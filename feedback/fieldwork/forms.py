@@ -23,7 +23,7 @@ class UnitChoiceForm(Form):
         return self
 
     def validate_unit(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
+        if field.data not in {value for value, _ in field.choices}:
             raise ValidationError(CHOOSE_FROM_LIST)
 
 

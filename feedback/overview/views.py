@@ -14,7 +14,7 @@ from feedback.results.selection import units_of
 from feedback.web.access import current_memberships, signed_in_user
 
 
-@login_required
+@login_required  # type: ignore[untyped-decorator]  # Flask-Login has no type hints
 def index() -> str:
     scope = readers.current_scope()
     units = units_of(scope.organisation)

@@ -22,7 +22,7 @@ ORGANISATION_KEY = "oidc_organisation_id"
 
 def signed_in_user() -> User:
     """The real User object behind ``current_user`` (services must not keep the proxy)."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 
@@ -52,7 +52,7 @@ def _reachable_by_this_sign_in() -> sa.ColumnElement[bool]:
     a password sign-in reaches the organisations that do not require OpenID Connect."""
     vouched_for = session.get(ORGANISATION_KEY)
     if vouched_for is not None:
-        return Organisation.id == vouched_for
+        return Organisation.id == int(vouched_for)
     return Organisation.id.not_in(organisations_requiring_oidc())
 
 
@@ -105,7 +105,7 @@ def role_required(*roles: str, denied: int = 403) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        @login_required
+        @login_required  # type: ignore[untyped-decorator]  # Flask-Login has no type hints
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not has_role(*roles):
                 abort(denied)

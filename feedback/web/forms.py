@@ -35,7 +35,7 @@ WTFORMS_MESSAGES = (
 
 class _Translations:
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return str(gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         # Translate only: WTForms fills in %(min)d, %(max)d … itself, and flask_babel's
@@ -43,7 +43,7 @@ class _Translations:
         return str(get_translations().ngettext(singular, plural, n))
 
 
-class Form(FlaskForm):
+class Form(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
     """Every form in the app derives from this."""
 
     class Meta:
@@ -115,7 +115,7 @@ def local_text_form(limit: int, *, required: bool = False, multiline: bool = Fal
             LANGUAGE_LABELS["en"], filters=[strip], validators=[Length(max=limit, message=too_long)]
         )
 
-    LocalTextForm.required = required  # type: ignore[attr-defined]
+    LocalTextForm.required = required
     return LocalTextForm
 
 
