@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-KINDS = ("national_id", "phone", "email")
+CATEGORIES = ("national_id", "phone", "email")
 
 #: Written instead of removed text; translated later in the UI, so keep this constant.
 REDACTED = "[sladdet]"
@@ -122,14 +122,14 @@ _EMAIL_HIDDEN = re.compile(
 class Finding:
     """One piece of likely personal data: ``text == source[start:end]``."""
 
-    kind: str  # one of KINDS
+    category: str  # one of CATEGORIES
     start: int  # index in the text
     end: int  # exclusive
     text: str  # text[start:end]
 
     @property
     def is_national_id(self) -> bool:
-        return self.kind == "national_id"
+        return self.category == "national_id"
 
 
 def _check_digits_ok(digits: str) -> bool:
@@ -220,9 +220,9 @@ def _candidates(source: str) -> list[Finding]:
     text = _normalise(source)
     found: list[Finding] = []
 
-    def add(kind: str, match: re.Match[str]) -> None:
+    def add(category: str, match: re.Match[str]) -> None:
         start, end = match.span()
-        found.append(Finding(kind, start, end, source[start:end]))
+        found.append(Finding(category, start, end, source[start:end]))
 
     for match in _NATIONAL_ID.finditer(text):
         if _is_national_id_match(match):
@@ -250,9 +250,11 @@ def find(text: str) -> list[Finding]:
     candidates = _candidates(text)
     national_ids = [f for f in candidates if f.is_national_id]
     candidates = [
-        f for f in candidates if f.kind != "phone" or not any(_overlap(f, n) for n in national_ids)
+        f
+        for f in candidates
+        if f.category != "phone" or not any(_overlap(f, n) for n in national_ids)
     ]
-    candidates.sort(key=lambda f: (f.start, -(f.end - f.start), _PRECEDENCE[f.kind]))
+    candidates.sort(key=lambda f: (f.start, -(f.end - f.start), _PRECEDENCE[f.category]))
     kept: list[Finding] = []
     for finding in candidates:
         if not kept or kept[-1].end <= finding.start:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from feedback.personal_data import KINDS, REDACTED, Finding, find, redact
+from feedback.personal_data import CATEGORIES, REDACTED, Finding, find, redact
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -43,7 +43,7 @@ def make_fnr(birth: str, individual: int = 0) -> str:
 
 
 def kinds_and_texts(text: str) -> list[tuple[str, str]]:
-    return [(f.kind, f.text) for f in find(text)]
+    return [(f.category, f.text) for f in find(text)]
 
 
 # --- national id ---------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_no_break_space_between_the_groups_is_found() -> None:
     ],
 )
 def test_other_spacings_are_not_national_ids(written: str) -> None:
-    assert "national_id" not in [f.kind for f in find(written)]
+    assert "national_id" not in [f.category for f in find(written)]
 
 
 def test_letters_next_to_the_number_are_fine() -> None:
@@ -406,7 +406,7 @@ def test_leading_dots_are_not_part_of_the_address() -> None:
     "text", ["kari@eksempel", "kari@eksempel.n", "@eksempel.no", "kari@.no", "kari @ .no"]
 )
 def test_incomplete_addresses_are_not_found(text: str) -> None:
-    assert [f.kind for f in find(text)] == []
+    assert [f.category for f in find(text)] == []
 
 
 def test_email_with_digits_beats_the_phone_number_inside_it() -> None:
@@ -502,14 +502,14 @@ def test_all_three_kinds_in_prose_in_order_of_position() -> None:
         "postadresse 5003 Bergen, saksnummer 202411."
     )
     findings = find(text)
-    assert [(f.kind, f.text) for f in findings] == [
+    assert [(f.category, f.text) for f in findings] == [
         ("national_id", fnr),
         ("email", "kari.nordmann@eksempel.no"),
         ("phone", "+47 481 23 456"),
         ("phone", "+46 70 123 45 67"),
     ]
     for finding in findings:
-        assert finding.kind in KINDS
+        assert finding.category in CATEGORIES
         assert text[finding.start : finding.end] == finding.text
     starts = [f.start for f in findings]
     assert starts == sorted(starts)
@@ -630,4 +630,4 @@ def test_long_adversarial_text_is_searched_in_linear_time(text: str) -> None:
 def test_very_long_local_part_is_still_flagged() -> None:
     text = f"{'a' * 100}@eksempel.no"
     [finding] = find(text)
-    assert finding.kind == "email" and finding.text.endswith("@eksempel.no")
+    assert finding.category == "email" and finding.text.endswith("@eksempel.no")

@@ -14,12 +14,12 @@ from feedback.extensions import db
 from feedback.models import Deviation, DeviationNotice, User
 
 
-def queue_notice(case: Deviation, kind: str) -> None:
+def queue_notice(case: Deviation, reason: str) -> None:
     """Queue a notice ("new_report" or "reply") about this case, once, if mail is set up."""
     if not mail.enabled(current_app.config):
         return
-    if db.session.get(DeviationNotice, (case.id, kind)) is None:
-        db.session.add(DeviationNotice(deviation_id=case.id, kind=kind))
+    if db.session.get(DeviationNotice, (case.id, reason)) is None:
+        db.session.add(DeviationNotice(deviation_id=case.id, reason=reason))
         # Now, not at the commit: a reply at the same time that queued it first is a conflict
         # the reply's retry handles (feedback.deviations.receiving.reporter_reply).
         db.session.flush()

@@ -23,7 +23,7 @@ REPORTER_KINDS = ("service_user", "relative", "employee", "other")
 DEVIATION_STATUSES = ("received", "in_progress", "measures_taken", "closed")
 SEVERITIES = ("low", "medium", "high", "critical")
 #: Why a reporter's case was queued for an e-mail to staff.
-NOTICE_KINDS = ("new_report", "reply")
+NOTICE_REASONS = ("new_report", "reply")
 
 #: Categories every new organisation starts with; administrators may rename, add and retire.
 DEFAULT_CATEGORIES: tuple[dict[str, str], ...] = (
@@ -232,19 +232,19 @@ class DeviationNotice(Base):
 
     __tablename__ = "deviation_notice"
     __table_args__ = (
-        sa.CheckConstraint(in_list("kind", NOTICE_KINDS), name="known_kind"),
+        sa.CheckConstraint(in_list("kind", NOTICE_REASONS), name="known_kind"),
         NO_ROWID,
     )
 
     deviation_id: Mapped[str] = mapped_column(
         sa.ForeignKey("deviation.id", ondelete="CASCADE"), primary_key=True
     )
-    #: One of NOTICE_KINDS.
-    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    #: Why the group is told: one of NOTICE_REASONS (the column is called "kind").
+    reason: Mapped[str] = mapped_column("kind", sa.String(20), primary_key=True)
 
     deviation: Mapped[Deviation] = relationship()
 
     @property
     def is_reply(self) -> bool:
         """The reporter wrote in the case's thread (else: a new report arrived)."""
-        return self.kind == "reply"
+        return self.reason == "reply"

@@ -39,7 +39,7 @@ def app_overrides(request: pytest.FixtureRequest, smtp_server: MailServer) -> di
 def notices(app: Flask) -> list[tuple[str, str]]:
     with app.app_context():
         return sorted(
-            (n.deviation_id, n.kind) for n in db.session.scalars(sa.select(DeviationNotice))
+            (n.deviation_id, n.reason) for n in db.session.scalars(sa.select(DeviationNotice))
         )
 
 

@@ -59,7 +59,7 @@ DESCRIPTION = (
 def test_the_description_holds_three_findings() -> None:
     """The test data is what the rest of the file assumes."""
     found = personal_data.find(DESCRIPTION)
-    assert [(f.kind, f.text) for f in found] == [
+    assert [(f.category, f.text) for f in found] == [
         ("national_id", FNR),
         ("phone", PHONE),
         ("email", EMAIL),

@@ -69,7 +69,7 @@ def make_case(
         send_message(case, kari, "Takk, vi følger opp.")
         add_note(case, kari, "Internt: snakk med personalet.")
         add_measure(case, kari, description="Fast dag for husmøter", owner="Leder", due=None)
-        db.session.add(DeviationNotice(deviation_id=case.id, kind="reply"))
+        db.session.add(DeviationNotice(deviation_id=case.id, reason="reply"))
         if closed_on is not None:
             close(case, kari, "Husmøtene holdes nå fast.")
             case.closed_on = closed_on
