@@ -34,7 +34,7 @@ from feedback.web.forms import CHOOSE_FROM_LIST, Form, options, strip
 TOP_LEVEL = 0
 
 
-class CheckboxListField(SelectMultipleField):
+class CheckboxListField(SelectMultipleField):  # type: ignore[misc]  # WTForms has no type hints
     """Multiple choice rendered as a list of checkboxes (no JavaScript, easy to tap)."""
 
     widget = ListWidget(prefix_label=False)
@@ -74,7 +74,7 @@ def _select(label: object, **kwargs: object) -> SelectField:
         label,
         invalid_choice_message=CHOOSE_FROM_LIST,
         invalid_value_message=CHOOSE_FROM_LIST,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from feedback.auth import invitations, memberships, services
@@ -14,7 +14,7 @@ from feedback.exceptions import RuleBroken, get_or_404
 from feedback.extensions import db
 from feedback.models import Invitation, Membership, Organisation
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
-from feedback.web.access import signed_in_user
+from feedback.web.access import login_required, signed_in_user
 from feedback.web.forms import Form, show_error
 from feedback.web.helpers import no_store
 

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     # Flask-Login would put a hash of the client address and user agent in the session; we read
     # neither (docs/design.md rule 1) and rotate the session on sign-in instead.
     login_manager.session_protection = None
-    login_manager._session_identifier_generator = lambda: ""  # type: ignore[assignment]
+    login_manager._session_identifier_generator = lambda: ""
     app.before_request(hooks.require_password_change)
     app.jinja_env.globals["oidc_providers"] = oidc_config.enabled_providers
     app.before_request(totp.require_enrolment)

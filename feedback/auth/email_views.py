@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,7 @@ from feedback import mail, ratelimit
 from feedback.auth import email_change, services
 from feedback.auth.forms import OwnEmailForm
 from feedback.extensions import db
-from feedback.web.access import signed_in_user
+from feedback.web.access import login_required, signed_in_user
 from feedback.web.forms import Form
 from feedback.web.helpers import deliver_link, no_store
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from feedback.auth import notify, services, totp
 from feedback.auth.forms import CodeForm, EnrolForm, PasswordAgainForm
 from feedback.extensions import db
 from feedback.i18n import safe_next
-from feedback.web.access import signed_in_user
+from feedback.web.access import login_required, signed_in_user
 
 Page = Response | str | tuple[str, int]
 

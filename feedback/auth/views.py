@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from feedback import mail
@@ -22,7 +22,7 @@ from feedback.auth.forms import (
 from feedback.auth.oidc_config import password_allowed
 from feedback.extensions import db
 from feedback.i18n import safe_next
-from feedback.web.access import signed_in_user
+from feedback.web.access import login_required, signed_in_user
 from feedback.web.helpers import no_store
 
 

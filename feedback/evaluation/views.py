@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from feedback.admin.forms import unit_choices
@@ -27,7 +26,7 @@ from feedback.models import ActionPoint, SurveyRound
 from feedback.models.base import today
 from feedback.results import readers
 from feedback.vocabulary import AUDIT_LABELS, ROLE_LABELS
-from feedback.web.access import signed_in_user
+from feedback.web.access import login_required, signed_in_user
 from feedback.web.forms import Form
 from feedback.web.helpers import save_or_show
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from feedback.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_AGE, SUPPORTED_LOCALES, safe_next
 from feedback.results.charts import plotly as charts
 from feedback.vocabulary import REPRESENTATION_LABELS, ROLE_LABELS
 from feedback.web import access
+from feedback.web.access import login_required
 
 
 def index() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import login_required
 
 from feedback.evaluation.services import is_overdue
 from feedback.models.base import today
@@ -11,10 +10,10 @@ from feedback.overview.services import dashboard_for
 from feedback.results import readers
 from feedback.results.charts.formats import decimal, mean_text
 from feedback.results.selection import units_of
-from feedback.web.access import current_memberships, signed_in_user
+from feedback.web.access import current_memberships, login_required, signed_in_user
 
 
-@login_required  # type: ignore[untyped-decorator]  # Flask-Login has no type hints
+@login_required
 def index() -> str:
     scope = readers.current_scope()
     units = units_of(scope.organisation)

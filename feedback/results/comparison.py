@@ -15,6 +15,7 @@ from feedback.models import Question, ResponseTally, SurveyRound
 from feedback.questionnaire.registry import question_type
 from feedback.results.aggregate import Mean, QuestionResult, round_results, same_bins
 from feedback.results.charts import figures
+from feedback.results.charts.base import Figure
 from feedback.results.readers import RESULT_STATUSES, ResultsScope
 from feedback.results.selection import Selection, Units
 
@@ -25,7 +26,7 @@ class Block:
 
     question: Question
     groups: Sequence[tuple[str, QuestionResult]]
-    figure: figures.Figure | None
+    figure: Figure | None
 
     @property
     def title(self) -> str:
@@ -57,7 +58,7 @@ def block(first: QuestionResult, groups: Sequence[tuple[str, QuestionResult]]) -
     fig_id = f"q{question.id}"
     title = localized(question.text)
     kind = question_type(question)
-    figure: figures.Figure | None
+    figure: Figure | None
     if kind.figure == "diverging":
         figure = figures.diverging(fig_id, title, groups)
     elif kind.figure == "bars":
@@ -139,7 +140,7 @@ class TrendLine:
     question: Question
     #: (round label, mean or None when hidden or missing)
     points: list[tuple[str, Mean | None]]
-    figure: figures.Figure | None
+    figure: Figure | None
 
 
 def chain(question: Question) -> list[Question]:

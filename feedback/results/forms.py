@@ -40,7 +40,7 @@ def selection_form(
     *,
     with_answer: bool = True,
 ) -> SelectionForm:
-    form = SelectionForm(formdata=args)  # type: ignore[arg-type]
+    form = SelectionForm(formdata=args)
     everyone = _l("All units") if scope.everything else _l("All units (totals)")
     form.enhet.choices = options(
         [("", everyone)]

@@ -36,7 +36,7 @@ from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import free_text_kinds, question_type
-from feedback.results.aggregate import DONT_KNOW
+from feedback.models.survey import DONT_KNOW
 from feedback.results.counting import counted
 from feedback.results.selection import Units
 from feedback.results.suppression import suppress_row, suppress_tree

@@ -31,7 +31,7 @@ from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
 from feedback.questionnaire.registry import question_type
-from feedback.results.aggregate import DONT_KNOW
+from feedback.models.survey import DONT_KNOW
 from feedback.results.counting import counted
 from feedback.results.selection import Selection, Units
 
