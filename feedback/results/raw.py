@@ -34,9 +34,9 @@ from feedback.extensions import db
 from feedback.i18n import localized
 from feedback.models import Answer, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
+from feedback.models.survey import DONT_KNOW
 from feedback.questionnaire import runtime
 from feedback.questionnaire.registry import free_text_kinds, question_type
-from feedback.models.survey import DONT_KNOW
 from feedback.results.counting import counted
 from feedback.results.selection import Units
 from feedback.results.suppression import suppress_row, suppress_tree

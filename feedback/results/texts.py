@@ -30,8 +30,8 @@ from feedback.ids import parse_id
 from feedback.maintenance import needs_rewrite
 from feedback.models import Answer, Evaluation, Question, Response, SurveyRound
 from feedback.models.results import NO_UNIT
-from feedback.questionnaire.registry import question_type
 from feedback.models.survey import DONT_KNOW
+from feedback.questionnaire.registry import question_type
 from feedback.results.counting import counted
 from feedback.results.selection import Selection, Units
 
