@@ -112,6 +112,7 @@ def test_sessions_page_and_signing_out_elsewhere_have_no_violations(
     assert axe_page.locator("tbody strong").count() == 1
     assert axe_violations(axe_page) == []
     axe_page.locator("main form button").first.click()
-    assert axe_page.locator("tbody tr").count() == 1
+    # count() does not wait for the page after the redirect; expect() does
+    expect(axe_page.locator("tbody tr")).to_have_count(1)
     assert axe_violations(axe_page) == []
     assert other.get("/konto/okter").status_code == 302
