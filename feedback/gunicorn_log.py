@@ -18,7 +18,7 @@ from feedback.config import public_requests_mode
 from feedback.logs import is_public_path, mask_secret_paths
 
 
-class AccessLog(Logger):
+class AccessLog(Logger):  # type: ignore[misc]  # gunicorn ships no types
     def __init__(self, cfg: Any) -> None:
         # Read before gunicorn starts any worker: a wrong value stops it at once.
         self.public_requests = public_requests_mode(os.environ)

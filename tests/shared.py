@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from feedback.extensions import db
 from feedback.models import AuditEvent, StaffSession, User
@@ -121,3 +123,9 @@ def actions(app: Flask, organisation_id: int) -> list[str]:
                 .order_by(AuditEvent.id)
             )
         )
+
+
+def text_in(app: Flask, language: str, message: str, **variables: Any) -> str:
+    """A catalog message as the app says it in a language (translated or not yet)."""
+    with app.test_request_context(), force_locale(language):
+        return _(message, **variables)

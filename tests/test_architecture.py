@@ -303,3 +303,44 @@ def test_a_clean_tree_passes(tmp_path: Path) -> None:
     )
 
     assert check(tmp_path, "app") == []
+
+
+# --- the tests' own layout -----------------------------------------------------------------------
+
+#: Test folders that are not an area of the app: the browser tests, the real OpenID provider,
+#: the platform (configuration, database, logs, limits, benchmarks) and the one test world.
+TEST_FOLDERS_OF_NO_AREA = frozenset({"e2e", "oidc", "platform", "world"})
+#: Packages without a test folder of their own: the models (tested through every area) and
+#: ``main`` (the start page, the language switch and the organisation choice, tested by the
+#: catalogs' tests, tests/auth and the authorization matrix; plotly.js by tests/results).
+PACKAGES_TESTED_ELSEWHERE = frozenset({"models", "main"})
+
+
+def test_test_folders_mirror_the_areas() -> None:
+    """Each area package of the app has a test folder of the same name, and each test folder
+    is an area (or one of the few named above)."""
+    areas = {path.parent.name for path in (ROOT / "feedback").glob("*/__init__.py")}
+    folders = {
+        path.name
+        for path in (ROOT / "tests").iterdir()
+        if path.is_dir() and (path / "__init__.py").exists()
+    }
+    assert areas - folders - PACKAGES_TESTED_ELSEWHERE == set(), "areas without a test folder"
+    assert folders - areas - TEST_FOLDERS_OF_NO_AREA == set(), "test folders of no area"
+
+
+def test_no_test_module_imports_another_areas_tests() -> None:
+    """What two test areas share lives in tests/world/, tests/conftest.py or tests/shared.py,
+    never in one area's test modules or conftest."""
+    found = []
+    for path in (ROOT / "tests").glob("*/**/*.py"):
+        area = path.relative_to(ROOT / "tests").parts[0]
+        for node in _import_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                parts = name.split(".")
+                if len(parts) >= 3 and parts[0] == "tests" and parts[1] not in (area, "world"):
+                    found.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert found == []

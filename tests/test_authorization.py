@@ -198,7 +198,7 @@ class World:
     closed_cases: dict[str, str] = field(default_factory=dict)
 
 
-#: The subjects who are people of the one test world (tests/world.py); the others are added.
+#: The subjects who are people of the one test world (tests/world/); the others are added.
 FROM_WORLD = {ADMIN: "admin", USER_REP: "kari", PROFESSIONAL: "fag"}
 
 

@@ -1177,7 +1177,7 @@ def fuzz_kiosk(data: Any, ctx: Ctx) -> Sent:
 
 
 def code_as_typed(data: Any, code: str) -> str:
-    shown = respond.show_code(code)
+    shown = show_code(code)
     return str(
         data.draw(
             st.sampled_from([shown, code, shown.lower(), f"  {shown} ", shown.replace("-", " ")])
@@ -1209,7 +1209,7 @@ def fuzz_by_code(data: Any, ctx: Ctx) -> Sent:
             facts["used_meanwhile"] = True
         return walked
 
-    extra = [code, respond.show_code(code), ctx.used_code, ctx.other_round_code, *answer_extra(ctx)]
+    extra = [code, show_code(code), ctx.used_code, ctx.other_round_code, *answer_extra(ctx)]
     return build_request(data, ctx, "/kode/svar", valid, extra, facts)
 
 
@@ -1222,7 +1222,7 @@ def fuzz_code(data: Any, ctx: Ctx) -> Sent:
         pairs = [(n, v) for n, v in form.hidden()]
         return [*pairs, ("kode", code_as_typed(data, code))], {}, None
 
-    extra = [code, respond.show_code(code), ctx.used_code, ctx.other_round_code, "ABCD-EFGH"]
+    extra = [code, show_code(code), ctx.used_code, ctx.other_round_code, "ABCD-EFGH"]
     return build_request(data, ctx, "/kode", valid, extra)
 
 
@@ -1707,8 +1707,8 @@ def fuzz_ctx(app: Flask, world: World) -> Ctx:
         tokens,
         int(app.config["MAX_CONTENT_LENGTH"]),
         other_receipt=w.other_receipt,
-        used_code=respond.show_code(used_code),
-        other_round_code=respond.show_code(other_code),
+        used_code=show_code(used_code),
+        other_round_code=show_code(other_code),
     )
 
 

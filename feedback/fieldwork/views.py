@@ -12,6 +12,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from feedback import form_tokens
+from feedback.codes import show_code
 from feedback.designer import services as designer
 from feedback.designer.forms import ActionForm
 from feedback.designer.permissions import edit_access, read_access
@@ -233,9 +234,7 @@ def code_cards(round_id: int, batch: int) -> str:
         abort(404)
     language = _print_language()
     entry = url_for("respond.code", _external=True)
-    cards = [
-        (respond.show_code(c.code), qr_svg(f"{entry}#{respond.show_code(c.code)}")) for c in codes
-    ]
+    cards = [(show_code(c.code), qr_svg(f"{entry}#{show_code(c.code)}")) for c in codes]
     with force_locale(language):
         return render_template(
             "fieldwork/cards.html",

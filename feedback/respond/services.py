@@ -24,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from feedback import ratelimit
 from feedback.codes import normalise_code
-from feedback.codes import show_code as show_code
 from feedback.designer import schedule
 from feedback.extensions import db
 from feedback.form_tokens import AlreadySent as AlreadySent

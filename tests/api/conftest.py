@@ -1,4 +1,4 @@
-"""Fixtures for the API: the world's place (tests/world.py), an open round with answers spread
+"""Fixtures for the API: the world's place (tests/world/), an open round with answers spread
 over the units, personal tokens (``tests.world.make_token``), and a client that calls the API
 with a token the way a program would (no cookies)."""
 
@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from feedback.designer import services as designer
 from feedback.deviations.receiving import NewReport, submit
@@ -124,28 +123,6 @@ def tokens(app: Flask, place: Place) -> dict[str, str]:
         "rusleder": make_token(app, place.people["rusleder"], place.org),
         "nabo": make_token(app, place.people["nabo"], place.other_org),
     }
-
-
-class Api:
-    """A program calling the API: no cookies, a bearer token per call."""
-
-    def __init__(self, app: Flask) -> None:
-        self.client: FlaskClient = app.test_client(use_cookies=False)
-
-    def get(self, path: str, token: str | None, **params: Any):  # type: ignore[no-untyped-def]
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        return self.client.get(f"/api/v1{path}", headers=headers, query_string=params)
-
-    def json(self, path: str, token: str, **params: Any) -> Any:
-        response = self.get(path, token, **params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        assert response.mimetype == "application/json"
-        return response.get_json()
-
-
-@pytest.fixture
-def api(app: Flask) -> Api:
-    return Api(app)
 
 
 def make_case(

@@ -14,8 +14,8 @@ from feedback.api_keys import services
 from feedback.extensions import db
 from feedback.models import ApiToken, Membership, User
 from feedback.models.base import today
-from tests.api.conftest import Api, Survey, make_token
-from tests.world import Place, signed_in
+from tests.api.conftest import Survey, make_token
+from tests.world import Api, Place, signed_in
 
 
 def test_requests_without_a_working_key_get_401_in_json(

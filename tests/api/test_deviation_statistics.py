@@ -14,8 +14,8 @@ from feedback.extensions import db
 from feedback.models import Organisation
 from feedback.models.base import today
 from tests import factories
-from tests.api.conftest import Api, make_case, make_token
-from tests.world import Place
+from tests.api.conftest import make_case, make_token
+from tests.world import Api, Place
 
 STATS = "/deviations/statistics"
 

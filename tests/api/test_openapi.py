@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.specs.openapi.definitions import OPENAPI_30
 
 from feedback import config, create_app
-from tests.api.conftest import Api, Survey
-from tests.world import Place
+from tests.api.conftest import Survey
+from tests.world import Api, Place
 
 CHECKS = [
     not_a_server_error,

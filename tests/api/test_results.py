@@ -16,9 +16,9 @@ from feedback.extensions import db
 from feedback.models import Organisation, Unit
 from feedback.models.base import today
 from feedback.respond import services as respond
-from tests.api.conftest import SECRET_TEXT, Api, Survey, questionnaire
+from tests.api.conftest import SECRET_TEXT, Survey, questionnaire
 from tests.shared import publish_now
-from tests.world import Place
+from tests.world import Api, Place
 
 
 def numbers_in(value: Any) -> list[float]:

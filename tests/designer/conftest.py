@@ -1,4 +1,4 @@
-"""Fixtures for the survey designer: the world's people (tests/world.py, without the unit tree)
+"""Fixtures for the survey designer: the world's people (tests/world/, without the unit tree)
 and two more user representatives, Ulf and Una, for the approval tests."""
 
 from __future__ import annotations

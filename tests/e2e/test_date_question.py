@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from feedback.extensions import db
 from feedback.models import Answer
 from tests.e2e.conftest import axe_violations
-from tests.questionnaire.test_date import date_question, open_round, questionnaire
+from tests.world import date_question, open_round
+from tests.world import date_questionnaire as questionnaire
 
 pytestmark = pytest.mark.e2e
 

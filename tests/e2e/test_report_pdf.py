@@ -11,13 +11,14 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import axe_violations, sign_in
-from tests.results.test_exports import Data, build, text_in
+from tests.shared import text_in
+from tests.world import ExportRound, build_export_round
 
 A4 = (595.28, 841.89)
 
 
 def test_report_prints_on_a4_without_the_menus(app: Flask, live_server: str, page: Any) -> None:
-    data: Data = build(app)
+    data: ExportRound = build_export_round(app)
     sign_in(page, live_server, data.people["quality"], "riktig-passord-123")
     page.goto(f"{live_server}/resultater/{data.round_id}/rapport")
     on_screen = page.inner_text("body")
@@ -52,7 +53,7 @@ def test_report_prints_on_a4_without_the_menus(app: Flask, live_server: str, pag
 
 
 def test_report_and_downloads_pass_axe(app: Flask, live_server: str, axe_page: Any) -> None:
-    data: Data = build(app)
+    data: ExportRound = build_export_round(app)
     sign_in(axe_page, live_server, data.people["quality"], "riktig-passord-123")
     for path in ("rapport", "last-ned", f"rapport?enhet={data.units['Lillehjem']}"):
         axe_page.goto(f"{live_server}/resultater/{data.round_id}/{path}")

@@ -1,4 +1,4 @@
-"""Fixtures for the evaluation: the world's place (tests/world.py) with the evaluation's rounds,
+"""Fixtures for the evaluation: the world's place (tests/world/) with the evaluation's rounds,
 whose responses are counted (tallies only: the evaluation never reads answers)."""
 
 from __future__ import annotations

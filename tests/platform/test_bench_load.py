@@ -8,27 +8,13 @@ numbers are printed, not judged against the targets)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
 import sqlalchemy as sa
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 TEST_DATABASE_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL")
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _postgres_url() -> str:

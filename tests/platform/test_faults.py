@@ -218,7 +218,7 @@ class Place:
     slug: str
     unit: int
     category: int
-    #: The three-page questionnaire (tests/respond/conftest.py), and its link.
+    #: The three-page questionnaire (tests/world/base.py), and its link.
     long_round_id: int
     long_link: str
 

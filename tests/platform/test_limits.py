@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from feedback import ratelimit
 from feedback.auth import devices
+from feedback.codes import show_code
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
 from feedback.models import AccessCode, Organisation
@@ -166,9 +167,7 @@ def test_a_valid_access_code_works_while_300_wrong_ones_come_in(
         answer = attacker.post("/kode", data={"kode": wrong, "sprak": "en"})
         assert answer.status_code == 400
         assert "We do not know this code" in answer.get_data(as_text=True)
-    opened = app.test_client().post(
-        "/kode", data={"kode": respond.show_code(code)}, follow_redirects=True
-    )
+    opened = app.test_client().post("/kode", data={"kode": show_code(code)}, follow_redirects=True)
     assert opened.status_code == 200
     assert 'id="answer-form"' in opened.get_data(as_text=True)
 

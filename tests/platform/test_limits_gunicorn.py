@@ -6,14 +6,10 @@ needs Redis (FEEDBACK_TEST_REDIS_URL, else redis://127.0.0.1:6379/11 if it answe
 
 from __future__ import annotations
 
-import http.client
-import importlib.util
 import os
 import re
 import secrets
-import sys
 import time
-import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -33,12 +29,11 @@ from feedback.models import User
 from feedback.models.base import today
 from feedback.models.survey import TYPABLE
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.platform.conftest import EMAIL, Browser
 from tests.totp_helpers import code, enrol
 
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "load.py"
-EMAIL = "kari@example.no"
+
 DESCRIPTION = "Husmøtet ble avlyst uten beskjed."
 
 
@@ -54,62 +49,6 @@ def _redis() -> object | None:
 
 
 pytestmark = pytest.mark.skipif(_redis() is None, reason=f"no Redis at {REDIS_URL}")
-
-
-class Browser:
-    """A client with its own cookies, one new connection per request (as bench/load.py)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def send(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _eq, rest = header.partition("=")
-                value = rest.split(";")[0]
-                if "Max-Age=0" in header or "Expires=Thu, 01 Jan 1970" in header:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = value
-            return response.status, text
-        finally:
-            connection.close()
-
-    def sign_in(self, password: str = PASSWORD) -> int:
-        _status, page = self.send("GET", "/logg-inn")
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-        assert token is not None
-        form = {"csrf_token": token.group(1), "email": EMAIL, "password": password}
-        status, _text = self.send("POST", "/logg-inn", form)
-        return status
-
-    def sign_out(self) -> None:
-        _status, page = self.send("GET", "/")
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-        assert token is not None
-        assert self.send("POST", "/logg-ut", {"csrf_token": token.group(1)})[0] == 302
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from feedback.deviations.categories import add_default_categories, categories
 from feedback.extensions import db
 from feedback.models.base import today
 from tests import factories
-from tests.platform.test_limits_gunicorn import Browser, bench  # noqa: F401 - bench is a fixture
+from tests.platform.conftest import Browser
 from tests.world import FULL_WALK, make_round
 
 SKJEMA = re.compile(r'name="skjema" (?:type="hidden" )?value="([^"]+)"')

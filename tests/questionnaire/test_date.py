@@ -26,35 +26,8 @@ from feedback.results.comparison import block
 from feedback.results.selection import Selection
 from tests import factories
 from tests.conftest import login, post_form
-from tests.respond.conftest import Respondent
-
-
-def date_question(key: str = "visit", **extra: Any) -> dict[str, Any]:
-    return {
-        "key": key,
-        "type": "date",
-        "text": {"nb": "Når var du sist på avdelingen?", "en": "When were you last here?"},
-        "required": False,
-        "dont_know": True,
-        **extra,
-    }
-
-
-def questionnaire(*questions: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "format": "brukerstemmen.questionnaire",
-        "version": 1,
-        "title": {"nb": "Besøk"},
-        "pages": [{"questions": list(questions) or [date_question()]}],
-    }
-
-
-def open_round(document: dict[str, Any] | None = None) -> SurveyRound:
-    org = factories.organisation()
-    round_ = designer.create_round(org, None, document or questionnaire(), source="test")
-    round_.status = "open"
-    db.session.commit()
-    return round_
+from tests.world import Respondent, date_question, open_round
+from tests.world import date_questionnaire as questionnaire
 
 
 def read(value: str, dont_know: bool = False) -> tuple[list[str], str | None]:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 import itsdangerous
@@ -19,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.datastructures import MultiDict
 from werkzeug.serving import make_server
 
+from feedback.codes import show_code
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
 from feedback.models import (
@@ -30,14 +27,25 @@ from feedback.models import (
     Organisation,
     Response,
     SurveyRound,
-    Unit,
     UsedFormToken,
 )
 from feedback.models.base import today
 from feedback.respond import services
 from tests import factories
-from tests.respond.conftest import FULL_WALK, TOKEN, Respondent, Survey, make_round
+from tests.respond.conftest import (
+    checked,
+    count,
+    page_form,
+    path_of,
+    round_and_unit,
+    set_round,
+    stored,
+    to_last_page,
+    token_made_ago,
+    walk_pages,
+)
 from tests.shared import clock_readings, dump_tables, is_temporal, post_concurrently
+from tests.world import TOKEN, Respondent, Survey, make_round
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 STRAY = "The form held answers to questions that are not shown to you."
@@ -48,93 +56,6 @@ UA_MARKER = "UA-MARKER-4711"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-
-
-def walk_pages(unit: str | None = None) -> list[dict[str, Any]]:
-    """FULL_WALK with the unit question answered by ``unit``, or left out when it is fixed."""
-    pages = [dict(page) for page in FULL_WALK]
-    if unit is None:
-        pages[0].pop("enhet")
-    else:
-        pages[0]["enhet"] = unit
-    return pages
-
-
-def page_form(
-    r: Respondent,
-    answers: dict[str, Any] | None = None,
-    nav: str = "next",
-    replace: dict[str, str] | None = None,
-) -> MultiDict[str, str]:
-    """What the browser would post from the current page, optionally with hidden fields
-    replaced (a changed form)."""
-    replace = replace or {}
-    data = [(name, value) for name, value in r.hidden() if name not in replace]
-    for name, value in {**(answers or {}), **replace}.items():
-        for item in value if isinstance(value, list) else [value]:
-            data.append((name, item))
-    data.append(("nav", nav))
-    return MultiDict(data)
-
-
-def to_last_page(client: FlaskClient, url: str, pages: list[dict[str, Any]]) -> Respondent:
-    """A respondent who has answered every page but the last."""
-    r = Respondent(client, url).start()
-    assert r.response.status_code == 200
-    for answers in pages[:-1]:
-        assert r.send(answers).status_code == 200, r.html
-    return r
-
-
-def checked(html: str, name: str, value: str) -> bool:
-    pattern = rf'name="{re.escape(name)}" id="[^"]*" value="{re.escape(value)}" checked'
-    return re.search(pattern, html) is not None
-
-
-def path_of(response: Any) -> str:
-    parts = urlsplit(response.location)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def stored(app: Flask) -> list[dict[str, Any]]:
-    """Every response with its answers as {(key, position): (value, number)}."""
-    with app.app_context():
-        result = []
-        for response in db.session.scalars(sa.select(Response)):
-            result.append(
-                {
-                    "id": response.id,
-                    "round_id": response.round_id,
-                    "unit_id": response.unit_id,
-                    "channel": response.channel,
-                    "submitted_on": response.submitted_on,
-                    "answers": {
-                        (a.question.key, a.position): (a.value, a.number) for a in response.answers
-                    },
-                }
-            )
-        return result
-
-
-def round_and_unit(survey: Survey, name: str | None) -> tuple[SurveyRound, Unit | None]:
-    """Call in an app context."""
-    round_ = db.session.get(SurveyRound, survey.round_id)
-    assert round_ is not None
-    return round_, db.session.get(Unit, survey.units[name]) if name else None
-
-
-def set_round(app: Flask, round_id: int, **values: Any) -> None:
-    with app.app_context():
-        round_ = db.session.get(SurveyRound, round_id)
-        assert round_ is not None
-        for name, value in values.items():
-            setattr(round_, name, value)
-        db.session.commit()
 
 
 # --- 1. the whole walk -------------------------------------------------------------------------
@@ -553,24 +474,13 @@ def test_database_fault_keeps_the_answers_and_a_retry_works(
 # --- 10. a form left open too long -------------------------------------------------------------
 
 
-def _token_made_ago(app: Flask, round_id: int, age: timedelta) -> str:
-    class Backdated(itsdangerous.TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(time.time() - age.total_seconds())
-
-    serializer = itsdangerous.URLSafeTimedSerializer(
-        app.config["SECRET_KEY"], salt="answering-form", signer=Backdated
-    )
-    return serializer.dumps({"r": round_id, "n": secrets.token_hex(16)})
-
-
 def test_expired_form_token_keeps_the_answers_and_gives_a_new_token(
     app: Flask, client: FlaskClient, survey: Survey
 ) -> None:
     pages = walk_pages()
     r = to_last_page(client, survey.unit_link("Aktivitetshuset") + "?sprak=en", pages)
     original = r.form_token
-    expired = _token_made_ago(app, survey.round_id, timedelta(days=3))
+    expired = token_made_ago(app, survey.round_id, timedelta(days=3))
 
     refused = client.post(r.url, data=page_form(r, pages[2], replace={"skjema": expired}))
     html = refused.get_data(as_text=True)
@@ -587,7 +497,7 @@ def test_expired_form_token_keeps_the_answers_and_gives_a_new_token(
     assert fresh not in (expired, original)
 
     # A day-old form is still taken (the check is about age, not about how it was made) ...
-    day_old = _token_made_ago(app, survey.round_id, timedelta(days=1))
+    day_old = token_made_ago(app, survey.round_id, timedelta(days=1))
     day_old_form = page_form(r, pages[2], replace={"skjema": day_old})
     assert client.post(r.url, data=day_old_form).status_code == 303
     # ... and so is the page with the fresh token.
@@ -761,7 +671,7 @@ def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
         codes = [c.code for c in fieldwork.batch_codes(round_, batch)]
     assert len(codes) == 3
 
-    typed = services.show_code(codes[0]).lower()
+    typed = show_code(codes[0]).lower()
     assert "-" in typed
     started = client.post("/kode", data={"kode": typed, "sprak": "en"})
     # A valid code leads to the questionnaire's first page's own address (no code in it).
@@ -789,7 +699,7 @@ def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
     assert used == {codes[0]: True, codes[1]: False, codes[2]: False}
 
     # The used code again: refused, the typed text kept; a replay of its last page stores nothing.
-    again = services.show_code(codes[0])
+    again = show_code(codes[0])
     refused = client.post("/kode", data={"kode": again, "sprak": "en"})
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
@@ -806,7 +716,7 @@ def test_access_codes(app: Flask, client: FlaskClient, survey: Survey) -> None:
     assert "We do not know this code." in html and f'id="kode" value="{unknown}"' in html
 
     # Case and dash do not matter.
-    for variant in (codes[1].upper(), f"  {services.show_code(codes[2]).lower()} "):
+    for variant in (codes[1].upper(), f"  {show_code(codes[2]).lower()} "):
         opened = client.post("/kode", data={"kode": variant}, follow_redirects=True)
         assert opened.status_code == 200
         assert 'id="answer-form"' in opened.get_data(as_text=True)

@@ -16,8 +16,8 @@ from feedback.fieldwork import services as fieldwork
 from feedback.models import Response, Unit
 from feedback.respond import services
 from tests.conftest import login
-from tests.respond.conftest import TOKEN, Respondent, Survey
-from tests.respond.test_answering import count, page_form, round_and_unit, stored, walk_pages
+from tests.respond.conftest import count, page_form, round_and_unit, stored, walk_pages
+from tests.world import TOKEN, Respondent, Survey
 
 NEEDS_CODE = "Dette stedet tar bare imot svar med engangskode."
 PLACE = "Ruspoliklinikken"

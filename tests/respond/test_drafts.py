@@ -20,9 +20,9 @@ from feedback.fieldwork import services as fieldwork
 from feedback.models import AnswerDraft, SurveyRound
 from feedback.models.base import today
 from feedback.respond import drafts, services
-from tests.respond.conftest import Respondent, Survey
-from tests.respond.test_answering import count, path_of, walk_pages
+from tests.respond.conftest import count, path_of, walk_pages
 from tests.shared import dump_tables
+from tests.world import Respondent, Survey
 
 
 def draft_rows(app: Flask) -> list[AnswerDraft]:

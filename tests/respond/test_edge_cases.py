@@ -15,15 +15,15 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import SurveyRound
 from feedback.respond import services
-from tests.respond.conftest import Respondent, Survey
-from tests.respond.test_answering import (
-    _token_made_ago,
+from tests.respond.conftest import (
     page_form,
     path_of,
     stored,
     to_last_page,
+    token_made_ago,
     walk_pages,
 )
+from tests.world import Respondent, Survey
 
 HUGE = "99999999999999999999999"
 
@@ -91,7 +91,7 @@ def test_the_word_dont_know_typed_as_text_is_kept(
 def test_a_form_sent_long_ago_and_reloaded_is_not_stored_again(
     app: Flask, client: FlaskClient, survey: Survey
 ) -> None:
-    old = _token_made_ago(app, survey.round_id, timedelta(days=3))
+    old = token_made_ago(app, survey.round_id, timedelta(days=3))
     pages = walk_pages(str(survey.units["Aktivitetshuset"]))
     r = to_last_page(client, survey.link, pages)
     final = page_form(r, pages[2], replace={"skjema": old})

@@ -19,8 +19,7 @@ from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import Organisation, SurveyRound
 from feedback.respond.texts import Paragraph, answering_minutes, paragraphs
-from tests.respond.conftest import FULL_WALK, Respondent, Survey, make_round, questionnaire
-from tests.world import document, likert
+from tests.world import FULL_WALK, Respondent, Survey, document, likert, make_round, questionnaire
 
 ORG = "Fjordvik kommune"
 

@@ -11,7 +11,7 @@ from feedback.designer import services as designer
 from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import Organisation
-from tests.respond.conftest import Respondent, Survey
+from tests.world import Respondent, Survey
 
 LIMIT = 30 * 1024
 ASSET = re.compile(r'(?:href|src)="([^"]+)"')

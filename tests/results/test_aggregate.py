@@ -28,8 +28,8 @@ from feedback.models.survey import CHANNELS
 from feedback.results.aggregate import QuestionResult, RoundResults, mean_of, round_results, t975
 from feedback.results.selection import Selection, Units
 from feedback.results.suppression import NO_ANSWER, Cell, allowed
-from tests.results.conftest import ResultsPlace, store_response
-from tests.results.test_suppression import rank
+from tests.results.conftest import rank
+from tests.world import ResultsPlace, store_response
 
 # --- a small round, counted by hand -------------------------------------------------------------
 

@@ -10,134 +10,28 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from openpyxl import load_workbook
 
-from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import Membership, Response
+from feedback.models import Response
 from feedback.models.base import today
-from feedback.respond import services as respond
-from tests import factories
 from tests.conftest import login
-from tests.shared import publish_now
+from tests.shared import text_in
+from tests.world import ExportRound, build_export_round
 
-TITLE = {"nb": "Brukerundersøkelse 2026", "en": "User survey 2026"}
-
-QUESTIONNAIRE: dict[str, Any] = {
-    "format": "brukerstemmen.questionnaire",
-    "version": 1,
-    "title": TITLE,
-    "pages": [
-        {
-            "questions": [
-                {
-                    "key": "listened",
-                    "type": "likert",
-                    "text": {"nb": "Jeg blir lyttet til.", "en": "I am listened to."},
-                    "dont_know": True,
-                },
-                {
-                    "key": "food",
-                    "type": "single_choice",
-                    "text": {"nb": "Hvordan er maten?"},
-                    "options": [
-                        {"value": "good", "label": {"nb": "God", "en": "Good"}},
-                        {"value": "bad", "label": {"nb": "Dårlig", "en": "Bad"}},
-                    ],
-                },
-                {
-                    "key": "activities",
-                    "type": "multiple_choice",
-                    "text": {"nb": "Hva deltar du på?"},
-                    "options": [
-                        {"value": "walk", "label": {"nb": "Tur"}},
-                        {"value": "cook", "label": {"nb": "Matlaging"}},
-                        {"value": "art", "label": {"nb": "Kunst"}},
-                    ],
-                },
-                {"key": "age", "type": "number", "text": {"nb": "Alder"}, "min": 16, "max": 99},
-                {"key": "word", "type": "text_short", "text": {"nb": "Ett ord om stedet"}},
-                {"key": "rare", "type": "yes_no", "text": {"nb": "Bruker du bassenget?"}},
-            ]
-        }
-    ],
-}
-
-#: listened values per unit; "x" is "don't know".
-LIKERT = {
-    "Solsiden": ["5", "4", "4", "4", "3", "5", "2", "4", "x", "5", "3", "4"],
-    "Midtbyen": ["4", "4", "5", "3", "4", "2"],
-    "Lillehjem": ["1", "2"],
-}
-CHANNEL = {"Solsiden": "link", "Midtbyen": "paper", "Lillehjem": "link"}
 #: The whole round's "listened": 8 of 19 real answers are 4 (42.1 %), mean 68 / 19.
 FOURS, VALID, TOTAL = 8, 19, 68
 
 
-@dataclass
-class Data:
-    round_id: int
-    org_id: int
-    units: dict[str, int]
-    people: dict[str, str] = field(default_factory=dict)
-
-
-def build(app: Flask) -> Data:
-    """The round above, its responses stored the way the public form stores them."""
-    with app.app_context():
-        org = factories.organisation("Fjordvik kommune")
-        units = {name: factories.unit(org, name) for name in LIKERT}
-        kari = factories.user("kari@example.no", org=org, role="quality", name="Kari")
-        # Kari also administers, so the main menu has "Administration" on screen.
-        db.session.add(Membership(user=kari, organisation=org, role="admin"))
-        people = {
-            "quality": kari.email,
-            "manager": factories.user(
-                "leder@example.no", org=org, role="manager", units=[units["Solsiden"]]
-            ).email,
-        }
-        round_ = designer.create_round(org, None, QUESTIONNAIRE, source="test")
-        round_.status = "open"
-        db.session.commit()
-        index = 0
-        for name, values in LIKERT.items():
-            for value in values:
-                answers: dict[str, list[str]] = {
-                    "listened": ["dont_know" if value == "x" else value],
-                    "food": ["good" if index % 3 else "bad"],
-                    "activities": ["walk", "art"] if index % 2 else ["cook"],
-                    "age": [str(20 + index)],
-                }
-                if index == 0:
-                    answers["word"] = ['=HYPERLINK("http://example.com","klikk")']
-                if index < 2:
-                    answers["rare"] = ["yes"]  # two answers: the question is held back
-                respond.store(
-                    round_,
-                    answers,
-                    unit=units[name],
-                    channel=CHANNEL[name],
-                    nonce=secrets.token_hex(16),
-                )
-                db.session.commit()
-                index += 1
-        publish_now(round_.id)
-        return Data(round_.id, org.id, {n: u.id for n, u in units.items()}, people)
-
-
 @pytest.fixture
-def data(app: Flask) -> Data:
-    return build(app)
+def data(app: Flask) -> ExportRound:
+    return build_export_round(app)
 
 
 def signed_in(app: Flask, email: str) -> FlaskClient:
@@ -147,19 +41,13 @@ def signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 @pytest.fixture
-def quality(app: Flask, data: Data) -> FlaskClient:
+def quality(app: Flask, data: ExportRound) -> FlaskClient:
     return signed_in(app, data.people["quality"])
 
 
 @pytest.fixture
-def manager(app: Flask, data: Data) -> FlaskClient:
+def manager(app: Flask, data: ExportRound) -> FlaskClient:
     return signed_in(app, data.people["manager"])
-
-
-def text_in(app: Flask, language: str, message: str, **variables: Any) -> str:
-    """A catalog message as the app says it in a language (translated or not yet)."""
-    with app.test_request_context(), force_locale(language):
-        return _(message, **variables)
 
 
 def read_csv(body: bytes) -> list[list[str]]:
@@ -177,7 +65,7 @@ def listened_rows(rows: list[list[str]]) -> dict[str, list[str]]:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def test_csv_is_for_excel_in_norway(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_csv_is_for_excel_in_norway(app: Flask, data: ExportRound, quality: FlaskClient) -> None:
     response = get(quality, f"/resultater/{data.round_id}/resultater.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -199,7 +87,9 @@ def test_csv_is_for_excel_in_norway(app: Flask, data: Data, quality: FlaskClient
     assert f"{today().isoformat()}.csv" in disposition
 
 
-def test_csv_in_english_uses_a_decimal_point(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_csv_in_english_uses_a_decimal_point(
+    app: Flask, data: ExportRound, quality: FlaskClient
+) -> None:
     rows = read_csv(get(quality, f"/resultater/{data.round_id}/resultater.csv", "en").data)
     assert rows[0][2] == "Question"
     four = listened_rows(rows)["4"]
@@ -209,7 +99,9 @@ def test_csv_in_english_uses_a_decimal_point(app: Flask, data: Data, quality: Fl
     assert food == {"Good", "Bad"}
 
 
-def test_a_question_few_answered_is_held_back(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_a_question_few_answered_is_held_back(
+    app: Flask, data: ExportRound, quality: FlaskClient
+) -> None:
     rows = read_csv(get(quality, f"/resultater/{data.round_id}/resultater.csv").data)
     rare = [row for row in rows[1:] if row[1] == "rare"]
     assert len(rare) == 1  # no row per answer: the answers themselves would tell
@@ -217,7 +109,7 @@ def test_a_question_few_answered_is_held_back(app: Flask, data: Data, quality: F
     assert rare[0][4:] == [""] * 7
 
 
-def test_a_small_unit_gives_no_numbers(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_a_small_unit_gives_no_numbers(app: Flask, data: ExportRound, quality: FlaskClient) -> None:
     too_few = text_in(app, "nb", "too few answers to show")
     for unit in ("Lillehjem", "Midtbyen"):  # 2 answers, and the one hidden with it
         url = f"/resultater/{data.round_id}/resultater.csv?enhet={data.units[unit]}"
@@ -236,7 +128,7 @@ def test_a_small_unit_gives_no_numbers(app: Flask, data: Data, quality: FlaskCli
 
 
 def test_a_manager_gets_totals_but_not_a_unit_they_do_not_lead(
-    data: Data, manager: FlaskClient
+    data: ExportRound, manager: FlaskClient
 ) -> None:
     rows = read_csv(get(manager, f"/resultater/{data.round_id}/resultater.csv").data)
     assert listened_rows(rows)["4"][4] == str(FOURS)
@@ -247,7 +139,9 @@ def test_a_manager_gets_totals_but_not_a_unit_they_do_not_lead(
         )
 
 
-def test_a_choice_not_on_offer_gives_no_file(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_a_choice_not_on_offer_gives_no_file(
+    app: Flask, data: ExportRound, quality: FlaskClient
+) -> None:
     # Not a file of other numbers than asked for: back to the page that says what is wrong.
     for name in ("resultater.csv", "resultater.xlsx", "svar.csv"):
         response = get(quality, f"/resultater/{data.round_id}/{name}?kanal=brevdue")
@@ -265,7 +159,7 @@ def workbook(body: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_xlsx_has_real_numbers_and_a_frozen_bold_header(
-    app: Flask, data: Data, quality: FlaskClient
+    app: Flask, data: ExportRound, quality: FlaskClient
 ) -> None:
     response = get(quality, f"/resultater/{data.round_id}/resultater.xlsx")
     assert response.status_code == 200
@@ -289,7 +183,9 @@ def test_xlsx_has_real_numbers_and_a_frozen_bold_header(
     assert about[text_in(app, "nb", "Responses")] == 20
 
 
-def test_xlsx_of_a_small_unit_holds_no_number(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_xlsx_of_a_small_unit_holds_no_number(
+    app: Flask, data: ExportRound, quality: FlaskClient
+) -> None:
     url = f"/resultater/{data.round_id}/resultater.xlsx?enhet={data.units['Lillehjem']}"
     book = workbook(get(quality, url).data)
     for row in book.worksheets[0].iter_rows(min_row=2):
@@ -309,14 +205,14 @@ def response_ids(app: Flask, unit_id: int | None = None) -> list[str]:
         return list(db.session.scalars(stmt))
 
 
-def test_raw_responses_are_not_for_managers(data: Data, manager: FlaskClient) -> None:
+def test_raw_responses_are_not_for_managers(data: ExportRound, manager: FlaskClient) -> None:
     for name in ("svar.csv", "svar.xlsx", "fritekst.csv", "fritekst.xlsx"):
         assert get(manager, f"/resultater/{data.round_id}/{name}").status_code == 404
     page = get(manager, f"/resultater/{data.round_id}/last-ned").get_data(as_text=True)
     assert "svar.csv" not in page and "fritekst.csv" not in page and "resultater.csv" in page
 
 
-def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_raw_csv_for_the_quality_group(app: Flask, data: ExportRound, quality: FlaskClient) -> None:
     response = get(quality, f"/resultater/{data.round_id}/svar.csv")
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -345,7 +241,7 @@ def test_raw_csv_for_the_quality_group(app: Flask, data: Data, quality: FlaskCli
 
 
 def test_free_text_csv_holds_question_and_text_only(
-    app: Flask, data: Data, quality: FlaskClient
+    app: Flask, data: ExportRound, quality: FlaskClient
 ) -> None:
     response = get(quality, f"/resultater/{data.round_id}/fritekst.csv")
     assert response.status_code == 200
@@ -360,7 +256,7 @@ def test_free_text_csv_holds_question_and_text_only(
 
 
 def test_raw_export_is_for_the_whole_round_only(
-    app: Flask, data: Data, quality: FlaskClient
+    app: Flask, data: ExportRound, quality: FlaskClient
 ) -> None:
     """A file per unit or channel would hold the same rows with other labels: side by side,
     two files would undo the coarsening."""
@@ -372,7 +268,9 @@ def test_raw_export_is_for_the_whole_round_only(
             assert refused.location.endswith(f"/resultater/{data.round_id}/last-ned?{query}")
 
 
-def test_raw_xlsx_for_the_quality_group(app: Flask, data: Data, quality: FlaskClient) -> None:
+def test_raw_xlsx_for_the_quality_group(
+    app: Flask, data: ExportRound, quality: FlaskClient
+) -> None:
     response = get(quality, f"/resultater/{data.round_id}/svar.xlsx")
     assert response.status_code == 200
     sheet = workbook(response.data).worksheets[0]
@@ -388,7 +286,7 @@ def test_raw_xlsx_for_the_quality_group(app: Flask, data: Data, quality: FlaskCl
 # --- pages ---------------------------------------------------------------------------------
 
 
-def test_downloads_page_passes_the_selection_on(data: Data, quality: FlaskClient) -> None:
+def test_downloads_page_passes_the_selection_on(data: ExportRound, quality: FlaskClient) -> None:
     unit = data.units["Solsiden"]
     html = get(quality, f"/resultater/{data.round_id}/last-ned?enhet={unit}&kanal=").get_data(
         as_text=True
@@ -403,7 +301,7 @@ def test_downloads_page_passes_the_selection_on(data: Data, quality: FlaskClient
 
 
 def test_report_shows_tables_and_holds_back_small_groups(
-    app: Flask, data: Data, quality: FlaskClient
+    app: Flask, data: ExportRound, quality: FlaskClient
 ) -> None:
     html = get(quality, f"/resultater/{data.round_id}/rapport").get_data(as_text=True)
     assert "Brukerundersøkelse 2026" in html

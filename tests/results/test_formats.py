@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from feedback.results.aggregate import Bar, Mean, QuestionResult
 from feedback.results.charts import figures, formats
 from tests.conftest import PASSWORD, login
-from tests.results.conftest import ResultsPlace, store_many
+from tests.world import ResultsPlace, store_many
 
 NBSP = "\u00a0"
 TOO_FEW = "too few answers to show"

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import Answer, Evaluation
 from feedback.results.texts import PAGE_SIZE
-from tests.results.conftest import ResultsPlace, store_response
+from tests.world import ResultsPlace, store_response
 
 Client = Callable[[str], FlaskClient]
 FILTERED = "Written answers are shown only for the whole round and for units"

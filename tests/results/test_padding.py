@@ -20,8 +20,8 @@ from feedback.results import aggregate, padding
 from feedback.results.selection import Selection, units_of
 from feedback.results.suppression import UnitRow, suppress_tree
 from tests.conftest import post_form
-from tests.results.conftest import ResultsPlace, store_many, store_response
-from tests.results.test_views import per_unit_row, text_of
+from tests.results.conftest import per_unit_row, text_of
+from tests.world import ResultsPlace, store_many, store_response
 
 Client = Callable[[str], FlaskClient]
 K = 5

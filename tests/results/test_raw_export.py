@@ -17,7 +17,7 @@ from feedback.models.results import NO_UNIT
 from feedback.results.raw import coarsen
 from feedback.results.selection import Units
 from feedback.results.suppression import suppress_tree
-from tests.results.conftest import ResultsPlace, store_response
+from tests.world import ResultsPlace, store_response
 
 Clients = Callable[[str], FlaskClient]
 K = 5

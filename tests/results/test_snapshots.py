@@ -24,8 +24,7 @@ from feedback.questionnaire import runtime
 from feedback.respond import services as respond
 from feedback.results import publish
 from tests.conftest import csrf_token
-from tests.results.conftest import ResultsPlace, store_many, store_response
-from tests.world import make_token
+from tests.world import ResultsPlace, make_token, store_many, store_response
 
 #: Answers that many people give, so that most selections are shown.
 COMMON = {

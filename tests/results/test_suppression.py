@@ -9,27 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback.results.suppression import OWN, complete, suppress_row, suppress_tree
+from tests.results.conftest import rank
 
 ks = st.integers(min_value=3, max_value=10)
 counts = st.integers(min_value=0, max_value=40)
-
-
-def rank(rows: list[list[Fraction]]) -> int:
-    """Rank of a matrix by Gaussian elimination over the rationals."""
-    matrix = [row[:] for row in rows if any(row)]
-    found = 0
-    columns = len(matrix[0]) if matrix else 0
-    for column in range(columns):
-        pivot = next((r for r in range(found, len(matrix)) if matrix[r][column] != 0), None)
-        if pivot is None:
-            continue
-        matrix[found], matrix[pivot] = matrix[pivot], matrix[found]
-        for r in range(len(matrix)):
-            if r != found and matrix[r][column] != 0:
-                factor = matrix[r][column] / matrix[found][column]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[found], strict=True)]
-        found += 1
-    return found
 
 
 def determined(equations: list[list[Fraction]], unknown: int) -> bool:

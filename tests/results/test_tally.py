@@ -27,7 +27,7 @@ from feedback.models.base import today
 from feedback.models.results import ANSWERED, NO_UNIT
 from feedback.results import publish, tally
 from tests.conftest import TEST_DATABASE_URL
-from tests.results.conftest import ResultsPlace, store_response
+from tests.world import ResultsPlace, store_response
 
 MIGRATION = next((Path(__file__).parents[2] / "migrations" / "versions").glob("d807a9290649_*.py"))
 

@@ -19,7 +19,8 @@ from feedback.extensions import db
 from feedback.models import Answer, Evaluation, SurveyRound
 from feedback.personal_data import REDACTED
 from tests.conftest import post_form
-from tests.results.conftest import (
+from tests.results.conftest import per_unit_row, text_of
+from tests.world import (
     RESULTS_PERSONAL,
     RESULTS_TEXTS,
     ResultsPlace,
@@ -49,13 +50,6 @@ def get(client: FlaskClient, url: str, status: int = 200) -> str:
     return response.get_data(as_text=True)
 
 
-def text_of(html: str) -> str:
-    """The visible text (of the page's main part, if there is one), one space between pieces."""
-    main = html.split('id="main"', 1)[-1]
-    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
-    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", main))).strip()
-
-
 def unit_options(html: str) -> set[str]:
     select = html.split('name="enhet"', 1)[1].split("</select>", 1)[0]
     return {
@@ -63,13 +57,6 @@ def unit_options(html: str) -> set[str]:
         for value, label in re.findall(r'<option[^>]*value="(\d*)"[^>]*>([^<]*)</option>', select)
         if value
     }
-
-
-def per_unit_row(html: str, name: str) -> str:
-    """The cell after a unit's name in the table of responses per unit."""
-    match = re.search(rf"{re.escape(name)}</th><td class=\"numeric\">(.*?)</td>", html)
-    assert match, f"no row for {name}"
-    return match.group(1)
 
 
 def answer_values(app: Flask, question_id: int) -> list[str]:
@@ -201,7 +188,7 @@ def test_redacting_a_choice_answer_or_another_rounds_answer_is_refused(
     # Another round of the organisation: the key is not this round's.
     with app.app_context():
         org = db.session.get(SurveyRound, place.round_id).series.organisation  # type: ignore[union-attr]
-        from tests.results.conftest import make_results_round, store_response
+        from tests.world import make_results_round, store_response
 
         other = make_results_round(org)
         db.session.commit()

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.fieldwork import services as fieldwork
 from feedback.models import AccessCode, SurveyRound, Unit
-from tests.respond.test_fieldwork import FILLED, entry_form, post_entry
-from tests.results.conftest import ResultsPlace, make_results_round, store_many
+from tests.fieldwork.conftest import FILLED, entry_form, post_entry
+from tests.world import ResultsPlace, make_results_round, store_many
 
 Clients = Callable[[str], FlaskClient]
 CHANNELS = ("link", "unit_link", "kiosk", "code", "paper")

@@ -12,8 +12,8 @@ from flask import Flask
 from feedback.extensions import db
 from feedback.models import AuditEvent, Unit
 from tests.conftest import csrf_token, post_form
-from tests.respond.conftest import Survey
-from tests.respond.test_fieldwork import signed_in
+from tests.fieldwork.conftest import signed_in
+from tests.world import Survey
 
 HINT = "Forslag: svar bare med engangskode for små steder"
 

@@ -1,33 +1,5 @@
-"""The one test world: every test area builds its organisations, units, people, rounds and
-answers here, on top of the primitives in tests/factories.py.
-
-The place (``build_place``, fixture ``place``): Fjordvik kommune (slug ``fjordvik``) with a unit
-tree and the default deviation categories, and Nabokommunen (``nabo``) with one unit. The people
-(``PEOPLE``) sign in with ``tests.conftest.PASSWORD``:
-
-- kari: the quality group (user representative); fag: the quality group (professional);
-  gone: a quality-group member who left (inactive);
-- leder: manager of "Psykisk helse" (and so Solsiden and Møteplassen below it);
-- rusleder: manager of "Rusteamet" (and so Døra below it);
-- admin: the administrator; nabo: the quality group of Nabokommunen; norole: no role at all.
-
-``build_place(units=..., people=...)`` replaces the unit tree or keeps only some people, for
-tests whose rounds bring units of their own or that need every other address to be unknown.
-
-Rounds and answers: ``document``/``likert``/``questionnaire`` write questionnaires,
-``make_round`` adds a round, ``store_response``/``store_many`` store answers through the
-answering service (so the tallies are kept exactly as in production) and publish them;
-``add_evaluation_rounds``, ``make_point`` and ``make_evaluation`` build the evaluation's data
-(its area tests and the browser tests use them), ``make_token`` a personal API key. An area's
-conftest adds only what that area alone needs, built from these functions.
-
-The public side: ``Reporter`` uses the deviation report pages like a browser without cookies.
-
-Fixtures (a pytest plugin, named in tests/conftest.py): ``place``, ``reporter``, ``people`` (the
-world without its unit tree, as a dict of ids, for the designer and answering tests), ``kari``
-(the client signed in as Kari) and ``survey`` (an open round in Fjordvik kommune with two units
-of its own).
-"""
+"""The one test world's places, people, rounds, answers and the public side (see the
+package docstring, tests/world/__init__.py)."""
 
 from __future__ import annotations
 
@@ -66,6 +38,39 @@ from tests.conftest import login
 from tests.shared import publish_now
 
 # --- questionnaires ------------------------------------------------------------------------------
+
+
+__all__ = [
+    "Api",
+    "date_question",
+    "date_questionnaire",
+    "open_round",
+    "FULL_WALK",
+    "PEOPLE",
+    "Person",
+    "Place",
+    "RECEIPT",
+    "Reporter",
+    "SKJEMA",
+    "Survey",
+    "UNITS",
+    "add_evaluation_rounds",
+    "build_place",
+    "case_ids",
+    "days_ago",
+    "document",
+    "likert",
+    "make_evaluation",
+    "make_point",
+    "make_round",
+    "make_token",
+    "people_ids",
+    "questionnaire",
+    "report_data",
+    "signed_in",
+    "store_many",
+    "store_response",
+]
 
 
 def likert(key: str, text: str = "Jeg blir lyttet til.", **extra: Any) -> dict[str, Any]:
@@ -357,6 +362,61 @@ def make_token(app: Flask, person: int, org: int, name: str = "Power BI") -> str
         _token, secret = api_services.create_token(user, organisation, name)
         db.session.commit()
         return secret
+
+
+# --- a date question ------------------------------------------------------------------------
+
+
+def date_question(key: str = "visit", **extra: Any) -> dict[str, Any]:
+    """A date question with "don't know" (the date type's tests and browser test)."""
+    return {
+        "key": key,
+        "type": "date",
+        "text": {"nb": "Når var du sist på avdelingen?", "en": "When were you last here?"},
+        "required": False,
+        "dont_know": True,
+        **extra,
+    }
+
+
+def date_questionnaire(*questions: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": "brukerstemmen.questionnaire",
+        "version": 1,
+        "title": {"nb": "Besøk"},
+        "pages": [{"questions": list(questions) or [date_question()]}],
+    }
+
+
+def open_round(document: dict[str, Any] | None = None) -> SurveyRound:
+    """An open round of this document (default: one date question) in a new organisation."""
+    org = factories.organisation()
+    round_ = designer.create_round(org, None, document or date_questionnaire(), source="test")
+    round_.status = "open"
+    db.session.commit()
+    return round_
+
+
+class Api:
+    """A program calling the API: no cookies, a bearer token per call."""
+
+    def __init__(self, app: Flask) -> None:
+        self.client: FlaskClient = app.test_client(use_cookies=False)
+
+    def get(self, path: str, token: str | None, **params: Any):  # type: ignore[no-untyped-def]
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return self.client.get(f"/api/v1{path}", headers=headers, query_string=params)
+
+    def json(self, path: str, token: str, **params: Any) -> Any:
+        response = self.get(path, token, **params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == "application/json"
+        return response.get_json()
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    return Api(app)
 
 
 # --- the evaluation ----------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from flask.testing import FlaskClient
 from feedback.extensions import db
 from feedback.models import ApiToken, AuditEvent
 from feedback.models.api import hash_api_token
-from tests.api.conftest import Api, make_token
 from tests.conftest import csrf_token, post_form
 from tests.shared import dump_tables
-from tests.world import Place, signed_in
+from tests.world import Api, Place, make_token, signed_in
 
 PAGE = "/konto/api-nokler/"
 SECRET = re.compile(r'<code class="url" id="secret">(bst_[A-Za-z0-9_-]+)</code>')

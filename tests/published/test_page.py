@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import post_form
-from tests.evaluation.conftest import Place, make_evaluation, make_point, page_url
+from tests.world import Place, make_evaluation, make_point, signed_in
 
 
 @pytest.fixture
@@ -121,12 +121,11 @@ def test_language_from_the_address(
 def test_unpublishing_takes_it_off(
     app: Flask, place: Place, visitor: FlaskClient, published: dict[str, int]
 ) -> None:
-    from tests.evaluation.conftest import signed_in
 
     group = signed_in(app, "kari@example.no")
     post_form(
         group,
-        page_url(place.rounds["main"]),
+        f"/resultater/{place.rounds['main']}/vurdering",
         {"assessment": "x", "public_summary": "Takk til alle som svarte!"},
     )
     html = visitor.get(f"/dette-gjor-vi/{place.slug}").get_data(as_text=True)
