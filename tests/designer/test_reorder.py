@@ -72,9 +72,7 @@ def test_a_new_order_is_stored_numbered_and_logged(
     row = re.search(rf'id="question-{by_key["speak-up"]}"[^>]*value="(\d+)"', html)
     assert row and row.group(1) == "14"
     with app.app_context():
-        event = db.session.scalar(
-            sa.select(AuditEvent).where(AuditEvent.action == "question.move")
-        )
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "question.move"))
         assert event is not None
         assert event.details["order"] == ["speak-up", "know-help", "understand-staff"]
 
