@@ -18,6 +18,10 @@ from tests.e2e.conftest import axe_violations, new_page, sign_in
 
 #: The editor of the built-in user survey (22 questions, 8 pages) at 1280 px must stay below this.
 MAX_HEIGHT = 2500
+DUPLICATE_IDS = (
+    "(() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
+    " return ids.filter((id, i) => ids.indexOf(id) !== i); })()"
+)
 
 
 @pytest.fixture
@@ -145,6 +149,7 @@ def test_axe_with_a_menu_and_the_dialog_open_and_the_dialog_form(
     page = axe_page
     round_id = start(page, live_server)
     assert axe_violations(page) == []
+    assert page.evaluate(DUPLICATE_IDS) == []
     toggle = menu_button(page, 3)
     toggle.click()
     assert axe_violations(page) == [], "menu open"
@@ -154,6 +159,7 @@ def test_axe_with_a_menu_and_the_dialog_open_and_the_dialog_form(
     expect(dialog.locator("#text-nb")).to_be_focused()
     expect(dialog.locator("h2#question-dialog-title")).to_have_text("Spørsmål 3")
     assert axe_violations(page) == [], "dialog open"
+    assert page.evaluate(DUPLICATE_IDS) == []
     # An empty text: the dialog shows the error, the question is unchanged.
     dialog.locator("#text-nb").fill("")
     dialog.locator("button[type=submit]").click()
