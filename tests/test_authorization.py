@@ -158,6 +158,9 @@ class World:
     draft_round: int
     draft_page: int
     draft_question: int
+    #: The draft's last page, which only the reorder route changes, and its questions reversed.
+    order_page: int
+    draft_order: str
     awaiting_round: int
     category: int
     case_a: str
@@ -341,6 +344,8 @@ def _build_world() -> World:
             ],
             *([likert(f"page_{n}")] for n in range(len(editors))),
             *([likert(f"last_{n}")] for n in range(len(editors))),
+            # Only the reorder route's attack touches this page: it swaps the two.
+            [likert("order_a"), likert("order_b")],
         ),
         source="test",
     )
@@ -418,6 +423,8 @@ def _build_world() -> World:
         draft_round=draft.id,
         draft_page=draft.pages[0].id,
         draft_question=draft_questions["q1"],
+        order_page=draft.pages[-1].id,
+        draft_order=",".join(str(q.id) for q in reversed(draft.pages[-1].questions)),
         awaiting_round=awaiting.id,
         category=in_use[0].id,
         case_a=case_a.id,
@@ -692,6 +699,11 @@ ROUTES: dict[str, Route] = {
         at(round_id="draft_round", question_id="draft_question"),
         post=row(LOGIN, 400, 400, 404, 404),
         attack=form(direction="down"),
+    ),
+    "designer.reorder_questions": Route(
+        at(round_id="draft_round", page_id="order_page"),
+        post=row(LOGIN, 400, 400, 404, 404),
+        attack=lambda w: {"order": w.draft_order},
     ),
     "designer.delete_question": Route(
         own("question_id", "spare_questions", "draft_question", round_id="draft_round"),

@@ -62,6 +62,12 @@ bp.add_url_rule(
     methods=["GET", "POST"],
 )
 bp.add_url_rule(
+    "/<id:round_id>/sider/<id:page_id>/rekkefolge",
+    "reorder_questions",
+    editing_views.reorder_questions,
+    methods=["POST"],
+)
+bp.add_url_rule(
     "/<id:round_id>/sporsmal/<id:question_id>",
     "edit_question",
     editing_views.edit_question,

@@ -278,3 +278,33 @@ def delete_question(question: Question, actor: User | None) -> None:
     page.questions.remove(question)
     _renumber(page.questions)
     record_change(round_, actor, "question.delete", key=key)
+
+
+def reorder_questions(page: SurveyPage, actor: User | None, order: list[int]) -> None:
+    """Put the page's questions in ``order`` (their ids, each once), as a drag and drop does;
+    conditions must still point back."""
+    round_ = page.round
+    ensure_editable(round_)
+    by_id = {q.id: q for q in page.questions}
+    if len(order) != len(by_id) or set(order) != set(by_id):
+        raise DesignerError(
+            "",
+            _l(
+                "The new order must name every question on the page once. Reload the page and"
+                " try again."
+            ),
+        )
+    if order == [q.id for q in page.questions]:
+        return
+    questions = [by_id[i] for i in order]
+    _renumber(questions)
+    db.session.flush()
+    db.session.expire(page, ["questions"])
+    _check_order(round_)
+    record_change(
+        round_,
+        actor,
+        "question.move",
+        page=round_.pages.index(page) + 1,
+        order=[q.key for q in questions],
+    )

@@ -17,6 +17,7 @@ from feedback.designer.forms import (
     MoveForm,
     PageForm,
     QuestionForm,
+    ReorderForm,
 )
 from feedback.designer.permissions import edit_access
 from feedback.designer.view_helpers import LABELS, act, overview_url, round_or_404
@@ -219,6 +220,20 @@ def move_question(round_id: int, question_id: int) -> Response:
         lambda: editing.move_question(question, signed_in_user(), form.step),
         _("The question was moved."),
         overview_url(round_, f"question-{question.id}"),
+    )
+
+
+@edit_access
+def reorder_questions(round_id: int, page_id: int) -> Response:
+    round_ = round_or_404(round_id)
+    page = services.get_page(round_, page_id)
+    form = ReorderForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return act(
+        lambda: editing.reorder_questions(page, signed_in_user(), form.ids),
+        _("The questions were put in the new order."),
+        overview_url(round_, f"page-{page.id}"),
     )
 
 

@@ -75,6 +75,21 @@ class MoveForm(Form):
         return -1 if self.direction.data == "up" else 1
 
 
+class ReorderForm(Form):
+    """A page's questions in their new order: ids separated by commas (a drag and drop)."""
+
+    order = HiddenField()
+
+    def validate_order(self, field: HiddenField) -> None:
+        parts = (field.data or "").split(",")
+        if len(parts) > doc.MAX_QUESTIONS or not all(p.isdigit() and len(p) < 19 for p in parts):
+            raise ValidationError(CHOOSE_FROM_LIST)
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(part) for part in self.order.data.split(",")]
+
+
 class NewQuestionnaireForm(Form):
     template = RadioField(
         _l("Start from"), validate_choice=True, invalid_choice_message=CHOOSE_FROM_LIST
