@@ -14,12 +14,13 @@ from flask.testing import FlaskClient
 
 from feedback.brand import theme
 from feedback.extensions import db
+from feedback.fieldwork.services import make_codes
 from feedback.logs import is_public_path
 from feedback.models import AuditEvent, Organisation
 from tests.brand.images import HOSTILE_SVG, SVG, png
 from tests.conftest import post_form
 from tests.shared import dump_tables
-from tests.world import Place, make_round, signed_in
+from tests.world import Place, make_round, signed_in, store_many
 
 PAGE = "/admin/identitet"
 NAME = "Fjordvik psykisk helse"
@@ -295,16 +296,29 @@ def test_the_other_organisations_pages_keep_their_own_look(
     assert "/merke/" not in public
 
 
-def test_posters_and_code_cards_carry_the_brand(
+def test_posters_code_cards_and_the_report_carry_the_brand(
     app: Flask, place: Place, admin: FlaskClient
 ) -> None:
-    _send(admin, display_name="Fjordvik psykisk helse", logo=(png(), "l.png"))
+    _send(admin, display_name=NAME, logo=(png(), "l.png"))
     saved = _organisation(app, place.org)
     with app.app_context():
         org = db.session.get(Organisation, place.org)
         assert org is not None
-        round_id = make_round(org).id
+        round_ = make_round(org)
+        round_id = round_.id
+        batch = make_codes(round_, 3, None)
+        db.session.commit()
+    with app.app_context():
+        store_many(round_id, 6, {"listened": "4", "group": "no"})
     kari = signed_in(app, "kari")
-    poster = kari.get(f"/skjema/{round_id}/plakat").get_data(as_text=True)
-    assert '<p class="print-brand__name">Fjordvik psykisk helse</p>' in poster
-    assert f'src="/merke/{place.org}/logo-{saved["logo_hash"]}"' in poster
+    logo = f'src="/merke/{place.org}/logo-{saved["logo_hash"]}"'
+    for path in (
+        f"/skjema/{round_id}/plakat",
+        f"/skjema/{round_id}/koder/{batch}",
+        f"/resultater/{round_id}/rapport",
+    ):
+        response = kari.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert f'<p class="print-brand__name">{NAME}</p>' in html, path
+        assert logo in html, path
