@@ -16,7 +16,7 @@ from feedback.brand import theme
 from feedback.extensions import db
 from feedback.fieldwork.services import make_codes
 from feedback.logs import is_public_path
-from feedback.models import AuditEvent, Organisation
+from feedback.models import AuditEvent, Organisation, SurveyRound
 from tests.brand.images import HOSTILE_SVG, SVG, png
 from tests.conftest import post_form
 from tests.shared import dump_tables
@@ -283,6 +283,15 @@ def test_respondent_pages_show_the_organisations_logo_name_and_colour(
         public = visitor.get(path).get_data(as_text=True)
         assert '<span class="brand__name">Fjordvik psykisk helse</span>' in public, path
         assert f"tema-{theme.fingerprint('#006b3c')}.css" in public, path
+    # The group's preview shows the questionnaire as respondents see it, brand included.
+    with app.app_context():
+        preview_round = db.session.scalar(
+            sa.select(SurveyRound.id).where(SurveyRound.public_token == token)
+        )
+    preview = signed_in(app, "kari").get(f"/skjema/{preview_round}/forhandsvis")
+    assert '<span class="brand__name">Fjordvik psykisk helse</span>' in preview.get_data(
+        as_text=True
+    )
 
 
 def test_the_other_organisations_pages_keep_their_own_look(
