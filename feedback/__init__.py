@@ -50,6 +50,7 @@ def create_app(config: Config | None = None) -> Flask:
     from feedback.api.blueprint import bp as api_bp
     from feedback.api_keys.blueprint import bp as api_keys_bp
     from feedback.auth.blueprint import bp as auth_bp
+    from feedback.brand.blueprint import bp as brand_bp
     from feedback.designer.blueprint import bp as designer_bp
     from feedback.deviations.blueprint import bp as deviations_bp
     from feedback.evaluation.blueprint import bp as evaluation_bp
@@ -78,6 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(published_bp, url_prefix="/dette-gjor-vi")
+    app.register_blueprint(brand_bp, url_prefix="/merke")
     app.register_blueprint(deviations_bp, url_prefix="/avvik")
     # Reporters get no cookie either: the report form carries a one-time token.
     csrf.exempt(report_bp)

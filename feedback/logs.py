@@ -24,9 +24,10 @@ from flask import Flask
 #: Addresses opened by a secret (an invitation, a link to choose a new password).
 _SECRET_PATH = re.compile(r"/(invitasjon|passord|epost)/[^/\s?\"]+")
 
-#: The first part of every public address of respondents (blueprint "respond") and reporters
-#: (blueprint "report", under /avvik). tests/platform/test_logs.py checks this against the URL map.
-_PUBLIC_ROOTS = frozenset({"s", "kode", "kiosk", "personvern"})
+#: The first part of every public address of respondents (blueprint "respond"), reporters
+#: (blueprint "report", under /avvik) and the organisation's logo and theme their pages load
+#: (blueprint "brand", /merke). tests/platform/test_logs.py checks this against the URL map.
+_PUBLIC_ROOTS = frozenset({"s", "kode", "kiosk", "personvern", "merke"})
 #: Under /avvik the case handlers' pages (blueprint "deviations") are not public; every other
 #: address there is (the report form of each organisation is /avvik/<slug>).
 _REPORT_ROOT = "avvik"

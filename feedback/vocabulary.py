@@ -72,6 +72,7 @@ AUDIT_LABELS = {
     "membership.grant": _l("Role given"),
     "membership.revoke": _l("Role removed"),
     "organisation.update": _l("Settings changed"),
+    "organisation.identity": _l("Name, logo or colour changed"),
     "oidc.update": _l("Sign-in settings changed"),
     "oidc.account_create": _l("Account created at sign-in with the identity provider"),
     "oidc.role_from_group": _l("Role given from a group at the identity provider"),

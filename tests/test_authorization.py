@@ -576,6 +576,21 @@ ROUTES: dict[str, Route] = {
         post=ADMIN_PAGE,
         attack=form(name="Kapret", min_group_size="5", approval_rule="all", approval_count="1"),
     ),
+    # The empty form is valid (no name, no colour: the defaults) and saves nothing.
+    "admin.edit_identity": Route(
+        get=ADMIN_PAGE,
+        post=row(LOGIN, 302, 403, 403, 302),
+        attack=form(display_name="Kapret", accent_colour="#b3261e"),
+    ),
+    # The organisation has no logo and no colour here: no address is one (tests/brand).
+    "brand.logo": Route(
+        lambda w, s: {"organisation_id": w.org, "fingerprint": "0" * 64},
+        get=row(404, 404, 404, 404, 404),
+    ),
+    "brand.theme_css": Route(
+        lambda w, s: {"organisation_id": w.org, "fingerprint": "0" * 12},
+        get=row(404, 404, 404, 404, 404),
+    ),
     "admin.edit_sign_in": Route(
         get=ADMIN_PAGE,
         post=ADMIN_PAGE,

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from feedback.admin import account_views, oidc_views, views
+from feedback.admin import account_views, identity_views, oidc_views, views
 
 bp = Blueprint("admin", __name__)
 
 bp.add_url_rule("/", "index", views.index, methods=["GET"])
 bp.add_url_rule("/innstillinger", "edit_settings", views.edit_settings, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/identitet", "edit_identity", identity_views.edit_identity, methods=["GET", "POST"]
+)
 bp.add_url_rule("/enheter", "list_units", views.list_units, methods=["GET", "POST"])
 bp.add_url_rule("/enheter/<id:unit_id>", "edit_unit", views.edit_unit, methods=["GET", "POST"])
 bp.add_url_rule("/logg", "audit_log", views.audit_log, methods=["GET"])

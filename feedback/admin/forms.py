@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -210,3 +211,38 @@ class SettingsForm(Form):
             "password and a code from an authenticator app. Others may choose it."
         ),
     )
+
+
+class IdentityForm(Form):
+    display_name = StringField(
+        _l("Name shown to the public"),
+        filters=[strip],
+        description=_l(
+            "Shown at the top of every page, on posters and in reports. Leave it empty to use"
+            " the organisation's name."
+        ),
+        validators=[
+            Length(max=200, message=_l("The name can be at most %(max)d characters.", max=200))
+        ],
+    )
+    accent_colour = StringField(
+        _l("Accent colour"),
+        filters=[strip],
+        description=_l(
+            "Used for the top of the pages, buttons and links. Write it as # and six digits or"
+            " letters a–f, for example #0062ba. Leave it empty for the standard colours."
+        ),
+        validators=[
+            Length(
+                max=7,
+                message=_l(
+                    "Write the colour as # and six digits or letters a–f, for example #0062ba."
+                ),
+            )
+        ],
+    )
+    logo = FileField(
+        _l("Logo"),
+        description=_l("A PNG or SVG file of at most 200 KB. Leave it empty to keep the logo."),
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))

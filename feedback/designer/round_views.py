@@ -255,6 +255,7 @@ def preview(round_id: int) -> str:
             form=form,
             action=url_for("designer.preview", round_id=round_.id, sprak=language),
             public_page=True,
+            brand_organisation=round_.series.organisation,
             language_links={
                 code: url_for("designer.preview", round_id=round_.id, sprak=code)
                 for code in SUPPORTED_LOCALES

@@ -134,6 +134,7 @@ def poster(round_id: int, unit_id: int | None = None) -> str:
             code_url=url_for("respond.code", _external=True) if round_.requires_code else None,
             minutes=answering_minutes(round_),
             print_page=True,
+            brand_organisation=respond.organisation_of(round_),
         )
 
 
@@ -245,6 +246,7 @@ def code_cards(round_id: int, batch: int) -> str:
             unit=codes[0].unit,
             language=language,
             print_page=True,
+            brand_organisation=respond.organisation_of(round_),
         )
 
 

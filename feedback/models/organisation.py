@@ -20,6 +20,9 @@ UNIT_KINDS = (
     "other",
 )
 
+#: The content types a logo may have.
+LOGO_TYPES = ("image/png", "image/svg+xml")
+
 #: How many user representatives must approve a round before it opens.
 APPROVAL_RULES = ("majority", "all", "count")
 
@@ -36,6 +39,9 @@ class Organisation(Base):
         ),
         sa.CheckConstraint(in_list("approval_rule", APPROVAL_RULES), name="known_approval_rule"),
         sa.CheckConstraint("approval_count >= 1", name="approval_count_positive"),
+        sa.CheckConstraint(
+            f"logo_type IS NULL OR {in_list('logo_type', LOGO_TYPES)}", name="known_logo_type"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,9 +66,26 @@ class Organisation(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    #: The name shown to the public and at the top of pages; None: ``name``.
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The accent colour, ``#rrggbb`` (checked for contrast in feedback.brand.theme); None: the
+    #: app's own colours.
+    accent_colour: Mapped[str | None] = mapped_column(sa.String(7))
+    #: The logo (PNG, or an SVG sanitised by feedback.brand.logos); loaded only when served.
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    #: The logo's content type, one of LOGO_TYPES; None when there is no logo.
+    logo_type: Mapped[str | None] = mapped_column(sa.String(20))
+    #: SHA-256 of the logo, in its address: a new logo gets a new address (cache busting).
+    logo_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
     units: Mapped[list[Unit]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Unit.name"
     )
+
+    @property
+    def public_name(self) -> str:
+        """The name the public and the pages' header see."""
+        return self.display_name or self.name
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"

@@ -16,6 +16,7 @@ def page(slug: str) -> str:
         "published/page.html",
         language_links("published.page", slug=organisation.slug),
         organisation=organisation,
+        brand_organisation=organisation,
         rounds=services.published_rounds(organisation),
         status_labels=STATUS_LABELS,
     )

@@ -113,7 +113,9 @@ def _new_report(organisation: Organisation) -> Page:
 
 
 def _public(template: str, **context: Any) -> str:
-    """A page after a POST: no language links (they would lose the page)."""
+    """A page after a POST: no language links (they would lose the page). The organisation's
+    logo and name head it when the page is about one organisation."""
+    context.setdefault("brand_organisation", context.get("organisation"))
     return render_public(template, None, **context)
 
 
@@ -122,6 +124,7 @@ def _form_page(organisation: Organisation, form: ReportForm, status: int) -> tup
         "report/report.html",
         language_links("report.new", slug=organisation.slug),
         organisation=organisation,
+        brand_organisation=organisation,
         form=form,
     )
     return html, status

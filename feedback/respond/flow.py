@@ -310,6 +310,7 @@ def _closed(round_: SurveyRound) -> tuple[str, int]:
         language_links("respond.by_link", token=round_.public_token),
         round=round_,
         message=services.closed_message(round_),
+        brand_organisation=services.organisation_of(round_),
     )
     return html, 410 if round_.status in ("closed", "archived") else 403
 
@@ -339,6 +340,7 @@ def _render(
             unit_problem=step.problems.get(UNIT_FIELD),
             public_page=True,
             hide_languages=True,
+            brand_organisation=services.organisation_of(mode.round),
             **runtime.page_view(mode.round, step),
         )
     return html, status

@@ -93,7 +93,10 @@ def by_unit_link(token: str, unit_id: int) -> Response | str | tuple[str, int]:
 def thanks(token: str) -> str:
     round_ = _questionnaire_or_404(token).round
     return render_public(
-        "respond/thanks.html", language_links("respond.thanks", token=token), round=round_
+        "respond/thanks.html",
+        language_links("respond.thanks", token=token),
+        round=round_,
+        brand_organisation=services.organisation_of(round_),
     )
 
 
@@ -110,6 +113,7 @@ def _code_needed(round_: SurveyRound, *, codes_only: bool = False) -> str:
         typed="",
         error=None,
         codes_only=services.CODES_ONLY if codes_only else None,
+        brand_organisation=services.organisation_of(round_),
     )
 
 
@@ -226,6 +230,7 @@ def kiosk_thanks(key: str) -> str:
         round=kiosk.round,
         kiosk=kiosk,
         start=url_for("respond.kiosk", key=key),
+        brand_organisation=services.organisation_of(kiosk.round),
     )
 
 

@@ -192,4 +192,5 @@ def report(round_id: int) -> str:
         selection=selection_parts(form),
         printed_on=today(),
         query=_query(),
+        brand_organisation=round_.series.organisation,
     )

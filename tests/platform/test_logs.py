@@ -28,8 +28,9 @@ from feedback.logs import (
 )
 from tests.conftest import build_app
 
-#: The blueprints whose pages respondents (answering) and anonymous reporters (deviations) use.
-PUBLIC_BLUEPRINTS = frozenset({"respond", "report"})
+#: The blueprints whose pages respondents (answering) and anonymous reporters (deviations) use,
+#: and the organisation's logo and theme their pages load.
+PUBLIC_BLUEPRINTS = frozenset({"respond", "report", "brand"})
 #: A value for every non-integer argument of a rule; must not show in a masked line.
 SAMPLE = "Tok3nXyz"
 SAMPLE_INT = 64738
