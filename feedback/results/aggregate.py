@@ -25,6 +25,7 @@ from feedback.results.suppression import (
     UnitRow,
     allowed,
     channel_row,
+    open_ends,
     selected,
     suppress_tree,
     tree_of,
@@ -131,16 +132,19 @@ def _bars(rows: Iterable[tuple[str, str, int]], base: int) -> list[Bar]:
     return [Bar(value, label, count, count / base) for value, label, count in rows]
 
 
-def same_bins(results: Iterable[QuestionResult]) -> None:
-    """Number questions side by side: bin every shown group over the same range, so that the
-    rows of the table (and the bars) mean the same for each group."""
+def same_bins(results: Iterable[QuestionResult], k: int) -> None:
+    """Number and date questions side by side: bin every shown group over the same range, so
+    that the rows of the table (and the bars) mean the same for each group. The range comes
+    from ``open_ends`` over each number's largest count in any one group: never more than the
+    people who gave it, so at least k people lie beyond each end whoever is in the groups."""
     shown = [r for r in results if r.shown and question_type(r.question).binned]
-    found = [number for r in shown for number in r.numbers]
-    if not found:
-        return
-    low, high = min(found), max(found)
+    most: dict[int, int] = {}
     for result in shown:
-        rows = question_type(result.question).bin_rows(result.numbers, low, high)
+        for number, count in result.numbers.items():
+            most[number] = max(most.get(number, 0), count)
+    ends = open_ends(most, k)
+    for result in shown:
+        rows = question_type(result.question).bin_rows(result.numbers, *ends) if ends else []
         result.bars = _bars(rows, result.valid or 1)
 
 
@@ -150,6 +154,7 @@ def question_result(
     values: Mapping[str, tuple[int, int | None]],
     n: int,
     shown: bool,
+    k: int,
     language: str | None = None,
 ) -> QuestionResult:
     """One question's numbers within a selection (nothing in it when not shown)."""
@@ -159,7 +164,12 @@ def question_result(
     result = QuestionResult(question, number, True, n=n, valid=n - dont_know, dont_know=dont_know)
     kind = question_type(question)
     result.numbers = kind.numbers(values)
-    result.bars = _bars(kind.rows(question, values, language), result.valid or 1)
+    if kind.binned:
+        ends = open_ends(result.numbers, k)
+        rows = kind.bin_rows(result.numbers, *ends) if ends else []
+    else:
+        rows = kind.rows(question, values, language)
+    result.bars = _bars(rows, result.valid or 1)
     if kind.has_mean:
         result.mean = mean_of(
             (as_number, count)
@@ -211,6 +221,7 @@ def round_results(
                 counts.values.get(question.id, {}),
                 answered,
                 question_shown,
+                k,
                 language,
             )
         )

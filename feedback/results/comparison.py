@@ -46,6 +46,16 @@ class Block:
         return question_type(self.question).several
 
     @property
+    def spread_held_back(self) -> bool:
+        """Typed numbers or dates whose spread is not shown: fewer than 2k answers leave no
+        open first and last rows of k each (``suppression.open_ends``)."""
+        return (
+            question_type(self.question).binned
+            and any(r.shown and r.valid for _name, r in self.groups)
+            and not self.labels
+        )
+
+    @property
     def labels(self) -> list[str]:
         for _name, result in self.groups:
             if result.shown and result.bars:
@@ -130,7 +140,9 @@ def compare_units(
             continue
         groups = [(name, r.questions[index]) for name, r in zip(names, results, strict=True)]
         if question_type(question).binned:
-            same_bins(result for _name, result in groups)
+            same_bins(
+                (result for _name, result in groups), round_.series.organisation.min_group_size
+            )
         blocks.append(block(results[0].questions[index], groups))
     return Compared(names, [r.n for r in results], blocks)
 

@@ -17,6 +17,11 @@ that the other hidden parts of their row must hold together: their answers may a
 own, known to him. When a row cannot be made safe so, the number above it is held back too; at
 the top, the total itself.
 
+Numbers and dates a respondent types are shown in bins. The lowest and highest bins are open
+(``open_ends``): they hold every answer below or above the k-th answer from each end, so no bin
+at an edge shows one person's number or month, and the range of the bins says nothing about the
+smallest or largest answer. With fewer than 2k such answers no spread is shown at all.
+
 Zero is shown as zero: "nobody answered here" discloses no one. A total below k hides its
 whole row. The functions are pure: they take counts and return what to hide.
 
@@ -65,6 +70,17 @@ OWN = "__own__"
 def shown_total(total: int, k: int) -> int | None:
     """A total as any reader may see it: none or at least k, else held back."""
     return total if total == 0 or total >= k else None
+
+
+def open_ends(numbers: Mapping[int, int], k: int) -> tuple[int, int] | None:
+    """The range to bin typed numbers (or months) over: from the k-th smallest answer to the
+    k-th largest, the answers beyond them counted in the open first and last bins; ``None``
+    when fewer than 2k answers leave no such range."""
+    values = sorted(value for value, count in numbers.items() for _ in range(count))
+    if len(values) < 2 * k or k < 1:
+        return None
+    low, high = values[k - 1], values[-k]
+    return (low, high) if low < high else None
 
 
 def _smallest_visible(counts: Mapping[K, int], hidden: set[K]) -> K | None:

@@ -207,7 +207,7 @@ def test_a_question_few_answered_is_hidden_on_its_own(
         round_ = designer.create_round(org, None, questionnaire(), source="test")
         round_.status = "open"
         db.session.commit()
-        for index in range(8):
+        for index in range(10):
             answers = {"food": ["good"], "age": [str(30 + index)]}
             if index < 2:
                 answers["group"] = ["yes"]  # only two answered this one
@@ -216,7 +216,7 @@ def test_a_question_few_answered_is_hidden_on_its_own(
         publish_now(round_.id)
         round_id = round_.id
     results = api.json(f"/rounds/{round_id}/results", tokens["kari"])
-    assert results["shown"] is True and results["responses"] == 8
+    assert results["shown"] is True and results["responses"] == 10
     group = question(results, "group")
     assert group == {
         "question": group["question"],
@@ -226,13 +226,14 @@ def test_a_question_few_answered_is_hidden_on_its_own(
         "shown": False,
         "reason": "too_few",
     }
-    assert question(results, "food")["answers"][0]["count"] == 8
-    # A number question is counted in ranges, labelled the same in every language.
+    assert question(results, "food")["answers"][0]["count"] == 10
+    # A number question is counted in ranges, labelled the same in every language; the first
+    # and last are open (30 to 39, k = 5: "34 or less" and "35 or more"), so neither the
+    # youngest nor the oldest shows.
     ages = question(results, "age")
-    assert sum(a["count"] for a in ages["answers"]) == 8
-    assert [a["value"] for a in ages["answers"]][:2] == ["30-30", "31-31"]
-    assert ages["answers"][0]["label"] == {"nb": "30", "nn": "30", "en": "30"}
-    assert ages["mean"]["value"] == 33.5
+    assert [(a["value"], a["count"]) for a in ages["answers"]] == [("..34", 5), ("35..", 5)]
+    assert ages["answers"][0]["label"] == {"nb": "≤ 34", "nn": "≤ 34", "en": "≤ 34"}
+    assert ages["mean"]["value"] == 34.5
 
 
 def test_managers_read_the_totals_and_their_own_units(

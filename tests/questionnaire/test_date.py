@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from feedback.designer import services as designer
 from feedback.extensions import db
-from feedback.models import Answer, Question, SurveyRound
+from feedback.models import Answer, SurveyRound
 from feedback.questionnaire import document as doc
 from feedback.questionnaire import runtime
 from feedback.questionnaire.types.date import parse_date
@@ -184,7 +184,6 @@ def test_results_count_per_month_and_are_held_back_when_few(app: Flask) -> None:
         assert few.shown is False and few.bars == []  # fewer than k answered
 
         _store(round_, "2026-01-20", k)
-        _store(round_, "2026-03-02", 1)
         respond.store(
             round_, {"visit": ["dont_know"]}, unit=None, channel="link", nonce=secrets.token_hex(16)
         )
@@ -193,15 +192,33 @@ def test_results_count_per_month_and_are_held_back_when_few(app: Flask) -> None:
         db.session.commit()
         [result] = round_results(round_, Selection(), language="nb").questions
         assert result.shown
-        assert result.n == k + 4 and result.dont_know == 1 and result.valid == k + 3
+        assert result.n == k + 3 and result.dont_know == 1 and result.valid == k + 2
+        # Fewer than 2k dates: no months at all, or the first and last would show someone's.
+        assert result.bars == [] and result.mean is None
+
+
+def test_no_month_shows_the_earliest_or_latest_answer(app: Flask) -> None:
+    """One person's first visit in June 2025 and one's in May 2026: the open first and last
+    rows count them without naming their months (the months at the edges hold k each)."""
+    with app.test_request_context(headers={"Cookie": "sprak=nb"}):
+        round_ = open_round()
+        k = round_.series.organisation.min_group_size
+        _store(round_, "2025-06-11", 1)
+        _store(round_, "2026-01-20", k + 2)
+        _store(round_, "2026-03-02", k)
+        _store(round_, "2026-05-30", 1)
+        publish.publish(round_.id, force=True)
+        db.session.commit()
+        [result] = round_results(round_, Selection(), language="nb").questions
         assert [(b.value, b.label, b.count) for b in result.bars] == [
-            ("2026-01", "januar 2026", k + 2),
+            ("..2026-01", "≤ januar 2026", k + 3),
             ("2026-02", "februar 2026", 0),
-            ("2026-03", "mars 2026", 1),
+            ("2026-03..", "≥ mars 2026", k + 1),
         ]
-        assert result.mean is None
         figure = block(result, [("Alle", result)]).figure
         assert figure is not None
+        shown = repr(figure) + " ".join(b.label for b in result.bars)
+        assert "2025" not in shown and "juni" not in shown and "mai" not in shown
 
 
 def test_api_labels_a_month_in_every_language(app: Flask) -> None:
@@ -218,10 +235,11 @@ def test_a_long_span_is_counted_per_year(app: Flask) -> None:
 
     with app.test_request_context():
         date_type = TYPES["date"]
-        values = {"2020-05-01": (3, None), "2026-02-01": (2, None), "dont_know": (1, None)}
-        rows = date_type.rows(Question(kind="date"), values, "nb")
-        assert rows[0] == ("2020", "2020", 3) and rows[-1] == ("2026", "2026", 2)
-        assert len(rows) == 7 and sum(count for _v, _l, count in rows) == 5
+        may_2020, feb_2026 = 2020 * 12 + 4, 2026 * 12 + 1
+        rows = date_type.bin_rows({may_2020: 3, 2018 * 12: 1, feb_2026: 2}, may_2020, feb_2026)
+        assert rows[0] == ("..2020", "≤ 2020", 4) and rows[-1] == ("2026..", "≥ 2026", 2)
+        assert len(rows) == 7 and sum(count for _v, _l, count in rows) == 6
+        assert date_type.value_labels("..2020") == dict.fromkeys(("nb", "nn", "en"), "≤ 2020")
 
 
 # --- the migration -------------------------------------------------------------------------------
@@ -285,7 +303,7 @@ def test_results_page_and_export_show_the_months(app: Flask, client: Any) -> Non
         org = round_.series.organisation
         factories.user("kari@example.no", org=org, role="quality")
         _store(round_, "2026-01-15", org.min_group_size)
-        _store(round_, "2026-02-03", 1)
+        _store(round_, "2026-02-03", org.min_group_size)
         publish.publish(round_.id, force=True)
         db.session.commit()
         round_id = round_.id
@@ -299,3 +317,19 @@ def test_results_page_and_export_show_the_months(app: Flask, client: Any) -> Non
     assert "January 2026" in table
     answers = client.get(f"/resultater/{round_id}/svar.csv")
     assert answers.status_code == 200
+
+
+def test_the_page_says_why_no_months_are_shown(app: Flask, client: Any) -> None:
+    with app.test_request_context():
+        round_ = open_round()
+        org = round_.series.organisation
+        factories.user("kari@example.no", org=org, role="quality")
+        _store(round_, "2026-01-15", org.min_group_size + 1)
+        publish.publish(round_.id, force=True)
+        db.session.commit()
+        round_id, twice_k = round_.id, 2 * org.min_group_size
+    login(client, "kari@example.no")
+    client.set_cookie("sprak", "en")
+    html = client.get(f"/resultater/{round_id}").get_data(as_text=True)
+    assert f"How the answers spread is shown from {twice_k} answers" in html
+    assert "January 2026" not in html

@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedback.results.suppression import OWN, complete, suppress_row, suppress_tree
+from feedback.results.suppression import OWN, complete, open_ends, suppress_row, suppress_tree
 from tests.results.conftest import rank
 
 ks = st.integers(min_value=3, max_value=10)
@@ -150,3 +150,37 @@ def test_tree_example() -> None:
     assert 1 in result.hidden_units  # or Møteplassen = Psykisk helse - Solsiden
     assert 0 not in result.hidden_units and 3 not in result.hidden_units
     assert OWN not in result.hidden_own
+
+
+# --- open ends for typed numbers and dates ------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.integers(-50, 200), st.integers(1, 6), max_size=25),
+    st.integers(1, 8),
+)
+def test_open_ends_keep_k_answers_beyond_each_end(numbers: dict[int, int], k: int) -> None:
+    """From the k-th smallest answer to the k-th largest: at least k answers at or below the
+    low end and at or above the high end, so the open first and last rows hold k or more and
+    the smallest and largest answers are never an end unless k people share them."""
+    ends = open_ends(numbers, k)
+    total = sum(numbers.values())
+    if ends is None:
+        values = sorted(v for v, c in numbers.items() for _ in range(c))
+        assert total < 2 * k or values[k - 1] >= values[-k]
+        return
+    low, high = ends
+    assert low < high
+    assert sum(c for v, c in numbers.items() if v <= low) >= k
+    assert sum(c for v, c in numbers.items() if v >= high) >= k
+    if low == min(numbers):
+        assert numbers[low] >= k
+    if high == max(numbers):
+        assert numbers[high] >= k
+
+
+def test_open_ends_of_a_few_answers_give_no_range() -> None:
+    assert open_ends({30: 4, 40: 4}, 5) is None  # 8 answers: fewer than 2k
+    assert open_ends({30: 10}, 5) is None  # everyone gave the same number: no spread
+    assert open_ends({18: 1, 30: 4, 40: 4, 88: 1}, 5) == (30, 40)

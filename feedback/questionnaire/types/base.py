@@ -189,12 +189,38 @@ class QuestionType:
         return {}
 
     def bin_rows(self, numbers: Mapping[int, int], low: int, high: int) -> list[Row]:
-        """Rows of numbers binned over a range shared between groups (binned types)."""
+        """Rows of numbers binned from ``low`` to ``high`` (binned types). The first and last
+        rows are open: they also hold every answer below ``low`` or above ``high`` (their
+        values start or end with OPEN, their labels with ≤ or ≥), so the rows never show the
+        smallest or largest answer (``results.suppression.open_ends`` picks the range)."""
         return []
 
     def scale_range(self, question: Question) -> tuple[float, float] | None:
         """The ends of the answer scale for a trend of means, with room for the whiskers."""
         return None
+
+
+#: Marks the open end of a result row's value: "..20" is 20 or less, "60.." 60 or more.
+OPEN = ".."
+
+
+def folded(numbers: Mapping[int, int], low: int, high: int) -> dict[int, int]:
+    """The counts with every number below ``low`` counted at ``low`` and above ``high`` at
+    ``high`` (the open first and last rows of ``bin_rows``)."""
+    inside: dict[int, int] = {}
+    for number, count in numbers.items():
+        at = min(max(number, low), high)
+        inside[at] = inside.get(at, 0) + count
+    return inside
+
+
+def open_label(label: str, value: str) -> str:
+    """A row's label marked as open by its value's OPEN: "≤ 20" or "≥ 60"."""
+    if value.startswith(OPEN):
+        return f"≤ {label}"
+    if value.endswith(OPEN):
+        return f"≥ {label}"
+    return label
 
 
 def whole_number(value: str) -> int | None:

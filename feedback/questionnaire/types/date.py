@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.i18n import SUPPORTED_LOCALES
 from feedback.models.base import today
-from feedback.questionnaire.types.base import DONT_KNOW, Row, Tallied
+from feedback.questionnaire.types.base import DONT_KNOW, OPEN, Row, Tallied, folded, open_label
 from feedback.questionnaire.types.typed import TypedAnswer
 
 if TYPE_CHECKING:
@@ -90,39 +90,46 @@ class Date(TypedAnswer):
                 months[given.year * 12 + given.month - 1] += count
         return dict(months)
 
-    def rows(self, question: Question, values: Tallied, language: str | None) -> list[Row]:
-        months = self.numbers(values)
-        if not months:
-            return []
-        return self.bin_rows(months, min(months), max(months))
-
     def bin_rows(self, numbers: Mapping[int, int], low: int, high: int) -> list[Row]:
         """Every month from ``low`` to ``high`` (empty ones too, so the bars keep time), or
-        every year when that is more than MAX_MONTHS months."""
+        every year when that is more than MAX_MONTHS months; the first and last are open
+        (see ``QuestionType.bin_rows``)."""
+        inside = folded(numbers, low, high)
         if high - low + 1 > MAX_MONTHS:
             years: dict[int, int] = defaultdict(int)
-            for month, count in numbers.items():
+            for month, count in inside.items():
                 years[month // 12] += count
-            return [
+            plain = [
                 (str(year), str(year), years.get(year, 0))
                 for year in range(low // 12, high // 12 + 1)
             ]
+        else:
+            plain = [
+                (
+                    f"{_month(month):%Y-%m}",
+                    str(format_date(_month(month), "LLLL y")),
+                    inside.get(month, 0),
+                )
+                for month in range(low, high + 1)
+            ]
+        if len(plain) < 2:
+            return plain
+        (first, first_label, first_n), (last, last_label, last_n) = plain[0], plain[-1]
         return [
-            (
-                f"{_month(month):%Y-%m}",
-                str(format_date(_month(month), "LLLL y")),
-                numbers.get(month, 0),
-            )
-            for month in range(low, high + 1)
+            (f"{OPEN}{first}", f"≤ {first_label}", first_n),
+            *plain[1:-1],
+            (f"{last}{OPEN}", f"≥ {last_label}", last_n),
         ]
 
     def value_labels(self, value: str) -> dict[str, str]:
-        """A month ("2026-11") named in every language; a year as it is."""
-        if len(value) != len("2026-11"):
-            return dict.fromkeys(SUPPORTED_LOCALES, value)
-        month = date.fromisoformat(f"{value}-01")
+        """A month ("2026-11") named in every language; a year as it is; an open first or
+        last row ("..2026-03", "2027-04..") with ≤ or ≥."""
+        plain = value.strip(".")
+        if len(plain) != len("2026-11"):
+            return dict.fromkeys(SUPPORTED_LOCALES, open_label(plain, value))
+        month = date.fromisoformat(f"{plain}-01")
         labels = {}
         for language in SUPPORTED_LOCALES:
             with force_locale(language):
-                labels[language] = str(format_date(month, "LLLL y"))
+                labels[language] = open_label(str(format_date(month, "LLLL y")), value)
         return labels

@@ -17,9 +17,12 @@ from feedback.i18n import SUPPORTED_LOCALES
 from feedback.questionnaire.checks import Problem, check_int
 from feedback.questionnaire.types.base import (
     DONT_KNOW,
+    OPEN,
     QuestionType,
     Row,
     Tallied,
+    folded,
+    open_label,
     whole_number,
 )
 
@@ -207,30 +210,34 @@ class Number(TypedAnswer):
                 numbers[as_number] += count
         return dict(numbers)
 
-    def rows(self, question: Question, values: Tallied, language: str | None) -> list[Row]:
-        numbers = self.numbers(values)
-        if not numbers:
-            return []
-        return self.bin_rows(numbers, min(numbers), max(numbers))
-
     def value_labels(self, value: str) -> dict[str, str]:
-        """A bin's label from its value ("3-5"): "3–5", or "3" for a bin of one number."""
-        low, _, high = value.partition("-")
-        return dict.fromkeys(SUPPORTED_LOCALES, low if low == high else f"{low}–{high}")
+        """A bin's label from its value: "3-5" is "3–5", "3-3" is "3", "..5" is "≤ 5" and
+        "60.." is "≥ 60"."""
+        if value.startswith(OPEN) or value.endswith(OPEN):
+            label = open_label(value.strip("."), value)
+        else:
+            low, _, high = value.partition("-")
+            label = low if low == high else f"{low}–{high}"
+        return dict.fromkeys(SUPPORTED_LOCALES, label)
 
     def bin_rows(self, numbers: Mapping[int, int], low: int, high: int) -> list[Row]:
-        """At most NUMBER_BINS bins of a whole-number width, from ``low`` to ``high``."""
+        """At most NUMBER_BINS bins of a whole-number width, from ``low`` to ``high``; the
+        first and last are open (see ``QuestionType.bin_rows``)."""
         width = max(1, math.ceil((high - low + 1) / NUMBER_BINS))
+        inside = folded(numbers, low, high)
         rows: list[Row] = []
         start = low
         while start <= high:
             end = start + width - 1
-            n = sum(c for v, c in numbers.items() if start <= v <= end)
-            label = (
-                str(format_decimal(start))
-                if width == 1
-                else f"{format_decimal(start)}–{format_decimal(end)}"
-            )
-            rows.append((f"{start}-{end}", label, n))
+            n = sum(c for v, c in inside.items() if start <= v <= end)
+            if start == low:
+                value, label = f"{OPEN}{end}", f"≤ {format_decimal(end)}"
+            elif end >= high:
+                value, label = f"{start}{OPEN}", f"≥ {format_decimal(start)}"
+            elif width == 1:
+                value, label = f"{start}-{end}", str(format_decimal(start))
+            else:
+                value, label = f"{start}-{end}", f"{format_decimal(start)}–{format_decimal(end)}"
+            rows.append((value, label, n))
             start = end + 1
         return rows
