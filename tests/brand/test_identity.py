@@ -17,8 +17,8 @@ from feedback.extensions import db
 from feedback.fieldwork.services import make_codes
 from feedback.logs import is_public_path
 from feedback.models import AuditEvent, Organisation, SurveyRound
-from tests.brand.images import HOSTILE_SVG, SVG, png
 from tests.conftest import post_form
+from tests.images import HOSTILE_SVG, SVG, png
 from tests.shared import dump_tables
 from tests.world import Place, make_round, signed_in, store_many
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from feedback.brand import logos
-from tests.brand.images import HOSTILE_SVG, SVG, png
+from tests.images import HOSTILE_SVG, SVG, png
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -12,9 +12,9 @@ from flask import Flask
 from feedback.brand import services
 from feedback.extensions import db
 from feedback.models import Organisation
-from tests.brand.images import SVG, png
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations, new_page, sign_in
+from tests.images import SVG, png
 from tests.world import PEOPLE, Place, make_round
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,5 @@
-"""Logo files for the brand tests: real PNGs made byte by byte, and SVGs good and bad."""
+"""Logo files for the brand tests and the identity browser test: real PNGs made byte by byte,
+and SVGs good and bad."""
 
 from __future__ import annotations
 
