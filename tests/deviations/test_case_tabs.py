@@ -76,9 +76,7 @@ def test_a_change_returns_to_its_tab(
     assert response.headers["Location"] == page
 
 
-def test_a_refused_change_is_shown_on_its_tab(
-    app: Flask, kari: FlaskClient, case_id: str
-) -> None:
+def test_a_refused_change_is_shown_on_its_tab(app: Flask, kari: FlaskClient, case_id: str) -> None:
     page = f"/avvik/saker/{case_id}/tiltak"
     response = post_form(kari, f"{page}", {"description": "", "owner": "Leder"}, page=page)
     assert response.status_code == 400

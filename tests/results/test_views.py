@@ -247,7 +247,10 @@ def test_manager_reads_free_text_only_when_released_and_never_flagged(
 ) -> None:
     place = results_answered
     leder = reader("leder")
-    for url in (place.url("/fritekst"), place.url(f"/fritekst?enhet={place.units['Psykisk helse']}")):
+    for url in (
+        place.url("/fritekst"),
+        place.url(f"/fritekst?enhet={place.units['Psykisk helse']}"),
+    ):
         html = get(leder, url)
         assert "The quality group reads the free text first" in html
         assert not any(html_lib.escape(t, quote=False) in html for t in RESULTS_TEXTS)
@@ -256,7 +259,10 @@ def test_manager_reads_free_text_only_when_released_and_never_flagged(
     with app.app_context():
         db.session.add(Evaluation(round_id=place.round_id, texts_released=True))
         db.session.commit()
-    for url in (place.url("/fritekst"), place.url(f"/fritekst?enhet={place.units['Psykisk helse']}")):
+    for url in (
+        place.url("/fritekst"),
+        place.url(f"/fritekst?enhet={place.units['Psykisk helse']}"),
+    ):
         html = get(leder, url)
         for answer in RESULTS_TEXTS[:4]:
             assert html_lib.escape(answer, quote=False) in html
