@@ -77,6 +77,7 @@ def test_quality_group_builds_translates_previews_and_approves(
     expect(page.locator("#translations")).not_to_contain_text("Nynorsk")
 
     # Preview in nynorsk: respondent texts and buttons in nynorsk; nothing is stored.
+    page.click("nav.tabs-nav >> text=Spørsmål")
     page.click("text=på nynorsk")
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     expect(page.locator(".preview-banner")).to_be_visible()

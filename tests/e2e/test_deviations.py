@@ -210,7 +210,7 @@ def test_report_to_closed_case(
         expect(kari.locator("main .lead .severity--high")).to_be_visible()
         expect(kari.locator("#handler")).to_have_value(str(kari_id))
 
-        kari.go_back()  # the report tab, where the messages are
+        kari.click("nav.tabs-nav >> text=Meldingen og samtalen")  # where the messages are
         kari.wait_for_url(case_url)
         kari.fill("form[action$='/melding'] textarea[name=body]", to_reporter)
         kari.click("form[action$='/melding'] button[type=submit]")
@@ -534,7 +534,8 @@ def test_every_field_on_the_case_page_has_its_own_label(
 
     case = full_case(app, place)
     with staff(browser, live_server, "kari@example.no") as page:
-        for tab, action in (("", "/melding"), ("/behandling", "/notat"), ("/tiltak", "/tiltak"), ("/behandling", "/lukk")):  # fmt: skip
+        forms = [("", "/melding"), ("/behandling", "/notat"), ("/tiltak", "/tiltak")]
+        for tab, action in [*forms, ("/behandling", "/lukk")]:
             page.goto(f"{live_server}/avvik/saker/{case.id}{tab}")
             assert page.evaluate(UNLABELLED) == []
             assert page.evaluate(AMBIGUOUS_IDS) == []
