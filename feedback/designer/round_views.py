@@ -173,7 +173,7 @@ def edit_settings(round_id: int) -> Response | str:
                 closes_on=form.closes_on.data,
             ),
             _("The changes were saved."),
-            overview_url(round_),
+            url_for("designer.round_texts", round_id=round_.id),
         )
         if saved:
             return saved

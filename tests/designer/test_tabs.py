@@ -83,3 +83,14 @@ def test_a_manager_reads_every_tab_without_buttons(
         html = manager.get(f"/skjema/{round_id}{path}").get_data(as_text=True)
         assert current_tab(html) == [name]
         assert 'name="action"' not in html and "/innstillinger" not in html, path
+
+
+def test_saved_texts_return_to_the_texts_tab(app: Flask, kari: FlaskClient) -> None:
+    round_id = create(kari)
+    page = f"/skjema/{round_id}/innstillinger"
+    data = {"title-nb": "Ny tittel", "intro-nb": "Velkommen", "thanks-nb": "Takk"}
+    response = post_form(kari, page, data, page=page)
+    assert response.status_code == 302
+    assert response.location == f"/skjema/{round_id}/tekster"
+    texts = kari.get(response.location).get_data(as_text=True)
+    assert current_tab(texts) == ["Tekster og oversettelser"] and "Velkommen" in texts
