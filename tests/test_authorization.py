@@ -659,6 +659,9 @@ ROUTES: dict[str, Route] = {
     "designer.show_round": Route(at(round_id="open_round"), get=READ_OBJ),
     "designer.export_round": Route(at(round_id="open_round"), get=READ_OBJ),
     "designer.round_history": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.round_texts": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.round_approval": Route(at(round_id="open_round"), get=READ_OBJ),
+    "designer.round_run": Route(at(round_id="open_round"), get=READ_OBJ),
     "designer.preview": Route(at(round_id="open_round"), get=READ_OBJ, post=READ_OBJ),
     "designer.edit_settings": Route(
         at(round_id="draft_round"),
@@ -776,6 +779,8 @@ ROUTES: dict[str, Route] = {
     # results
     "results.index": Route(get=STAFF_PAGE),
     "results.round_results": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.questions": Route(at(round_id="open_round"), get=STAFF_OBJ),
+    "results.free_text": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "results.compare": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "results.trend": Route(at(round_id="open_round"), get=STAFF_OBJ),
     "results.redact": Route(
@@ -861,6 +866,9 @@ ROUTES: dict[str, Route] = {
     "deviations.cases": Route(get=STAFF_PAGE),
     "deviations.statistics": Route(get=STAFF_PAGE),
     "deviations.show_case": Route(at(case_id="case_a"), get=STAFF_OBJ),
+    "deviations.case_handling": Route(at(case_id="case_a"), get=STAFF_OBJ),
+    "deviations.case_measures": Route(at(case_id="case_a"), get=STAFF_OBJ),
+    "deviations.case_history": Route(at(case_id="case_a"), get=STAFF_OBJ),
     "deviations.update_case": Route(
         at(case_id="case_a"),
         post=row(LOGIN, 404, 400, 400, 404),
@@ -940,6 +948,32 @@ VARIANTS: dict[str, tuple[str, Route]] = {
     ),
     "results.round_results [unit B]": (
         "results.round_results",
+        Route(
+            lambda w, s: {"round_id": w.open_round, "enhet": w.unit_b},
+            get=row(LOGIN, 404, 200, 404, 404),
+        ),
+    ),
+    "deviations.case_handling [unit B]": (
+        "deviations.case_handling",
+        Route(at(case_id="case_b"), get=row(LOGIN, 404, 200, 404, 404)),
+    ),
+    "deviations.case_measures [unit B]": (
+        "deviations.case_measures",
+        Route(at(case_id="case_b"), get=row(LOGIN, 404, 200, 404, 404)),
+    ),
+    "deviations.case_history [unit B]": (
+        "deviations.case_history",
+        Route(at(case_id="case_b"), get=row(LOGIN, 404, 200, 404, 404)),
+    ),
+    "results.questions [unit B]": (
+        "results.questions",
+        Route(
+            lambda w, s: {"round_id": w.open_round, "enhet": w.unit_b},
+            get=row(LOGIN, 404, 200, 404, 404),
+        ),
+    ),
+    "results.free_text [unit B]": (
+        "results.free_text",
         Route(
             lambda w, s: {"round_id": w.open_round, "enhet": w.unit_b},
             get=row(LOGIN, 404, 200, 404, 404),

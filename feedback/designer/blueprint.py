@@ -35,6 +35,11 @@ bp.add_url_rule("/<id:round_id>/eksport", "export_round", round_views.export_rou
 bp.add_url_rule(
     "/<id:round_id>/mal", "save_template", round_views.save_template, methods=["GET", "POST"]
 )
+bp.add_url_rule("/<id:round_id>/tekster", "round_texts", round_views.round_texts, methods=["GET"])
+bp.add_url_rule(
+    "/<id:round_id>/godkjenning", "round_approval", round_views.round_approval, methods=["GET"]
+)
+bp.add_url_rule("/<id:round_id>/gjennomforing", "round_run", round_views.round_run, methods=["GET"])
 bp.add_url_rule("/<id:round_id>/logg", "round_history", round_views.round_history, methods=["GET"])
 bp.add_url_rule("/<id:round_id>/sider", "add_page", editing_views.add_page, methods=["POST"])
 bp.add_url_rule(

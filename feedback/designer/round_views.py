@@ -94,8 +94,9 @@ def import_questionnaire() -> Response | str:
 # --- one round -------------------------------------------------------------------------------
 
 
-@read_access
-def show_round(round_id: int) -> str:
+def _round_page(round_id: int, template: str, tab: str) -> str:
+    """A tab of one round's page (templates/designer/_round_head.html): each tab its own
+    address, all with the same heading and what their parts need."""
     round_ = round_or_404(round_id)
     user = signed_in_user()
     approval = approval_state(round_)
@@ -103,7 +104,8 @@ def show_round(round_id: int) -> str:
     published = services.published_count(round_)
     k = round_.series.organisation.min_group_size
     return render_template(
-        "designer/round.html",
+        template,
+        tab=tab,
         round=round_,
         locked=services.is_locked(round_, responses),
         can_edit=has_role(*EDITORS),
@@ -121,8 +123,33 @@ def show_round(round_id: int) -> str:
         changed_since_previous=review.changed_since_previous,
         action_form=ActionForm(),
         today=local_today(),
+        events=audit.history(f"survey_round:{round_.id}") if tab == "history" else [],
         **LABELS,
     )
+
+
+@read_access
+def show_round(round_id: int) -> str:
+    """The questions tab."""
+    return _round_page(round_id, "designer/round.html", "questions")
+
+
+@read_access
+def round_texts(round_id: int) -> str:
+    """The tab with the title, the texts and what lacks a translation."""
+    return _round_page(round_id, "designer/texts.html", "texts")
+
+
+@read_access
+def round_approval(round_id: int) -> str:
+    """The tab with the approval and the status, and the buttons that change them."""
+    return _round_page(round_id, "designer/approval.html", "approval")
+
+
+@read_access
+def round_run(round_id: int) -> str:
+    """The tab with the ways of answering (links, codes, kiosk, paper: feedback/fieldwork)."""
+    return _round_page(round_id, "designer/run.html", "run")
 
 
 @edit_access
@@ -146,7 +173,7 @@ def edit_settings(round_id: int) -> Response | str:
                 closes_on=form.closes_on.data,
             ),
             _("The changes were saved."),
-            overview_url(round_),
+            url_for("designer.round_texts", round_id=round_.id),
         )
         if saved:
             return saved
@@ -174,7 +201,7 @@ def change_status(round_id: int) -> Response:
     change, message = actions[form.action.data]
     if form.action.data == "approve" and not can_approve(round_, user):
         abort(404)
-    target = act(change, message, overview_url(round_, "status"))
+    target = act(change, message, url_for("designer.round_approval", round_id=round_.id))
     if form.action.data == "close" and round_.status == "closed":
         # A closed round's results hold every answer: its final state is published now.
         from feedback.results import publish  # not at import: results import the designer
@@ -226,9 +253,8 @@ def save_template(round_id: int) -> Response | str:
 
 @read_access
 def round_history(round_id: int) -> str:
-    round_ = round_or_404(round_id)
-    events = audit.history(f"survey_round:{round_.id}")
-    return render_template("designer/history.html", round=round_, events=events, **LABELS)
+    """The history tab: who changed, approved, opened and closed the round."""
+    return _round_page(round_id, "designer/history.html", "history")
 
 
 # --- preview ---------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ bp = Blueprint("deviations", __name__)
 bp.add_url_rule("/saker", "cases", list_views.cases)
 bp.add_url_rule("/statistikk", "statistics", list_views.statistics)
 bp.add_url_rule("/saker/<case_id>", "show_case", case_views.show_case)
+bp.add_url_rule("/saker/<case_id>/behandling", "case_handling", case_views.case_handling)
+bp.add_url_rule("/saker/<case_id>/tiltak", "case_measures", case_views.case_measures)
+bp.add_url_rule("/saker/<case_id>/historikk", "case_history", case_views.case_history)
 bp.add_url_rule(
     "/saker/<case_id>/behandling", "update_case", case_views.update_case, methods=["POST"]
 )

@@ -57,12 +57,29 @@ def _case_form(case: Deviation, form: CaseForm | None = None) -> CaseForm:
     return form
 
 
-def _case_page(case: Deviation, status: int = 200, **forms: Form) -> tuple[str, int]:
+#: The case's tabs, each its own address (templates/deviations/_case.html): the template and the
+#: endpoint of each.
+TABS = {
+    "report": ("deviations/case.html", "deviations.show_case"),
+    "handling": ("deviations/case_handling.html", "deviations.case_handling"),
+    "measures": ("deviations/case_measures.html", "deviations.case_measures"),
+    "history": ("deviations/case_history.html", "deviations.case_history"),
+}
+
+
+def _tab_url(case: Deviation, tab: str) -> str:
+    return url_for(TABS[tab][1], case_id=case.id)
+
+
+def _case_page(
+    case: Deviation, status: int = 200, tab: str = "report", **forms: Form
+) -> tuple[str, int]:
     user = signed_in_user()
     reads_text = _scope().reads_text(case)
     flagged = redaction.flagged(case) if reads_text else []
     html = render_template(
-        "deviations/case.html",
+        TABS[tab][0],
+        tab=tab,
         case=case,
         case_form=forms.get("case_form") or _case_form(case),
         measure_form=forms.get("measure_form") or MeasureForm(formdata=None),
@@ -87,19 +104,36 @@ def _case_page(case: Deviation, status: int = 200, **forms: Form) -> tuple[str, 
 
 @case_access
 def show_case(case_id: str) -> tuple[str, int]:
+    """The first tab: the report and the messages with the reporter."""
     return _case_page(_case(case_id))
 
 
+@case_access
+def case_handling(case_id: str) -> tuple[str, int]:
+    """The handling tab: status, severity, handler, deadline, internal notes and closing."""
+    return _case_page(_case(case_id), tab="handling")
+
+
+@case_access
+def case_measures(case_id: str) -> tuple[str, int]:
+    return _case_page(_case(case_id), tab="measures")
+
+
+@case_access
+def case_history(case_id: str) -> tuple[str, int]:
+    return _case_page(_case(case_id), tab="history")
+
+
 def _change(
-    case: Deviation, form: Form, name: str, change: Callable[[], object], message: str, anchor: str
+    case: Deviation, form: Form, name: str, change: Callable[[], object], message: str, tab: str
 ) -> Response | tuple[str, int]:
-    """Validate, apply and commit one change to a case, or show the case with the problem."""
-    target = url_for("deviations.show_case", case_id=case.id) + anchor
+    """Validate, apply and commit one change to a case, or show the case's tab with the
+    problem."""
     if form.validate_on_submit():
-        done = save_or_show(form, change, message, target)
+        done = save_or_show(form, change, message, _tab_url(case, tab))
         if done is not None:
             return done
-    return _case_page(case, 400, **{name: form})
+    return _case_page(case, 400, tab, **{name: form})
 
 
 @case_access
@@ -119,7 +153,7 @@ def update_case(case_id: str) -> Response | tuple[str, int]:
             deadline=form.deadline.data,
         )
 
-    return _change(case, form, "case_form", change, _("The case was saved."), "#handling")
+    return _change(case, form, "case_form", change, _("The case was saved."), "handling")
 
 
 @case_access
@@ -138,7 +172,7 @@ def add_measure(case_id: str) -> Response | tuple[str, int]:
             due=form.due.data,
         ),
         _("The measure was added."),
-        "#measures",
+        "measures",
     )
 
 
@@ -153,7 +187,7 @@ def mark_measure(case_id: str, measure_id: int) -> Response | tuple[str, int]:
         "done_form",
         lambda: handling.set_measure_done(case, signed_in_user(), measure, form.done.data),
         _("The measure was updated."),
-        "#measures",
+        "measures",
     )
 
 
@@ -167,7 +201,7 @@ def send_message(case_id: str) -> Response | tuple[str, int]:
         "message_form",
         lambda: handling.send_message(case, signed_in_user(), form.body.data),
         _("The message was sent. The reporter sees it with the receipt code."),
-        "#thread",
+        "report",
     )
 
 
@@ -181,7 +215,7 @@ def add_note(case_id: str) -> Response | tuple[str, int]:
         "note_form",
         lambda: handling.add_note(case, signed_in_user(), form.note.data),
         _("The note was saved."),
-        "#notes",
+        "handling",
     )
 
 
@@ -195,7 +229,7 @@ def close_case(case_id: str) -> Response | tuple[str, int]:
         "close_form",
         lambda: handling.close(case, signed_in_user(), form.evaluation.data),
         _("The case was closed."),
-        "",
+        "handling",
     )
 
 
@@ -209,7 +243,7 @@ def reopen_case(case_id: str) -> Response | tuple[str, int]:
         "action_form",
         lambda: handling.reopen(case, signed_in_user()),
         _("The case was reopened."),
-        "",
+        "handling",
     )
 
 
@@ -242,5 +276,5 @@ def redact(case_id: str) -> Response | tuple[str, int]:
             ),
             "success",
         )
-        return redirect(url_for("deviations.show_case", case_id=case.id) + "#report")
+        return redirect(_tab_url(case, "report"))
     return _case_page(case, 400, redact_form=form)

@@ -15,6 +15,8 @@ bp.context_processor(number_formats)
 
 bp.add_url_rule("/", "index", views.index)
 bp.add_url_rule("/<id:round_id>", "round_results", views.round_results)
+bp.add_url_rule("/<id:round_id>/sporsmal", "questions", views.questions)
+bp.add_url_rule("/<id:round_id>/fritekst", "free_text", views.free_text)
 bp.add_url_rule("/<id:round_id>/utfylling", "check_padding", views.check_padding, methods=["POST"])
 bp.add_url_rule("/<id:round_id>/sammenlign", "compare", views.compare)
 bp.add_url_rule("/<id:round_id>/utvikling", "trend", views.trend)

@@ -3,7 +3,7 @@ trend across a series' rounds, and redaction of free text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,9 +13,9 @@ from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.models import SurveyRound
 from feedback.results import aggregate, comparison, padding, readers, texts
-from feedback.results.forms import selected
+from feedback.results.forms import SelectionForm, selected
 from feedback.results.readers import results_access
-from feedback.results.selection import units_of
+from feedback.results.selection import Units, units_of
 from feedback.vocabulary import CHANNEL_LABELS, ROUND_STATUS_LABELS
 from feedback.web.access import signed_in_user
 
@@ -39,46 +39,94 @@ def index() -> str:
     )
 
 
+class RoundPage(NamedTuple):
+    """What every tab of a round's results starts from: the reader, the round, the unit tree,
+    the filter form and the numbers for its selection (suppressed as everywhere)."""
+
+    scope: readers.ResultsScope
+    round_: SurveyRound
+    units: Units
+    form: SelectionForm
+    results: aggregate.RoundResults
+
+
+def _round_page(round_id: int) -> RoundPage:
+    scope, round_, units, form, selection = selected(round_id)
+    results = aggregate.round_results(round_, selection, units, current_language())
+    return RoundPage(scope, round_, units, form, results)
+
+
+def _render_tab(template: str, page: RoundPage, **context: Any) -> str:
+    """A tab of the round's results, with what the heading, the tabs and the filters need."""
+    return render_template(
+        template,
+        k=page.results.k,
+        round=page.round_,
+        form=page.form,
+        results=page.results,
+        scope=page.scope,
+        query=request.args.to_dict(),
+        padding_warnings=_padding_warnings(page.scope, page.round_),
+        **context,
+    )
+
+
 @results_access
 def round_results(round_id: int) -> str:
-    scope, round_, units, form, selection = selected(round_id)
-    language = current_language()
-    results = aggregate.round_results(round_, selection, units, language)
-    k = results.k
-    blocks = [comparison.block(q, [(_("Answers"), q)]) for q in results.questions]
-    text_pages = {}
-    if results.shown:
-        for result in results.questions:
-            if result.is_text and result.shown:
-                text_pages[result.question.id] = texts.text_answers(
-                    round_,
-                    result.question,
-                    results.selection,
-                    units,
-                    for_quality_group=scope.everything,
-                )
+    """The overview tab: how many answered, per unit and per way of answering."""
+    page = _round_page(round_id)
+    k = page.results.k
     per_unit = [
         row
-        for row in aggregate.responses_per_unit(round_, units, k)
-        if scope.may_see_unit(row.unit_id)
+        for row in aggregate.responses_per_unit(page.round_, page.units, k)
+        if page.scope.may_see_unit(row.unit_id)
     ]
-    return render_template(
+    return _render_tab(
         "results/round.html",
-        k=k,
-        round=round_,
-        form=form,
-        results=results,
-        blocks=blocks,
-        text_pages=text_pages,
-        texts_released=texts.released(round_),
-        texts_filtered=not texts.may_read(results.selection, for_quality_group=scope.everything),
+        page,
         per_unit=per_unit,
-        per_channel=aggregate.responses_per_channel(round_, k),
+        per_channel=aggregate.responses_per_channel(page.round_, k),
         channel_labels=CHANNEL_LABELS,
-        scope=scope,
-        query=request.args.to_dict(),
-        has_previous=bool(comparison.series_rounds(round_)[:-1]),
-        padding_warnings=_padding_warnings(scope, round_),
+        has_previous=bool(comparison.series_rounds(page.round_)[:-1]),
+    )
+
+
+@results_access
+def questions(round_id: int) -> str:
+    """The questions tab: a figure and a table for every question with answers to count."""
+    page = _round_page(round_id)
+    blocks = [
+        comparison.block(q, [(_("Answers"), q)]) for q in page.results.questions if not q.is_text
+    ]
+    return _render_tab("results/questions.html", page, blocks=blocks)
+
+
+@results_access
+def free_text(round_id: int) -> str:
+    """The free-text tab: the written answers, for the quality group first (rule 4)."""
+    page = _round_page(round_id)
+    results = page.results
+    text_results = [q for q in results.questions if q.is_text]
+    text_pages = {}
+    if results.shown:
+        for result in text_results:
+            if result.shown:
+                text_pages[result.question.id] = texts.text_answers(
+                    page.round_,
+                    result.question,
+                    results.selection,
+                    page.units,
+                    for_quality_group=page.scope.everything,
+                )
+    return _render_tab(
+        "results/free_text.html",
+        page,
+        blocks=[comparison.block(q, [(_("Answers"), q)]) for q in text_results],
+        text_pages=text_pages,
+        texts_released=texts.released(page.round_),
+        texts_filtered=not texts.may_read(
+            results.selection, for_quality_group=page.scope.everything
+        ),
     )
 
 
@@ -158,4 +206,4 @@ def redact(round_id: int) -> WerkzeugResponse:
     }
     if "svar_filter" in back:
         back["svar"] = back.pop("svar_filter")
-    return redirect(url_for("results.round_results", round_id=round_.id, **back) + "#fritekst")
+    return redirect(url_for("results.free_text", round_id=round_.id, **back))

@@ -84,6 +84,10 @@ def test_managers_read_but_do_not_edit(
     login(client, "leder@example.no")
     html = client.get(f"/skjema/{round_id}").get_data(as_text=True)
     assert "nytt-sporsmal" not in html and "innstillinger" not in html
+    texts = client.get(f"/skjema/{round_id}/tekster").get_data(as_text=True)
+    assert "Endre tittel, tekster og datoer" not in texts and "innstillinger" not in texts
+    approval = client.get(f"/skjema/{round_id}/godkjenning").get_data(as_text=True)
+    assert 'value="submit"' not in approval
     for url in (
         f"/skjema/{round_id}/innstillinger",
         f"/skjema/{round_id}/sider/{page_id}/nytt-sporsmal?type=likert",
@@ -330,7 +334,7 @@ def test_two_user_representatives_open_a_round(
     login(client, "kari@example.no")
     round_id = create(client)
     status = f"/skjema/{round_id}/status"
-    page = f"/skjema/{round_id}"
+    page = f"/skjema/{round_id}/godkjenning"  # the approval tab
     post_form(client, status, {"action": "submit"}, page=page)
     post_form(client, status, {"action": "approve"}, page=page)
     client = app.test_client()

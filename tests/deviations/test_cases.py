@@ -37,8 +37,9 @@ ENGLISH = {"Accept-Language": "en"}
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def case_url(case_id: str) -> str:
-    return f"/avvik/saker/{case_id}"
+def case_url(case_id: str, tab: str = "") -> str:
+    """A case's address, or one of its tabs' (behandling, tiltak, historikk)."""
+    return f"/avvik/saker/{case_id}" + (f"/{tab}" if tab else "")
 
 
 def reported(app: Flask, reporter: Reporter, **fields: Any) -> tuple[str, str]:
@@ -161,7 +162,7 @@ def test_update_stores_the_case_and_one_audit_event(
     assert details["handler"] == [None, "Kari"]
     assert details["deadline"] == [old_deadline.isoformat(), "2030-03-01"]
     # The history on the case page shows the change.
-    page = kari.get(case_url(case_id), headers=ENGLISH).get_data(as_text=True)
+    page = kari.get(case_url(case_id, "historikk"), headers=ENGLISH).get_data(as_text=True)
     assert "Case changed" in page
 
 
@@ -397,7 +398,8 @@ def test_internal_note_is_kept_from_the_reporter(
     assert stored.body == note and stored.author_id == place.people["kari"]
     assert [e[0] for e in events(app, case_id)] == ["deviation.note"]
     assert note not in str(events(app, case_id))
-    assert note in kari.get(case_url(case_id)).get_data(as_text=True)
+    assert note in kari.get(case_url(case_id, "behandling")).get_data(as_text=True)
+    assert note not in kari.get(case_url(case_id)).get_data(as_text=True)  # another tab
     status_page = reporter.follow_up(code)
     assert status_page.status_code == 200
     assert note not in status_page.get_data(as_text=True)
@@ -735,7 +737,7 @@ def test_overdue_notice_on_the_case_page(
         assert "overdue-notice" in kari.get(case_url(several[name])).get_data(as_text=True)
     for name in ("fresh", "closed", "done_measure"):
         assert "overdue-notice" not in kari.get(case_url(several[name])).get_data(as_text=True)
-    measures_html = kari.get(case_url(several["late_measure"])).get_data(as_text=True)
+    measures_html = kari.get(case_url(several["late_measure"], "tiltak")).get_data(as_text=True)
     assert measures_html.count("row--overdue") == 1
 
 

@@ -61,6 +61,8 @@ def test_quality_group_builds_translates_previews_and_approves(
     page.fill("#text-nb", "Har du fått hjelp i dag?")
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: urlsplit(url).path == f"/skjema/{round_id}")
+    page.click("nav.tabs-nav >> text=Tekster og oversettelser")
+    page.wait_for_url(lambda url: urlsplit(url).path == f"/skjema/{round_id}/tekster")
     missing = page.locator("#translations")
     expect(missing).to_contain_text("1 tekst mangler oversettelse")
 
@@ -70,10 +72,12 @@ def test_quality_group_builds_translates_previews_and_approves(
     page.fill("#text-nn", "Har du fått hjelp i dag?")
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: urlsplit(url).path == f"/skjema/{round_id}")
+    page.click("nav.tabs-nav >> text=Tekster og oversettelser")
     expect(page.locator("#translations")).to_contain_text("English")
     expect(page.locator("#translations")).not_to_contain_text("Nynorsk")
 
     # Preview in nynorsk: respondent texts and buttons in nynorsk; nothing is stored.
+    page.click("nav.tabs-nav >> text=Spørsmål")
     page.click("text=på nynorsk")
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     expect(page.locator(".preview-banner")).to_be_visible()
@@ -83,6 +87,7 @@ def test_quality_group_builds_translates_previews_and_approves(
     expect(page.locator(".progress")).to_contain_text("2")
     page.goto(round_url)
 
+    page.click("nav.tabs-nav >> text=Godkjenning")
     page.click("button:has-text('Send til godkjenning')")
     expect(page.locator(".status")).to_contain_text("Venter på godkjenning")
     sign_out(page)
@@ -90,7 +95,7 @@ def test_quality_group_builds_translates_previews_and_approves(
     # Two of three user representatives approve: the round opens.
     for email in ("kari@example.no", "ulf@example.no"):
         sign_in(page, live_server, email, PASSWORD)
-        page.goto(round_url)
+        page.goto(round_url + "/godkjenning")
         page.click("button:has-text('Godkjenn spørreskjemaet')")
         expect(page.locator(".notice--success")).to_be_visible()
         sign_out(page)
@@ -120,6 +125,9 @@ def test_designer_pages_have_no_axe_violations(
         round_path,
         f"{round_path}/innstillinger",
         f"{round_path}/logg",
+        f"{round_path}/tekster",
+        f"{round_path}/godkjenning",
+        f"{round_path}/gjennomforing",
         f"{round_path}/mal",
         f"{round_path}/forhandsvis?sprak=nb",
         "/skjema/",

@@ -202,12 +202,16 @@ def test_report_to_closed_case(
         expect(kari.locator("#report")).to_contain_text(REDACTED)
         expect(kari.locator("#report")).not_to_contain_text(PHONE)
 
+        kari.click("nav.tabs-nav >> text=Behandling")
+        kari.wait_for_url(f"{case_url}/behandling")
         kari.select_option("#handler", str(kari_id))
         kari.select_option("#severity", "high")
         kari.click("form[action$='/behandling'] button[type=submit]")
         expect(kari.locator("main .lead .severity--high")).to_be_visible()
         expect(kari.locator("#handler")).to_have_value(str(kari_id))
 
+        kari.click("nav.tabs-nav >> text=Meldingen og samtalen")  # where the messages are
+        kari.wait_for_url(case_url)
         kari.fill("form[action$='/melding'] textarea[name=body]", to_reporter)
         kari.click("form[action$='/melding'] button[type=submit]")
         expect(kari.locator("#thread .thread__message")).to_have_count(1)
@@ -230,11 +234,13 @@ def test_report_to_closed_case(
         # Kari sees the answer, adds a measure and closes the case: first without evaluation.
         kari.reload()
         expect(kari.locator("#thread .thread__message--reporter")).to_contain_text(answer)
+        kari.click("nav.tabs-nav >> text=Tiltak")
         kari.fill("form[action$='/tiltak'] textarea[name=description]", "Oppslag før husmøter")
         kari.fill("form[action$='/tiltak'] input[name=owner]", "Leder, Solsiden")
         kari.click("form[action$='/tiltak'] button[type=submit]")
         expect(kari.locator("#measures tbody tr")).to_have_count(1)
 
+        kari.click("nav.tabs-nav >> text=Behandling")
         kari.click("form[action$='/lukk'] button[type=submit]")
         expect(kari.locator("#evaluation-error")).to_be_visible()
         expect(kari.locator("#evaluation")).to_have_attribute("aria-invalid", "true")
@@ -248,7 +254,7 @@ def test_report_to_closed_case(
 
         kari.fill("#evaluation", "Oppslaget kom opp, og neste husmøte gikk som planlagt.")
         kari.click("form[action$='/lukk'] button[type=submit]")
-        kari.wait_for_url(case_url)
+        kari.wait_for_url(f"{case_url}/behandling")
         expect(kari.locator("main .lead .status--closed")).to_be_visible()
         expect(kari.locator("#closing")).to_contain_text("neste husmøte gikk som planlagt")
         expect(kari.locator("form[action$='/lukk']")).to_have_count(0)
@@ -439,20 +445,26 @@ def test_case_pages_have_no_violations(
 
         page.goto(f"{live_server}/avvik/saker/{case.id}")
         expect(page.locator("#personal-data code")).to_have_text([PHONE])
-        expect(page.locator("#measures tbody tr")).to_have_count(1)
         expect(page.locator("#thread .thread__message")).to_have_count(2)
-        expect(page.locator("#notes .notes li")).to_have_count(1)
-        expect(page.locator("#history tbody tr").first).to_be_visible()
         expect(page.locator(".overdue-notice")).to_be_visible()
         # Kari handles the case, so she sees the contact details the reporter gave.
         expect(page.locator("#report")).to_contain_text("ola@x.no")
         assert axe_violations(page) == [], "case page"
+        page.goto(f"{live_server}/avvik/saker/{case.id}/tiltak")
+        expect(page.locator("#measures tbody tr")).to_have_count(1)
+        assert axe_violations(page) == [], "case measures"
+        page.goto(f"{live_server}/avvik/saker/{case.id}/historikk")
+        expect(page.locator("#history tbody tr").first).to_be_visible()
+        assert axe_violations(page) == [], "case history"
+        page.goto(f"{live_server}/avvik/saker/{case.id}/behandling")
+        expect(page.locator("#notes .notes li")).to_have_count(1)
+        assert axe_violations(page) == [], "case handling"
 
         page.click("form[action$='/lukk'] button[type=submit]")
         expect(page.locator("#evaluation-error")).to_be_visible()
         assert axe_violations(page) == [], "case page after a failed close"
 
-        page.goto(f"{live_server}/avvik/saker/{closed}")
+        page.goto(f"{live_server}/avvik/saker/{closed}/behandling")
         expect(page.locator("main .lead .status--closed")).to_be_visible()
         expect(page.locator("form[action$='/gjenapne']")).to_be_visible()
         assert axe_violations(page) == [], "closed case"
@@ -522,10 +534,11 @@ def test_every_field_on_the_case_page_has_its_own_label(
 
     case = full_case(app, place)
     with staff(browser, live_server, "kari@example.no") as page:
-        page.goto(f"{live_server}/avvik/saker/{case.id}")
-        assert page.evaluate(UNLABELLED) == []
-        assert page.evaluate(AMBIGUOUS_IDS) == []
-        for action in ("/melding", "/notat", "/tiltak", "/lukk"):
+        forms = [("", "/melding"), ("/behandling", "/notat"), ("/tiltak", "/tiltak")]
+        for tab, action in [*forms, ("/behandling", "/lukk")]:
+            page.goto(f"{live_server}/avvik/saker/{case.id}{tab}")
+            assert page.evaluate(UNLABELLED) == []
+            assert page.evaluate(AMBIGUOUS_IDS) == []
             form = page.locator(f"form[action$='{action}']")
             box = form.locator("textarea")
             expect(box).to_have_count(1)
@@ -567,7 +580,10 @@ def test_pages_fit_320(
         overflow["cases"] = sideways_scroll(page)
         page.goto(f"{live_server}/avvik/saker/{case.id}")
         expect(page.locator("#personal-data")).to_be_visible()
-        expect(page.locator("#measures tbody tr")).to_have_count(1)
         overflow["case page"] = sideways_scroll(page)
+        for tab in ("behandling", "tiltak", "historikk"):
+            page.goto(f"{live_server}/avvik/saker/{case.id}/{tab}")
+            overflow[f"case page, {tab}"] = sideways_scroll(page)
+        expect(page.locator("#history")).to_be_visible()
 
     assert {name: px for name, px in overflow.items() if px} == {}

@@ -69,13 +69,16 @@ def test_manager_journey(browser: Any, live_server: str, demo: dict[str, int]) -
         assert "Brukermøte hver måned på Solsiden" in main.inner_text()
         check(page, live_server)
 
-        # The own unit's results, with the charts drawn by the app's own plotly.js.
+        # The own unit's overview, then its questions, with the charts drawn by the app's own
+        # plotly.js; the unit goes along to the tab.
         page.click("text=Resultater for Solsiden bofellesskap")
+        assert "svar" in page.locator(".big-number").inner_text()
+        check(page, live_server)
+        page.click("nav.tabs-nav >> text=Spørsmål")
         page.wait_for_selector(".chart__plot .main-svg")
         assert page.locator("#id_enhet, select[name=enhet]").first.input_value() == str(
             demo["Solsiden bofellesskap"]
         )
-        assert "svar" in page.locator(".big-number").inner_text()
         check(page, live_server)
 
         # A filter that would show a handful of people is held back, not shown.
@@ -97,7 +100,7 @@ def test_manager_journey(browser: Any, live_server: str, demo: dict[str, int]) -
         check(page, live_server)
 
         # The trend across the two rounds.
-        page.click("nav.sub-nav >> text=Utvikling over tid")
+        page.click("nav.tabs-nav >> text=Utvikling over tid")
         page.wait_for_selector(".chart__plot .main-svg")
         assert "Runde 1" in page.locator("main").inner_text()
         check(page, live_server)
@@ -114,7 +117,10 @@ def test_quality_group_results_pages_have_no_violations(
         for path in (
             "/resultater/",
             f"/resultater/{demo['round2']}",
-            f"/resultater/{demo['round2']}?enhet=abc",
+            f"/resultater/{demo['round2']}/sporsmal",
+            f"/resultater/{demo['round2']}/fritekst",
+            f"/resultater/{demo['round2']}/last-ned",
+            f"/resultater/{demo['round2']}/sporsmal?enhet=abc",
             f"/resultater/{demo['round2']}?enhet={demo['Lavterskeltilbudet Døra']}",
             f"/resultater/{demo['round1']}/sammenlign",
             f"/resultater/{demo['round2']}/utvikling",
@@ -122,3 +128,55 @@ def test_quality_group_results_pages_have_no_violations(
             page.goto(live_server + path)
             page.wait_for_load_state()
             assert axe_violations(page) == [], path
+
+
+def test_tabs_are_addresses_that_back_returns_to(
+    browser: Any, live_server: str, demo: dict[str, int]
+) -> None:
+    """Each tab is a page of its own: Back returns to the previous tab with its filter, and
+    the tab row scrolls inside itself at 320 px (the page does not)."""
+    from playwright.sync_api import expect
+
+    unit = demo["Solsiden bofellesskap"]
+    base = f"{live_server}/resultater/{demo['round2']}"
+    with new_page(browser, width=320, bypass_csp=True) as page:
+        sign_in(page, live_server, "kvalitet@example.no")
+        page.goto(f"{base}?enhet={unit}")
+        tabs = page.locator("nav.tabs-nav")
+        expect(tabs.locator("[aria-current=page]")).to_have_text("Oversikt")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        tabs.locator("text=Spørsmål").click()
+        page.wait_for_url(f"{base}/sporsmal?enhet={unit}")
+        tabs.locator("text=Fritekst").click()
+        page.wait_for_url(f"{base}/fritekst?enhet={unit}")
+        expect(tabs.locator("[aria-current=page]")).to_have_text("Fritekst")
+
+        page.go_back()
+        page.wait_for_url(f"{base}/sporsmal?enhet={unit}")
+        expect(tabs.locator("[aria-current=page]")).to_have_text("Spørsmål")
+        assert page.locator("select[name=enhet]").input_value() == str(unit)
+        page.go_back()
+        page.wait_for_url(f"{base}?enhet={unit}")
+        expect(tabs.locator("[aria-current=page]")).to_have_text("Oversikt")
+        page.go_forward()
+        page.wait_for_url(f"{base}/sporsmal?enhet={unit}")
+
+        # The last tab is reached by scrolling the tab row, not the page.
+        last = tabs.locator("a").last
+        last.scroll_into_view_if_needed()
+        expect(last).to_be_in_viewport()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_a_results_tab_in_nynorsk_and_english_has_no_violations(
+    browser: Any, live_server: str, demo: dict[str, int], language: str
+) -> None:
+    with new_page(browser, bypass_csp=True) as page:
+        sign_in(page, live_server, "kvalitet@example.no")
+        page.goto(f"{live_server}/sprak/{language}?next=/")
+        page.goto(f"{live_server}/resultater/{demo['round2']}/fritekst")
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("nav.tabs-nav [aria-current=page]").count() == 1
+        assert axe_violations(page) == []

@@ -569,7 +569,8 @@ def test_postgresql_stops_while_staff_write_a_note(
     staff = pg_app.test_client()
     assert login(staff, email).status_code == 302
     action = f"/avvik/saker/{case_id}/notat"
-    page = form_posting_to(staff.get(f"/avvik/saker/{case_id}").get_data(as_text=True), action)
+    handling = staff.get(f"/avvik/saker/{case_id}/behandling").get_data(as_text=True)
+    page = form_posting_to(handling, action)
     sent = fill(page.submission(), {"note": TRICKY_TEXT})
     assert any(name.endswith("csrf_token") and value for name, value in sent)
 

@@ -309,7 +309,7 @@ def test_results_page_and_export_show_the_months(app: Flask, client: Any) -> Non
         round_id = round_.id
     login(client, "kari@example.no")
     client.set_cookie("sprak", "en")
-    html = client.get(f"/resultater/{round_id}").get_data(as_text=True)
+    html = client.get(f"/resultater/{round_id}/sporsmal").get_data(as_text=True)
     assert "January 2026" in html and "February 2026" in html
     compared = client.get(f"/resultater/{round_id}/sammenlign")
     assert compared.status_code == 200

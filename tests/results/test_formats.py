@@ -136,7 +136,9 @@ def small_unit_page(
         client: FlaskClient = app.test_client()
         assert login(client, "kari@example.no", PASSWORD).status_code == 302
         assert client.get(f"/sprak/{language}?next=/").status_code == 302
+        # The overview (with the table per unit) and the questions tab (with the figures).
         html = client.get(place.url()).get_data(as_text=True)
+        html += client.get(place.url("/sporsmal")).get_data(as_text=True)
         match = re.search(r'<script type="application/json" id="q\d+-data">(.*?)</script>', html)
         assert match, "no figure on the page"
         return html, json.loads(match.group(1))

@@ -58,13 +58,13 @@ def filtered_urls(place: ResultsPlace) -> list[str]:
     group = place.questions["group"]
     unit = place.units["Psykisk helse"]
     return [
-        place.url("?kanal=kiosk"),
-        place.url("?kanal=link"),
-        place.url(f"?svar={food}:good"),
-        place.url(f"?svar={food}:ok"),
-        place.url(f"?svar={group}:yes"),
-        place.url(f"?enhet={unit}&kanal=kiosk"),
-        place.url(f"?enhet={unit}&svar={food}:good"),
+        place.url("/fritekst?kanal=kiosk"),
+        place.url("/fritekst?kanal=link"),
+        place.url(f"/fritekst?svar={food}:good"),
+        place.url(f"/fritekst?svar={food}:ok"),
+        place.url(f"/fritekst?svar={group}:yes"),
+        place.url(f"/fritekst?enhet={unit}&kanal=kiosk"),
+        place.url(f"/fritekst?enhet={unit}&svar={food}:good"),
     ]
 
 
@@ -76,11 +76,13 @@ def test_a_manager_can_not_tell_a_texts_channel_or_answers(
     place, written = texts_place
     leder = results_client("leder")
     leder.get("/sprak/en?next=/")
-    whole = listed(leder.get(place.url()).get_data(as_text=True))
+    whole = listed(leder.get(place.url("/fritekst")).get_data(as_text=True))
     # The page lists the first 50 (texts.PAGE_SIZE).
     assert len(whole) == PAGE_SIZE and set(whole) <= set(written)
     unit = listed(
-        leder.get(place.url(f"?enhet={place.units['Psykisk helse']}")).get_data(as_text=True)
+        leder.get(place.url(f"/fritekst?enhet={place.units['Psykisk helse']}")).get_data(
+            as_text=True
+        )
     )
     assert unit == whole
     for url in filtered_urls(place):
@@ -104,8 +106,8 @@ def test_texts_are_listed_in_a_stable_order_that_tells_nothing(
 ) -> None:
     place, written = texts_place
     leder = results_client("leder")
-    first = listed(leder.get(place.url()).get_data(as_text=True))
-    again = listed(results_client("leder").get(place.url()).get_data(as_text=True))
+    first = listed(leder.get(place.url("/fritekst")).get_data(as_text=True))
+    again = listed(results_client("leder").get(place.url("/fritekst")).get_data(as_text=True))
     assert first == again
     # Not the order they came in, nor the order of the random response ids (60 texts: the
     # chance of either by luck is 1 in 60!).
@@ -122,8 +124,8 @@ def test_texts_are_listed_in_a_stable_order_that_tells_nothing(
 
     # The quality group keeps every filter, in the same kind of order.
     kari = results_client("kari")
-    group_whole = listed(kari.get(place.url()).get_data(as_text=True))
+    group_whole = listed(kari.get(place.url("/fritekst")).get_data(as_text=True))
     assert group_whole == first
-    kiosk = listed(kari.get(place.url("?kanal=kiosk")).get_data(as_text=True))
+    kiosk = listed(kari.get(place.url("/fritekst?kanal=kiosk")).get_data(as_text=True))
     assert sorted(kiosk) == sorted(w for i, w in enumerate(written) if i % 4 < 2)
     assert [w for w in kiosk if w in group_whole] == [w for w in group_whole if w in kiosk]

@@ -30,6 +30,8 @@ from tests.world import (
 Client = Callable[[str], FlaskClient]
 TOO_FEW = "too few answers to show"
 HIDDEN_NOTICE = "Too few answers to show."
+#: The tabs of a round's results, after /resultater/<id> (the overview is the round's address).
+TABS = ("", "/sporsmal", "/fritekst", "/sammenlign", "/utvikling", "/last-ned")
 
 
 @pytest.fixture
@@ -80,6 +82,8 @@ def test_quality_group_sees_every_unit_and_flagged_free_text(
     for name in ("Psykisk helse", "Rusteamet", "Døra", "Tunet"):
         assert re.match(r"\d+$", per_unit_row(html, name)), name
     assert TOO_FEW in per_unit_row(html, "Møteplassen")
+    assert not any(html_lib.escape(a, quote=False) in html for a in RESULTS_TEXTS)  # own tab
+    html = get(reader("kari"), place.url("/fritekst"))
     for answer in RESULTS_TEXTS:
         assert html_lib.escape(answer, quote=False) in html
     flagged = re.findall(
@@ -108,7 +112,7 @@ def test_quality_group_redacts_in_the_database(
     place = results_answered
     kari = reader("kari")
     group_yes = f"{place.questions['group']}:yes"
-    url = place.url(f"?svar={group_yes}")
+    url = place.url(f"/fritekst?svar={group_yes}")
     html = get(kari, url)
     phone, email = RESULTS_TEXTS[4], RESULTS_TEXTS[5]
 
@@ -121,14 +125,13 @@ def test_quality_group_redacts_in_the_database(
     )
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
-    assert (location.path, parse_qs(location.query), location.fragment) == (
-        f"/resultater/{place.round_id}",
+    assert (location.path, parse_qs(location.query)) == (
+        f"/resultater/{place.round_id}/fritekst",
         {"svar": [group_yes]},
-        "fritekst",
     )
     assert "The answer was redacted" in get(kari, response.headers["Location"])
     # The whole answer, from the page filtered by unit.
-    url = place.url(f"?enhet={place.units['Psykisk helse']}")
+    url = place.url(f"/fritekst?enhet={place.units['Psykisk helse']}")
     response = post_form(
         kari,
         place.url("/fritekst/sladd"),
@@ -141,7 +144,7 @@ def test_quality_group_redacts_in_the_database(
     assert f"Ring meg på {REDACTED}" in stored and REDACTED in stored
     assert not any(piece in value for value in stored for piece in RESULTS_PERSONAL)
     assert set(RESULTS_TEXTS[:4]) <= set(stored)  # nothing else changed
-    after = get(kari, place.url())
+    after = get(kari, place.url("/fritekst"))
     assert not any(piece in after for piece in RESULTS_PERSONAL)
     assert "free-text__item--flagged" not in after
 
@@ -218,7 +221,7 @@ def test_manager_sees_totals_and_own_units_only(
     own = get(leder, place.url(f"?enhet={place.units['Psykisk helse']}"))
     assert "8 responses" in text_of(own)
     for other in ("Døra", "Tunet", "Rusteamet"):
-        for page in ("", "/sammenlign", "/utvikling"):
+        for page in TABS:
             get(leder, place.url(f"{page}?enhet={place.units[other]}"), status=404)
     # Rut leads Rusteamet (and Døra below it), not Psykisk helse.
     rut = reader("rusleder")
@@ -231,7 +234,10 @@ def test_manager_reads_free_text_only_when_released_and_never_flagged(
 ) -> None:
     place = results_answered
     leder = reader("leder")
-    for url in (place.url(), place.url(f"?enhet={place.units['Psykisk helse']}")):
+    for url in (
+        place.url("/fritekst"),
+        place.url(f"/fritekst?enhet={place.units['Psykisk helse']}"),
+    ):
         html = get(leder, url)
         assert "The quality group reads the free text first" in html
         assert not any(html_lib.escape(t, quote=False) in html for t in RESULTS_TEXTS)
@@ -240,7 +246,10 @@ def test_manager_reads_free_text_only_when_released_and_never_flagged(
     with app.app_context():
         db.session.add(Evaluation(round_id=place.round_id, texts_released=True))
         db.session.commit()
-    for url in (place.url(), place.url(f"?enhet={place.units['Psykisk helse']}")):
+    for url in (
+        place.url("/fritekst"),
+        place.url(f"/fritekst?enhet={place.units['Psykisk helse']}"),
+    ):
         html = get(leder, url)
         for answer in RESULTS_TEXTS[:4]:
             assert html_lib.escape(answer, quote=False) in html
@@ -255,7 +264,7 @@ def test_people_without_a_results_role_get_404(
 ) -> None:
     place = results_answered
     client = reader(who)
-    for url in (place.url(), place.url("/sammenlign"), place.url("/utvikling")):
+    for url in [place.url(page) for page in TABS]:
         get(client, url, status=404)
     if who != "nabo":
         get(client, "/resultater/", status=404)
@@ -287,8 +296,8 @@ def test_bad_filters_get_a_message_at_the_field(
 ) -> None:
     place = results_answered
     query = query.format(**place.questions)
-    for page in ("", "/sammenlign", "/utvikling"):
-        if field == "svar" and page:
+    for page in ("", "/sporsmal", "/fritekst", "/sammenlign", "/utvikling"):
+        if field == "svar" and page in ("/sammenlign", "/utvikling"):
             continue  # those pages have no answer filter
         response = reader("kari").get(place.url(f"{page}?{query}"))
         assert response.status_code == 200, (page, query)
