@@ -75,8 +75,8 @@ class Chart:
     def figure(self) -> dict[str, Any]:
         """The plotly figure as plain data: ``data``, ``layout`` and ``config`` (for newPlot)."""
         horizontal = self.shape == "hbar"
-        label = wrapped if horizontal else plot_text
-        categories = [label(name) for name, _value in self.rows]
+        # Long labels on several lines, never turned (a phone has room for neither).
+        categories = [wrapped(name) for name, _value in self.rows]
         values = [self.plotted_value(value) for _name, value in self.rows]
         number = f",.{self.decimals}f"
         value_axis = "x" if horizontal else "y"
@@ -128,6 +128,7 @@ class Chart:
             "tickcolor": AXIS,
             "separatethousands": True,
             "exponentformat": "none",
+            "tickangle": 0,
         }
         if self.decimals == 0 and largest <= 10:
             values_layout["dtick"] = 1  # counts: no tick at 0.5 of a person
@@ -142,6 +143,7 @@ class Chart:
             "linecolor": AXIS,
             "ticks": "outside",
             "tickcolor": AXIS,
+            "tickangle": 0,
         }
         if horizontal:
             categories_layout["autorange"] = "reversed"  # top to bottom, as in the table
