@@ -17,7 +17,7 @@ from feedback.extensions import db
 from feedback.models import SurveyRound
 from feedback.respond.texts import answering_minutes
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, new_page, sign_in
 from tests.world import Survey
 
 pytestmark = pytest.mark.e2e
@@ -140,3 +140,26 @@ def test_code_cards_print_ten_to_an_a4_sheet_none_cut_across(
         # Every card on a sheet is whole: its promise and address are there with its code.
         assert sheet.count(PROMISE["nb"]) == len(codes)
         assert squeezed(sheet).count(squeezed(entry.removeprefix("http://"))) == len(codes)
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_poster_and_cards_pass_axe_and_fit_a_phone(
+    browser: Any, live_server: str, survey: Survey, width: int
+) -> None:
+    with new_page(browser, width, 800, bypass_csp=True) as page:
+        sign_in(page, live_server, "kari@example.no", PASSWORD)
+        base = f"{live_server}/skjema/{survey.round_id}"
+        page.goto(f"{base}/koder")
+        page.fill("#count", "3")
+        page.locator("#count").press("Enter")
+        page.wait_for_url(re.compile(r"/koder/1$"))
+        unit = survey.units["Aktivitetshuset"]
+        for path in (
+            "/koder/1?sprak=nn",
+            f"/plakat/{unit}?sprak=nn",
+            "/plakat?sprak=en",
+            "/lenker",
+        ):
+            page.goto(base + path)
+            assert axe_violations(page) == [], path
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, path
