@@ -207,3 +207,40 @@ def test_segment_labels_that_do_not_fit_are_hidden_not_shrunk(request_ctx: None)
 def test_groups_side_by_side_take_the_series_colours_in_order(request_ctx: None) -> None:
     figure = _all_figures()["bars"]
     assert [t["marker"]["color"] for t in figure["data"]] == list(palette.SERIES[:2])
+
+
+def test_the_phone_layouts_keep_labels_upright_and_apart(request_ctx: None) -> None:
+    for name, figure in _all_figures().items():
+        for axis, overrides in figure.get("phone", {}).items():
+            assert overrides.get("tickangle", figure["layout"][axis].get("tickangle")) == 0, name
+            shown = overrides.get("ticktext")
+            if shown is None:
+                continue
+            widest = max(len(line) for label in shown for line in label.split("<br>"))
+            # Each label has its share of the phone's plot width.
+            room = base.PHONE_PLOT_WIDTH / len(shown)
+            assert widest * base.CHARACTER_WIDTH + 12 <= room, (name, shown)
+            if overrides.get("tickmode") == "array":  # categories: some of the plotted ones
+                assert set(overrides["tickvals"]) <= set(figure["data"][0]["x"]), name
+
+
+def test_twelve_months_show_every_fourth_on_a_phone(request_ctx: None) -> None:
+    months = [f"{m}. 2026" for m in ("jan", "feb", "mars", "apr", "mai", "juni")] * 2
+    figure = Chart("m", "T", "X", "Y", rows=[(m, 1) for m in months]).figure()
+    assert figure["data"][0]["orientation"] == "v"
+    # "mars. 2026" is 10 characters, about 92 px: three fit in 280 px.
+    assert figure["phone"]["xaxis"]["tickvals"] == months[::4]
+
+
+def test_bars_with_long_labels_lie_down(request_ctx: None) -> None:
+    upright = Chart("a", "T", "X", "Y", rows=[("Solsiden", 1), ("Døra", 2)]).figure()
+    lying = Chart("b", "T", "X", "Y", rows=[("Solsiden bofellesskap", 1), ("Døra", 2)]).figure()
+    assert upright["data"][0]["orientation"] == "v" and "phone" in upright
+    assert lying["data"][0]["orientation"] == "h" and "phone" not in lying
+    assert lying["layout"]["yaxis"]["autorange"] == "reversed"  # top down, like the table
+
+
+def test_diverging_bars_have_three_ticks_on_a_phone(request_ctx: None) -> None:
+    phone = _all_figures()["diverging"]["phone"]["xaxis"]
+    assert phone["tickvals"] == [-100, 0, 100]
+    assert len(phone["ticktext"]) == 3

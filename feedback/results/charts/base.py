@@ -9,6 +9,7 @@ a dict built by hand, which is quick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,12 @@ AXIS = palette.NEUTRAL_BORDER  # 4.4:1 against white
 GRID = palette.NEUTRAL_SURFACE  # decorative only: the values are on the bars and in the table
 #: The colour of a results figure with one series (the same as COLOUR).
 BRAND = COLOUR
+#: Below this width (CSS pixels) static/js/charts.js draws a figure with its "phone" layout
+#: on top of its layout.
+PHONE_WIDTH = 600
+#: What a 375 px phone leaves for the plot, and about how wide a character of a tick label is.
+PHONE_PLOT_WIDTH = 280
+CHARACTER_WIDTH = 8
 
 
 @dataclass
@@ -65,6 +72,17 @@ def base_layout(height: int, **axes: Any) -> dict[str, Any]:
         },
         **axes,
     }
+
+
+def phone_ticks(categories: list[str]) -> dict[str, Any]:
+    """A category axis along the bottom on a phone: every n-th label, so upright labels do
+    not collide (the table under the chart names every category)."""
+    if not categories:
+        return {"tickangle": 0}
+    widest = max(len(line) for label in categories for line in label.split("<br>"))
+    fits = max(1, PHONE_PLOT_WIDTH // (widest * CHARACTER_WIDTH + 12))
+    shown = categories[:: math.ceil(len(categories) / fits)]
+    return {"tickmode": "array", "tickvals": shown, "ticktext": shown, "tickangle": 0}
 
 
 def base_config() -> dict[str, Any]:

@@ -20,7 +20,16 @@ from flask_babel import gettext as _
 from feedback.i18n import current_language
 from feedback.results.aggregate import Mean, QuestionResult
 from feedback.results.charts import palette
-from feedback.results.charts.base import AXIS, BRAND, GRID, TEXT, Figure, base_config, base_layout
+from feedback.results.charts.base import (
+    AXIS,
+    BRAND,
+    GRID,
+    TEXT,
+    Figure,
+    base_config,
+    base_layout,
+    phone_ticks,
+)
 from feedback.results.charts.formats import mean_text, percent, plot_text, wrapped
 
 #: Segment labels smaller than this are left out rather than shrunk: on a phone a narrow
@@ -130,8 +139,16 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
         ),
         yaxis={**_category_axis(labels), "showticklabels": len(shown) > 1},
     )
+    # On a phone three ticks: five would collide.
+    phone = {
+        "xaxis": {
+            "tickvals": [-100, 0, 100],
+            "ticktext": [percent(abs(v) / 100) for v in (-100, 0, 100)],
+        }
+    }
     summary = _("Diverging bar chart. The table below has the same numbers: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {"data": data, "layout": layout, "config": base_config(), "phone": phone}
+    return Figure(fig_id, title, summary, figure)
 
 
 def bars(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResult]]) -> Figure:
@@ -220,7 +237,13 @@ def distribution(fig_id: str, title: str, result: QuestionResult, x_title: str) 
         },
     )
     summary = _("Bar chart of the spread of answers: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {
+        "data": data,
+        "layout": layout,
+        "config": base_config(),
+        "phone": {"xaxis": phone_ticks(labels)},
+    }
+    return Figure(fig_id, title, summary, figure)
 
 
 def trend(
@@ -276,4 +299,10 @@ def trend(
         },
     )
     summary = _("Line chart of the mean per round: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {
+        "data": data,
+        "layout": layout,
+        "config": base_config(),
+        "phone": {"xaxis": phone_ticks(labels)},
+    }
+    return Figure(fig_id, title, summary, figure)
