@@ -14,7 +14,7 @@ from flask import Flask
 from feedback.results.aggregate import Bar, Mean, QuestionResult
 from feedback.results.charts import base, figures, palette
 from feedback.results.charts.chart import Chart
-from feedback.results.charts.formats import WRAP_AT
+from feedback.results.charts.formats import PHONE_WRAP_AT, WRAP_AT
 
 WHITE = "#ffffff"
 DS_THEME = "@digdir/designsystemet-theme"
@@ -214,7 +214,7 @@ def test_the_phone_layouts_keep_labels_upright_and_apart(request_ctx: None) -> N
         for axis, overrides in figure.get("phone", {}).items():
             assert overrides.get("tickangle", figure["layout"][axis].get("tickangle")) == 0, name
             shown = overrides.get("ticktext")
-            if shown is None:
+            if shown is None or axis.startswith("y"):  # labels beside bars stack, see below
                 continue
             widest = max(len(line) for label in shown for line in label.split("<br>"))
             # Each label has its share of the phone's plot width.
@@ -241,6 +241,13 @@ def test_bars_with_long_labels_lie_down(request_ctx: None) -> None:
 
 
 def test_diverging_bars_have_three_ticks_on_a_phone(request_ctx: None) -> None:
-    phone = _all_figures()["diverging"]["phone"]["xaxis"]
+    figure = _all_figures()["diverging"]
+    phone = figure["phone"]["xaxis"]
     assert phone["tickvals"] == [-100, 0, 100]
     assert len(phone["ticktext"]) == 3
+    # The groups' names on shorter lines, for the same categories.
+    names = figure["phone"]["yaxis"]
+    assert names["tickvals"] == figure["data"][0]["y"]
+    for long, short in zip(names["tickvals"], names["ticktext"], strict=True):
+        assert short.replace("<br>", " ") == long.replace("<br>", " ")
+        assert max(len(line) for line in short.split("<br>")) <= PHONE_WRAP_AT < WRAP_AT

@@ -30,7 +30,7 @@ from feedback.results.charts.base import (
     base_layout,
     phone_ticks,
 )
-from feedback.results.charts.formats import mean_text, percent, plot_text, wrapped
+from feedback.results.charts.formats import PHONE_WRAP_AT, mean_text, percent, plot_text, wrapped
 
 #: Segment labels smaller than this are left out rather than shrunk: on a phone a narrow
 #: segment shows no number (the table under the chart has every one).
@@ -139,12 +139,18 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
         ),
         yaxis={**_category_axis(labels), "showticklabels": len(shown) > 1},
     )
-    # On a phone three ticks: five would collide.
+    # On a phone three ticks (five would collide), and the groups' names on shorter lines so
+    # the bars keep more of the width.
     phone = {
         "xaxis": {
             "tickvals": [-100, 0, 100],
             "ticktext": [percent(abs(v) / 100) for v in (-100, 0, 100)],
-        }
+        },
+        "yaxis": {
+            "tickmode": "array",
+            "tickvals": labels,
+            "ticktext": [wrapped(name, PHONE_WRAP_AT) for name, _r in shown],
+        },
     }
     summary = _("Diverging bar chart. The table below has the same numbers: %(title)s", title=title)
     figure = {"data": data, "layout": layout, "config": base_config(), "phone": phone}
