@@ -49,9 +49,9 @@ def _running(round_id: int) -> SurveyRound:
     return round_
 
 
-def _print_language() -> str:
+def _print_language(name: str = "sprak") -> str:
     """Printed material is in the language asked for (?sprak=), else bokmål."""
-    language = request.args.get("sprak", "nb")
+    language = request.args.get(name, "nb")
     return language if language in SUPPORTED_LOCALES else "nb"
 
 
@@ -85,6 +85,8 @@ def links(round_id: int) -> str:
         unit_links=[(unit, public_url(round_, unit)) for unit in units],
         suggestions=padding.codes_only_suggestions(units, k),
         action_form=ActionForm(),
+        # The language the poster links open in (?plakatsprak=; ?sprak= is the page's own).
+        poster_language=_print_language("plakatsprak"),
     )
 
 

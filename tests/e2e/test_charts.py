@@ -3,12 +3,16 @@ bars drawn, no other host asked for anything, no console errors, and axe finds n
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
 
+from feedback.results.aggregate import Bar, Mean, QuestionResult
+from feedback.results.charts import figures
 from feedback.results.charts import plotly as charts_module
+from feedback.results.charts.base import Figure
 from feedback.results.charts.chart import Chart
 from feedback.results.charts.formats import month_label
 from tests.e2e.conftest import axe_violations, new_page
@@ -236,3 +240,115 @@ def test_chart_page_has_no_axe_violations(
         page.goto(live_server + chart_page)
         wait_for_charts(page, [c.id for c in expected])
         assert axe_violations(page) == []
+
+
+# --- a phone -----------------------------------------------------------------------------------
+
+PHONE_PAGE = "/test/diagram-mobil"
+PHONE_TEMPLATE = """{% extends "base.html" %}
+{% from "macros/charts.html" import plot, chart_scripts %}
+{% block title %}Diagram{% endblock %}
+{% block content %}<h1>Diagram</h1>{% for f in figures %}{{ plot(f) }}{% endfor %}{% endblock %}
+{% block scripts %}{{ chart_scripts() }}{% endblock %}
+"""
+LONG = "Jeg får være med på å bestemme hvilken hjelp jeg får"
+#: What plotly.js does to a tick label it turns: transform="rotate(-30,…)" or "rotate(90,…)".
+ROTATED_TICKS = """(id) => [...document.querySelectorAll(`#${id} .xtick text, #${id} .ytick text`)]
+    .filter((t) => (t.getAttribute('transform') || '').includes('rotate')).length"""
+#: Tick labels along the bottom whose boxes overlap another's.
+OVERLAPPING_TICKS = """(id) => {
+    const boxes = [...document.querySelectorAll(`#${id} .xtick text`)]
+      .filter((t) => t.textContent).map((t) => t.getBoundingClientRect());
+    let overlaps = 0;
+    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        overlaps += 1;
+      }
+    }));
+    return overlaps;
+  }"""
+TICKS = """(id) => [...document.querySelectorAll(`#${id} .xtick text`)]
+    .map((t) => t.textContent.replace(/\u00a0/g, ' ')).filter(Boolean)"""
+#: Segment labels wider than their segment (plotly.js hides them instead: uniformtext).
+SPILLING = """(id) => [...document.querySelectorAll(`#${id} .bars .point`)].filter((p) => {
+    const text = p.querySelector('text');
+    if (!text || !text.textContent || getComputedStyle(text).display === 'none') return false;
+    const bar = p.querySelector('path').getBBox();
+    return text.getBBox().width > bar.width + 1;
+  }).length"""
+
+VISIBLE_LABELS = """(id) => [...document.querySelectorAll(`#${id} .bars .point text`)]
+    .filter((t) => t.textContent && getComputedStyle(t).display !== 'none')
+    .map((t) => t.textContent)"""
+
+
+def phone_figures() -> list[Figure]:
+    scale = ["Helt uenig", "Litt uenig", "Verken enig eller uenig", "Litt enig", "Helt enig"]
+    counts = [4, 6, 10, 30, 50]
+    question = SimpleNamespace(kind="likert", text={"nb": "Spørsmål"}, dont_know=False)
+    result = QuestionResult(
+        question,  # type: ignore[arg-type]
+        1,
+        True,
+        n=100,
+        valid=100,
+        bars=[
+            Bar(str(i), s, c, c / 100) for i, (s, c) in enumerate(zip(scale, counts, strict=True))
+        ],
+        mean=Mean(4.1, 3.9, 4.3, 100),
+    )
+    units = [("Solsiden bofellesskap for unge voksne", result), ("Møteplassen", result)]
+    months = [month_label(2025 + m // 12, m % 12 + 1) for m in range(3, 15)]
+    by_month = Chart("months", "Per måned", "Måned", "Antall", rows=[(m, 3) for m in months])
+    rows = [(f"{LONG} ({i})", 10 + i) for i in range(4)]
+    lying = Chart("lying", "Lange etiketter", "Spørsmål", "Antall", rows=rows)
+    control = Chart("c", "Kontroll", "Spørsmål", "Antall", rows=rows, shape="line").figure()
+    control["layout"]["xaxis"].pop("tickangle")  # plotly.js's own "auto"
+    control.pop("phone")
+    return [
+        figures.diverging("diverging", "Enig", units),
+        Figure(by_month.id, by_month.title, "", by_month.figure()),
+        Figure(lying.id, lying.title, "", lying.figure()),
+        Figure("control", "Kontroll", "", control),
+    ]
+
+
+@pytest.fixture
+def phone_page(app: Flask) -> str:
+    def view() -> str:
+        return render_template_string(PHONE_TEMPLATE, figures=phone_figures())
+
+    app.add_url_rule(PHONE_PAGE, "test_phone_charts", view)
+    return PHONE_PAGE
+
+
+def test_at_375_px_tick_labels_stay_upright_and_apart_and_segment_labels_fit(
+    browser: Any, live_server: str, phone_page: str
+) -> None:
+    with new_page(browser, 375, 800) as page:
+        page.goto(live_server + phone_page)
+        wait_for_charts(page, ["diverging", "months", "lying", "control"])
+        # The check can see a turned label: plotly.js turns these when left to itself.
+        assert page.evaluate(ROTATED_TICKS, "control") > 0
+        for chart_id in ("diverging", "months", "lying"):
+            assert page.evaluate(ROTATED_TICKS, chart_id) == 0, chart_id
+            assert page.evaluate(OVERLAPPING_TICKS, chart_id) == 0, chart_id
+            width = page.locator(f"#{chart_id} svg.main-svg").first.bounding_box()["width"]
+            assert width <= 375, (chart_id, width)
+        # The phone layout: three ticks on the shares, every fourth month.
+        assert page.evaluate(TICKS, "diverging") == ["100 %", "0 %", "100 %"]
+        assert len(page.evaluate(TICKS, "months")) == 3
+        assert page.evaluate(SPILLING, "diverging") == 0
+        # The widest segment keeps its number; under 5 % there is none (the table has them).
+        shown = page.evaluate(VISIBLE_LABELS, "diverging")
+        assert "50\u00a0%" in shown and "4\u00a0%" not in shown
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
+
+def test_at_1280_px_every_tick_is_there(browser: Any, live_server: str, phone_page: str) -> None:
+    with new_page(browser, 1280, 800) as page:
+        page.goto(live_server + phone_page)
+        wait_for_charts(page, ["diverging", "months"])
+        assert len(page.evaluate(TICKS, "diverging")) == 5
+        assert len(page.evaluate(TICKS, "months")) == 12
+        assert page.evaluate(OVERLAPPING_TICKS, "months") == 0

@@ -30,6 +30,21 @@ def test_links_page_lists_the_general_link_and_one_per_unit(
     assert kari.get(f"/s/{survey.token}", follow_redirects=True).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("asked", "expected"), [("", "nb"), ("nn", "nn"), ("en", "en"), ("de", "nb"), ("x" * 500, "nb")]
+)
+def test_the_links_page_sets_the_language_of_the_posters(
+    kari: FlaskClient, survey: Survey, asked: str, expected: str
+) -> None:
+    html = kari.get(f"/skjema/{survey.round_id}/lenker?plakatsprak={asked}").get_data(as_text=True)
+    posters = re.findall(r'href="(/skjema/\d+/plakat[^"]*)"', html)
+    assert len(posters) == 1 + len(survey.units)
+    assert all(link.endswith(f"?sprak={expected}") for link in posters), posters
+    assert re.search(rf'<option value="{expected}" lang="{expected}" selected>', html)
+    # The page itself stays in the reader's language.
+    assert "Lenker og plakater" in html
+
+
 def test_posters_hold_a_qr_code_and_the_exact_address(
     app: Flask, kari: FlaskClient, survey: Survey
 ) -> None:
@@ -37,7 +52,7 @@ def test_posters_hold_a_qr_code_and_the_exact_address(
     html = general.get_data(as_text=True)
     assert general.status_code == 200
     assert re.search(r'<svg [^>]*class="qr"', html)
-    assert f'<p class="poster__url">localhost/s/{survey.token}</p>' in html
+    assert f'<p class="poster__url">localhost/<wbr>s/<wbr>{survey.token}</p>' in html
     assert "print.css" in html
 
     unit_id = survey.units["Aktivitetshuset"]
@@ -45,7 +60,7 @@ def test_posters_hold_a_qr_code_and_the_exact_address(
     html = poster.get_data(as_text=True)
     assert poster.status_code == 200
     assert re.search(r'<svg [^>]*class="qr"', html)
-    assert f'<p class="poster__url">localhost/s/{survey.token}/{unit_id}</p>' in html
+    assert f'<p class="poster__url">localhost/<wbr>s/<wbr>{survey.token}/<wbr>{unit_id}</p>' in html
     assert '<p class="poster__unit">Aktivitetshuset</p>' in html
     assert "Your opinion counts" in html
     assert "User survey 2026" in html

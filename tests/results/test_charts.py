@@ -49,6 +49,12 @@ def validated(chart: Chart) -> Any:
 
     figure = chart.figure()
     figure.pop("config")
+    phone = figure.pop("phone", {})
+    # The phone layout goes on top of the layout, as static/js/charts.js puts it.
+    layout = {**figure["layout"]}
+    for key, value in phone.items():
+        layout[key] = {**layout.get(key, {}), **value}
+    go.Figure({**figure, "layout": layout})
     return go.Figure(figure)
 
 
@@ -158,8 +164,13 @@ def test_long_labels_of_horizontal_bars_are_wrapped(request_ctx: None) -> None:
 
 
 def test_labels_are_text_not_plotly_markup(request_ctx: None) -> None:
-    figure = make(rows=[('<a href="https://example.org">x</a> & co', 1)]).figure()
-    assert figure["data"][0]["x"] == ['&lt;a href="https://example.org"&gt;x&lt;/a&gt; &amp; co']
+    figure = make("line", rows=[('<a href="https://example.org">x</a> & co', 1)]).figure()
+    (label,) = figure["data"][0]["x"]
+    # Wrapped onto lines (plotly's <br>, the one tag in it), and the text itself escaped.
+    lines = label.split("<br>")
+    assert len(lines) > 1 and "<" not in "".join(lines)
+    written = '&lt;a href="https://example.org"&gt;x&lt;/a&gt; &amp; co'
+    assert "".join(lines).replace(" ", "") == written.replace(" ", "")
 
 
 def test_figure_json_cannot_close_the_script_element(request_ctx: None) -> None:

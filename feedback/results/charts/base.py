@@ -9,24 +9,32 @@ a dict built by hand, which is quick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from feedback.i18n import current_language
+from feedback.results.charts import palette
 from feedback.results.charts.formats import figure_json, separators
 
 #: The app's system font stack (app.css, body): no web font, no request elsewhere.
 FONT_FAMILY = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", Arial, sans-serif'
 )
-#: The app's colours (app.css :root). The brand blue has 12.9:1 against white, far above the
+#: Designsystemet's colours (``palette``). The accent blue has 6.1:1 against white, above the
 #: 3:1 that WCAG 1.4.11 asks of the bars, lines and markers that carry the meaning.
-COLOUR = "#14325a"  # --brand
-TEXT = "#1b1b1b"  # --text
-AXIS = "#6b7280"  # --border, 4.8:1 against white
-GRID = "#d0d5dc"  # decorative only: the values are on the bars and in the table
-#: The brand colour of results figures (the same as COLOUR).
+COLOUR = palette.ACCENT
+TEXT = palette.NEUTRAL_TEXT
+AXIS = palette.NEUTRAL_BORDER  # 4.4:1 against white
+GRID = palette.NEUTRAL_SURFACE  # decorative only: the values are on the bars and in the table
+#: The colour of a results figure with one series (the same as COLOUR).
 BRAND = COLOUR
+#: Below this width (CSS pixels) static/js/charts.js draws a figure with its "phone" layout
+#: on top of its layout.
+PHONE_WIDTH = 600
+#: What a 375 px phone leaves for the plot, and about how wide a character of a tick label is.
+PHONE_PLOT_WIDTH = 280
+CHARACTER_WIDTH = 8
 
 
 @dataclass
@@ -64,6 +72,17 @@ def base_layout(height: int, **axes: Any) -> dict[str, Any]:
         },
         **axes,
     }
+
+
+def phone_ticks(categories: list[str]) -> dict[str, Any]:
+    """A category axis along the bottom on a phone: every n-th label, so upright labels do
+    not collide (the table under the chart names every category)."""
+    if not categories:
+        return {"tickangle": 0}
+    widest = max(len(line) for label in categories for line in label.split("<br>"))
+    fits = max(1, PHONE_PLOT_WIDTH // (widest * CHARACTER_WIDTH + 12))
+    shown = categories[:: math.ceil(len(categories) / fits)]
+    return {"tickmode": "array", "tickvals": shown, "ticktext": shown, "tickangle": 0}
 
 
 def base_config() -> dict[str, Any]:

@@ -12,7 +12,15 @@ from typing import Any
 
 from flask_babel import format_decimal
 
-from feedback.results.charts.base import AXIS, COLOUR, GRID, TEXT, base_config, base_layout
+from feedback.results.charts.base import (
+    AXIS,
+    COLOUR,
+    GRID,
+    TEXT,
+    base_config,
+    base_layout,
+    phone_ticks,
+)
 from feedback.results.charts.formats import (
     NOT_SHOWN,
     figure_json,
@@ -23,6 +31,9 @@ from feedback.results.charts.formats import (
 )
 
 SHAPES = ("bar", "hbar", "line")
+#: Bars with a category label longer than this are drawn lying down ("hbar"): upright, long
+#: labels would have to be turned or would collide on a phone.
+UPRIGHT_LABEL = 12
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -74,9 +85,11 @@ class Chart:
 
     def figure(self) -> dict[str, Any]:
         """The plotly figure as plain data: ``data``, ``layout`` and ``config`` (for newPlot)."""
-        horizontal = self.shape == "hbar"
-        label = wrapped if horizontal else plot_text
-        categories = [label(name) for name, _value in self.rows]
+        horizontal = self.shape == "hbar" or (
+            self.shape == "bar" and any(len(name) > UPRIGHT_LABEL for name, _v in self.rows)
+        )
+        # Long labels on several lines, never turned (a phone has room for neither).
+        categories = [wrapped(name) for name, _value in self.rows]
         values = [self.plotted_value(value) for _name, value in self.rows]
         number = f",.{self.decimals}f"
         value_axis = "x" if horizontal else "y"
@@ -128,6 +141,7 @@ class Chart:
             "tickcolor": AXIS,
             "separatethousands": True,
             "exponentformat": "none",
+            "tickangle": 0,
         }
         if self.decimals == 0 and largest <= 10:
             values_layout["dtick"] = 1  # counts: no tick at 0.5 of a person
@@ -142,6 +156,7 @@ class Chart:
             "linecolor": AXIS,
             "ticks": "outside",
             "tickcolor": AXIS,
+            "tickangle": 0,
         }
         if horizontal:
             categories_layout["autorange"] = "reversed"  # top to bottom, as in the table
@@ -158,7 +173,10 @@ class Chart:
             bargap=0.35,
             **{f"{value_axis}axis": values_layout, f"{category_axis}axis": categories_layout},
         )
-        return {"data": [trace], "layout": layout, "config": base_config()}
+        figure: dict[str, Any] = {"data": [trace], "layout": layout, "config": base_config()}
+        if not horizontal:
+            figure["phone"] = {"xaxis": phone_ticks(categories)}
+        return figure
 
     def figure_json(self) -> str:
         """``figure()`` as JSON that is safe inside ``<script type="application/json">``.

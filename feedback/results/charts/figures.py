@@ -3,9 +3,10 @@
 
 Every text on a figure (bar labels, hover texts) is written with Babel, so a figure says "42 %"
 and "3,8" in bokmål and nynorsk and "42%" and "3.8" in English, exactly as the table beside it.
-Colours are from colour-blind-safe palettes (ColorBrewer PuOr for scales, Okabe–Ito for
-groups), and each bar segment has a dark outline so pale colours still stand out against white
-(WCAG 1.4.11).
+Colours are Designsystemet's (``palette``): its tokens for series and a colour-blind-safe
+diverging scale (ColorBrewer RdBu) for agreement scales; each bar segment has a dark outline so
+pale colours still stand out against white (WCAG 1.4.11). No tick label is ever turned
+(``tickangle`` 0): long labels are wrapped onto lines, which reads on a phone.
 """
 
 from __future__ import annotations
@@ -18,22 +19,22 @@ from flask_babel import gettext as _
 
 from feedback.i18n import current_language
 from feedback.results.aggregate import Mean, QuestionResult
-from feedback.results.charts.base import AXIS, BRAND, GRID, TEXT, Figure, base_config, base_layout
-from feedback.results.charts.formats import mean_text, percent, plot_text, wrapped
+from feedback.results.charts import palette
+from feedback.results.charts.base import (
+    AXIS,
+    BRAND,
+    GRID,
+    TEXT,
+    Figure,
+    base_config,
+    base_layout,
+    phone_ticks,
+)
+from feedback.results.charts.formats import PHONE_WRAP_AT, mean_text, percent, plot_text, wrapped
 
-#: ColorBrewer PuOr (colour-blind safe), negative to positive, by number of steps.
-DIVERGING = {
-    2: ("#e66101", "#5e3c99"),
-    3: ("#e66101", "#f7f7f7", "#5e3c99"),
-    4: ("#e66101", "#fdb863", "#b2abd2", "#5e3c99"),
-    5: ("#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"),
-    6: ("#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788"),
-    7: ("#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#542788"),
-}
-#: Segments dark enough for white text on them.
-DARK = {"#e66101", "#5e3c99", "#b35806", "#542788"}
-#: Okabe–Ito, for groups side by side.
-GROUPS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+#: Segment labels smaller than this are left out rather than shrunk: on a phone a narrow
+#: segment shows no number (the table under the chart has every one).
+MIN_LABEL_SIZE = 12
 
 
 def _share_axis(title: str, **extra: Any) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def _share_axis(title: str, **extra: Any) -> dict[str, Any]:
         "zerolinecolor": AXIS,
         "linecolor": AXIS,
         "ticksuffix": "\u00a0%" if current_language() != "en" else "%",
+        "tickangle": 0,
         **extra,
     }
 
@@ -61,6 +63,7 @@ def _category_axis(labels: list[str], title: str = "") -> dict[str, Any]:
         "fixedrange": True,
         "showgrid": False,
         "linecolor": AXIS,
+        "tickangle": 0,
     }
 
 
@@ -71,7 +74,7 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
     if not shown:
         return Figure(fig_id, title, "", {})
     steps = len(shown[0][1].bars)
-    colours = DIVERGING.get(steps) or tuple(GROUPS[i % len(GROUPS)] for i in range(steps))
+    colours = palette.diverging(steps)
     middle = steps // 2 if steps % 2 else None
     labels = [wrapped(name) for name, _r in shown]
     data: list[dict[str, Any]] = []
@@ -105,7 +108,7 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
                     "textposition": "inside",
                     "insidetextanchor": "middle",
                     "textangle": 0,
-                    "textfont": {"color": "#ffffff" if colour in DARK else TEXT},
+                    "textfont": {"color": palette.label_colour(colour)},
                     "hovertext": hovers,
                     "hovertemplate": "%{hovertext}<extra></extra>",
                     "marker": {"color": colour, "line": {"color": TEXT, "width": 1}},
@@ -117,6 +120,7 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
         190 + 46 * len(shown),
         barmode="relative",
         bargap=0.3,
+        uniformtext={"mode": "hide", "minsize": MIN_LABEL_SIZE},
         showlegend=True,
         legend={
             "orientation": "h",
@@ -135,8 +139,22 @@ def diverging(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResul
         ),
         yaxis={**_category_axis(labels), "showticklabels": len(shown) > 1},
     )
+    # On a phone three ticks (five would collide), and the groups' names on shorter lines so
+    # the bars keep more of the width.
+    phone = {
+        "xaxis": {
+            "tickvals": [-100, 0, 100],
+            "ticktext": [percent(abs(v) / 100) for v in (-100, 0, 100)],
+        },
+        "yaxis": {
+            "tickmode": "array",
+            "tickvals": labels,
+            "ticktext": [wrapped(name, PHONE_WRAP_AT) for name, _r in shown],
+        },
+    }
     summary = _("Diverging bar chart. The table below has the same numbers: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {"data": data, "layout": layout, "config": base_config(), "phone": phone}
+    return Figure(fig_id, title, summary, figure)
 
 
 def bars(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResult]]) -> Figure:
@@ -147,7 +165,7 @@ def bars(fig_id: str, title: str, groups: Sequence[tuple[str, QuestionResult]]) 
     labels = [wrapped(b.label) for b in shown[0][1].bars]
     data = []
     for index, (name, result) in enumerate(shown):
-        colour = BRAND if len(shown) == 1 else GROUPS[index % len(GROUPS)]
+        colour = BRAND if len(shown) == 1 else palette.SERIES[index % len(palette.SERIES)]
         data.append(
             {
                 "type": "bar",
@@ -184,7 +202,7 @@ def distribution(fig_id: str, title: str, result: QuestionResult, x_title: str) 
     """Vertical bars of how many gave each value (0–10) or fell in each range (numbers)."""
     if not result.shown or not result.valid:
         return Figure(fig_id, title, "", {})
-    labels = [plot_text(b.label) for b in result.bars]
+    labels = [wrapped(b.label) for b in result.bars]
     data = [
         {
             "type": "bar",
@@ -211,6 +229,7 @@ def distribution(fig_id: str, title: str, result: QuestionResult, x_title: str) 
             "automargin": True,
             "fixedrange": True,
             "linecolor": AXIS,
+            "tickangle": 0,
         },
         yaxis={
             "title": {"text": plot_text(_("Answers")), "standoff": 8},
@@ -220,10 +239,17 @@ def distribution(fig_id: str, title: str, result: QuestionResult, x_title: str) 
             "gridcolor": GRID,
             "linecolor": AXIS,
             "separatethousands": True,
+            "tickangle": 0,
         },
     )
     summary = _("Bar chart of the spread of answers: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {
+        "data": data,
+        "layout": layout,
+        "config": base_config(),
+        "phone": {"xaxis": phone_ticks(labels)},
+    }
+    return Figure(fig_id, title, summary, figure)
 
 
 def trend(
@@ -236,7 +262,7 @@ def trend(
     """The mean per round with its 95 % interval as error bars; a gap where a round is hidden."""
     if not any(m is not None for _l, m in points):
         return Figure(fig_id, title, "", {})
-    labels = [plot_text(label) for label, _m in points]
+    labels = [wrapped(label) for label, _m in points]
     data = [
         {
             "type": "scatter",
@@ -260,16 +286,29 @@ def trend(
     layout = base_layout(
         320,
         showlegend=False,
-        xaxis={"type": "category", "automargin": True, "fixedrange": True, "linecolor": AXIS},
+        xaxis={
+            "type": "category",
+            "automargin": True,
+            "fixedrange": True,
+            "linecolor": AXIS,
+            "tickangle": 0,
+        },
         yaxis={
             "title": {"text": plot_text(y_title), "standoff": 8},
             "automargin": True,
             "fixedrange": True,
             "gridcolor": GRID,
             "linecolor": AXIS,
+            "tickangle": 0,
             # The whole scale, so a small change does not look like a big one.
             **({"range": list(y_range)} if y_range else {}),
         },
     )
     summary = _("Line chart of the mean per round: %(title)s", title=title)
-    return Figure(fig_id, title, summary, {"data": data, "layout": layout, "config": base_config()})
+    figure = {
+        "data": data,
+        "layout": layout,
+        "config": base_config(),
+        "phone": {"xaxis": phone_ticks(labels)},
+    }
+    return Figure(fig_id, title, summary, figure)

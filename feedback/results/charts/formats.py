@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 NOT_SHOWN = "–"
 #: Horizontal bars: category labels are wrapped at about this many characters.
 WRAP_AT = 24
+#: The same on a phone, for labels beside bars (a figure's "phone" layout).
+PHONE_WRAP_AT = 14
 
 
 def month_label(year: int, month: int) -> str:
@@ -72,10 +74,10 @@ def plot_text(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def wrapped(value: object) -> str:
+def wrapped(value: object, width: int = WRAP_AT) -> str:
     """A long category label on several lines (plotly's <br>), so it stays readable."""
     text = str(value)
-    lines = textwrap.wrap(text, WRAP_AT, break_on_hyphens=False) or [text]
+    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [text]
     return "<br>".join(plot_text(line) for line in lines)
 
 

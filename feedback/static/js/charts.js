@@ -14,6 +14,36 @@
     }
   }
 
+  // Below this width a figure's "phone" layout goes on top of its layout (results.charts.base).
+  var PHONE_WIDTH = 600;
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function layoutFor(figure, width) {
+    var layout = figure.layout || {};
+    var phone = figure.phone;
+    var merged = {};
+    var key;
+    if (!isObject(phone) || width >= PHONE_WIDTH) {
+      return layout;
+    }
+    for (key in layout) {
+      if (Object.prototype.hasOwnProperty.call(layout, key)) {
+        merged[key] = layout[key];
+      }
+    }
+    for (key in phone) {
+      if (Object.prototype.hasOwnProperty.call(phone, key)) {
+        merged[key] = isObject(phone[key]) && isObject(layout[key])
+          ? Object.assign({}, layout[key], phone[key])
+          : phone[key];
+      }
+    }
+    return merged;
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-figure"));
     var figure;
@@ -27,7 +57,8 @@
     }
     element.hidden = false; // plotly.js measures the element, so it must be shown first
     try {
-      var drawn = window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
+      var layout = layoutFor(figure, element.clientWidth);
+      var drawn = window.Plotly.newPlot(element, figure.data, layout, figure.config);
       if (drawn && typeof drawn.then === "function") {
         drawn.then(null, function () {
           hide(element);
