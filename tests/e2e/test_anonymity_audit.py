@@ -31,6 +31,7 @@ from sqlalchemy.pool import NullPool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.auth.services import LOGIN_SCOPE
+from feedback.codes import show_code
 from feedback.deviations.receipts import RECEIPT_SCOPE
 from feedback.extensions import db, limiter
 from feedback.fieldwork import services as fieldwork
@@ -240,7 +241,7 @@ def place(app: Flask, survey: Survey) -> Place:
         [code] = fieldwork.batch_codes(round_, batch)
         kiosk = f"/kiosk/{respond.kiosk_key(round_, None, 120)}"
         db.session.commit()
-        return Place(organisation.slug, kiosk, respond.show_code(code.code))
+        return Place(organisation.slug, kiosk, show_code(code.code))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.codes import show_code
 from feedback.extensions import db
 from feedback.models import AccessCode, Response, SurveyRound
 from feedback.respond import services
@@ -39,7 +40,7 @@ def test_making_codes_creates_a_batch_and_printable_cards(
         assert {c.round_id for c in codes} == {survey.round_id}
         assert not any(c.used for c in codes)
         assert all(c.unit_id is None for c in codes)
-        stored = {services.show_code(c.code) for c in codes}
+        stored = {show_code(c.code) for c in codes}
     cards = kari.get(response.location)
     html = cards.get_data(as_text=True)
     assert cards.status_code == 200
