@@ -886,7 +886,7 @@ def run(
             rows.append(row)
         cookie = sign_in(server.port)
         for name, path, headers in (
-            ("page", f"/resultater/{place.results.round_id}", {"Cookie": cookie}),
+            ("page", f"/resultater/{place.results.round_id}/sporsmal", {"Cookie": cookie}),
             (
                 "api",
                 f"/api/v1/rounds/{place.results.round_id}/results",

@@ -580,7 +580,7 @@ class Endpoint:
 
 
 def endpoints(place: Place, with_api: bool) -> list[Endpoint]:
-    page = f"/resultater/{place.round_id}"
+    page = f"/resultater/{place.round_id}/sporsmal"  # the questions tab: every figure and table
     question, value = FILTER
     found = [
         Endpoint("page", page),
@@ -743,7 +743,7 @@ def sanity_check(
     labels = {value: value for value in plan.values}
     labels["1"], labels["5"] = "1 – Helt uenig", "5 – Helt enig"
     direct = _direct_counts(app, place, key, None)
-    html = client.get(f"/resultater/{place.round_id}").get_data(as_text=True)
+    html = client.get(f"/resultater/{place.round_id}/sporsmal").get_data(as_text=True)
     check = Check(key, direct, _page_counts(html, key, labels))
     if with_api:
         headers = {"Authorization": f"Bearer {place.token}"}

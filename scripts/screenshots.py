@@ -104,6 +104,9 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("questionnaires", "/skjema/"),
             ("editor", f"/skjema/{draft}"),
             ("round", f"/skjema/{open_}"),
+            ("round-texts", f"/skjema/{open_}/tekster"),
+            ("round-approval", f"/skjema/{open_}/godkjenning"),
+            ("round-run", f"/skjema/{open_}/gjennomforing"),
             ("round-history", f"/skjema/{open_}/logg"),
             ("links", f"/skjema/{open_}/lenker"),
             ("poster", f"/skjema/{open_}/plakat"),
@@ -111,13 +114,24 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("fieldwork", f"/skjema/{open_}/feltarbeid"),
             ("results-list", "/resultater/"),
             ("results", f"/resultater/{closed}"),
+            ("results-questions", f"/resultater/{closed}/sporsmal"),
+            ("results-free-text", f"/resultater/{closed}/fritekst"),
             ("results-compare", f"/resultater/{closed}/sammenlign"),
             ("results-trend", f"/resultater/{open_}/utvikling"),
             ("results-downloads", f"/resultater/{closed}/last-ned"),
             ("results-report", f"/resultater/{closed}/rapport"),
             ("evaluation", f"/resultater/{closed}/vurdering"),
             ("cases", "/avvik/saker"),
-            *([("case", f"/avvik/saker/{ids['case']}")] if ids["case"] else []),
+            *(
+                [
+                    ("case", f"/avvik/saker/{ids['case']}"),
+                    ("case-handling", f"/avvik/saker/{ids['case']}/behandling"),
+                    ("case-measures", f"/avvik/saker/{ids['case']}/tiltak"),
+                    ("case-history", f"/avvik/saker/{ids['case']}/historikk"),
+                ]
+                if ids["case"]
+                else []
+            ),
             ("deviation-statistics", "/avvik/statistikk"),
             ("account", "/konto"),
             ("sessions", "/konto/okter"),
@@ -126,6 +140,7 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
         "manager": [("overview", "/leder/"), ("results", f"/resultater/{closed}")],
         "admin": [
             ("admin", "/admin/"),
+            ("identity", "/admin/identitet"),
             ("units", "/admin/enheter"),
             ("accounts", "/admin/brukere"),
             ("audit-log", "/admin/logg"),

@@ -65,11 +65,18 @@ class Browser:
         assert self.send("POST", "/logg-ut", {"csrf_token": token.group(1)})[0] == 302
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_load", BENCH)
+def load_bench(name: str) -> ModuleType:
+    """A script of bench/ (``load`` or ``results``) as a module."""
+    path = BENCH.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """bench/load.py (tests of another bench script override this fixture)."""
+    return load_bench("load")

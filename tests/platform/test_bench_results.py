@@ -4,25 +4,19 @@ come out as sane fields; it says nothing about speed."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "results.py"
+from tests.platform.conftest import load_bench
+
 RESPONSES = 300
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_results", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("results")
 
 
 def test_loads_measures_and_checks_on_sqlite(bench: ModuleType, tmp_path: Path) -> None:
