@@ -330,6 +330,6 @@ def test_the_page_says_why_no_months_are_shown(app: Flask, client: Any) -> None:
         round_id, twice_k = round_.id, 2 * org.min_group_size
     login(client, "kari@example.no")
     client.set_cookie("sprak", "en")
-    html = client.get(f"/resultater/{round_id}").get_data(as_text=True)
+    html = client.get(f"/resultater/{round_id}/sporsmal").get_data(as_text=True)
     assert f"How the answers spread is shown from {twice_k} answers" in html
     assert "January 2026" not in html

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from tests.results.conftest import RESULTS_TEXTS, ResultsPlace
+from tests.world import RESULTS_TEXTS, ResultsPlace
 
 Client = Callable[[str], FlaskClient]
 #: Each tab's address after /resultater/<id>, and its name in English.
