@@ -2,11 +2,11 @@
 
 Usage (the Makefile's `make designsystemet` runs both):
   python scripts/designsystemet.py vendor NODE_MODULES   copy CSS, licences and icons from npm
-  python scripts/designsystemet.py public                 rebuild static/vendor/.../public.css
+  python scripts/designsystemet.py public                 rebuild respond.css and public.css
 
-public.css holds only the rules public (respondent, report, published) pages can use: the
-Designsystemet theme and components plus the project's app.css, purged against the words of
-the templates those pages render. tests/web/test_design_system.py checks it is up to date.
+respond.css and public.css hold only the rules public pages can use (respondent's pages; the
+report, published and error pages): the Designsystemet theme and components plus the project's
+app.css, purged against the words of the templates those pages render. tests/web/test_design_system.py checks it is up to date.
 """
 
 from __future__ import annotations
@@ -69,21 +69,34 @@ ICONS = {
     "x": "XMark",
 }
 
-#: Templates public pages render (directly or through includes and macros).
-PUBLIC_TEMPLATES = [
+#: Templates every public page renders (directly or through includes and macros).
+COMMON_TEMPLATES = [
     "base.html",
-    "errors/*.html",
     "macros/forms.html",
-    "macros/icons.html",
     "macros/text.html",
-    "partials/*.html",
-    "published/*.html",
-    "questionnaire/types/*.html",
-    "report/*.html",
-    "respond/*.html",
+    "partials/brand.html",
+    "partials/theme.html",
 ]
-#: Class-name prefixes built in templates from values (``notice--{{ category }}``).
-SAFELIST = ("notice--", "ds-alert", "status--", "severity--", "faces")
+#: The purged sheets: respond.css for the respondent's pages (respond blueprint: at most
+#: 30 KB with the HTML, tests/respond/test_weight.py), public.css for every other public page.
+SHEETS = {
+    "respond.css": COMMON_TEMPLATES + ["questionnaire/types/*.html", "respond/*.html"],
+    "public.css": COMMON_TEMPLATES
+    + ["errors/*.html", "published/*.html", "questionnaire/types/*.html", "report/*.html"]
+    + ["respond/*.html"],
+}
+#: Elements WTForms writes for the forms of these pages (respond.css: the code form only).
+SHEET_ELEMENTS = {"respond.css": {"<input"}, "public.css": {"<input", "<select", "<textarea"}}
+#: Class-name prefixes public templates build from values (``status--{{ case.status }}``).
+SAFELIST = {"respond.css": ("face--",), "public.css": ("face--", "status--", "notice--")}
+#: Elements a selector may require: kept only if the templates write one.
+ELEMENTS = {
+    "select", "textarea", "table", "thead", "tbody", "tfoot", "caption", "dialog", "details",
+    "summary", "img", "svg", "iframe", "video", "meter", "progress", "output", "datalist",
+}
+#: Selectors the words would keep but no template uses (macros/forms.html never colours a
+#: validation message; nothing public is a switch; .button is the staff pages' old name).
+NEVER_USED = (".ds-validation-message[data-color", ".ds-input[role=switch]", ".button")
 
 
 def vendor(node_modules: Path) -> None:
@@ -195,7 +208,7 @@ def _split_selectors(prelude: str) -> list[str]:
     return parts
 
 
-def _selector_used(selector: str, words: set[str]) -> bool:
+def _selector_used(selector: str, words: set[str], safe: tuple[str, ...] = ()) -> bool:
     """Whether every class and attribute the selector requires occurs in the templates."""
     outer, position = "", 0
     for match in re.finditer(r":([\w-]+)\(", selector):
@@ -207,28 +220,42 @@ def _selector_used(selector: str, words: set[str]) -> bool:
             end += 1
         inner = selector[match.end() : end - 1]
         if match.group(1) in ("is", "where", "has", "matches") and not any(
-            _selector_used(alternative, words) for alternative in _split_selectors(inner)
+            _selector_used(alternative, words, safe) for alternative in _split_selectors(inner)
         ):
             return False
         outer += selector[position : match.start()]
         position = end
     outer += selector[position:]
-    names = re.findall(r"\.([\w\\:-]+)", outer) + re.findall(r"\[([\w-]+)", outer)
-    return all(
-        name.replace("\\", "") in words or name.startswith(SAFELIST) for name in names
+    bare = re.sub(r"\[[^\]]*\]", " ", outer)
+    tags = re.findall(r"(?<![\w.#:\\-])([a-z][a-z0-9]*)(?![\w(-])", bare)
+    if any(tag in ELEMENTS and "<" + tag not in words for tag in tags):
+        return False
+    classes = [name.replace("\\", "") for name in re.findall(r"\.([\w\\:-]+)", outer)]
+    names = re.findall(r"\[([\w-]+)", outer)
+    # [attr=value]: the value must occur too; :disabled and :indeterminate need their word.
+    names += re.findall(r"\[[\w-]+[~|^$*]?=\s*[\"']?([\w-]+)", outer)
+    names += re.findall(r":(disabled|indeterminate)\b", outer)
+    return all("." + name in words or name.startswith(safe) for name in classes) and all(
+        name in words for name in names
     )
 
 
-def _purge_selectors(nodes: list[Node], words: set[str]) -> list[Node]:
+def _purge_selectors(
+    nodes: list[Node], words: set[str], safe: tuple[str, ...], never: tuple[str, ...] = NEVER_USED
+) -> list[Node]:
     kept: list[Node] = []
     for kind, text, children in nodes:
         if kind == "rule":
-            selectors = [s for s in _split_selectors(text) if _selector_used(s, words)]
+            selectors = [
+                s
+                for s in _split_selectors(text)
+                if _selector_used(s, words, safe) and not s.startswith(never)
+            ]
             if not selectors:
                 continue
-            kept.append((kind, ",".join(selectors), _purge_selectors(children or [], words)))
+            kept.append((kind, ",".join(selectors), _purge_selectors(children or [], words, safe, never)))
         elif kind == "at" and not text.startswith(("@keyframes", "@font-face")):
-            inner = _purge_selectors(children or [], words)
+            inner = _purge_selectors(children or [], words, safe, never)
             if any(k != "stmt" for k, _, _ in _walk(inner)):
                 kept.append((kind, text, inner))
         elif not text.startswith("@charset"):
@@ -268,6 +295,8 @@ def _drop_properties(nodes: list[Node], used: set[str]) -> list[Node]:
     for kind, text, children in nodes:
         if kind == "decl" and text.startswith("--") and text.partition(":")[0].strip() not in used:
             continue
+        if kind == "decl" and text.startswith("-moz-"):  # every Firefox since 2022 needs none
+            continue
         if children is not None:
             children = _drop_properties(children, used)
             if not any(k == "decl" for k, _, _ in _walk(children)):
@@ -276,20 +305,111 @@ def _drop_properties(nodes: list[Node], used: set[str]) -> list[Node]:
     return kept
 
 
-def _keep_keyframes(nodes: list[Node]) -> list[Node]:
-    animations = " ".join(t for k, t, _ in _walk(nodes) if k == "decl" and "animation" in t)
-    return [
-        node
-        for node in nodes
-        if not (node[0] == "at" and node[1].startswith("@keyframes"))
-        or node[1].split()[-1] in animations
-    ]
+def _keep_keyframes(nodes: list[Node], animations: str | None = None) -> list[Node]:
+    """Drop @keyframes no kept rule animates with, and @property rules no rule uses."""
+    if animations is None:
+        animations = " ".join(t for k, t, _ in _walk(nodes) if k == "decl" and "--" not in t[:2])
+    kept: list[Node] = []
+    for kind, text, children in nodes:
+        if kind == "at" and text.startswith(("@keyframes", "@property")):
+            if text.split()[-1] not in animations:
+                continue
+        elif children is not None:
+            children = _keep_keyframes(children, animations)
+        kept.append((kind, text, children))
+    return kept
+
+
+def _compound(selector: str) -> str | None:
+    """The selector if it is one compound (no descendant, child or sibling combinator)."""
+    depth = 0
+    for c in selector:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(c, 0)
+        if depth == 0 and c in " >+~":
+            return None
+    return selector
+
+
+def _inline_component_properties(nodes: list[Node]) -> list[Node]:
+    """Designsystemet's components name every value (``--dsc-button-background``) so that
+    variants can change it. One the kept rules define once, on a single class, and use only on
+    that same element (``.ds-button``, ``.ds-button:hover``) is never changed: write its value
+    where it is used and drop the definition."""
+    definers: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    users: dict[str, list[str]] = {}
+
+    def collect(items: list[Node], selector: str) -> None:
+        for kind, text, children in items:
+            if kind == "decl" and text.startswith(("--dsc-", "--_dsc-")):
+                name, _, value = text.partition(":")
+                definers.setdefault(name.strip(), []).append(selector)
+                values[name.strip()] = value.strip()
+            elif kind == "decl":
+                for name in re.findall(r"var\((--_?dsc-[\w-]+)", text):
+                    users.setdefault(name, []).append(selector)
+            if children is not None:
+                collect(children, text if kind == "rule" else selector)
+
+    collect(nodes, "")
+    single: dict[str, str] = {}
+    for name, where in definers.items():
+        if len(where) != 1 or not re.fullmatch(r"\.[\w-]+", where[0]) or "{" in values[name]:
+            continue
+        base = where[0]
+        if all(
+            _compound(one) is not None and re.match(re.escape(base) + r"(?![\w-])", one)
+            for selector in users.get(name, [])
+            for one in _split_selectors(selector)
+        ):
+            single[name] = values[name]
+    if not single:
+        return nodes
+
+    def replace(text: str) -> str:
+        return re.sub(
+            r"var\((--_?dsc-[\w-]+)\)", lambda m: single.get(m.group(1), m.group(0)), text
+        )
+
+    def rewrite(items: list[Node]) -> list[Node]:
+        kept: list[Node] = []
+        for kind, text, children in items:
+            if kind == "decl" and text.partition(":")[0].strip() in single:
+                continue
+            new_children = rewrite(children) if children is not None else None
+            kept.append((kind, replace(text) if kind == "decl" else text, new_children))
+        return kept
+
+    # Values naming other component properties: resolve those first, a few rounds.
+    for _ in range(3):
+        single = {name: replace(value) for name, value in single.items()}
+    return rewrite(nodes)
+
+
+def _merge_layers(nodes: list[Node]) -> list[Node]:
+    """Neighbouring blocks of the same @layer as one block."""
+    merged: list[Node] = []
+    for kind, text, children in nodes:
+        if children is not None:
+            children = _merge_layers(children)
+        previous = merged[-1] if merged else None
+        if kind == "at" and text.startswith("@layer") and previous and previous[1] == text:
+            merged[-1] = (kind, text, (previous[2] or []) + (children or []))
+        else:
+            merged.append((kind, text, children))
+    return merged
 
 
 def serialise(nodes: list[Node]) -> str:
     out = []
     for kind, text, children in nodes:
         text = re.sub(r"\s+", " ", text)
+        if kind == "decl" and '"' not in text:
+            name, _, value = text.partition(":")
+            value = re.sub(r"\s*,\s*", ",", value.strip())
+            if "url(" not in value:
+                value = re.sub(r"\s*([*/])\s*", r"\1", value)
+            text = name.strip() + ":" + value
         if children is None:
             out.append(text + ";")
         else:
@@ -298,33 +418,57 @@ def serialise(nodes: list[Node]) -> str:
     return "".join(out)
 
 
-def template_words() -> set[str]:
+def _class_texts(template: str) -> list[str]:
+    """What can become a class: class="…" attributes, class_='…' arguments and 'class': … values
+    (with the Jinja inside them)."""
+    found = re.findall(r"\bclass_?\s*=\s*\"([^\"]*)\"", template)
+    found += re.findall(r"\bclass_?\s*=\s*'([^']*)'", template)
+    found += re.findall(r"'class':[^}\n]*", template)
+    return found
+
+
+def template_words(patterns: list[str]) -> set[str]:
+    """Every word of the templates, "<tag" for every element and ".name" for every word that
+    can be part of a class attribute."""
     words: set[str] = set()
-    for pattern in PUBLIC_TEMPLATES:
+    for pattern in patterns:
         for path in TEMPLATES.glob(pattern):
-            words.update(re.findall(r"[\w-]+", path.read_text()))
-    return words
+            text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
+            words.update(re.findall(r"[\w-]+", text))
+            words.update("<" + tag for tag in re.findall(r"<([a-z][a-z0-9]*)", text))
+            words.update("." + name for name in re.findall(r"[\w-]+", " ".join(_class_texts(text))))
+    # What icons.html writes through a macro (forms.html's WTForms widgets: SHEET_ELEMENTS).
+    return words | {"<svg", ".ds-icon", ".icon"}
 
 
-def purge(css: str, words: set[str]) -> str:
-    nodes = _purge_selectors(parse(css), words)
-    return serialise(_keep_keyframes(_purge_properties(nodes)))
+def purge(
+    css: str, words: set[str], safe: tuple[str, ...] = (), never: tuple[str, ...] = ()
+) -> str:
+    nodes = _purge_selectors(parse(css), words, safe, NEVER_USED + never)
+    nodes = _inline_component_properties(_keep_keyframes(_purge_properties(nodes)))
+    return serialise(_merge_layers(nodes))
 
 
-def public_css() -> str:
+#: Per sheet, selectors its pages never show: the preview banner is in respond/questionnaire.html,
+#: but the preview is the designer's page (public.css).
+SHEET_NEVER_USED = {"respond.css": (".preview-banner",), "public.css": ()}
+
+
+def public_css(sheet: str) -> str:
     sources = [VENDOR / "theme.css", VENDOR / "designsystemet.css", STATIC / "css" / "app.css"]
     css = "\n".join(path.read_text() for path in sources)
     header = (
-        "/* Generated by scripts/designsystemet.py (make designsystemet): Designsystemet (MIT,"
-        " Digdir) and app.css, purged to what public pages use. Do not edit. */\n"
+        "/* Generated by scripts/designsystemet.py (make public-css): Designsystemet (MIT,"
+        " Digdir) and app.css, purged to what these pages use. Do not edit. */\n"
     )
-    # app.css first declares the layer order; keep that statement at the very top.
-    order = "@layer app-base,ds.theme,ds.base,ds.components;"
-    return header + order + purge(css, template_words()) + "\n"
+    words = template_words(SHEETS[sheet]) | SHEET_ELEMENTS[sheet]
+    # The layer order of app.css first: its element defaults below Designsystemet.
+    return header + "@layer app-base,ds;" + purge(css, words, SAFELIST[sheet], SHEET_NEVER_USED[sheet]) + "\n"
 
 
 def build_public() -> None:
-    (VENDOR / "public.css").write_text(public_css())
+    for sheet in SHEETS:
+        (VENDOR / sheet).write_text(public_css(sheet))
 
 
 if __name__ == "__main__":

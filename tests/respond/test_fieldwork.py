@@ -86,7 +86,7 @@ def other_org_unit(app: Flask, people: dict[str, int]) -> int:
 def field_error(html: str, field_id: str) -> str:
     """The error message shown next to a field (empty when there is none)."""
     match = re.search(
-        rf'<p class="error-message" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S
+        rf'<p class="ds-validation-message error-message" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S
     )
     return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
@@ -269,7 +269,7 @@ def test_a_bad_number_of_codes_is_refused_next_to_the_field(
     response = post_form(client, f"/skjema/{survey.round_id}/koder", {"count": typed, "unit": ""})
     html = response.get_data(as_text=True)
     assert response.status_code in (200, 400)
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     message = field_error(html, "count")
     assert message, html
     assert "1" in message and "500" in message or "Write how many codes" in message
@@ -447,7 +447,7 @@ def test_a_bad_idle_time_is_refused_next_to_the_field(
     if typed != "abc":
         assert "30" in message and "1800" in message
     assert re.search(rf'<input[^>]*id="idle_seconds"[^>]*value="{typed}"', html)
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     assert audit_events(app, "round.kiosk") == []
     # Nobody was signed out.
     assert client.get(f"/skjema/{survey.round_id}/lenker").status_code == 200
@@ -549,7 +549,7 @@ def test_an_empty_paper_form_is_refused(app: Flask, kari: FlaskClient, survey: S
     response = post_entry(kari, url, [*entry_form(kari, url).items(), ("enhet", "")])
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     assert count(app, Response) == 0
 
 
@@ -621,7 +621,7 @@ def test_paper_entry_needs_csrf_and_a_good_form_token(
     )
     html = forged.get_data(as_text=True)
     assert forged.status_code == 400
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     # A fresh token comes with the page, and the answer is kept for a second try.
     assert FORM_TOKEN.search(html).group(1) != "forged"  # type: ignore[union-attr]
     assert re.search(r'value="good" checked', html)
