@@ -6,7 +6,8 @@ Usage (the Makefile's `make designsystemet` runs both):
 
 respond.css and public.css hold only the rules public pages can use (respondent's pages; the
 report, published and error pages): the Designsystemet theme and components plus the project's
-app.css, purged against the words of the templates those pages render. tests/web/test_design_system.py checks it is up to date.
+app.css, purged against the words of the templates those pages render.
+tests/web/test_design_system.py checks they are up to date.
 """
 
 from __future__ import annotations
@@ -91,8 +92,24 @@ SHEET_ELEMENTS = {"respond.css": {"<input"}, "public.css": {"<input", "<select",
 SAFELIST = {"respond.css": ("face--",), "public.css": ("face--", "status--", "notice--")}
 #: Elements a selector may require: kept only if the templates write one.
 ELEMENTS = {
-    "select", "textarea", "table", "thead", "tbody", "tfoot", "caption", "dialog", "details",
-    "summary", "img", "svg", "iframe", "video", "meter", "progress", "output", "datalist",
+    "select",
+    "textarea",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "caption",
+    "dialog",
+    "details",
+    "summary",
+    "img",
+    "svg",
+    "iframe",
+    "video",
+    "meter",
+    "progress",
+    "output",
+    "datalist",
 }
 #: Selectors the words would keep but no template uses (macros/forms.html never colours a
 #: validation message; nothing public is a switch; .button is the staff pages' old name).
@@ -253,7 +270,9 @@ def _purge_selectors(
             ]
             if not selectors:
                 continue
-            kept.append((kind, ",".join(selectors), _purge_selectors(children or [], words, safe, never)))
+            kept.append(
+                (kind, ",".join(selectors), _purge_selectors(children or [], words, safe, never))
+            )
         elif kind == "at" and not text.startswith(("@keyframes", "@font-face")):
             inner = _purge_selectors(children or [], words, safe, never)
             if any(k != "stmt" for k, _, _ in _walk(inner)):
@@ -463,7 +482,12 @@ def public_css(sheet: str) -> str:
     )
     words = template_words(SHEETS[sheet]) | SHEET_ELEMENTS[sheet]
     # The layer order of app.css first: its element defaults below Designsystemet.
-    return header + "@layer app-base,ds;" + purge(css, words, SAFELIST[sheet], SHEET_NEVER_USED[sheet]) + "\n"
+    return (
+        header
+        + "@layer app-base,ds;"
+        + purge(css, words, SAFELIST[sheet], SHEET_NEVER_USED[sheet])
+        + "\n"
+    )
 
 
 def build_public() -> None:
