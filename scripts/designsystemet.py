@@ -89,7 +89,8 @@ SHEETS = {
 #: Elements WTForms writes for the forms of these pages (respond.css: the code form only).
 SHEET_ELEMENTS = {"respond.css": {"<input"}, "public.css": {"<input", "<select", "<textarea"}}
 #: Class-name prefixes public templates build from values (``status--{{ case.status }}``).
-SAFELIST = {"respond.css": ("face--",), "public.css": ("face--", "status--", "notice--")}
+_BUILT = ("face--", "scale--", "scale-wrap--")
+SAFELIST = {"respond.css": _BUILT, "public.css": (*_BUILT, "status--", "notice--")}
 #: Elements a selector may require: kept only if the templates write one.
 ELEMENTS = {
     "select",
@@ -465,7 +466,31 @@ def purge(
 ) -> str:
     nodes = _purge_selectors(parse(css), words, safe, NEVER_USED + never)
     nodes = _inline_component_properties(_keep_keyframes(_purge_properties(nodes)))
-    return serialise(_merge_layers(nodes))
+    return serialise(_merge_layers(_drop_fallbacks(nodes)))
+
+
+def _drop_fallbacks(nodes: list[Node]) -> list[Node]:
+    """``var(--ds-x, #123)`` as ``var(--ds-x)`` where the sheet defines --ds-x anyway."""
+    defined = {
+        text.partition(":")[0].strip()
+        for kind, text, _ in _walk(nodes)
+        if kind == "decl" and text.startswith("--")
+    }
+
+    def simpler(match: re.Match[str]) -> str:
+        return f"var({match.group(1)})" if match.group(1) in defined else match.group(0)
+
+    def rewrite(items: list[Node]) -> list[Node]:
+        return [
+            (
+                kind,
+                re.sub(r"var\((--ds-[\w-]+),[^()]*\)", simpler, text) if kind == "decl" else text,
+                rewrite(children) if children is not None else None,
+            )
+            for kind, text, children in items
+        ]
+
+    return rewrite(nodes)
 
 
 #: Per sheet, selectors its pages never show: the preview banner is in respond/questionnaire.html,
