@@ -17,7 +17,7 @@ $(VENV)/.installed-test: pyproject.toml package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-.PHONY: run test lint format translations check-translations designsystemet public-css
+.PHONY: run test lint format translations check-translations designsystemet css
 run: $(VENV)/.installed-run  ## install, create the SQLite database with demo data, and serve on :5000
 	$(VENV)/bin/flask init
 	$(VENV)/bin/flask demo
@@ -54,5 +54,5 @@ designsystemet:  ## fetch Designsystemet and the icons from npm, copy them in, r
 	  @digdir/designsystemet-theme@$(DS_THEME_VERSION) @navikt/aksel-icons@$(AKSEL_ICONS_VERSION) && \
 	  cd $(CURDIR) && python3 scripts/designsystemet.py vendor $$tmp/node_modules && rm -rf $$tmp
 
-public-css:  ## rebuild the purged stylesheet of public pages after changing app.css or their templates
+css:  ## rebuild the purged sheets (respond, public, staff) after changing app.css or a template
 	python3 scripts/designsystemet.py public

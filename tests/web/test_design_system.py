@@ -39,10 +39,10 @@ def test_the_vendored_files_carry_their_licence_and_versions() -> None:
 
 
 def test_the_public_sheets_are_rebuilt_from_today_s_app_css_and_templates() -> None:
-    """After changing app.css or a public template: `make public-css`."""
+    """After changing app.css or a public template: `make css`."""
     script = _script()
     for sheet in script.SHEETS:
-        assert (VENDOR / sheet).read_text() == script.public_css(sheet), f"{sheet}: make public-css"
+        assert (VENDOR / sheet).read_text() == script.public_css(sheet), f"{sheet}: make css"
 
 
 def test_the_purger_keeps_what_templates_use_and_drops_the_rest() -> None:
@@ -71,7 +71,7 @@ def test_staff_pages_link_designsystemet_and_public_pages_only_their_light_sheet
     staff = SHEET.findall(sign_in)
     assert staff[0].endswith("/css/app.css"), "app.css first: it declares the layer order"
     assert any(s.endswith("/designsystemet/theme.css") for s in staff)
-    assert any(s.endswith("/designsystemet/designsystemet.css") for s in staff)
+    assert any(s.endswith("/designsystemet/staff.css") for s in staff)
 
     respondent = Respondent(client, survey.unit_link("Aktivitetshuset")).start()
     sheets = SHEET.findall(respondent.html)
