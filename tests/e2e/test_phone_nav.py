@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from feedback.extensions import db
 from tests import factories
@@ -82,12 +83,14 @@ def test_at_1280_px_there_is_no_menu_button_and_the_menu_shows(
         sign_in(page, live_server, "admin@example.no", PASSWORD)
         assert not page.locator(".menu-button").is_visible()
         assert page.locator("#main-menu").is_visible()
-        # Narrowing the window hides the menu behind the button; widening shows it again.
+        # Narrowing the window hides the menu behind the button; widening shows it again
+        # (the media query's change event comes a moment later: expect waits for it).
         page.set_viewport_size({"width": 375, "height": 800})
-        assert page.locator(".menu-button").is_visible()
-        assert not page.locator("#main-menu").is_visible()
+        expect(page.locator(".menu-button")).to_be_visible()
+        expect(page.locator("#main-menu")).to_be_hidden()
         page.set_viewport_size({"width": 1280, "height": 800})
-        assert page.locator("#main-menu").is_visible()
+        expect(page.locator("#main-menu")).to_be_visible()
+        expect(page.locator(".menu-button")).to_be_hidden()
 
 
 def test_without_javascript_the_menu_stays_open_on_a_phone(
