@@ -482,7 +482,8 @@ def purge(
 
 
 def _drop_fallbacks(nodes: list[Node]) -> list[Node]:
-    """``var(--ds-x, #123)`` as ``var(--ds-x)`` where the sheet defines --ds-x anyway."""
+    """``var(--ds-x, #123)`` as ``var(--ds-x)`` where the sheet defines --ds-x anyway. Not an
+    empty fallback: ``var(--ds-size,)`` is the theme's switch for the size modes."""
     defined = {
         text.partition(":")[0].strip()
         for kind, text, _ in _walk(nodes)
@@ -496,7 +497,9 @@ def _drop_fallbacks(nodes: list[Node]) -> list[Node]:
         return [
             (
                 kind,
-                re.sub(r"var\((--ds-[\w-]+),[^()]*\)", simpler, text) if kind == "decl" else text,
+                re.sub(r"var\((--ds-[\w-]+),\s*[^()\s][^()]*\)", simpler, text)
+                if kind == "decl"
+                else text,
                 rewrite(children) if children is not None else None,
             )
             for kind, text, children in items
