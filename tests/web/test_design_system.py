@@ -62,6 +62,13 @@ def test_the_purger_keeps_what_templates_use_and_drops_the_rest() -> None:
     assert "--ds-color-unused" not in purged and "@keyframes" not in purged
     # The component's own property, defined once, is written where it is used.
     assert "color:var(--ds-color-x)" in purged and "--dsc-c" not in purged
+    # A fallback the sheet never needs goes; an empty one (the theme's size switch) stays.
+    toggles = script.purge(
+        ":root{--ds-size:var(--ds-size--md);--ds-size--md:var(--ds-size,);--ds-c:#123}"
+        ".ds-button{color:var(--ds-c, #fff);padding:var(--ds-size--md, 1px)}",
+        {".ds-button"},
+    )
+    assert "var(--ds-size,)" in toggles and "var(--ds-c)" in toggles and "#fff" not in toggles
 
 
 def test_staff_pages_link_designsystemet_and_public_pages_only_their_light_sheet(
