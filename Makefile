@@ -17,7 +17,7 @@ $(VENV)/.installed-test: pyproject.toml package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-.PHONY: run test lint format translations check-translations
+.PHONY: run test lint format translations check-translations designsystemet css
 run: $(VENV)/.installed-run  ## install, create the SQLite database with demo data, and serve on :5000
 	$(VENV)/bin/flask init
 	$(VENV)/bin/flask demo
@@ -41,3 +41,18 @@ translations: $(VENV)/.installed-run  ## extract strings, update the catalogs, c
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 	$(PY) scripts/fill_english.py
 	$(VENV)/bin/pybabel compile -d translations --statistics
+
+#: Designsystemet (Digdir) and the Aksel icons (NAV), both MIT, vendored into
+#: feedback/static/vendor/designsystemet/ and templates/macros/icons.html (committed: a clone
+#: serves them without npm). Change a version here and run `make designsystemet`.
+DS_CSS_VERSION := 1.22.0
+DS_THEME_VERSION := 1.11.0
+AKSEL_ICONS_VERSION := 8.16.2
+designsystemet:  ## fetch Designsystemet and the icons from npm, copy them in, rebuild public.css
+	tmp=$$(mktemp -d) && cd $$tmp && npm init -y --silent >/dev/null && \
+	  npm install --no-audit --no-fund --silent @digdir/designsystemet-css@$(DS_CSS_VERSION) \
+	  @digdir/designsystemet-theme@$(DS_THEME_VERSION) @navikt/aksel-icons@$(AKSEL_ICONS_VERSION) && \
+	  cd $(CURDIR) && python3 scripts/designsystemet.py vendor $$tmp/node_modules && rm -rf $$tmp
+
+css:  ## rebuild the purged sheets (respond, public, staff) after changing app.css or a template
+	python3 scripts/designsystemet.py public

@@ -138,7 +138,7 @@ def test_bad_questions_are_refused_and_typed_text_kept(app: Flask, kari: FlaskCl
         html = response.get_data(as_text=True)
         assert response.status_code == 200, data
         assert message in html, (message, data)
-        assert 'class="error-summary"' in html
+        assert 'class="ds-error-summary error-summary"' in html
         if data["text-nb"] and len(data["text-nb"]) < 100:
             assert f"{data['text-nb']}</textarea>" in html
     assert count(app, Question) == 0

@@ -22,7 +22,7 @@ from tests.world import Place, Reporter, case_ids, signed_in
 
 ROW_ID = re.compile(r'<tr id="category-(\d+)">')
 RADIO = re.compile(
-    r'<input[^>]*name="category"[^>]*value="(\d+)"[^>]*>\s*<label for="[^"]+">([^<]*)</label>'
+    r'<input[^>]*name="category"[^>]*value="(\d+)"[^>]*>\s*<label [^>]*for="[^"]+">([^<]*)</label>'
 )
 
 

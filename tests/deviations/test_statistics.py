@@ -280,7 +280,7 @@ def test_end_before_start(app: Flask, place: Place, spread: None, kari: FlaskCli
     assert response.status_code == 400
     assert 'id="til-error"' in html
     assert "The end date must be on or after the start date." in html
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ def test_kiosk_shows_the_next_person_nothing_of_the_last(
     page.wait_for_url(re.compile(r"/kiosk/[^/]+/takk(\?sprak=\w+)?$"))
     assert responses(app) == [("kiosk", "Ruspoliklinikken")]
 
-    page.locator("a.button").click()  # "Start for the next person"
+    page.locator("a.ds-button").click()  # "Start for the next person"
     # The kiosk's start address leads to a new questionnaire's first page (a new token).
     page.wait_for_url(re.compile(re.escape(live_server + start) + r"\?skjema="))
     expect(page.locator("input[name=side]")).to_have_value("0")

@@ -110,7 +110,7 @@ def test_bad_input_is_shown_at_the_field_and_nothing_is_stored(
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{error_at}-error"' in html
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     if "description" not in fields:
         assert typed in html
     if error_at == "due_on":

@@ -80,7 +80,10 @@ def other_org_unit(app: Flask, people: dict[str, int]) -> int:
 def field_error(html: str, field_id: str) -> str:
     """The error message shown next to a field (empty when there is none)."""
     match = re.search(
-        rf'<p class="error-message" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S
+        rf'<p class="ds-validation-message error-message" id="{re.escape(field_id)}-error">'
+        r"(.*?)</p>",
+        html,
+        re.S,
     )
     return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 

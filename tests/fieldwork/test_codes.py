@@ -68,7 +68,7 @@ def test_a_bad_number_of_codes_is_refused_next_to_the_field(
     response = post_form(client, f"/skjema/{survey.round_id}/koder", {"count": typed, "unit": ""})
     html = response.get_data(as_text=True)
     assert response.status_code in (200, 400)
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     message = field_error(html, "count")
     assert message, html
     assert "1" in message and "500" in message or "Write how many codes" in message

@@ -74,7 +74,7 @@ def test_a_bad_idle_time_is_refused_next_to_the_field(
     if typed != "abc":
         assert "30" in message and "1800" in message
     assert re.search(rf'<input[^>]*id="idle_seconds"[^>]*value="{typed}"', html)
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     assert audit_events(app, "round.kiosk") == []
     # Nobody was signed out.
     assert client.get(f"/skjema/{survey.round_id}/lenker").status_code == 200

@@ -75,7 +75,7 @@ def test_an_empty_paper_form_is_refused(app: Flask, kari: FlaskClient, survey: S
     response = post_entry(kari, url, [*entry_form(kari, url).items(), ("enhet", "")])
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     assert count(app, Response) == 0
 
 
@@ -147,7 +147,7 @@ def test_paper_entry_needs_csrf_and_a_good_form_token(
     )
     html = forged.get_data(as_text=True)
     assert forged.status_code == 400
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     # A fresh token comes with the page, and the answer is kept for a second try.
     assert FORM_TOKEN.search(html).group(1) != "forged"  # type: ignore[union-attr]
     assert re.search(r'value="good" checked', html)

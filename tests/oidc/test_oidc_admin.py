@@ -105,7 +105,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(
         html = answer.get_data(as_text=True)
         assert answer.status_code == 200, changes
         assert message in html, changes
-        assert 'class="error-message"' in html
+        assert 'class="ds-validation-message error-message"' in html
         assert "Fjordvik kommune (Entra ID)" in html  # what was typed is kept
     assert _stored(app) is None
 

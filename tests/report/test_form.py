@@ -264,9 +264,11 @@ def test_bad_input_is_shown_at_the_field_keeps_the_text_and_stores_nothing(
     response = reporter.send(**typed)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert re.search(rf'<p class="error-message" id="{field}-error">', html), field
-    assert len(re.findall(r'class="error-message"', html)) == 1
-    assert 'class="error-summary"' in html
+    assert re.search(
+        rf'<p class="ds-validation-message error-message" id="{field}-error">', html
+    ), field
+    assert len(re.findall(r'class="ds-validation-message error-message"', html)) == 1
+    assert 'class="ds-error-summary error-summary"' in html
     assert f'href="#{field}' in html
     if field not in ("reporter_kind", "category"):
         tag = re.search(rf'<(?:input|select|textarea)[^>]*id="{field}"[^>]*>', html)

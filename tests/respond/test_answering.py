@@ -256,7 +256,7 @@ def test_answers_are_checked_on_the_server(app: Flask, client: FlaskClient, surv
     assert r.send({"q-group": "yes"}).status_code == 400
     assert 'href="#q-listened-0"' in r.html
     assert "Answer this question" in r.html
-    assert re.search(r'<div class="error-summary"[^>]*\sautofocus', r.html)
+    assert re.search(r'<div class="ds-error-summary error-summary"[^>]*\sautofocus', r.html)
     assert 'name="side" value="0"' in r.html
     assert checked(r.html, "q-group", "yes")
 
