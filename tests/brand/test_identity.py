@@ -60,7 +60,9 @@ def _events(app: Flask, org_id: int) -> list[AuditEvent]:
 
 
 def _field_error(html: str, field: str) -> str:
-    found = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', html, re.S)
+    found = re.search(
+        rf'<p class="ds-validation-message error-message" id="{field}-error">(.*?)</p>', html, re.S
+    )
     assert found, f"no error next to {field}"
     return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 
@@ -161,7 +163,7 @@ def test_a_refused_colour_or_logo_is_said_next_to_the_field_and_nothing_changes(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert message in _field_error(html, field)
-    assert 'class="error-summary"' in html
+    assert 'class="ds-error-summary error-summary"' in html
     # What was typed stays in the fields.
     assert 'value="Nytt navn"' in html
     if "accent_colour" in fields:

@@ -10,7 +10,7 @@ from types import ModuleType
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
-from tests.respond.conftest import Respondent, Survey
+from tests.world import Respondent, Survey
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "feedback" / "static" / "vendor" / "designsystemet"
