@@ -19,7 +19,7 @@ TABS = [
     ("", "Spørsmål", "Legg til en side"),
     ("/tekster", "Tekster og oversettelser", "Endre tittel, tekster og datoer"),
     ("/godkjenning", "Godkjenning", "Send til godkjenning"),
-    ("/gjennomforing", "Gjennomføring", "Svarmåter"),
+    ("/gjennomforing", "Svarmåter", "Lenker, plakater, koder, kiosk og papirversjon er klare"),
     ("/logg", "Historikk", "Spørreskjema opprettet"),
 ]
 
