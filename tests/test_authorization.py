@@ -591,6 +591,10 @@ ROUTES: dict[str, Route] = {
         lambda w, s: {"organisation_id": w.org, "fingerprint": "0" * 12},
         get=row(404, 404, 404, 404, 404),
     ),
+    "brand.respond_theme_css": Route(
+        lambda w, s: {"organisation_id": w.org, "fingerprint": "0" * 12},
+        get=row(404, 404, 404, 404, 404),
+    ),
     "admin.edit_sign_in": Route(
         get=ADMIN_PAGE,
         post=ADMIN_PAGE,

@@ -13,4 +13,10 @@ bp.add_url_rule("/<id:organisation_id>/logo-<fingerprint>", "logo", views.logo, 
 bp.add_url_rule(
     "/<id:organisation_id>/tema-<fingerprint>.css", "theme_css", views.theme_css, methods=["GET"]
 )
+bp.add_url_rule(
+    "/<id:organisation_id>/svar-tema-<fingerprint>.css",
+    "respond_theme_css",
+    views.respond_theme_css,
+    methods=["GET"],
+)
 bp.add_app_template_global(views.brand_of, "brand_of")

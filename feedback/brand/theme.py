@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 #: An accent colour as the form takes it: ``#rrggbb``.
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -134,10 +137,24 @@ def tokens(accent: str) -> dict[str, str]:
     }
 
 
-def stylesheet(accent: str) -> str:
-    """The theme as a stylesheet: after Designsystemet's and the app's, so its values win."""
-    body = "".join(f"  {name}: {value};\n" for name, value in tokens(accent).items())
-    return f":root, [data-color-scheme] {{\n{body}}}\n"
+def stylesheet(accent: str, only: Collection[str] | None = None) -> str:
+    """The theme as a stylesheet: after Designsystemet's and the app's, so its values win.
+    ``only``: just these properties (the respondents' pages, which count every byte)."""
+    body = ";".join(
+        f"{name}:{value}" for name, value in tokens(accent).items() if only is None or name in only
+    )
+    return f":root,[data-color-scheme]{{{body}}}\n"
+
+
+#: The sheet the respondents' pages link (scripts/designsystemet.py builds it).
+RESPOND_SHEET = Path(__file__).resolve().parent.parent / "static/vendor/designsystemet/respond.css"
+
+
+@cache
+def respond_properties() -> frozenset[str]:
+    """The theme's properties that the respondents' sheet uses: their theme holds only these."""
+    used = set(re.findall(r"--[a-z0-9-]+", RESPOND_SHEET.read_text(encoding="utf-8")))
+    return frozenset(name for name in tokens("#000000") if name in used)
 
 
 def fingerprint(accent: str) -> str:

@@ -25,24 +25,28 @@ class Brand:
     name: str
     logo_url: str | None
     theme_url: str | None
+    #: The same theme cut to what the respondents' sheet uses (their pages stay under 30 KB).
+    respond_theme_url: str | None = None
 
 
 def brand_of(organisation: Organisation | None) -> Brand | None:
     """The organisation's name, logo and theme addresses (None: no organisation, the app's)."""
     if organisation is None:
         return None
-    logo_url = theme_url = None
+    logo_url = theme_url = respond_theme_url = None
     if organisation.logo_hash:
         logo_url = url_for(
             "brand.logo", organisation_id=organisation.id, fingerprint=organisation.logo_hash
         )
     if organisation.accent_colour:
+        fingerprint = theme.fingerprint(organisation.accent_colour)
         theme_url = url_for(
-            "brand.theme_css",
-            organisation_id=organisation.id,
-            fingerprint=theme.fingerprint(organisation.accent_colour),
+            "brand.theme_css", organisation_id=organisation.id, fingerprint=fingerprint
         )
-    return Brand(organisation.public_name, logo_url, theme_url)
+        respond_theme_url = url_for(
+            "brand.respond_theme_css", organisation_id=organisation.id, fingerprint=fingerprint
+        )
+    return Brand(organisation.public_name, logo_url, theme_url, respond_theme_url)
 
 
 def _cacheable(response: Response) -> Response:
@@ -64,3 +68,9 @@ def logo(organisation_id: int, fingerprint: str) -> Response:
 def theme_css(organisation_id: int, fingerprint: str) -> Response:
     accent = services.accent_of(organisation_id, fingerprint)
     return _cacheable(Response(theme.stylesheet(accent), mimetype="text/css"))
+
+
+def respond_theme_css(organisation_id: int, fingerprint: str) -> Response:
+    accent = services.accent_of(organisation_id, fingerprint)
+    sheet = theme.stylesheet(accent, only=theme.respond_properties())
+    return _cacheable(Response(sheet, mimetype="text/css"))

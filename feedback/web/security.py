@@ -38,7 +38,9 @@ SECURITY_HEADERS = {
 }
 
 #: Files the same for everyone (versioned addresses): cacheable, and no sign of activity.
-STATIC_ENDPOINTS = frozenset({"static", "main.plotly_js", "brand.logo", "brand.theme_css"})
+STATIC_ENDPOINTS = frozenset(
+    {"static", "main.plotly_js", "brand.logo", "brand.theme_css", "brand.respond_theme_css"}
+)
 
 
 #: Sent when HSTS is set (only meaningful behind HTTPS).

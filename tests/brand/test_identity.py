@@ -221,10 +221,17 @@ def test_the_logo_and_the_theme_are_served_safely_and_cacheably(
         "--brand",
         "--link",
     ):
-        assert f"{name}: {tokens[name]};" in text
-    assert "--ds-color-accent-base-default: #0062ba;" in text
-    assert "--ds-color-accent-base-contrast-default: #ffffff;" in text
+        assert f"{name}:{tokens[name]}" in text
+    assert "--ds-color-accent-base-default:#0062ba" in text
+    assert "--ds-color-accent-base-contrast-default:#ffffff" in text
     assert "Set-Cookie" not in css.headers
+    # The respondents' cut of it: the same values, only what their sheet uses, as safely served.
+    cut = anonymous.get(f"/merke/{place.org}/svar-tema-{theme.fingerprint('#0062ba')}.css")
+    assert cut.status_code == 200 and cut.content_type.startswith("text/css")
+    assert "--ds-color-accent-base-default:#0062ba" in cut.get_data(as_text=True)
+    assert "--ds-color-accent-base-hover" not in cut.get_data(as_text=True)
+    assert "immutable" in cut.headers["Cache-Control"] and "Set-Cookie" not in cut.headers
+    assert anonymous.get(f"/merke/{place.org}/svar-tema-000000000000.css").status_code == 404
 
     # A signed-in person gets them cacheable too (they are the same for everyone).
     assert (
@@ -278,7 +285,7 @@ def test_respondent_pages_show_the_organisations_logo_name_and_colour(
     html = page.get_data(as_text=True)
     assert f'src="/merke/{place.org}/logo-{saved["logo_hash"]}"' in html
     assert '<span class="brand__name">Fjordvik psykisk helse</span>' in html
-    assert f"/merke/{place.org}/tema-{theme.fingerprint('#006b3c')}.css" in html
+    assert f"/merke/{place.org}/svar-tema-{theme.fingerprint('#006b3c')}.css" in html
     assert "Set-Cookie" not in page.headers
     # The public "you said – we are doing" page and the deviation form, too.
     for path in (f"/dette-gjor-vi/{place.slug}", f"/avvik/{place.slug}"):

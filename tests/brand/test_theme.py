@@ -90,9 +90,19 @@ def test_hover_and_active_are_darker_than_the_base() -> None:
 
 def test_the_stylesheet_sets_every_token_on_the_root() -> None:
     css = theme.stylesheet("#0062ba")
-    assert css.startswith(":root, [data-color-scheme] {")
+    assert css.startswith(":root,[data-color-scheme]{")
     for name, value in theme.tokens("#0062ba").items():
-        assert f"{name}: {value};" in css
+        assert f"{name}:{value}" in css
+
+
+def test_the_respondents_theme_holds_only_what_their_sheet_uses() -> None:
+    sheet = theme.RESPOND_SHEET.read_text(encoding="utf-8")
+    kept = theme.respond_properties()
+    assert "--ds-color-accent-base-default" in kept
+    css = theme.stylesheet("#0062ba", only=kept)
+    for name, value in theme.tokens("#0062ba").items():
+        assert (f"{name}:{value}" in css) == (name in sheet), name
+    assert len(css) < len(theme.stylesheet("#0062ba")) / 2
 
 
 def test_the_fingerprint_changes_with_the_colour_only() -> None:

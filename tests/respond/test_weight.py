@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from feedback.brand import services as identity
 from feedback.designer import services as designer
 from feedback.designer.library import builtin_templates
 from feedback.extensions import db
 from feedback.models import Organisation
+from tests.images import SVG
 from tests.world import Respondent, Survey
 
 LIMIT = 30 * 1024
+LOGO = SVG.encode()
 ASSET = re.compile(r'(?:href|src)="([^"]+)"')
 
 
@@ -27,11 +31,20 @@ def _weight(client: FlaskClient, html: str) -> int:
     return total
 
 
+@pytest.mark.parametrize("branded", [False, True], ids=["plain", "with-logo-and-colour"])
 def test_every_page_of_the_longest_builtin_questionnaire_stays_under_30_kb(
-    app: Flask, client: FlaskClient, survey: Survey
+    app: Flask, client: FlaskClient, survey: Survey, branded: bool
 ) -> None:
+    """Also with the organisation's logo and colour: their theme is a stylesheet of its own
+    (cut to what the respondents' sheet uses), and it counts."""
     with app.app_context():
         org = db.session.get(Organisation, survey.org_id)
+        if branded:
+            assert org is not None
+            identity.update_identity(
+                org, None, display_name="Fjordvik kommune", accent_colour="#0b5394", logo=LOGO
+            )
+            db.session.commit()
         longest = max(builtin_templates(), key=lambda t: len(str(t.document)))
         round_ = designer.create_round(org, None, longest.document, source="test")
         round_.status = "open"
