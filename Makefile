@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 #: Test processes (pytest-xdist): one per CPU. `make test PYTEST_WORKERS=` runs in one.
-PYTEST_WORKERS ?= -n auto
+PYTEST_WORKERS ?= -n auto --dist worksteal
 export FLASK_APP := feedback
 
 $(VENV)/.installed-run: pyproject.toml

@@ -89,10 +89,11 @@ def _urls(app: Flask, place: ResultsPlace) -> Iterator[str]:
     yield from ("/", "/resultater/", "/leder/", f"{base}/last-ned", f"{base}/vurdering")
     for query in pages:
         yield f"{base}?{query}"
+        yield f"{base}/sporsmal?{query}"  # the questions tab: every figure and table
         yield f"{base}/resultater.csv?{query}"
     # The other views read the same counts: the whole round and one unit each.
     for query in pages[:2]:
-        for suffix in ("/sammenlign", "/utvikling", "/rapport", "/svar.csv"):
+        for suffix in ("/fritekst", "/sammenlign", "/utvikling", "/rapport", "/svar.csv"):
             yield f"{base}{suffix}?{query}"
     yield from ("/api/v1/rounds", f"/api/v1/rounds/{place.round_id}")
     for query in api:
@@ -184,6 +185,7 @@ def test_readers_see_no_difference_of_fewer_than_k_over_time(
     assert _hourly_run(app) == [(15, 0)]
     changed = _differences(before, _read_everything(clients, urls))
     assert f"leder /api/v1/rounds/{place.round_id}/results? 200" in changed
+    assert f"kari {place.url()}/sporsmal? 200" in changed  # the questions tab shows them too
     with app.app_context():
         round_ = db.session.get(SurveyRound, place.round_id)
         assert round_ is not None and round_.results_published_on is not None
