@@ -76,11 +76,22 @@ def open_ends(numbers: Mapping[int, int], k: int) -> tuple[int, int] | None:
     """The range to bin typed numbers (or months) over: from the k-th smallest answer to the
     k-th largest, the answers beyond them counted in the open first and last bins; ``None``
     when fewer than 2k answers leave no such range."""
-    values = sorted(value for value, count in numbers.items() for _ in range(count))
-    if len(values) < 2 * k or k < 1:
+    if k < 1 or sum(numbers.values()) < 2 * k:
         return None
-    low, high = values[k - 1], values[-k]
+    low = _kth(sorted(numbers.items()), k)
+    high = _kth(sorted(numbers.items(), reverse=True), k)
     return (low, high) if low < high else None
+
+
+def _kth(counts: list[tuple[int, int]], k: int) -> int:
+    """The k-th answer in this order of (number, how many gave it): counted, not expanded, as
+    a round may hold many thousand answers."""
+    seen = 0
+    for number, count in counts:
+        seen += count
+        if seen >= k:
+            return number
+    raise ValueError("fewer than k answers")
 
 
 def _smallest_visible(counts: Mapping[K, int], hidden: set[K]) -> K | None:
