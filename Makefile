@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 #: Test processes (pytest-xdist): one per CPU. `make test PYTEST_WORKERS=` runs in one.
-PYTEST_WORKERS ?= -n auto --dist worksteal
+PYTEST_WORKERS ?= -n auto
 export FLASK_APP := feedback
 
 $(VENV)/.installed-run: pyproject.toml
