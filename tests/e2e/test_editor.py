@@ -201,3 +201,39 @@ def test_without_javascript_the_buttons_move_a_question(
         row(page, 1).locator("a[data-dialog]").click()
         page.wait_for_url(re.compile(r"/sporsmal/\d+$"))
         expect(page.locator("h1")).to_have_text("Spørsmål 1")
+
+
+def test_a_question_is_added_in_the_dialog(
+    axe_page: Any, live_server: str, group: None, app: Flask
+) -> None:
+    """ "Add a question" asks for the type and then shows the question form, both in the
+    dialog; saving goes back to the editor with the new question at the end of the page."""
+    from playwright.sync_api import expect
+
+    page = axe_page
+    round_id = start(page, live_server)
+    before = keys(app, round_id, 0)
+    page.locator(f"#page-{page_ids(app, round_id)[0]} .editor-page__tools a[data-dialog]").click()
+    dialog = page.locator("dialog#question-dialog")
+    expect(dialog.locator("input[value=likert]")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/skjema/{round_id}$"))  # still the editor
+    assert axe_violations(page) == [], "type choice in the dialog"
+    dialog.locator("input[value=likert]").check()
+    dialog.locator("button[type=submit]").click()
+    expect(dialog.locator("#text-nb")).to_be_focused()
+    assert axe_violations(page) == [], "new question's form in the dialog"
+    dialog.locator("#text-nb").fill("Ble du møtt med respekt i dag?")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator(".notice--success")).to_contain_text("Spørsmålet er lagt til")
+    after = keys(app, round_id, 0)
+    assert after[:-1] == before and len(after) == len(before) + 1
+    expect(
+        page.locator("li.editor-row[data-id]").filter(has_text="Ble du møtt med respekt i dag?")
+    ).to_have_count(1)
+
+
+def page_ids(app: Flask, round_id: int) -> list[int]:
+    with app.app_context():
+        round_ = db.session.get(SurveyRound, round_id)
+        assert round_ is not None
+        return [p.id for p in round_.pages]

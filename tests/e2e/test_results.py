@@ -108,28 +108,6 @@ def test_manager_journey(browser: Any, live_server: str, demo: dict[str, int]) -
     assert [url for url in requests if not url.startswith(live_server + "/")] == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
-def test_quality_group_results_pages_have_no_violations(
-    browser: Any, live_server: str, demo: dict[str, int], width: int
-) -> None:
-    with new_page(browser, width=width, bypass_csp=True) as page:
-        sign_in(page, live_server, "kvalitet@example.no")
-        for path in (
-            "/resultater/",
-            f"/resultater/{demo['round2']}",
-            f"/resultater/{demo['round2']}/sporsmal",
-            f"/resultater/{demo['round2']}/fritekst",
-            f"/resultater/{demo['round2']}/last-ned",
-            f"/resultater/{demo['round2']}/sporsmal?enhet=abc",
-            f"/resultater/{demo['round2']}?enhet={demo['Lavterskeltilbudet Døra']}",
-            f"/resultater/{demo['round1']}/sammenlign",
-            f"/resultater/{demo['round2']}/utvikling",
-        ):
-            page.goto(live_server + path)
-            page.wait_for_load_state()
-            assert axe_violations(page) == [], path
-
-
 def test_tabs_are_addresses_that_back_returns_to(
     browser: Any, live_server: str, demo: dict[str, int]
 ) -> None:

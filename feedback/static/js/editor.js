@@ -4,8 +4,9 @@
 // - one menu is open at a time; Escape or a click elsewhere closes it;
 // - a page's questions can be dragged into a new order, which is posted to the page's reorder
 //   address as an ordinary form (the menu's move up/down buttons are the keyboard way);
-// - "Edit" opens the question form in a <dialog>; it is sent to the same address as the page and
-//   shows its errors in the dialog, or goes back to the editor when saved.
+// - "Edit" and "Add a question" open the question form in a <dialog> (adding first asks for the
+//   type there); it is sent to the same address as the page and shows its errors in the dialog,
+//   or goes back to the editor when saved.
 (function () {
   "use strict";
   var editor = document.querySelector("[data-editor]");
@@ -132,10 +133,16 @@
       if (node) { body.appendChild(document.importNode(node, true)); }
     });
     var shown = body.querySelector("form");
+    var asks = (shown.getAttribute("method") || "get").toLowerCase() === "get";
     shown.action = address;
     shown.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(shown, address);
+      if (asks) {
+        // The type choice: its answer is the address of the form for that type.
+        load(address.split("?")[0] + "?" + new URLSearchParams(new FormData(shown)).toString());
+      } else {
+        send(shown, address);
+      }
     });
     var errors = body.querySelector(".error-summary");
     if (errors) {
@@ -165,14 +172,8 @@
       })
       .catch(function () { form.submit(); });
   }
-  function open(link) {
-    var address = link.getAttribute("href");
-    var menu = link.closest("details[data-menu]");
-    opener = menu ? menu.querySelector("summary") : link;
-    if (menu) { menu.open = false; }
+  function load(address) {
     say(dialog.getAttribute("data-loading"));
-    dialog.showModal();
-    title.focus();
     fetch(address, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -182,6 +183,15 @@
         if (!show(html, address)) { throw new Error("no form"); }
       })
       .catch(function () { window.location.assign(address); });
+  }
+  function open(link) {
+    var menu = link.closest("details[data-menu]");
+    opener = menu ? menu.querySelector("summary") : link;
+    if (menu) { menu.open = false; }
+    say(dialog.getAttribute("data-loading"));
+    dialog.showModal();
+    title.focus();
+    load(link.getAttribute("href"));
   }
   editor.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-dialog]");
