@@ -73,34 +73,56 @@ ICONS = {
 #: Templates every public page renders (directly or through includes and macros).
 COMMON_TEMPLATES = [
     "base.html",
-    "macros/forms.html",
     "macros/text.html",
     "partials/brand.html",
     "partials/theme.html",
 ]
-#: The purged sheets: respond.css for the respondent's pages (respond blueprint: at most
-#: 30 KB with the HTML, tests/respond/test_weight.py), public.css for every other public page.
+#: The form macros: every light sheet but the published page's (which has no form).
+FORMS = "macros/forms.html"
+#: The deviation report's pages with a form or a receipt (not the case page).
+REPORT_PAGES = [
+    "report/already_sent.html",
+    "report/choose.html",
+    "report/follow_up.html",
+    "report/receipt.html",
+    "report/report.html",
+]
+#: The purged sheets, each for the pages that link it (base.html; a template names its sheet
+#: with ``light_sheet``): at most 30 KB with the HTML (tests/respond/test_weight.py and
+#: tests/web/test_public_weight.py), so a page's sheet holds only what its pages use.
+#: respond.css: the respondent's pages (the respond blueprint). preview.css: the designer's
+#: preview of the questionnaire (respond.css with the preview's banner). public.css: the
+#: deviation report's form, receipt and code pages (and errors/). followup.css: the reporter's
+#: case page (status, messages, the answer form). published.css: "Dette sa dere – dette gjør vi".
 SHEETS = {
-    "respond.css": COMMON_TEMPLATES + ["questionnaire/types/*.html", "respond/*.html"],
-    "public.css": COMMON_TEMPLATES
-    + ["errors/*.html", "published/*.html", "questionnaire/types/*.html", "report/*.html"]
-    + ["respond/*.html"],
+    "respond.css": COMMON_TEMPLATES + [FORMS, "questionnaire/types/*.html", "respond/*.html"],
+    "preview.css": COMMON_TEMPLATES + [FORMS, "questionnaire/types/*.html", "respond/*.html"],
+    "public.css": COMMON_TEMPLATES + [FORMS, "errors/*.html", *REPORT_PAGES],
+    "followup.css": COMMON_TEMPLATES + [FORMS, "report/status.html"],
+    "published.css": COMMON_TEMPLATES + ["published/*.html"],
     # Staff pages: app.css and theme.css whole, and Designsystemet's components purged against
     # every template and script (the whole sheet's :has() selectors made a results page with
     # charts take 13 s instead of 2.5 s to lay out).
     "staff.css": ["**/*.html"],
 }
-#: Elements WTForms writes for the forms of these pages (respond.css: the code form only).
+#: Words WTForms writes for the forms of these pages (respond.css: the code form only; the
+#: report form's RadioFields write type="radio").
 SHEET_ELEMENTS = {
     "respond.css": {"<input"},
-    "public.css": {"<input", "<select", "<textarea"},
+    "preview.css": {"<input"},
+    "public.css": {"<input", "<select", "<textarea", "radio"},
+    "followup.css": {"<input", "<textarea"},
+    "published.css": set(),
     "staff.css": {"<input", "<select", "<textarea"},
 }
 #: Class-name prefixes public templates build from values (``status--{{ case.status }}``).
 _BUILT = ("face--", "scale--", "scale-wrap--")
 SAFELIST = {
     "respond.css": _BUILT,
-    "public.css": (*_BUILT, "status--", "notice--"),
+    "preview.css": _BUILT,
+    "public.css": (),
+    "followup.css": ("status--",),
+    "published.css": ("status--",),
     "staff.css": (*_BUILT, "status--", "notice--"),
 }
 #: Elements a selector may require: kept only if the templates write one.
@@ -509,8 +531,24 @@ def _drop_fallbacks(nodes: list[Node]) -> list[Node]:
 
 
 #: Per sheet, selectors its pages never show: the preview banner is in respond/questionnaire.html,
-#: but the preview is the designer's page (public.css).
-SHEET_NEVER_USED = {"respond.css": (".preview-banner",), "public.css": (), "staff.css": ()}
+#: but the preview is the designer's page (preview.css). The report's pages: no checkbox (the
+#: macro's BooleanField branch is for staff forms), no alert that starts with a heading, no
+#: right-to-left language.
+_REPORT_NEVER = (
+    ".ds-input[type=checkbox]",
+    'input[type="checkbox"]',
+    ".checkbox-row",
+    ".ds-alert>:is(h1",
+    ":dir(rtl)",
+)
+SHEET_NEVER_USED = {
+    "respond.css": (".preview-banner",),
+    "preview.css": (),
+    "public.css": _REPORT_NEVER,
+    "followup.css": _REPORT_NEVER,
+    "published.css": _REPORT_NEVER,
+    "staff.css": (),
+}
 
 
 def public_css(sheet: str) -> str:
