@@ -81,7 +81,11 @@ def _pages(app: Flask, place: Place) -> dict[str, str]:
     assert receipt.status_code == 200
     pages["receipt"] = receipt.get_data(as_text=True)
     code = re.search(r'class="receipt__code"[^>]*>([^<]+)<', pages["receipt"]).group(1).strip()
-    pages["follow-up code"] = client.get("/avvik/oppfolging?sprak=nb").get_data(as_text=True)
+    for name, path in (
+        ("follow-up code", f"/avvik/{place.slug}/oppfolging"),
+        ("follow-up code (no organisation)", "/avvik/oppfolging"),
+    ):
+        pages[name] = client.get(f"{path}?sprak=nb").get_data(as_text=True)
     case = reporter.follow_up(code)
     assert case.status_code == 200
     pages["follow-up case"] = case.get_data(as_text=True)
