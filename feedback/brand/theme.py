@@ -146,21 +146,14 @@ def stylesheet(accent: str, only: Collection[str] | None = None) -> str:
     return f":root,[data-color-scheme]{{{body}}}\n"
 
 
-#: The light sheets public pages link (scripts/designsystemet.py builds them): respondents'
-#: pages, the designer's preview, the deviation report's pages and the published page.
-LIGHT_SHEETS = tuple(
-    Path(__file__).resolve().parent.parent / "static/vendor/designsystemet" / name
-    for name in ("respond.css", "preview.css", "public.css", "followup.css", "published.css")
-)
+#: The sheet the respondents' pages link (scripts/designsystemet.py builds it).
+RESPOND_SHEET = Path(__file__).resolve().parent.parent / "static/vendor/designsystemet/respond.css"
 
 
 @cache
-def light_properties() -> frozenset[str]:
-    """The theme's properties that the light sheets use: the public pages' theme (the
-    respondents' cut, /merke/<id>/svar-tema-<hash>.css) holds only these."""
-    used: set[str] = set()
-    for sheet in LIGHT_SHEETS:
-        used.update(re.findall(r"--[a-z0-9-]+", sheet.read_text(encoding="utf-8")))
+def respond_properties() -> frozenset[str]:
+    """The theme's properties that the respondents' sheet uses: their theme holds only these."""
+    used = set(re.findall(r"--[a-z0-9-]+", RESPOND_SHEET.read_text(encoding="utf-8")))
     return frozenset(name for name in tokens("#000000") if name in used)
 
 

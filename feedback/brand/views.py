@@ -25,8 +25,7 @@ class Brand:
     name: str
     logo_url: str | None
     theme_url: str | None
-    #: The same theme cut to what the public pages' light sheets use (each page stays under
-    #: 30 KB with its HTML and CSS).
+    #: The same theme cut to what the respondents' sheet uses (their pages stay under 30 KB).
     respond_theme_url: str | None = None
 
 
@@ -73,5 +72,5 @@ def theme_css(organisation_id: int, fingerprint: str) -> Response:
 
 def respond_theme_css(organisation_id: int, fingerprint: str) -> Response:
     accent = services.accent_of(organisation_id, fingerprint)
-    sheet = theme.stylesheet(accent, only=theme.light_properties())
+    sheet = theme.stylesheet(accent, only=theme.respond_properties())
     return _cacheable(Response(sheet, mimetype="text/css"))

@@ -60,7 +60,7 @@ def assert_branded(html: str, org_id: int, name: str, colour: str, logo: str) ->
     assert f'<img class="brand__logo" src="{logo}" alt=""' in link.group(1)
     # The link's text, what a screen reader says for it, is the organisation's name.
     assert re.sub(r"<[^>]+>", "", link.group(1)).strip() == name
-    assert f'href="/merke/{org_id}/svar-tema-{theme.fingerprint(colour)}.css"' in html
+    assert f'href="/merke/{org_id}/tema-{theme.fingerprint(colour)}.css"' in html
 
 
 def assert_no_identity_of(html: str, org_id: int, name: str) -> None:

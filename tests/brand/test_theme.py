@@ -95,13 +95,13 @@ def test_the_stylesheet_sets_every_token_on_the_root() -> None:
         assert f"{name}:{value}" in css
 
 
-def test_the_public_pages_theme_holds_only_what_their_light_sheets_use() -> None:
-    sheets = "".join(sheet.read_text(encoding="utf-8") for sheet in theme.LIGHT_SHEETS)
-    kept = theme.light_properties()
+def test_the_respondents_theme_holds_only_what_their_sheet_uses() -> None:
+    sheet = theme.RESPOND_SHEET.read_text(encoding="utf-8")
+    kept = theme.respond_properties()
     assert "--ds-color-accent-base-default" in kept
     css = theme.stylesheet("#0062ba", only=kept)
     for name, value in theme.tokens("#0062ba").items():
-        assert (f"{name}:{value}" in css) == (name in sheets), name
+        assert (f"{name}:{value}" in css) == (name in sheet), name
     assert len(css) < len(theme.stylesheet("#0062ba")) / 2
 
 
