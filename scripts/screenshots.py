@@ -1,7 +1,10 @@
 """Screenshots of every page type at phone (375 px) and desktop (1280 px) width, to look at
 what was built (issue 22). Commit none of them.
 
-Usage: python scripts/screenshots.py [OUT_DIR]      (default: /tmp/screenshots)
+Usage: python scripts/screenshots.py [--branded] [OUT_DIR]      (default: /tmp/screenshots)
+
+--branded gives the demo organisation a display name, an accent colour and an SVG logo first,
+to look at its identity on every page (the follow-up pages and the case page included).
 
 Makes a throwaway SQLite database in a temporary directory, loads the demo organisation
 (``flask init`` and ``flask demo``), serves the app on 127.0.0.1 from this process, and signs in
@@ -20,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 WIDTHS = (375, 1280)
 DEFAULT_OUT = Path(tempfile.gettempdir()) / "screenshots"
 PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password (feedback/demo.py)
+#: The identity --branded gives the demo organisation.
+BRAND_NAME = "Fjordvik kommune – psykisk helse og rus"
+BRAND_COLOUR = "#0b5394"
+BRAND_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40" width="120" height="40">'
+    '<rect width="40" height="40" rx="6" fill="#0b5394"/>'
+    '<path d="M6 30 L16 14 L24 24 L30 16 L36 30 Z" fill="#fff"/>'
+    '<rect x="46" y="10" width="68" height="8" rx="2" fill="#0b5394"/>'
+    '<rect x="46" y="24" width="48" height="6" rx="2" fill="#6b7c93"/></svg>'
+)
 ACCOUNTS = {
     "quality": "kvalitet@example.no",
     "manager": "leder@example.no",
@@ -39,7 +53,7 @@ def _flask(env: dict[str, str], *args: str) -> None:
 
 
 @contextmanager
-def demo_server(workdir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def demo_server(workdir: Path, branded: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
     """The app with the demo data on a free port; yields its address and the demo's ids."""
     env = {
         **os.environ,
@@ -60,6 +74,18 @@ def demo_server(workdir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
     app = create_app()
     with app.app_context():
+        if branded:
+            from feedback.brand import services as identity
+
+            organisation = db.session.scalars(sa.select(Organisation)).first()
+            identity.update_identity(
+                organisation,
+                None,
+                display_name=BRAND_NAME,
+                accent_colour=BRAND_COLOUR,
+                logo=BRAND_LOGO.encode(),
+            )
+            db.session.commit()
         rounds = {r.status: r for r in db.session.scalars(sa.select(SurveyRound))}
         case = db.session.scalars(sa.select(Deviation)).first()
         ids = {
@@ -98,6 +124,7 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("public-page", f"/dette-gjor-vi/{ids['slug']}"),
             ("deviation-form", f"/avvik/{ids['slug']}"),
             ("deviation-follow-up", "/avvik/oppfolging"),
+            ("deviation-follow-up-own", f"/avvik/{ids['slug']}/oppfolging"),
         ],
         "quality": [
             ("start", "/"),
@@ -110,6 +137,7 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("round-history", f"/skjema/{open_}/logg"),
             ("links", f"/skjema/{open_}/lenker"),
             ("poster", f"/skjema/{open_}/plakat"),
+            ("paper", f"/skjema/{open_}/papir"),
             ("codes", f"/skjema/{open_}/koder"),
             ("fieldwork", f"/skjema/{open_}/feltarbeid"),
             ("results-list", "/resultater/"),
@@ -172,10 +200,22 @@ def receipt(page: Any, base: str, out: Path, slug: str) -> None:
             page.goto(f"{base}/avvik/{slug}")
             page.locator("input[name=reporter_kind]").first.check()
             page.locator("input[name=category]").first.check()
+            unit = page.locator("#unit option[value]:not([value=''])").first.get_attribute("value")
+            page.select_option("#unit", unit)
+            page.fill("#event_date", date.today().isoformat())  # a date input takes ISO dates
             page.fill("#description", "Demo: the screenshots script sent this report.")
             page.locator("main form button[type=submit]").last.click()
             page.wait_for_load_state("networkidle")
             file = out / f"public-deviation-receipt-{width}.png"
+            page.screenshot(path=file, full_page=True)
+            print(file)
+            # The case, as the reporter opens it with the code from the receipt.
+            code = page.locator("#receipt-code").inner_text().strip()
+            page.locator("main a[href*='/oppfolging']").last.click()
+            page.fill("#kode", code)
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+            file = out / f"public-deviation-case-{width}.png"
             page.screenshot(path=file, full_page=True)
             print(file)
         except Exception as error:  # noqa: BLE001
@@ -190,14 +230,14 @@ def sign_in(page: Any, base: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def main(out: Path) -> None:
+def main(out: Path, branded: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     with (
         tempfile.TemporaryDirectory(prefix="screenshots-") as workdir,
-        demo_server(Path(workdir)) as (base, ids),
+        demo_server(Path(workdir), branded) as (base, ids),
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
@@ -217,4 +257,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUT))
+    arguments = sys.argv[1:]
+    if any(a in ("-h", "--help") for a in arguments):
+        sys.exit(__doc__)
+    folders = [a for a in arguments if a != "--branded"]
+    main(Path(folders[0] if folders else DEFAULT_OUT), branded="--branded" in arguments)
