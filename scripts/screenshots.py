@@ -23,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,7 @@ def pages(ids: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             ("deviation-choose", "/avvik/"),
             ("deviation-form", f"/avvik/{ids['slug']}"),
             ("deviation-follow-up", "/avvik/oppfolging"),
+            ("deviation-follow-up-own", f"/avvik/{ids['slug']}/oppfolging"),
         ],
         "quality": [
             ("start", "/"),
@@ -287,10 +289,22 @@ def receipt(page: Any, base: str, out: Path, slug: str) -> None:
             page.goto(f"{base}/avvik/{slug}")
             page.locator("input[name=reporter_kind]").first.check()
             page.locator("input[name=category]").first.check()
+            unit = page.locator("#unit option[value]:not([value=''])").first.get_attribute("value")
+            page.select_option("#unit", unit)
+            page.fill("#event_date", date.today().isoformat())  # a date input takes ISO dates
             page.fill("#description", "Demo: the screenshots script sent this report.")
             page.locator("main form button[type=submit]").last.click()
             page.wait_for_load_state("networkidle")
             file = out / f"public-deviation-receipt-{width}.png"
+            page.screenshot(path=file, full_page=True)
+            print(file)
+            # The case, as the reporter opens it with the code from the receipt.
+            code = page.locator("#receipt-code").inner_text().strip()
+            page.locator("main a[href*='/oppfolging']").last.click()
+            page.fill("#kode", code)
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_load_state("networkidle")
+            file = out / f"public-deviation-case-{width}.png"
             page.screenshot(path=file, full_page=True)
             print(file)
         except Exception as error:  # noqa: BLE001

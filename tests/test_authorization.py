@@ -867,6 +867,8 @@ ROUTES: dict[str, Route] = {
     "report.new": Route(at(slug="slug"), get=PUBLIC, post=row(400, 400, 400, 400, 400)),
     "report.follow_up": Route(get=PUBLIC, post=row(400, 400, 400, 400, 400)),
     "report.reply": Route(post=row(400, 400, 400, 400, 400)),
+    "report.follow_up_at": Route(at(slug="slug"), get=PUBLIC, post=row(400, 400, 400, 400, 400)),
+    "report.reply_at": Route(at(slug="slug"), post=row(400, 400, 400, 400, 400)),
     "deviations.cases": Route(get=STAFF_PAGE),
     "deviations.statistics": Route(get=STAFF_PAGE),
     "deviations.show_case": Route(at(case_id="case_a"), get=STAFF_OBJ),
@@ -1064,6 +1066,8 @@ CSRF_EXEMPT = frozenset(
         "report.new",
         "report.follow_up",
         "report.reply",
+        "report.follow_up_at",
+        "report.reply_at",
     }
 )
 
@@ -1448,6 +1452,13 @@ PUBLIC_FORMS: dict[str, PublicForm] = {
         forged=400,
         genuine=200,
     ),
+    "report.reply_at": PublicForm(
+        lambda w: {"kode": w.receipt_a, "body": "Takk for svaret.", "sprak": "nb"},
+        lambda w: ("POST", f"/avvik/{w.slug}/oppfolging", {"kode": w.receipt_a, "sprak": "nb"}),
+        missing=400,
+        forged=400,
+        genuine=200,
+    ),
 }
 
 
@@ -1460,6 +1471,7 @@ def test_public_forms_are_all_listed() -> None:
         "respond.code",
         "respond.kiosk_reset",
         "report.follow_up",
+        "report.follow_up_at",
     }
 
 

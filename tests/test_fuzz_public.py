@@ -1310,28 +1310,37 @@ def receipt_as_typed(data: Any, code: str) -> str:
     )
 
 
-def fuzz_follow_up(data: Any, ctx: Ctx) -> Sent:
+def _follow_up_path(ctx: Ctx, own: bool) -> str:
+    """The general follow-up page, or the organisation's own (/avvik/<slug>/oppfolging)."""
+    return f"/avvik/{ctx.world.slug}/oppfolging" if own else "/avvik/oppfolging"
+
+
+def fuzz_follow_up(data: Any, ctx: Ctx, own: bool = False) -> Sent:
+    path = _follow_up_path(ctx, own)
+
     def valid() -> tuple[Pairs, dict[str, Any], None]:
-        html = ctx.app.test_client().get(f"/avvik/oppfolging?sprak={language(data)}")
-        form = form_posting_to(html.get_data(as_text=True), "/avvik/oppfolging")
+        html = ctx.app.test_client().get(f"{path}?sprak={language(data)}")
+        form = form_posting_to(html.get_data(as_text=True), path)
         return [*form.hidden(), ("kode", receipt_as_typed(data, ctx.world.receipt))], {}, None
 
     extra = [ctx.world.receipt, ctx.other_receipt, "ABCD-EFGH-JKMN-PQRS"]
-    return build_request(data, ctx, "/avvik/oppfolging", valid, extra)
+    return build_request(data, ctx, path, valid, extra)
 
 
-def fuzz_reply(data: Any, ctx: Ctx) -> Sent:
+def fuzz_reply(data: Any, ctx: Ctx, own: bool = False) -> Sent:
+    path = _follow_up_path(ctx, own)
+
     def valid() -> tuple[Pairs, dict[str, Any], FlaskClient]:
         client = ctx.app.test_client(use_cookies=False)
         code = receipt_as_typed(data, ctx.world.receipt)
-        page = client.post("/avvik/oppfolging", data={"kode": code, "sprak": language(data)})
+        page = client.post(path, data={"kode": code, "sprak": language(data)})
         assert page.status_code == 200, page.get_data(as_text=True)[:2000]
-        form = form_posting_to(page.get_data(as_text=True), "/avvik/oppfolging/svar")
+        form = form_posting_to(page.get_data(as_text=True), f"{path}/svar")
         body = free_text(data, MESSAGE_MAX, True)
         return [*form.hidden(), ("body", body)], {}, client
 
     extra = [*ctx.tokens["reply"], ctx.world.receipt, ctx.other_receipt]
-    return build_request(data, ctx, "/avvik/oppfolging/svar", valid, extra)
+    return build_request(data, ctx, f"{path}/svar", valid, extra)
 
 
 # --- signing in and out --------------------------------------------------------------------------
@@ -1616,6 +1625,21 @@ FUZZERS: dict[str, Fuzzer] = {
     ),
     "report.reply": Fuzzer(
         fuzz_reply,
+        check_reply,
+        ("body", ""),
+        {"stored a reply": _stored("deviation_message"), "refused": _status(400)},
+        _receipt_limits,
+    ),
+    # The organisation's own follow-up pages: the other organisation's code opens nothing there.
+    "report.follow_up_at": Fuzzer(
+        lambda data, ctx: fuzz_follow_up(data, ctx, own=True),
+        check_nothing,
+        ("kode", "ABCD-EFGH-JKMN-PQRS"),
+        {"found the case": _status(200), "refused": _status(400)},
+        _receipt_limits,
+    ),
+    "report.reply_at": Fuzzer(
+        lambda data, ctx: fuzz_reply(data, ctx, own=True),
         check_reply,
         ("body", ""),
         {"stored a reply": _stored("deviation_message"), "refused": _status(400)},

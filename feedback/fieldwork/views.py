@@ -268,6 +268,7 @@ def paper(round_id: int) -> str:
             choices=runtime.choices,
             dont_know_label=runtime.DONT_KNOW_LABEL,
             print_page=True,
+            brand_organisation=respond.organisation_of(round_),
         )
 
 

@@ -15,3 +15,6 @@ bp.add_url_rule("/", "choose", views.choose)
 bp.add_url_rule("/<slug>", "new", views.new, methods=["GET", "POST"])
 bp.add_url_rule("/oppfolging", "follow_up", views.follow_up, methods=["GET", "POST"])
 bp.add_url_rule("/oppfolging/svar", "reply", views.reply, methods=["POST"])
+# The organisation's own follow-up page (its form and receipt link it): headed by its brand.
+bp.add_url_rule("/<slug>/oppfolging", "follow_up_at", views.follow_up, methods=["GET", "POST"])
+bp.add_url_rule("/<slug>/oppfolging/svar", "reply_at", views.reply, methods=["POST"])

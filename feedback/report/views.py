@@ -131,54 +131,83 @@ def _form_page(organisation: Organisation, form: ReportForm, status: int) -> tup
 
 
 # --- following up with the receipt code ---------------------------------------------------------
+#
+# Two addresses: /avvik/oppfolging, which names no organisation (the page is the app's own until
+# a valid code has opened a case, then the case's organisation heads it), and
+# /avvik/<slug>/oppfolging, the organisation's own, linked from its form and receipt (headed by
+# that organisation, which its address names anyway). There a code opens only that
+# organisation's cases: another organisation's code is answered exactly as a wrong one, so the
+# page never shows whose it is.
 
 
-def _case_by_code(code: str) -> tuple[Deviation | None, Any]:
+def _case_by_code(code: str, organisation: Organisation | None) -> tuple[Deviation | None, Any]:
     """The case for a typed receipt code, or None and what to say (and the status, and the
     seconds to wait). Wrong codes count per code prefix: guessing is slowed down where it
-    happens, and a valid code with another prefix still opens its case."""
+    happens, and a valid code with another prefix still opens its case. On an organisation's
+    page a case of another organisation is not found (and counts as a wrong code)."""
     limit = receipts.receipt_limit()
     group = receipts.receipt_group(code)
     if not ratelimit.take(receipts.RECEIPT_SCOPE, group, limit):
         wait = ratelimit.seconds_until_reset(receipts.RECEIPT_SCOPE, group, limit)
         return None, (TOO_MANY, 429, wait)
     case = receipts.find_by_receipt(code)
+    if case is not None and organisation is not None and case.organisation_id != organisation.id:
+        case = None
     if case is None:
         return None, (NO_SUCH_CODE, 400, None)  # counted above
     ratelimit.give_back(receipts.RECEIPT_SCOPE, group, limit)
     return case, None
 
 
-def follow_up() -> Response | Page:
+def follow_up(slug: str | None = None) -> Response | Page:
+    organisation = _organisation_or_404(slug) if slug is not None else None
     with force_locale(public.language()):
         form = ReceiptForm(request.form if request.method == "POST" else None)
         if request.method == "GET" or not form.validate():
             status = 400 if request.method == "POST" else 200
-            return _code_page(form, status)
-        case, problem = _case_by_code(form.kode.data)
+            return _code_page(organisation, form, status)
+        case, problem = _case_by_code(form.kode.data, organisation)
         if case is None:
             message, status, wait = problem
             form.kode.errors = [str(message)]
-            return _code_page(form, status, wait)
-        return _status_page(case, form.kode.data, ReplyForm(formdata=None))
+            return _code_page(organisation, form, status, wait)
+        return _status_page(organisation, case, form.kode.data, ReplyForm(formdata=None))
 
 
 def _code_page(
-    form: ReceiptForm, status: int, wait: int | None = None
+    organisation: Organisation | None, form: ReceiptForm, status: int, wait: int | None = None
 ) -> tuple[str, int, dict[str, str]]:
-    html = render_public("report/follow_up.html", language_links("report.follow_up"), form=form)
+    if organisation is None:
+        links = language_links("report.follow_up")
+    else:
+        links = language_links("report.follow_up_at", slug=organisation.slug)
+    html = render_public(
+        "report/follow_up.html",
+        links,
+        form=form,
+        organisation=organisation,
+        brand_organisation=organisation,
+    )
     headers = {"Retry-After": str(wait)} if wait else {}
     return html, status, headers
 
 
 def _status_page(
-    case: Deviation, code: str, form: ReplyForm, status: int = 200, sent: bool = False
+    organisation: Organisation | None,
+    case: Deviation,
+    code: str,
+    form: ReplyForm,
+    status: int = 200,
+    sent: bool = False,
 ) -> tuple[str, int]:
+    """The case, once a valid code opened it: headed by the case's organisation."""
     form.kode.data = code
     form.skjema.data = receiving.new_reply_token(case)
     html = _public(
         "report/status.html",
         case=case,
+        organisation=organisation,
+        brand_organisation=case.organisation,
         form=form,
         sent=sent,
         messages=case.messages,
@@ -188,21 +217,22 @@ def _status_page(
     return html, status
 
 
-def reply() -> Response | Page:
+def reply(slug: str | None = None) -> Response | Page:
+    organisation = _organisation_or_404(slug) if slug is not None else None
     with force_locale(public.language()):
         form = ReplyForm(request.form)
-        case, problem = _case_by_code(form.kode.data or "")
+        case, problem = _case_by_code(form.kode.data or "", organisation)
         if case is None:
             message, status, wait = problem
             code_form = ReceiptForm(formdata=None)
             code_form.kode.errors = [str(message)]
-            return _code_page(code_form, status, wait)
+            return _code_page(organisation, code_form, status, wait)
         if not form.validate():
-            return _status_page(case, form.kode.data, form, 400)
+            return _status_page(organisation, case, form.kode.data, form, 400)
         token = read_one_time_token(receiving.REPLY_FORM, case.id, form.skjema.data)
         if token.nonce is None:
             form.body.errors = [str(TOO_OLD if token.expired else NOT_SAVED)]
-            return _status_page(case, form.kode.data, form, 400)
+            return _status_page(organisation, case, form.kode.data, form, 400)
         try:
             receiving.reporter_reply(case, form.body.data, token.nonce)
             commit_sent("a reply")
@@ -210,6 +240,6 @@ def reply() -> Response | Page:
             pass  # a double-click: the first one stored it
         except StoreFailed:
             form.body.errors = [str(NOT_SAVED)]
-            return _status_page(case, form.kode.data, form, 503)
+            return _status_page(organisation, case, form.kode.data, form, 503)
         db.session.refresh(case)
-        return _status_page(case, form.kode.data, ReplyForm(formdata=None), sent=True)
+        return _status_page(organisation, case, form.kode.data, ReplyForm(formdata=None), sent=True)

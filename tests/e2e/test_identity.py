@@ -88,3 +88,38 @@ def test_the_identity_page_and_a_refused_colour(browser: Any, live_server: str, 
         # Nothing changed: the page still wears the saved colour.
         assert _header(page)["background"] == ACCENT_RGB
         assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_deviation_and_published_pages_in_the_organisations_colours(
+    browser: Any, live_server: str, token: str, place: Place, width: int
+) -> None:
+    """The report form, its receipt, the organisation's follow-up page, the case and the
+    published page: the organisation's header, logo and colour (a chosen radio button in it
+    too), and axe reports nothing."""
+    with new_page(browser, width=width, bypass_csp=True) as page:
+        page.goto(f"{live_server}/avvik/{place.slug}?sprak=nb")
+        assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
+        page.check("#reporter_kind-0")
+        radio = page.locator("#reporter_kind-0")
+        assert radio.evaluate("r => getComputedStyle(r).backgroundColor") == ACCENT_RGB
+        assert axe_violations(page) == [], "report form"
+        page.select_option("#unit", str(place.units["Solsiden"]))
+        page.fill("#event_date", "2026-01-05")
+        page.check("#category-0")
+        page.fill("#description", "Husmøtet ble avlyst uten beskjed.")
+        page.click("form[data-once] button[type=submit]")
+        code = page.locator("#receipt-code").inner_text().strip()
+        assert _header(page)["name"] == NAME
+        assert axe_violations(page) == [], "receipt"
+        page.click(f"main a[href^='/avvik/{place.slug}/oppfolging']")
+        assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
+        assert axe_violations(page) == [], "follow-up"
+        page.fill("#kode", code)
+        page.click("main form button[type=submit]")
+        assert page.locator("h1").inner_text() == "Meldingen din"
+        assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
+        assert axe_violations(page) == [], "case"
+        page.goto(f"{live_server}/dette-gjor-vi/{place.slug}?sprak=nb")
+        assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
+        assert axe_violations(page) == [], "published page"

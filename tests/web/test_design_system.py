@@ -69,6 +69,15 @@ def test_the_purger_keeps_what_templates_use_and_drops_the_rest() -> None:
         {".ds-button"},
     )
     assert "var(--ds-size,)" in toggles and "var(--ds-c)" in toggles and "#fff" not in toggles
+    # A pseudo-class after a class is no part of its name: the states of a kept class stay.
+    states = script.purge(
+        ".ds-button:hover{color:red}.ds-input:checked{color:blue}.skip-link:focus{top:0}"
+        ".ds-chip:hover{color:green}.x.\\:click-delegate-hover{color:gray}",
+        {".ds-button", ".ds-input", ".skip-link", ".x", ".:click-delegate-hover"},
+    )
+    assert ".ds-button:hover{" in states and ".ds-input:checked{" in states
+    assert ".skip-link:focus{" in states and "ds-chip" not in states
+    assert "click-delegate-hover" in states
 
 
 def test_staff_pages_link_designsystemet_and_public_pages_only_their_light_sheet(
