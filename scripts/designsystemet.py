@@ -117,9 +117,12 @@ SHEET_ELEMENTS = {
 }
 #: Class-name prefixes public templates build from values (``status--{{ case.status }}``).
 _BUILT = ("face--", "scale--", "scale-wrap--")
+#: Read without pseudo-classes (see _CLASS_WITH_COLON), ``.skip-link:focus`` would be dropped
+#: from the respondents' sheets and the skip link would never show.
+_FOCUSED = ("skip-link",)
 SAFELIST = {
-    "respond.css": _BUILT,
-    "preview.css": _BUILT,
+    "respond.css": (*_BUILT, *_FOCUSED),
+    "preview.css": (*_BUILT, *_FOCUSED),
     "public.css": (),
     "followup.css": ("status--",),
     "published.css": ("status--",),
