@@ -113,3 +113,26 @@ def test_works_without_javascript(browser: Any, live_server: str, admin_account:
         assert page.locator("table >> text=Møteplassen").count() == 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_skip_link_shows_when_focused(
+    app: Flask, browser: Any, live_server: str, survey: Any, width: int
+) -> None:
+    """The first Tab on a respondent's, a reporter's and a signed-out page shows the skip link
+    (a focused control nobody can see fails WCAG 2.4.7), and it leads to the main content."""
+    from feedback.models import Organisation
+    from tests.e2e.conftest import new_page
+
+    with app.app_context():
+        slug = db.session.get(Organisation, survey.org_id).slug
+    with new_page(browser, width=width) as page:
+        for path in (survey.link, f"/avvik/{slug}", "/logg-inn"):
+            page.goto(live_server + path)
+            page.keyboard.press("Tab")
+            link = page.locator("a.skip-link")
+            assert "skip-link" in focused(page)["cls"].split(), path
+            box = link.bounding_box()
+            assert box is not None and box["width"] > 100 and box["height"] > 30, (path, box)
+            page.keyboard.press("Enter")
+            assert focused(page)["id"] == "main", path
