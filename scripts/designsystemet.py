@@ -26,6 +26,11 @@ ICONS_MACRO = TEMPLATES / "macros" / "icons.html"
 
 #: Aksel icon file name (without .svg) for each name the templates use.
 ICONS = {
+    # Filled, as Designsystemet's alerts draw them (macros/alerts.html).
+    "alert-danger": "XMarkOctagonFill",
+    "alert-info": "InformationSquareFill",
+    "alert-success": "CheckmarkCircleFill",
+    "alert-warning": "ExclamationmarkTriangleFill",
     "arrow-down": "ArrowDown",
     "arrow-left": "ArrowLeft",
     "arrow-right": "ArrowRight",
@@ -84,7 +89,7 @@ SHEETS = {
     "respond.css": COMMON_TEMPLATES + ["questionnaire/types/*.html", "respond/*.html"],
     "public.css": COMMON_TEMPLATES
     + ["errors/*.html", "published/*.html", "questionnaire/types/*.html", "report/*.html"]
-    + ["respond/*.html"],
+    + ["respond/*.html", "macros/alerts.html", "macros/icons.html", "macros/tags.html"],
     # Staff pages: app.css and theme.css whole, and Designsystemet's components purged against
     # every template and script (the whole sheet's :has() selectors made a results page with
     # charts take 13 s instead of 2.5 s to lay out).
@@ -125,8 +130,8 @@ ELEMENTS = {
     "datalist",
 }
 #: Selectors the words would keep but no template uses (macros/forms.html never colours a
-#: validation message; nothing public is a switch; .button is the staff pages' old name).
-NEVER_USED = (".ds-validation-message[data-color", ".ds-input[role=switch]", ".button")
+#: validation message; nothing public is a switch).
+NEVER_USED = (".ds-validation-message[data-color", ".ds-input[role=switch]")
 
 
 def vendor(node_modules: Path) -> None:
@@ -509,8 +514,12 @@ def _drop_fallbacks(nodes: list[Node]) -> list[Node]:
 
 
 #: Per sheet, selectors its pages never show: the preview banner is in respond/questionnaire.html,
-#: but the preview is the designer's page (public.css).
-SHEET_NEVER_USED = {"respond.css": (".preview-banner",), "public.css": (), "staff.css": ()}
+#: but the preview is the designer's page (public.css); respondent pages have no icons.
+SHEET_NEVER_USED = {
+    "respond.css": (".preview-banner", ".ds-button > .icon"),
+    "public.css": (),
+    "staff.css": (),
+}
 
 
 def public_css(sheet: str) -> str:
