@@ -189,7 +189,7 @@ def _bare_page(
         )
         kept = Markup(
             '<p>{}</p><form method="post" action="{}">{}'
-            '<button type="submit" class="button">{}</button></form>'
+            '<button type="submit" class="ds-button" data-variant="primary">{}</button></form>'
         ).format(str(KEPT_MESSAGE), resend.action, inputs, str(SEND_AGAIN))
     refresh = Markup("")
     if idle_reset is not None:

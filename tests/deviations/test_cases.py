@@ -485,7 +485,7 @@ def test_close_with_measure_and_evaluation(
     assert case.closing_evaluation == "Rutinen virker."
     action, actor, _details = events(app, case_id)[-1]
     assert action == "deviation.close" and actor == place.people["kari"]
-    assert 'class="status status--closed"' in reporter.follow_up(code).get_data(as_text=True)
+    assert 'class="ds-tag status status--closed"' in reporter.follow_up(code).get_data(as_text=True)
 
 
 def closed_case(app: Flask, place: Place) -> str:

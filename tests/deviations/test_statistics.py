@@ -215,7 +215,7 @@ def chart_rows(html: str, chart_id: str) -> list[tuple[str, str]]:
     figures = html.split('<figure class="chart">')[1:]
     (figure,) = [f for f in figures if f'id="{chart_id}"' in f]
     table = figure.split("</figure>")[0]
-    assert 'class="table data-table"' in table
+    assert '<table class="ds-table">' in table
     return [(label.strip(), value.strip()) for label, value in ROW.findall(table)]
 
 
@@ -239,7 +239,7 @@ def test_the_page_for_a_period(
     for chart_id in CHART_IDS:
         assert f'id="{chart_id}"' in html
         assert f'id="{chart_id}-data"' in html
-    assert html.count('class="table data-table"') == len(CHART_IDS)
+    assert html.count('<table class="ds-table">') == len(CHART_IDS)
     assert values(html, "chart-month") == ["2", "0", "2", "1"]
     category_rows = dict(chart_rows(html, "chart-category"))
     assert category_rows["Brukermedvirkning"] == "3"

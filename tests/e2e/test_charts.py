@@ -219,8 +219,8 @@ def test_without_plotly_the_table_is_the_chart(
         page.wait_for_load_state("load")
         for chart in expected:
             expect(page.locator(f"#{chart.id}")).to_be_hidden()
-        expect(page.locator("table.data-table")).to_have_count(3)
-        expect(page.locator("table.data-table caption").first).to_be_visible()
+        expect(page.get_by_role("table")).to_have_count(3)
+        expect(page.get_by_role("table").first.locator("caption")).to_be_visible()
 
 
 def test_charts_fit_a_phone_without_sideways_scrolling(

@@ -241,7 +241,7 @@ def test_macro_renders_a_figure_and_a_table(app: Flask) -> None:
     assert data
     assert json.loads(data.group(1))["layout"]["separators"] == ",\N{NO-BREAK SPACE}"
 
-    assert re.search(r"<table class=\"[^\"]*\bdata-table\b", html)
+    assert re.search(r"<table class=\"[^\"]*\bds-table\b", html)
     assert re.search(r"<caption>\s*\S", html)
     assert '<th scope="col">Måned</th>' in html
     assert '<th scope="col" class="numeric">Antall</th>' in html
