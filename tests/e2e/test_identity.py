@@ -108,15 +108,19 @@ def test_the_deviation_and_published_pages_in_the_organisations_colours(
         page.fill("#event_date", "2026-01-05")
         page.check("#category-0")
         page.fill("#description", "Husmøtet ble avlyst uten beskjed.")
-        page.click("form[data-once] button[type=submit]")
+        # Each click waits for the next page's load, its stylesheets included.
+        with page.expect_navigation():
+            page.click("form[data-once] button[type=submit]")
         code = page.locator("#receipt-code").inner_text().strip()
         assert _header(page)["name"] == NAME
         assert axe_violations(page) == [], "receipt"
-        page.click(f"main a[href^='/avvik/{place.slug}/oppfolging']")
+        with page.expect_navigation():
+            page.click(f"main a[href^='/avvik/{place.slug}/oppfolging']")
         assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
         assert axe_violations(page) == [], "follow-up"
         page.fill("#kode", code)
-        page.click("main form button[type=submit]")
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
         assert page.locator("h1").inner_text() == "Meldingen din"
         assert _header(page) == {"background": ACCENT_RGB, "name": NAME, "logoLoaded": True}
         assert axe_violations(page) == [], "case"
