@@ -81,7 +81,8 @@ def read(nonce: str, round_id: int) -> Draft | None:
     return _draft(row)
 
 
-def _draft(row: sa.Row[Any] | None) -> Draft | None:
+def _draft(row: Any) -> Draft | None:
+    """The draft in a row of answers, page, unit and code (None for no row, or a NULL page)."""
     if row is None or row.page is None:  # (page is NULL when an outer join found no draft)
         return None
     return Draft(_answers(row.answers), max(int(row.page), 0), row.unit, row.code)
