@@ -107,6 +107,9 @@ def scope_of(purpose: str, token: str | None) -> int | str | None:
 
 _USED = UsedFormToken.__table__
 _IS_USED = sa.select(sa.literal(1)).where(_USED.c.nonce == sa.bindparam("nonce"))
+#: True when the nonce bound as ``nonce`` was used: for a statement that reads something else in
+#: the same trip to the database (respond.drafts.read_unless_used).
+NONCE_USED = sa.exists().where(_USED.c.nonce == sa.bindparam("nonce"))
 _INSERT_USED = sa.insert(UsedFormToken)
 
 

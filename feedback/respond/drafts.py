@@ -19,10 +19,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from feedback.extensions import db
+from feedback.form_tokens import NONCE_USED
 from feedback.models import AnswerDraft
 from feedback.models.base import today
 from feedback.questionnaire import runtime
@@ -76,9 +78,38 @@ def read(nonce: str, round_id: int) -> Draft | None:
             _TABLE.c.key == key_of(nonce), _TABLE.c.round_id == round_id
         )
     ).first()
-    if row is None:
+    return _draft(row)
+
+
+def _draft(row: Any) -> Draft | None:
+    """The draft in a row of answers, page, unit and code (None for no row, or a NULL page)."""
+    if row is None or row.page is None:  # (page is NULL when an outer join found no draft)
         return None
     return Draft(_answers(row.answers), max(int(row.page), 0), row.unit, row.code)
+
+
+#: Whether a form token was used, and its draft: one row, whose draft columns are NULL when
+#: there is no draft (one constant row, joined to the draft if any).
+_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery("one_row")
+_READ_UNLESS_USED = sa.select(
+    NONCE_USED.label("used"), _TABLE.c.answers, _TABLE.c.page, _TABLE.c.unit, _TABLE.c.code
+).select_from(
+    _ONE_ROW.outerjoin(
+        _TABLE,
+        sa.and_(_TABLE.c.key == sa.bindparam("key"), _TABLE.c.round_id == sa.bindparam("round_id")),
+    )
+)
+
+
+def read_unless_used(nonce: str, round_id: int) -> tuple[bool, Draft | None]:
+    """Whether this form token was used (sent in, or reset at a kiosk), and else its draft for
+    this round: what a questionnaire page's address needs, in one statement."""
+    row = db.session.execute(
+        _READ_UNLESS_USED, {"nonce": nonce, "key": key_of(nonce), "round_id": round_id}
+    ).one()
+    if row.used:
+        return True, None
+    return False, _draft(row)
 
 
 def save(nonce: str, round_id: int, draft: Draft) -> None:

@@ -180,14 +180,16 @@ def _show_page(mode: Mode, language: str, form_token: str) -> Response | tuple[s
     answers kept in the draft. A questionnaire sent in or reset shows nothing of them."""
     round_ = mode.round
     token = services.read_form_token(round_, form_token)
-    if token.sent or token.nonce is not None and services.is_used(token.nonce):
+    if token.sent:
         return _already_sent(mode, language)
     if token.nonce is None:
         return _start_again(mode, language)
+    used, draft = drafts.read_unless_used(token.nonce, round_.id)
+    if used:
+        return _already_sent(mode, language)
     if drafts.is_expired(token.age):
         _forget(token.nonce)
         return _start_again(mode, language)
-    draft = drafts.read(token.nonce, round_.id)
     wanted = (request.args.get("side", type=int) or 1) - 1
     if draft is None:
         if wanted != 0:

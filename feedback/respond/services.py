@@ -89,12 +89,11 @@ class CodeNeeded(NotAccepted):
 # --- rounds ------------------------------------------------------------------------------------
 
 
-#: A round's pages, questions and options in three queries (instead of one lazy query per page
-#: and question), for a request that shows or checks a page.
+#: A round's pages, questions and options joined to the round's own row: one statement (one
+#: row per option) instead of one per level, for a request that shows or checks a page. The
+#: result needs ``unique()``, which also reads every row (a plain ``first()`` would not).
 _QUESTIONNAIRE = (
-    orm.selectinload(SurveyRound.pages)
-    .selectinload(SurveyPage.questions)
-    .selectinload(Question.options)
+    orm.joinedload(SurveyRound.pages).joinedload(SurveyPage.questions).joinedload(Question.options)
 )
 #: The round behind a public link, with its series and organisation in the same query. Built
 #: once, so that each request only binds the token.
@@ -114,7 +113,7 @@ def load_questionnaire(round_: SurveyRound) -> None:
         return
     db.session.scalars(
         sa.select(SurveyRound).where(SurveyRound.id == round_.id).options(_QUESTIONNAIRE)
-    ).all()
+    ).unique().all()
 
 
 class Questionnaire:
@@ -133,7 +132,7 @@ def questionnaire(token: str, *, with_pages: bool = False) -> Questionnaire | No
     """The round behind a public link, with its organisation, and (``with_pages``) its pages,
     questions and options."""
     stmt = _BY_TOKEN_WITH_QUESTIONNAIRE if with_pages else _BY_TOKEN
-    round_ = db.session.scalars(stmt, {"token": token}).first()
+    round_ = db.session.scalars(stmt, {"token": token}).unique().one_or_none()
     if round_ is None:
         return None
     return Questionnaire(round_)

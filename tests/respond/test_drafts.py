@@ -196,3 +196,25 @@ def test_an_access_code_is_kept_in_the_draft_not_in_the_address(
     assert count(app, AnswerDraft) == 0
     again = client.get(path_of(opened))
     assert again.status_code == 303 and "/takk" in again.location
+
+
+def test_a_page_address_reads_the_token_use_and_the_draft_together(
+    app: Flask, survey: Survey
+) -> None:
+    """drafts.read_unless_used, the one statement behind a page's address: no draft, a draft,
+    the draft of another round, and a used token whose draft is still there (it shows none)."""
+    with app.app_context():
+        round_ = db.session.get(SurveyRound, survey.round_id)
+        assert round_ is not None
+        nonce = services.read_form_token(round_, services.new_form_token(round_)).nonce
+        assert nonce is not None
+        assert drafts.read_unless_used(nonce, round_.id) == (False, None)
+        kept = drafts.Draft({"listened": ["4"]}, 1, "ingen", None)
+        drafts.save(nonce, round_.id, kept)
+        db.session.commit()
+        assert drafts.read_unless_used(nonce, round_.id) == (False, kept)
+        assert drafts.read_unless_used(nonce, round_.id + 1) == (False, None)
+        services.claim(nonce)  # used, the draft left behind
+        db.session.commit()
+        assert count(app, AnswerDraft) == 1
+        assert drafts.read_unless_used(nonce, round_.id) == (True, None)
