@@ -91,6 +91,14 @@ def _axe(page: Any) -> list[str]:
     ]
 
 
+#: Radio buttons and checkboxes drawn smaller than 16 px a side (a width rule meant for text
+#: fields once squeezed the case list's checkboxes to 8 px).
+SQUEEZED = """() => [...document.querySelectorAll('input[type=checkbox], input[type=radio]')]
+    .filter((e) => e.offsetParent !== null && !e.closest('.visually-hidden'))
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.width < 16 || r.height < 16; })
+    .map((e) => e.id || e.name)"""
+
+
 def _too_wide(page: Any, width: int) -> int | None:
     """How wide the page still is if it scrolls sideways (a wide table scrolls in its own frame,
     never the page), waiting up to 3 s for it to fit: plotly redraws charts a moment after the
@@ -145,6 +153,9 @@ def test_every_page_type_has_no_violations(
                 problems += [f"{name} {path} at {width} px: {v}" for v in _axe(page)]
                 if wide:
                     problems.append(f"{name} {path} at {width} px scrolls sideways to {wide} px")
+                squeezed = page.evaluate(SQUEEZED)
+                if squeezed:
+                    problems.append(f"{name} {path} at {width} px: squeezed {squeezed}")
     assert problems == []
     # The organisation's colour is in force on every page that belongs to it: all but the
     # public pages that no organisation owns.
