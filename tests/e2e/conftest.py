@@ -126,6 +126,11 @@ def axe_page(browser: Any) -> Iterator[Any]:
 def axe_violations(page: Any) -> list[str]:
     """Run axe-core for WCAG 2.0/2.1 A and AA; one readable line per violating node."""
     page.add_script_tag(path=str(AXE))
+    return axe_again(page)
+
+
+def axe_again(page: Any) -> list[str]:
+    """axe_violations on a page where axe-core is already loaded (after a resize, say)."""
     result = page.evaluate(
         "async (tags) => await axe.run(document,"
         " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",

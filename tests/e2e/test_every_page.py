@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from feedback.demo import DEMO_PASSWORD
 from feedback.extensions import db
 from tests.conftest import build_app, module_database
-from tests.e2e.conftest import AXE, ROOT, WCAG_TAGS, new_page
+from tests.e2e.conftest import AXE, ROOT, axe_again, new_page
 
 pytestmark = pytest.mark.e2e
 
@@ -76,19 +76,6 @@ def site(
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-
-
-def _axe(page: Any) -> list[str]:
-    result = page.evaluate(
-        "async (tags) => await axe.run(document,"
-        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']} – {v['help']}"
-        for v in result["violations"]
-        for node in v["nodes"]
-    ]
 
 
 #: Radio buttons and checkboxes drawn smaller than 16 px a side (a width rule meant for text
@@ -150,7 +137,7 @@ def test_every_page_type_has_no_violations(
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 800})
                 wide = None if name in PRINTED else _too_wide(page, width)
-                problems += [f"{name} {path} at {width} px: {v}" for v in _axe(page)]
+                problems += [f"{name} {path} at {width} px: {v}" for v in axe_again(page)]
                 if wide:
                     problems.append(f"{name} {path} at {width} px scrolls sideways to {wide} px")
                 squeezed = page.evaluate(SQUEEZED)
